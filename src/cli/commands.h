@@ -1,0 +1,8 @@
+/* cli/commands.h — the sangloc subcommands. Each takes argc/argv after the subcommand name
+ * (argv[0] is the subcommand) and returns the process exit status. */
+#ifndef SL_CLI_COMMANDS_H
+#define SL_CLI_COMMANDS_H
+
+int sl_cmd_normalize(int argc, char **argv);
+
+#endif
