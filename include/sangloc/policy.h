@@ -1,0 +1,109 @@
+/* sangloc/policy.h — an organization's posting policy, parsed from a YAML file.
+ *
+ * The file format is documented in docs/policy.md. A policy declares categories, rules (each
+ * with an id, a category, a weight and the clause it enforces), lexicon files and regexes,
+ * detector switches, thresholds that map category scores to actions, and test cases.
+ *
+ * Scoring (applied by the engine): a hit of rule r with detector confidence c contributes
+ * p = weight(r) * c to its category; a category's score is the noisy-or 1 - prod(1 - p) of its
+ * hits; the post's score is the highest category score. The action is the strongest whose
+ * threshold the post's category scores reach (per-category thresholds override the defaults).
+ *
+ * Lifetime: sl_policy_load() returns a policy owning all its strings; sl_policy_free() frees
+ * it. A loaded policy is read-only and may be shared by threads. */
+#ifndef SANGLOC_POLICY_H
+#define SANGLOC_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sangloc/status.h"
+
+typedef enum sl_action {
+    SL_ACTION_ALLOW = 0,
+    SL_ACTION_WARN = 1,   /* tell the author */
+    SL_ACTION_REVIEW = 2, /* hold for a person */
+    SL_ACTION_HIDE = 3,   /* hide until a person reviews */
+    SL_ACTION_COUNT_ = 4
+} sl_action;
+
+const char *sl_action_name(sl_action action); /* "allow", "warn", "review", "hide" */
+/* Parses an action name; returns -1 for an unknown one. */
+int sl_action_parse(const char *name, size_t len);
+
+/* Thresholds: the minimum score for warn, review, hide (index by sl_action; [0] unused).
+ * A threshold above 1 disables that action. */
+typedef struct sl_thresholds {
+    float at[SL_ACTION_COUNT_];
+} sl_thresholds;
+
+typedef struct sl_category {
+    char *name;             /* e.g. "insult", "personal_data" */
+    char *description;      /* may be NULL */
+    bool has_thresholds;    /* when false the policy's defaults apply */
+    sl_thresholds thresholds;
+    size_t line;            /* line in the policy file */
+} sl_category;
+
+/* What makes a rule fire. */
+typedef enum sl_rule_kind {
+    SL_RULE_LEXICON = 0,  /* terms from a file, matched on norm and fold views */
+    SL_RULE_REGEX = 1,    /* a regular expression (Hyperscan syntax) on a chosen view */
+    SL_RULE_DETECTOR = 2, /* a built-in detector, e.g. "pii.phone", "marking.mat" */
+    SL_RULE_MODEL = 3,    /* a model output: "offensive", "hate", "toxic", "spans" */
+    SL_RULE_BANK = 4,     /* a bank match of a kind: "hoax", "document", "spam" */
+    SL_RULE_DOMAINS = 5   /* URLs whose host is in a domain list file */
+} sl_rule_kind;
+
+typedef struct sl_rule {
+    char *id;            /* unique, e.g. "insult.profanity" */
+    size_t category;     /* index into sl_policy.categories */
+    float weight;        /* 0..1 */
+    char *clause;        /* the policy clause text shown to authors */
+    sl_rule_kind kind;
+    char *source;        /* LEXICON: resolved file path; REGEX: the pattern; DETECTOR/MODEL/BANK:
+                            the detector/output/kind name; DOMAINS: resolved file path */
+    int view;            /* REGEX: an sl_view_kind; others: -1 */
+    bool caseless;       /* REGEX only */
+    float min_score;     /* MODEL and BANK: fire only at or above this probability/similarity */
+    size_t line;         /* line in the policy file */
+} sl_rule;
+
+typedef struct sl_policy_case {
+    char *text;
+    sl_action expect;
+    size_t line;
+} sl_policy_case;
+
+typedef struct sl_policy {
+    char *path;            /* the file it was loaded from */
+    char *name;
+    char *version;         /* the policy's own version string */
+    uint64_t hash;         /* XXH3 of the file and every file it references */
+    sl_thresholds thresholds;
+    sl_category *categories;
+    size_t ncategories;
+    sl_rule *rules;
+    size_t nrules;
+    sl_policy_case *cases;
+    size_t ncases;
+    size_t max_text_bytes; /* posts above this get an error verdict; default 65536 */
+} sl_policy;
+
+/* Loads and validates a policy file. Relative file names inside it resolve against the
+ * policy's folder. On error returns NULL-out, the status, and err with line (err->line) and
+ * a message naming the problem (unknown key, bad regex, duplicate id, ...). */
+sl_status sl_policy_load(const char *path, sl_policy **out, sl_error *err);
+
+/* Like sl_policy_load but reports every problem: calls report() once per problem found (the
+ * error's line and message filled), and returns SL_OK only when there was none. */
+sl_status sl_policy_lint(const char *path, void (*report)(const sl_error *err, void *ctx),
+                         void *ctx);
+
+void sl_policy_free(sl_policy *policy);
+
+/* Index of a category by name, or -1. */
+long sl_policy_category(const sl_policy *policy, const char *name);
+
+#endif
