@@ -1,0 +1,47 @@
+/* Locating shipped defaults relative to the running binary, so `sangloc check` with no options
+ * works from the build tree and from an installed prefix alike. */
+#include "cli/defaults.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef SL_SOURCE_DIR
+#define SL_SOURCE_DIR "."
+#endif
+
+static int exe_dir(char *out, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", out, size - 1);
+    if (n <= 0) return -1;
+    out[n] = '\0';
+    char *slash = strrchr(out, '/');
+    if (!slash) return -1;
+    *slash = '\0';
+    return 0;
+}
+
+static char *existing(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *p = malloc(n);
+    if (!p) return NULL;
+    snprintf(p, n, "%s%s%s", a, b, c);
+    if (access(p, R_OK) == 0) return p;
+    free(p);
+    return NULL;
+}
+
+char *sl__cli_find_default(const char *rel)
+{
+    char dir[PATH_MAX];
+    char *p = NULL;
+    if (exe_dir(dir, sizeof dir) == 0) {
+        p = existing(dir, "/../", rel);
+        if (!p) p = existing(dir, "/../share/sangloc/", rel);
+    }
+    if (!p) p = existing(SL_SOURCE_DIR, "/", rel);
+    return p;
+}

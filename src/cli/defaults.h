@@ -1,0 +1,11 @@
+/* cli/defaults.h — where the CLI finds its shipped defaults (policy, model). */
+#ifndef SL_CLI_DEFAULTS_H
+#define SL_CLI_DEFAULTS_H
+
+/* Finds a shipped file by its path relative to the project root (e.g. "policies/default.yaml"):
+ * next to the binary in the build tree (<exe dir>/../REL), under the install prefix
+ * (<exe dir>/../share/sangloc/REL), then in the source tree the binary was built from.
+ * Returns a malloc'd path the caller frees, or NULL when none exists. */
+char *sl__cli_find_default(const char *rel);
+
+#endif
