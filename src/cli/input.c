@@ -89,6 +89,19 @@ static size_t find_escaped_nul(const char *s, size_t len)
     return SL_NO_POS;
 }
 
+/* Recovers the id of a line that is otherwise rejected, so its verdict can still name it. */
+static void find_id(sl_input *in, sl_record *rec, const char *line, size_t len)
+{
+    in->json = cJSON_ParseWithLengthOpts(line, len, NULL, 0);
+    const cJSON *id = in->json ? cJSON_GetObjectItemCaseSensitive(in->json, "id") : NULL;
+    if (id && (cJSON_IsString(id) || cJSON_IsNumber(id))) {
+        in->id_owned = cJSON_PrintUnformatted(id);
+        size_t n = in->id_owned ? strlen(in->id_owned) : 0;
+        if (n && n <= ID_MAX && sl_utf8_validate(in->id_owned, n, NULL) == SL_OK)
+            rec->id_json = in->id_owned;
+    }
+}
+
 static void parse_json_record(sl_input *in, sl_record *rec, const char *line, size_t len,
                               size_t max_text)
 {
@@ -173,6 +186,7 @@ int sl__input_next(sl_input *in, sl_record *rec)
                          max_line);
         } else if (sl_utf8_validate(line, len, &rec->error) != SL_OK) {
             rec->has_error = true;
+            if (!in->plain_text) find_id(in, rec, line, len);
         } else if (in->plain_text) {
             rec->text = line;
             rec->text_len = len;
