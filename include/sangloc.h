@@ -1,0 +1,11 @@
+/* sangloc.h — the whole public API of libsangloc, one header per module. */
+#ifndef SANGLOC_H
+#define SANGLOC_H
+
+#include "sangloc/status.h"
+#include "sangloc/hit.h"
+#include "sangloc/text.h"
+#include "sangloc/policy.h"
+#include "sangloc/engine.h"
+
+#endif
