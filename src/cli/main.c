@@ -20,6 +20,7 @@ static int cmd_version(int argc, char **argv)
 
 static const command commands[] = {
     {"version", cmd_version, "print the version"},
+    {"normalize", sl_cmd_normalize, "print the normalized views of texts"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,74 @@
+/* text/chars.h — per-code-point facts the text layer needs, by table lookup (internal).
+ *
+ * For code points below SL__CP_TABLE_SIZE (Latin, Vietnamese, Greek, Cyrillic, combining marks,
+ * general punctuation) the facts are precomputed once from ICU into a static table, so building
+ * views costs one array read per code point. Rarer code points are answered by ICU directly.
+ * sl__chars_init() must have run (sl_text_new() does it; it is idempotent and thread-safe). */
+#ifndef SL_TEXT_CHARS_H
+#define SL_TEXT_CHARS_H
+
+#include <stdint.h>
+
+/* Character classes, as the normalizer sees them. */
+enum {
+    SL__C_OTHER = 0, /* punctuation, symbols, emoji, anything else */
+    SL__C_SPACE = 1, /* White_Space */
+    SL__C_LETTER = 2,
+    SL__C_MARK = 3,  /* combining marks (Mn, Mc, Me) */
+    SL__C_DIGIT = 4, /* Nd */
+    SL__C_INVIS = 5  /* Cf and other invisible characters: dropped from NORM, FOLD, STANDARD */
+};
+
+/* Flags. */
+#define SL__F_BOUNDARY 0x01 /* NFC boundary before this code point */
+#define SL__F_NFC_SELF 0x02 /* NFC-normalized on its own */
+#define SL__F_LATIN    0x04 /* Latin script letter */
+#define SL__F_UPPER    0x08 /* uppercase or titlecase letter */
+
+typedef struct sl__cpinfo {
+    uint32_t lower; /* simple case fold */
+    uint32_t base;  /* lower without diacritics ("ế" -> "e", "đ" -> "d"); = lower otherwise */
+    uint32_t conf;  /* Latin look-alike with case kept (Cyrillic "а" -> "a"), or 0 */
+    uint8_t cls;
+    uint8_t flags;
+} sl__cpinfo;
+
+#define SL__CP_TABLE_SIZE 0x3000u
+
+typedef struct sl__cpent {
+    uint16_t lower, base, conf;
+    uint8_t cls, flags;
+} sl__cpent;
+
+extern sl__cpent sl__cp_table[SL__CP_TABLE_SIZE];
+
+/* Builds the table (once per process; later calls return at once). */
+void sl__chars_init(void);
+
+/* Facts about a code point above the table (uses ICU). */
+void sl__cp_slow(uint32_t cp, sl__cpinfo *out);
+
+static inline void sl__cp_get(uint32_t cp, sl__cpinfo *out)
+{
+    if (cp < SL__CP_TABLE_SIZE) {
+        const sl__cpent *e = &sl__cp_table[cp];
+        out->lower = e->lower;
+        out->base = e->base;
+        out->conf = e->conf;
+        out->cls = e->cls;
+        out->flags = e->flags;
+        return;
+    }
+    sl__cp_slow(cp, out);
+}
+
+/* The diacritic-free form of a case-folded code point (for FOLD). */
+static inline uint32_t sl__cp_base(uint32_t cp)
+{
+    if (cp < SL__CP_TABLE_SIZE) return sl__cp_table[cp].base;
+    sl__cpinfo i;
+    sl__cp_slow(cp, &i);
+    return i.base;
+}
+
+#endif

@@ -1,0 +1,492 @@
+/* NORM, FOLD and STANDARD from the NFC view.
+ *
+ * The NFC view is decoded into units (code point, case-folded form, original span, class),
+ * dropping invisible characters. Whitespace splits it into tokens; each token goes through a
+ * fixed chain of rules, all of which only drop units, rewrite one unit, or extend a unit's span,
+ * so every output byte keeps an original span and starts never decrease:
+ *   1. spaced-out letters: 3+ single letters with single spaces ("n g u") are one token
+ *   2. look-alike letters (Cyrillic, Greek, fullwidth, circled) become Latin, but only in tokens
+ *      that contain a Latin letter or consist only of look-alikes (real Greek/Russian stays)
+ *   3. separators inside a word (". - _ * + ~ ^ ' ` |" between letter groups of 1-2 letters:
+ *      "đ.m", "l-ồ-n") are dropped; a single run of '*' stays as one '*' mask ("đ*t")
+ *   4. leet: 0 1 3 4 5 7 ! between letters and @ $ between letters or after 2+ letters at the
+ *      end become o i e a s t i a s, only in tokens with 2+ letters: "l0n", "ng@"; numbers,
+ *      prices, phones, "4g", "mp3", "covid19" keep their digits (a digit needs letters on
+ *      both sides). URLs, e-mail addresses and @mentions are left alone.
+ *   5. a letter repeated 3+ times is kept once, its span covering the run ("nguuuu" -> "ngu")
+ *   6. teencode: the letters of the token (without surrounding punctuation) are looked up in the
+ *      table (teencode_table.c) and replaced; the expansion maps to the word's span.
+ * NORM writes the case-folded units with whitespace runs collapsed to one space; FOLD is NORM
+ * with diacritics removed; STANDARD writes the same words with their original case (an
+ * expansion takes the case pattern of the word it replaces). */
+#include <string.h>
+
+#include <unicode/uchar.h>
+
+#include "text/chars.h"
+#include "text/teencode.h"
+#include "text/utf8.h"
+#include "text/views.h"
+
+enum { CASE_LOWER, CASE_FIRST, CASE_ALL };
+
+typedef struct norm_ctx {
+    int prev_number; /* the previous token was a number (for "50 k") */
+    int next_number; /* the next token is a number */
+} norm_ctx;
+
+/* ---- emission ---------------------------------------------------------------------------- */
+
+static sl_status put_cp(sl__vbuf *b, uint32_t cp, uint32_t s, uint32_t e)
+{
+    char o[4];
+    size_t l = sl__utf8_encode(cp, o);
+    return sl__vbuf_push(b, o, l, s, e);
+}
+
+/* One code point into NORM (as is) and FOLD (diacritics removed, marks dropped). */
+static sl_status emit_norm(sl_text *t, uint32_t lo, uint8_t cls, uint32_t s, uint32_t e)
+{
+    sl_status st = put_cp(&t->v[SL_VIEW_NORM], lo, s, e);
+    if (st || cls == SL__C_MARK) return st;
+    return put_cp(&t->v[SL_VIEW_FOLD], sl__cp_base(lo), s, e);
+}
+
+static uint32_t apply_case(uint32_t cp, int mode, int first)
+{
+    if (mode == CASE_ALL || (mode == CASE_FIRST && first)) return (uint32_t)u_toupper((UChar32)cp);
+    return cp;
+}
+
+/* An expansion (lowercase UTF-8) into NORM/FOLD and, with a case pattern, STANDARD. */
+static sl_status emit_expansion(sl_text *t, const char *val, int norm_too, int mode, uint32_t s,
+                                uint32_t e)
+{
+    size_t n = strlen(val);
+    int first = 1;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += sl__utf8_decode(val + i, n - i, &cp);
+        sl__cpinfo info;
+        sl__cp_get(cp, &info);
+        sl_status st = SL_OK;
+        if (norm_too) st = emit_norm(t, cp, info.cls, s, e);
+        if (!st) st = put_cp(&t->v[SL_VIEW_STANDARD], apply_case(cp, mode, first), s, e);
+        if (st) return st;
+        if (info.cls == SL__C_LETTER) first = 0;
+    }
+    return SL_OK;
+}
+
+static sl_status emit_space(sl_text *t, uint32_t s, uint32_t e)
+{
+    for (int k = SL_VIEW_NORM; k < SL_VIEW_COUNT_; k++) {
+        sl_status st = sl__vbuf_push(&t->v[k], " ", 1, s, e);
+        if (st) return st;
+    }
+    return SL_OK;
+}
+
+/* ---- units ------------------------------------------------------------------------------- */
+
+static sl_status make_units(sl_text *t)
+{
+    const sl__vbuf *v = &t->v[SL_VIEW_NFC];
+    sl_status st = sl__units_reserve(&t->units, v->len + 1);
+    if (st) return st;
+    st = sl__units_reserve(&t->tok, v->len + 1);
+    if (st) return st;
+    sl__unit *u = t->units.u;
+    size_t n = 0;
+    for (size_t i = 0; i < v->len;) {
+        uint32_t cp;
+        size_t l = sl__utf8_decode(v->data + i, v->len - i, &cp);
+        sl__cpinfo info;
+        sl__cp_get(cp, &info);
+        if (info.cls != SL__C_INVIS)
+            u[n++] = (sl__unit){cp,       info.lower, v->start[i],        v->end[i + l - 1],
+                                info.cls, info.flags, (uint16_t)info.conf};
+        i += l;
+    }
+    t->units.len = n;
+    return SL_OK;
+}
+
+static int is_letter(const sl__unit *u)
+{
+    return u->cls == SL__C_LETTER || u->cls == SL__C_MARK;
+}
+
+/* [a, b) is one letter, possibly with combining marks. */
+static int single_letter(const sl__unit *u, size_t a, size_t b)
+{
+    if (b <= a || u[a].cls != SL__C_LETTER) return 0;
+    for (size_t i = a + 1; i < b; i++)
+        if (u[i].cls != SL__C_MARK) return 0;
+    return 1;
+}
+
+/* One-letter words common on their own (pronouns, particles, teencode): a run of spaced single
+ * letters made only of these is a phrase ("a c e" = anh chị em), not a spaced-out word. */
+static int common_single(uint32_t lo)
+{
+    static const char ascii[] = "abcdehjkmorstvz";
+    if (lo < 0x80) return lo && strchr(ascii, (int)lo) != NULL;
+    switch (lo) {
+    case 0x111:  /* đ */
+    case 0xF4:   /* ô */
+    case 0x1A1:  /* ơ */
+    case 0xE0:   /* à */
+    case 0xE1:   /* á */
+    case 0x1EA1: /* ạ */
+    case 0xFD:   /* ý */
+    case 0x1EDF: /* ở */
+    case 0x1EEB: /* ừ */
+    case 0x1EDD: /* ờ */
+    case 0x1ED3: /* ồ */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* ---- token rules ------------------------------------------------------------------------- */
+
+static int has_seq(const sl__unit *T, size_t m, const char *seq)
+{
+    size_t k = strlen(seq);
+    for (size_t i = 0; i + k <= m; i++) {
+        size_t j = 0;
+        while (j < k && T[i + j].lo == (unsigned char)seq[j]) j++;
+        if (j == k) return 1;
+    }
+    return 0;
+}
+
+/* URLs, e-mail addresses, @mentions and #tags are kept as written (lowercased). */
+static int url_like(const sl__unit *T, size_t m)
+{
+    if (m && (T[0].lo == '@' || T[0].lo == '#')) return 1;
+    if (has_seq(T, m, "://") || has_seq(T, m, "www.")) return 1;
+    for (size_t i = 0; i < m; i++)
+        if (T[i].lo == '@') {
+            for (size_t j = i + 1; j + 1 < m; j++)
+                if (T[j].lo == '.' && is_letter(&T[j + 1])) return 1;
+        }
+    return 0;
+}
+
+static void rule_confusables(sl__unit *T, size_t m)
+{
+    int has_conf = 0, has_latin = 0, all_conf = 1;
+    for (size_t i = 0; i < m; i++) {
+        if (T[i].conf)
+            has_conf = 1;
+        else if (T[i].cls == SL__C_LETTER) {
+            if (T[i].flags & SL__F_LATIN)
+                has_latin = 1;
+            else
+                all_conf = 0;
+        }
+    }
+    if (!has_conf || !(has_latin || all_conf)) return;
+    for (size_t i = 0; i < m; i++) {
+        if (!T[i].conf) continue;
+        uint32_t c = T[i].conf;
+        int upper = c >= 'A' && c <= 'Z';
+        T[i].cp = c;
+        T[i].lo = upper ? c + 32 : c;
+        T[i].cls = SL__C_LETTER;
+        T[i].flags =
+            (uint8_t)(SL__F_LATIN | SL__F_BOUNDARY | SL__F_NFC_SELF | (upper ? SL__F_UPPER : 0));
+        T[i].conf = 0;
+    }
+}
+
+static int is_sep(uint32_t c)
+{
+    switch (c) {
+    case '.':
+    case '-':
+    case '_':
+    case '*':
+    case '+':
+    case '~':
+    case '^':
+    case '\'':
+    case '`':
+    case '|':
+    case 0xB7:   /* middle dot */
+    case 0x2022: /* bullet */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Drops separators between short letter groups; returns the new length. */
+static size_t rule_separators(sl__unit *T, size_t m)
+{
+    size_t p = 0, q = m;
+    while (p < m && !is_letter(&T[p])) p++;
+    while (q > p && !is_letter(&T[q - 1])) q--;
+    if (q - p < 3) return m;
+    size_t group = 0, runs = 0, seps = 0, stars = 0, run = 0;
+    for (size_t i = p; i < q; i++) {
+        if (is_letter(&T[i])) {
+            if (T[i].cls == SL__C_LETTER && ++group > 2) return m;
+            if (run) runs++;
+            run = 0;
+        } else if (is_sep(T[i].lo)) {
+            if (++run > 3) return m;
+            group = 0;
+            seps++;
+            stars += T[i].lo == '*';
+        } else {
+            return m;
+        }
+    }
+    if (!seps) return m;
+    int mask = stars == seps && runs == 1; /* "đ*t": a masked letter, not a separator */
+    size_t w = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (i >= p && i < q && is_sep(T[i].lo)) {
+            if (mask && T[i - 1].lo != '*') T[w++] = T[i];
+            continue;
+        }
+        T[w++] = T[i];
+    }
+    return w;
+}
+
+static uint32_t leet_letter(uint32_t c)
+{
+    switch (c) {
+    case '0':
+        return 'o';
+    case '1':
+    case '!':
+        return 'i';
+    case '3':
+        return 'e';
+    case '4':
+    case '@':
+        return 'a';
+    case '5':
+    case '$':
+        return 's';
+    case '7':
+        return 't';
+    default:
+        return 0;
+    }
+}
+
+static void rule_leet(sl__unit *T, size_t m)
+{
+    size_t letters = 0;
+    for (size_t i = 0; i < m; i++) letters += T[i].cls == SL__C_LETTER;
+    if (letters < 2) return;
+    for (size_t i = 0; i < m;) {
+        if (!leet_letter(T[i].lo)) {
+            i++;
+            continue;
+        }
+        size_t r = i;
+        while (r < m && leet_letter(T[r].lo)) r++;
+        int left = i > 0 && is_letter(&T[i - 1]);
+        int right = r < m && T[r].cls == SL__C_LETTER;
+        int symbol_end = r - i == 1 && (T[i].lo == '@' || T[i].lo == '$') && i >= 2 &&
+                         is_letter(&T[i - 2]) && left;
+        if (r - i <= 2 && left && (right || (symbol_end && (r == m || T[r].cls == SL__C_OTHER)))) {
+            for (size_t k = i; k < r; k++) {
+                T[k].lo = T[k].cp = leet_letter(T[k].lo);
+                T[k].cls = SL__C_LETTER;
+                T[k].flags = SL__F_LATIN | SL__F_BOUNDARY | SL__F_NFC_SELF;
+            }
+        }
+        i = r;
+    }
+}
+
+/* x continues a run started by letter f: the same letter, or f's vowel without marks
+ * ("ủuuu"). */
+static int same_letter(const sl__unit *f, const sl__unit *x)
+{
+    if (x->cls != SL__C_LETTER) return 0;
+    if (x->lo == f->lo) return 1;
+    return x->lo < 0x80 && strchr("aeiouy", (int)x->lo) && sl__cp_base(f->lo) == x->lo;
+}
+
+static size_t rule_repeats(sl__unit *T, size_t m)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < m;) {
+        size_t r = i + 1;
+        if (T[i].cls == SL__C_LETTER)
+            while (r < m && same_letter(&T[i], &T[r])) r++;
+        T[w] = T[i];
+        if (r - i >= 3) {
+            T[w].e = T[r - 1].e;
+            w++;
+            i = r;
+        } else {
+            w++;
+            i++;
+        }
+    }
+    return w;
+}
+
+/* ---- teencode ---------------------------------------------------------------------------- */
+
+/* The letters [*p, *q) of a token whose other units are punctuation only; 0 if none. */
+static int word_core(const sl__unit *T, size_t m, size_t *p, size_t *q)
+{
+    size_t a = 0, b = m;
+    while (a < m && T[a].cls == SL__C_OTHER) a++;
+    while (b > a && T[b - 1].cls == SL__C_OTHER) b--;
+    if (a == b) return 0;
+    for (size_t i = a; i < b; i++)
+        if (!is_letter(&T[i])) return 0;
+    *p = a;
+    *q = b;
+    return 1;
+}
+
+static int case_mode(const sl__unit *T, size_t p, size_t q)
+{
+    size_t letters = 0, upper = 0;
+    for (size_t i = p; i < q; i++) {
+        if (T[i].cls != SL__C_LETTER) continue;
+        letters++;
+        upper += (T[i].flags & SL__F_UPPER) != 0;
+    }
+    if (letters >= 2 && upper == letters) return CASE_ALL;
+    return (T[p].flags & SL__F_UPPER) ? CASE_FIRST : CASE_LOWER;
+}
+
+static const sl__teencode *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx *ctx)
+{
+    char key[32];
+    size_t n = 0;
+    for (size_t i = p; i < q; i++) {
+        if (n + 4 > sizeof key) return NULL;
+        n += sl__utf8_encode(T[i].lo, key + n);
+    }
+    const sl__teencode *tc = sl__teencode_find(key, n);
+    if (!tc) return NULL;
+    if ((tc->flags & SL__TC_NOT_AFTER_NUM) && ctx->prev_number) return NULL;
+    if ((tc->flags & SL__TC_NOT_BEFORE_NUM) && ctx->next_number) return NULL;
+    return tc;
+}
+
+static sl_status emit_units(sl_text *t, const sl__unit *T, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++) {
+        sl_status st = emit_norm(t, T[i].lo, T[i].cls, T[i].s, T[i].e);
+        if (!st) st = put_cp(&t->v[SL_VIEW_STANDARD], T[i].cp, T[i].s, T[i].e);
+        if (st) return st;
+    }
+    return SL_OK;
+}
+
+static sl_status emit_token(sl_text *t, const sl__unit *T, size_t m, const norm_ctx *ctx, int plain)
+{
+    size_t p, q;
+    const sl__teencode *tc = NULL;
+    if (!plain && word_core(T, m, &p, &q)) tc = lookup(T, p, q, ctx);
+    if (!tc) return emit_units(t, T, 0, m);
+    sl_status st = emit_units(t, T, 0, p);
+    if (st) return st;
+    int norm_too = !(tc->flags & SL__TC_STD_ONLY);
+    if (!norm_too) { /* NORM and FOLD keep the word as written */
+        for (size_t i = p; i < q && !st; i++) st = emit_norm(t, T[i].lo, T[i].cls, T[i].s, T[i].e);
+        if (st) return st;
+    }
+    st = emit_expansion(t, tc->val, norm_too, case_mode(T, p, q), T[p].s, T[q - 1].e);
+    if (st) return st;
+    return emit_units(t, T, q, m);
+}
+
+static int is_number(const sl__unit *u, size_t a, size_t b)
+{
+    size_t digits = 0;
+    for (size_t i = a; i < b; i++) {
+        if (u[i].cls == SL__C_DIGIT)
+            digits++;
+        else if (u[i].lo != '.' && u[i].lo != ',')
+            return 0;
+    }
+    return digits > 0;
+}
+
+/* Normalizes units [a, b) (spaces inside, from joined spaced letters, are skipped). */
+static sl_status do_token(sl_text *t, size_t a, size_t b, const norm_ctx *ctx)
+{
+    sl__unit *T = t->tok.u;
+    size_t m = 0;
+    for (size_t i = a; i < b; i++)
+        if (t->units.u[i].cls != SL__C_SPACE) T[m++] = t->units.u[i];
+    int plain = url_like(T, m);
+    if (!plain) {
+        rule_confusables(T, m);
+        m = rule_separators(T, m);
+        rule_leet(T, m);
+        m = rule_repeats(T, m);
+    }
+    return emit_token(t, T, m, ctx, plain);
+}
+
+/* ---- driver ------------------------------------------------------------------------------ */
+
+static size_t token_end(const sl__unit *u, size_t n, size_t i)
+{
+    while (i < n && u[i].cls != SL__C_SPACE) i++;
+    return i;
+}
+
+/* If a run of 3+ single letters separated by one space starts at [i, j), returns the end of
+ * the run (the joined token); else j. */
+static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j)
+{
+    if (!single_letter(u, i, j)) return j;
+    size_t count = 1, end = j, uncommon = !common_single(u[i].lo);
+    while (end + 1 < n && u[end].cls == SL__C_SPACE && u[end + 1].cls != SL__C_SPACE) {
+        size_t k = token_end(u, n, end + 1);
+        if (!single_letter(u, end + 1, k)) break;
+        uncommon |= !common_single(u[end + 1].lo);
+        count++;
+        end = k;
+    }
+    return count >= 3 && uncommon ? end : j;
+}
+
+sl_status sl__norm_build(sl_text *t)
+{
+    sl_status st = make_units(t);
+    if (st) return st;
+    const sl__unit *u = t->units.u;
+    size_t n = t->units.len, i = 0;
+    norm_ctx ctx = {0, 0};
+    int first = 1;
+    while (i < n) {
+        size_t ws = i;
+        while (i < n && u[i].cls == SL__C_SPACE) i++;
+        if (i >= n) break;
+        if (i > ws && !first) {
+            st = emit_space(t, u[ws].s, u[i - 1].e);
+            if (st) return st;
+        }
+        size_t j = spaced_letters(u, n, i, token_end(u, n, i));
+        size_t k = j;
+        while (k < n && u[k].cls == SL__C_SPACE) k++;
+        ctx.next_number = k < n && is_number(u, k, token_end(u, n, k));
+        st = do_token(t, i, j, &ctx);
+        if (st) return st;
+        ctx.prev_number = is_number(u, i, j);
+        first = 0;
+        i = j;
+    }
+    return SL_OK;
+}

@@ -1,0 +1,29 @@
+/* text/teencode.h — the teencode and abbreviation table of the normalizer (internal).
+ *
+ * Keys are case-folded NFC words ("ko", "đc", "mn"); values are standard lowercase spellings
+ * ("không", "được", "mọi người"). Profanity abbreviations ("vl", "đm", "clgt", ...) are on
+ * purpose not in the table, so lexicons match them in NORM as written. */
+#ifndef SL_TEXT_TEENCODE_H
+#define SL_TEXT_TEENCODE_H
+
+#include <stddef.h>
+
+#define SL__TC_NOT_AFTER_NUM  0x01 /* keep as is after a number ("50 k" is fifty thousand) */
+#define SL__TC_STD_ONLY       0x02 /* STANDARD only: NORM keeps the word (spelling variants) */
+#define SL__TC_NOT_BEFORE_NUM 0x04 /* keep as is before a number ("t 2", "p 3") */
+
+typedef struct sl__teencode {
+    const char *key, *val;
+    unsigned flags;
+} sl__teencode;
+
+/* Sorts the table once (thread-safe). */
+void sl__teencode_init(void);
+
+/* The entry for a key of len bytes, or NULL. */
+const sl__teencode *sl__teencode_find(const char *key, size_t len);
+
+/* The whole table, sorted by key (for tests and documentation). */
+const sl__teencode *sl__teencode_all(size_t *count);
+
+#endif
