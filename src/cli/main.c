@@ -21,6 +21,9 @@ static int cmd_version(int argc, char **argv)
 static const command commands[] = {
     {"version", cmd_version, "print the version"},
     {"normalize", sl_cmd_normalize, "print the normalized views of texts"},
+    {"train", sl_cmd_train, "train a model file from JSON-lines data"},
+    {"model", sl_cmd_model, "describe a model file (sangloc model info FILE)"},
+    {"eval", sl_cmd_eval, "measure a model on labelled dev data"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,90 @@
+/* model/format.h — the model file layout, the in-memory model and the writer (internal).
+ *
+ * File (all little-endian, every section at a 64-byte aligned offset):
+ *   header   64 bytes: magic "SLMODEL\0", u32 format (1), u32 nsections, u64 file size,
+ *            u64 checksum (FNV-1a 64 of every byte after the header), zero padding
+ *   table    nsections x {u32 id, u32 zero, u64 offset, u64 size}
+ *   sections META (text, NUL-terminated), PARAMS (sl__params), CLS_W (int8 rows x cols),
+ *            CLS_S (float scales, blocks x cols), SPAN_W (int8 rows), SPAN_S (float per block)
+ * The loader checks every size, offset and alignment against the header and PARAMS before
+ * any weight is read, so no bytes can make it read outside the file. */
+#ifndef SL_MODEL_FORMAT_H
+#define SL_MODEL_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/feat.h"
+#include "sangloc/model.h"
+
+#define SL__MODEL_MAGIC  "SLMODEL"
+#define SL__MODEL_FORMAT 1u
+#define SL__HEADER_BYTES 64u
+#define SL__ALIGN        64u
+#define SL__MAX_SECTIONS 16u
+#define SL__BLOCK_ROWS   1024u
+#define SL__CLS_COLS     5u /* clean, offensive, hate, toxic, constructive */
+#define SL__MIN_BITS     10u
+#define SL__MAX_BITS     24u
+
+enum {
+    SL__SEC_META = 1,
+    SL__SEC_PARAMS = 2,
+    SL__SEC_CLS_W = 3,
+    SL__SEC_CLS_S = 4,
+    SL__SEC_SPAN_W = 5,
+    SL__SEC_SPAN_S = 6
+};
+
+enum { SL__COL_TOXIC = 3, SL__COL_CONSTRUCTIVE = 4 };
+
+/* Settings and decision constants; 32-bit fields only, so the layout has no padding. */
+typedef struct sl__params {
+    uint32_t cls_bits, span_bits;
+    uint32_t cls_cols, block_rows;
+    uint32_t has_cls, has_span, has_ctsd;
+    uint32_t toxic_from_cls; /* 1: toxic = P(offensive) + P(hate) */
+    float cls_bias[3];       /* intercepts of the softmax */
+    float decision_bias[3];  /* added to the logits to choose the label (tuned on dev) */
+    float ctsd_bias[2];      /* intercepts of toxic, constructive */
+    float span_bias;
+    float span_threshold; /* a token is offensive when its probability is above */
+    float span_gate;      /* no spans when P(clean) is above */
+    uint32_t reserved[13];
+} sl__params;
+
+struct sl_model {
+    unsigned char *base; /* the file's bytes */
+    size_t len;
+    int mapped; /* munmap (1) or free (0) */
+    const sl__params *p;
+    const char *meta;
+    const int8_t *cls_w;
+    const float *cls_s;
+    const int8_t *span_w;
+    const float *span_s;
+    char version[32];
+    sl__targets targets;
+};
+
+/* Float weights as produced by training, quantized by the writer. */
+typedef struct sl__weights {
+    sl__params params;
+    const float *cls;  /* (1 << cls_bits) x SL__CLS_COLS, row-major; NULL when absent */
+    const float *span; /* 1 << span_bits; NULL when absent */
+    const char *meta;  /* "key: value" lines */
+} sl__weights;
+
+uint64_t sl__checksum(const void *data, size_t len);
+
+/* Quantizes and writes a model file (written to path.tmp, then renamed). */
+sl_status sl__model_write(const sl__weights *w, const char *path, sl_error *err);
+
+/* The file bytes for w in a malloc'd buffer (used by the writer and the tests). */
+sl_status sl__model_serialize(const sl__weights *w, unsigned char **out, size_t *len,
+                              sl_error *err);
+
+/* Checks the bytes and points the model's fields into them. */
+sl_status sl__model_bind(sl_model *m, sl_error *err);
+
+#endif

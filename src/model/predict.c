@@ -1,0 +1,151 @@
+/* model/predict.c — inference: comment scores, toxicity, constructiveness and offensive spans.
+ *
+ * One pass tokenizes NORM and FOLD, hashes the comment features and sums the int8 weight rows
+ * (five columns per row, so one cache line per feature serves every comment-level head). The
+ * span tagger then scores each NORM token unless the comment is confidently clean, and merges
+ * neighbouring offensive tokens separated only by white space into one span (model/metrics.c),
+ * as ViHOS marks multi-word insults. All memory is in the per-thread scratch; the model is only
+ * read. */
+#include "model/predict.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/feat.h"
+#include "model/format.h"
+#include "model/metrics.h"
+
+struct sl_model_scratch {
+    sl__tok *ntok, *ftok;
+    uint32_t *feats;
+    uint32_t tfeats[SL__TOKEN_FEATS];
+    uint32_t spans[2 * SL_MODEL_MAX_SPANS];
+    uint32_t os[SL__MAX_TOKENS], oe[SL__MAX_TOKENS]; /* token spans for the merge */
+    uint8_t on[SL__MAX_TOKENS];                      /* token tagged offensive */
+};
+
+sl_status sl_model_scratch_new(const sl_model *m, sl_model_scratch **out)
+{
+    if (!m || !out) return SL_ERR_ARG;
+    sl_model_scratch *s = calloc(1, sizeof *s);
+    if (s) {
+        s->ntok = malloc(SL__MAX_TOKENS * sizeof *s->ntok);
+        s->ftok = malloc(SL__MAX_TOKENS * sizeof *s->ftok);
+        s->feats = malloc(SL__MAX_FEATS * sizeof *s->feats);
+    }
+    if (!s || !s->ntok || !s->ftok || !s->feats) {
+        sl_model_scratch_free(s);
+        *out = NULL;
+        return SL_ERR_NOMEM;
+    }
+    *out = s;
+    return SL_OK;
+}
+
+void sl_model_scratch_free(sl_model_scratch *s)
+{
+    if (!s) return;
+    free(s->ntok);
+    free(s->ftok);
+    free(s->feats);
+    free(s);
+}
+
+static float sigmoid(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+/* Sums the dequantized rows of the comment table over the features. */
+static void comment_sums(const sl_model *m, const uint32_t *f, size_t n, float acc[SL__CLS_COLS])
+{
+    const int8_t *w = m->cls_w;
+    const float *sc = m->cls_s;
+    memset(acc, 0, SL__CLS_COLS * sizeof *acc);
+    for (size_t i = 0; i < n; i++) {
+        const int8_t *row = w + (size_t)f[i] * SL__CLS_COLS;
+        const float *s = sc + (size_t)(f[i] / SL__BLOCK_ROWS) * SL__CLS_COLS;
+        for (size_t c = 0; c < SL__CLS_COLS; c++) acc[c] += (float)row[c] * s[c];
+    }
+}
+
+static void softmax3(const float z[3], float p[3])
+{
+    float mx = fmaxf(z[0], fmaxf(z[1], z[2]));
+    float e0 = expf(z[0] - mx), e1 = expf(z[1] - mx), e2 = expf(z[2] - mx);
+    float sum = e0 + e1 + e2;
+    p[0] = e0 / sum;
+    p[1] = e1 / sum;
+    p[2] = e2 / sum;
+}
+
+static void comment_heads(const sl_model *m, const float acc[SL__CLS_COLS], size_t n,
+                          sl_prediction *out)
+{
+    const sl__params *p = m->p;
+    float v = n ? 1.0f / sqrtf((float)n) : 0;
+    float z[3], best = -INFINITY;
+    for (int c = 0; c < 3; c++) z[c] = acc[c] * v + p->cls_bias[c];
+    softmax3(z, out->probs);
+    out->label = SL_LABEL_CLEAN;
+    for (int c = 0; c < 3; c++) {
+        float d = z[c] + p->decision_bias[c];
+        if (d > best) {
+            best = d;
+            out->label = c;
+        }
+    }
+    if (!p->has_cls) {
+        out->probs[0] = 1, out->probs[1] = out->probs[2] = 0;
+        out->label = SL_LABEL_CLEAN;
+    }
+    out->toxic = p->toxic_from_cls ? out->probs[1] + out->probs[2]
+                                   : sigmoid(acc[SL__COL_TOXIC] * v + p->ctsd_bias[0]);
+    out->constructive = p->has_ctsd ? sigmoid(acc[SL__COL_CONSTRUCTIVE] * v + p->ctsd_bias[1]) : 0;
+}
+
+float sl__span_token_score(const sl_model *m, const uint32_t *f, size_t n);
+
+float sl__span_token_score(const sl_model *m, const uint32_t *f, size_t n)
+{
+    float acc = 0;
+    for (size_t i = 0; i < n; i++) acc += (float)m->span_w[f[i]] * m->span_s[f[i] / SL__BLOCK_ROWS];
+    return sigmoid(acc * (n ? 1.0f / sqrtf((float)n) : 0) + m->p->span_bias);
+}
+
+static void tag_spans(const sl_model *m, sl_model_scratch *s, size_t nn, const sl_view *norm,
+                      const char *orig, size_t len, float p_bad, sl_prediction *out)
+{
+    for (size_t t = 0; t < nn; t++) {
+        size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, s->tfeats,
+                                      SL__TOKEN_FEATS);
+        s->on[t] = sl__span_token_score(m, s->tfeats, k) > m->p->span_threshold;
+        s->os[t] = s->ntok[t].os;
+        s->oe[t] = s->ntok[t].oe;
+    }
+    out->spans = s->spans;
+    out->nspans = sl__merge_spans(orig, len, s->os, s->oe, s->on, nn, s->spans, SL_MODEL_MAX_SPANS);
+}
+
+sl_status sl__model_predict_views(const sl_model *m, sl_model_scratch *s, const sl_view *norm,
+                                  const sl_view *fold, const char *orig, size_t orig_len,
+                                  sl_prediction *out)
+{
+    if (!m || !s || !norm || !fold || !out || (!orig && orig_len)) return SL_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->spans = s->spans;
+    size_t nn = sl__tokenize(norm, s->ntok, SL__MAX_TOKENS);
+    size_t nf = sl__tokenize(fold, s->ftok, SL__MAX_TOKENS);
+    sl__mask_targets(&m->targets, s->ntok, nn);
+    sl__mask_align(s->ntok, nn, s->ftok, nf);
+    size_t n = sl__comment_features(s->ntok, nn, s->ftok, nf, fold, m->p->cls_bits, s->feats,
+                                    SL__MAX_FEATS);
+    float acc[SL__CLS_COLS];
+    comment_sums(m, s->feats, n, acc);
+    comment_heads(m, acc, n, out);
+    float p_bad = out->probs[1] + out->probs[2];
+    if (m->p->has_span && out->probs[0] <= m->p->span_gate)
+        tag_spans(m, s, nn, norm, orig, orig_len, p_bad, out);
+    return SL_OK;
+}

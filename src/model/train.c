@@ -1,0 +1,269 @@
+/* model/train.c — training every head from labelled JSON-lines data, in minutes on one core.
+ *
+ * Features are extracted once per example into one pool of bucket indices; epochs then only
+ * walk the pool. Each head is a linear model trained by Adagrad on the log loss with class
+ * weights (N / (k * N_class))^power, because ViHSD is mostly clean and an unweighted model
+ * would rarely say hate. After every epoch the dev split scores the model, and the best epoch
+ * is kept (early stopping instead of a regularisation constant to tune).
+ *
+ *   classifier    softmax over clean/offensive/hate; then per-class decision biases are
+ *                 searched on dev for macro-F1 (the softmax itself stays calibrated)
+ *   toxic         logistic on ViCTSD toxic, or P(offensive)+P(hate), whichever has the better
+ *                 dev macro-F1; constructive: logistic on ViCTSD constructive. Their decision
+ *                 thresholds tuned on dev are folded into the intercepts, so 0.5 decides.
+ *   spans         logistic per NORM token (a token is offensive when most of its original
+ *                 characters are in a gold span); threshold and clean-comment gate tuned on dev
+ *                 span F1 with the exact merge that prediction uses.
+ * Finally the quantized file is loaded back and every dev figure is measured through the real
+ * prediction path, and written into the header. */
+#include "model/train.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/format.h"
+#include "model/metrics.h"
+#include "model/mtext.h"
+#include "model/predict.h"
+#include "util/buf.h"
+
+/* ---- setup ------------------------------------------------------------------------------------
+ */
+
+static void defaults(sl_train_config *c)
+{
+    if (!c->cls_bits) c->cls_bits = 20;
+    if (!c->span_bits) c->span_bits = 19;
+    if (!c->epochs) c->epochs = 12;
+    if (!(c->lr > 0)) c->lr = 0.2f;
+    if (!(c->class_power > 0)) c->class_power = 0.5f;
+    if (!c->seed) c->seed = 0x5a17c0de;
+}
+
+sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out)
+{
+    sl_trainer *t = calloc(1, sizeof *t);
+    if (!t) return SL_ERR_NOMEM;
+    if (cfg) t->cfg = *cfg;
+    defaults(&t->cfg);
+    if (t->cfg.cls_bits < SL__MIN_BITS || t->cfg.cls_bits > SL__MAX_BITS ||
+        t->cfg.span_bits < SL__MIN_BITS || t->cfg.span_bits > SL__MAX_BITS) {
+        free(t);
+        return SL_ERR_ARG;
+    }
+    t->ntok = malloc(SL__MAX_TOKENS * sizeof *t->ntok);
+    t->ftok = malloc(SL__MAX_TOKENS * sizeof *t->ftok);
+    t->fbuf = malloc(SL__MAX_FEATS * sizeof *t->fbuf);
+    if (!t->ntok || !t->ftok || !t->fbuf || sl__targets_init(&t->tg)) {
+        sl_trainer_free(t);
+        return SL_ERR_NOMEM;
+    }
+    *out = t;
+    return SL_OK;
+}
+
+static void free_docs(docs *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].text);
+        free(d->v[i].spans);
+    }
+    free(d->v);
+}
+
+void sl_trainer_free(sl_trainer *t)
+{
+    if (!t) return;
+    for (int s = 0; s < 2; s++) {
+        free_docs(&t->cls[s]);
+        free_docs(&t->ctsd[s]);
+        free_docs(&t->spx[s]);
+    }
+    for (size_t i = 0; i < t->nsrc; i++) {
+        free(t->src_name[i]);
+        free(t->src_lic[i]);
+    }
+    sl__targets_free(&t->tg);
+    sl__mtext_free(&t->mt);
+    free(t->ntok);
+    free(t->ftok);
+    free(t->fbuf);
+    free(t->pool);
+    free(t->W);
+    free(t->G);
+    free(t->SW);
+    free(t->SG);
+    sl__buf_free(&t->figures);
+    free(t);
+}
+
+sl_status sl_trainer_add_source(sl_trainer *t, const char *name, const char *licence)
+{
+    if (!t || !name || !licence) return SL_ERR_ARG;
+    for (size_t i = 0; i < t->nsrc; i++)
+        if (!strcmp(t->src_name[i], name)) return SL_OK;
+    if (t->nsrc == SRC_MAX) return SL_ERR_TOO_LARGE;
+    t->src_name[t->nsrc] = strdup(name);
+    t->src_lic[t->nsrc] = strdup(licence);
+    if (!t->src_name[t->nsrc] || !t->src_lic[t->nsrc]) return SL_ERR_NOMEM;
+    t->nsrc++;
+    return SL_OK;
+}
+
+/* ---- features ---------------------------------------------------------------------------------
+ */
+
+sl_status sl__train_pool_append(sl_trainer *t, const uint32_t *f, size_t n, size_t *off)
+{
+    if (t->npool + n > t->pcap) {
+        size_t cap = t->pcap ? t->pcap * 2 : (size_t)1 << 20;
+        while (cap < t->npool + n) cap *= 2;
+        uint32_t *p = realloc(t->pool, cap * sizeof *p);
+        if (!p) return SL_ERR_NOMEM;
+        t->pool = p;
+        t->pcap = cap;
+    }
+    memcpy(t->pool + t->npool, f, n * sizeof *f);
+    *off = t->npool;
+    t->npool += n;
+    return SL_OK;
+}
+
+size_t sl__train_comment_feats(sl_trainer *t, size_t *nn)
+{
+    const sl_view *nv = &t->mt.view[0], *fv = &t->mt.view[1];
+    *nn = sl__tokenize(nv, t->ntok, SL__MAX_TOKENS);
+    size_t nf = sl__tokenize(fv, t->ftok, SL__MAX_TOKENS);
+    sl__mask_targets(&t->tg, t->ntok, *nn);
+    sl__mask_align(t->ntok, *nn, t->ftok, nf);
+    return sl__comment_features(t->ntok, *nn, t->ftok, nf, fv, t->cfg.cls_bits, t->fbuf,
+                                SL__MAX_FEATS);
+}
+
+static sl_status push_doc(docs *d, const doc *x)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 1024;
+        doc *v = realloc(d->v, cap * sizeof *v);
+        if (!v) return SL_ERR_NOMEM;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n++] = *x;
+    return SL_OK;
+}
+
+static docs *task_docs(sl_trainer *t, sl_train_task task, int dev)
+{
+    return task == SL_TASK_CLASSIFY ? &t->cls[dev]
+           : task == SL_TASK_SPANS  ? &t->spx[dev]
+                                    : &t->ctsd[dev];
+}
+
+sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char *text, size_t len,
+                         int label, int label2, const uint32_t *spans, size_t nspans, sl_error *err)
+{
+    if (!t || (!text && len) || (unsigned)task > SL_TASK_CONSTRUCTIVE || (nspans && !spans))
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "bad training example");
+    if (task == SL_TASK_CLASSIFY && (label < 0 || label > 2))
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "label out of range");
+    if (task == SL_TASK_CONSTRUCTIVE && ((label | label2) & ~1))
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "labels must be 0 or 1");
+    sl_status st = sl__mtext_build(&t->mt, text, len, err);
+    if (st) return st;
+    doc x = {0};
+    x.y = (int8_t)label;
+    x.y2 = (int8_t)label2;
+    x.th = sl__checksum(text, len);
+    int keep_text = dev || task == SL_TASK_SPANS;
+    if (task != SL_TASK_SPANS) {
+        size_t nn, n = sl__train_comment_feats(t, &nn);
+        if ((st = sl__train_pool_append(t, t->fbuf, n, &x.off))) return st;
+        x.n = (uint32_t)n;
+    }
+    if (keep_text) {
+        x.text = malloc(len + 1);
+        x.spans = nspans ? malloc(2 * nspans * sizeof *spans) : NULL;
+        if (!x.text || (nspans && !x.spans)) goto nomem;
+        memcpy(x.text, text, len);
+        x.text[len] = '\0';
+        x.len = len;
+        if (nspans) memcpy(x.spans, spans, 2 * nspans * sizeof *spans);
+        x.nspans = nspans;
+    }
+    if (push_doc(task_docs(t, task, dev), &x)) goto nomem;
+    return SL_OK;
+nomem:
+    free(x.text);
+    free(x.spans);
+    return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+}
+
+/* ---- shared training pieces -------------------------------------------------------------------
+ */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+void sl__train_shuffle(size_t *order, size_t n, uint64_t *rng)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(rng_next(rng) % i);
+        size_t tmp = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = tmp;
+    }
+}
+
+size_t *sl__train_identity(size_t n)
+{
+    size_t *o = malloc((n ? n : 1) * sizeof *o);
+    if (o)
+        for (size_t i = 0; i < n; i++) o[i] = i;
+    return o;
+}
+
+float sl__train_logit(const float *W, size_t stride, size_t col, const uint32_t *f, size_t n)
+{
+    float acc = 0;
+    for (size_t i = 0; i < n; i++) acc += W[(size_t)f[i] * stride + col];
+    return acc * (n ? 1.0f / sqrtf((float)n) : 0);
+}
+
+/* One Adagrad step on column col for features f with gradient g (before the 1/sqrt(n)). */
+void sl__train_adagrad(float *W, float *G, size_t stride, size_t col, const uint32_t *f, size_t n,
+                       float g, float lr)
+{
+    float v = n ? 1.0f / sqrtf((float)n) : 0, gv = g * v;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)f[i] * stride + col;
+        G[k] += gv * gv;
+        W[k] -= lr * gv / sqrtf(G[k] + 1e-6f);
+    }
+}
+
+void sl__train_class_weights(const docs *d, int k, int second, float power, float *cw)
+{
+    long cnt[3] = {0, 0, 0};
+    for (size_t i = 0; i < d->n; i++) cnt[second ? d->v[i].y2 : d->v[i].y]++;
+    for (int c = 0; c < k; c++)
+        cw[c] = cnt[c] ? powf((float)d->n / (float)(k * cnt[c]), power) : 1.0f;
+}
+
+void sl__train_log(sl_trainer *t, const char *fmt, ...)
+{
+    if (!t->cfg.log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(t->cfg.log, fmt, ap);
+    va_end(ap);
+    fflush(t->cfg.log);
+}

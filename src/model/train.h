@@ -1,0 +1,77 @@
+/* model/train.h — the trainer's state and the pieces its heads share (internal).
+ *
+ * model/train.c adds examples and holds the shared Adagrad helpers; model/train_heads.c trains
+ * the classifier, toxic and constructive heads; model/train_span.c the span tagger;
+ * model/train_run.c runs them and writes the file with the dev figures in its header. */
+#ifndef SL_MODEL_TRAIN_H
+#define SL_MODEL_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/feat.h"
+#include "model/format.h"
+#include "model/mtext.h"
+#include "sangloc/model.h"
+#include "util/buf.h"
+
+#define SRC_MAX 16
+
+typedef struct doc {
+    size_t off;   /* into the feature pool */
+    uint32_t n;   /* features */
+    int8_t y, y2; /* labels */
+    char *text;   /* dev examples keep their text for the final measurement */
+    size_t len;
+    uint32_t *spans; /* span examples: gold spans (2*nspans) */
+    size_t nspans;
+    uint32_t os, oe; /* tokens of the span tagger: original span */
+    float pclean;    /* span examples: the classifier's P(clean) */
+    uint64_t th;     /* hash of the text, to keep span dev texts out of classifier training */
+} doc;
+
+typedef struct docs {
+    doc *v;
+    size_t n, cap;
+} docs;
+
+struct sl_trainer {
+    sl_train_config cfg;
+    sl__targets tg;
+    sl__mtext mt;
+    sl__tok *ntok, *ftok;
+    uint32_t *fbuf;
+    uint32_t *pool;
+    size_t npool, pcap;
+    docs cls[2], ctsd[2], spx[2]; /* [0] train, [1] dev */
+    char *src_name[SRC_MAX], *src_lic[SRC_MAX];
+    size_t nsrc;
+    float *W, *G; /* comment table (rows x SL__CLS_COLS) and Adagrad sums */
+    float *SW, *SG;
+    docs tok[2]; /* span tagger tokens; spx[s].v[i].off/n index them */
+    sl__params params;
+    sl_buf figures;
+};
+
+/* Appends n features to the pool; *off receives their position. */
+sl_status sl__train_pool_append(sl_trainer *t, const uint32_t *f, size_t n, size_t *off);
+/* For the views in t->mt: tokenizes into t->ntok (*nn tokens) and t->ftok, masks group
+ * references and writes the comment features to t->fbuf; returns their count. */
+size_t sl__train_comment_feats(sl_trainer *t, size_t *nn);
+
+/* Helpers shared by the heads. */
+void sl__train_shuffle(size_t *order, size_t n, uint64_t *rng);
+size_t *sl__train_identity(size_t n); /* 0..n-1, malloc'd; NULL when out of memory */
+/* sum of W[f*stride+col] times 1/sqrt(n) */
+float sl__train_logit(const float *W, size_t stride, size_t col, const uint32_t *f, size_t n);
+void sl__train_adagrad(float *W, float *G, size_t stride, size_t col, const uint32_t *f, size_t n,
+                       float g, float lr);
+void sl__train_class_weights(const docs *d, int k, int second, float power, float *cw);
+void sl__train_log(sl_trainer *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Heads; each logs its dev figures and fills its part of t->params and the weights. */
+sl_status sl__train_classifier(sl_trainer *t, sl_error *err);
+sl_status sl__train_ctsd(sl_trainer *t, sl_error *err);
+sl_status sl__train_spans(sl_trainer *t, sl_error *err);
+
+#endif

@@ -1,0 +1,210 @@
+/* model/train_span.c — the span tagger: a logistic model over NORM tokens.
+ *
+ * A token is a positive example when at least half of its original bytes lie in gold spans
+ * (ViHOS marks whole words, so this is nearly always all or nothing). Each token also sees the
+ * classifier's P(not clean) of its comment, bucketed, so the same word can be tagged in an
+ * insulting comment and left alone in a clean one. The threshold and the gate (no spans when
+ * P(clean) is high) are tuned on dev span F1 through the same merge prediction uses. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/metrics.h"
+#include "model/train.h"
+
+static float sigmoidf_(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+static float classifier_pclean(const sl_trainer *t, const uint32_t *f, size_t n, float *p_bad)
+{
+    float z[3], mx, s = 0, e[3];
+    for (int c = 0; c < 3; c++)
+        z[c] = sl__train_logit(t->W, SL__CLS_COLS, c, f, n) + t->params.cls_bias[c];
+    mx = fmaxf(z[0], fmaxf(z[1], z[2]));
+    for (int c = 0; c < 3; c++) s += e[c] = expf(z[c] - mx);
+    *p_bad = (e[1] + e[2]) / s;
+    return e[0] / s;
+}
+
+static int gold_label(const doc *x, uint32_t os, uint32_t oe)
+{
+    uint32_t in = 0;
+    for (size_t i = 0; i < x->nspans; i++) {
+        uint32_t a = x->spans[2 * i], b = x->spans[2 * i + 1];
+        uint32_t lo = a > os ? a : os, hi = b < oe ? b : oe;
+        if (hi > lo) in += hi - lo;
+    }
+    return oe > os && 2 * in >= oe - os;
+}
+
+static sl_status push_tok(docs *d, const doc *x)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 4096;
+        doc *v = realloc(d->v, cap * sizeof *v);
+        if (!v) return SL_ERR_NOMEM;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n++] = *x;
+    return SL_OK;
+}
+
+/* Token examples of one comment (views rebuilt from its text). */
+static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err)
+{
+    sl_status st = sl__mtext_build(&t->mt, x->text, x->len, err);
+    if (st) return st;
+    size_t nn, n = sl__train_comment_feats(t, &nn);
+    float p_bad;
+    x->pclean = t->params.has_cls ? classifier_pclean(t, t->fbuf, n, &p_bad) : 0.5f;
+    if (!t->params.has_cls) p_bad = 0.5f;
+    x->off = toks->n;
+    x->n = (uint32_t)nn;
+    for (size_t i = 0; i < nn && !st; i++) {
+        uint32_t f[SL__TOKEN_FEATS];
+        size_t k = sl__token_features(t->ntok, nn, i, &t->mt.view[0], p_bad, t->cfg.span_bits, f,
+                                      SL__TOKEN_FEATS);
+        doc tk = {0};
+        tk.os = t->ntok[i].os;
+        tk.oe = t->ntok[i].oe;
+        tk.y = (int8_t)gold_label(x, tk.os, tk.oe);
+        tk.n = (uint32_t)k;
+        st = sl__train_pool_append(t, f, k, &tk.off);
+        if (!st) st = push_tok(toks, &tk);
+    }
+    return st ? sl_error_set(err, st, SL_NO_POS, "out of memory") : SL_OK;
+}
+
+typedef struct span_eval {
+    float *p; /* per dev token probability */
+    uint32_t *os, *oe, *out;
+    uint8_t *on;
+    size_t maxtok;
+} span_eval;
+
+static double dev_span_f1(const sl_trainer *t, span_eval *ev, float thr, float gate)
+{
+    const docs *dv = &t->spx[1];
+    double sum = 0;
+    for (size_t i = 0; i < dv->n; i++) {
+        const doc *x = &dv->v[i];
+        size_t np = 0;
+        if (x->pclean <= gate) {
+            for (uint32_t k = 0; k < x->n; k++) {
+                const doc *tk = &t->tok[1].v[x->off + k];
+                ev->os[k] = tk->os;
+                ev->oe[k] = tk->oe;
+                ev->on[k] = ev->p[x->off + k] > thr;
+            }
+            np = sl__merge_spans(x->text, x->len, ev->os, ev->oe, ev->on, x->n, ev->out,
+                                 SL_MODEL_MAX_SPANS);
+        }
+        sum += sl__span_f1(x->text, x->len, ev->out, np, x->spans, x->nspans);
+    }
+    return dv->n ? sum / (double)dv->n : 0;
+}
+
+static double tune_spans(const sl_trainer *t, span_eval *ev, float *thr, float *gate)
+{
+    static const float gates[] = {0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f, 2.0f};
+    double best = -1;
+    for (int k = 10; k <= 90; k += 2)
+        for (size_t g = 0; g < sizeof gates / sizeof gates[0]; g++) {
+            double f = dev_span_f1(t, ev, k / 100.0f, gates[g]);
+            if (f > best) {
+                best = f;
+                *thr = k / 100.0f;
+                *gate = gates[g];
+            }
+        }
+    return best;
+}
+
+static void span_epoch(sl_trainer *t, size_t *order, uint64_t *rng, const float cw[2], float *b)
+{
+    const docs *tr = &t->tok[0];
+    sl__train_shuffle(order, tr->n, rng);
+    for (size_t k = 0; k < tr->n; k++) {
+        const doc *x = &tr->v[order[k]];
+        const uint32_t *f = t->pool + x->off;
+        float p = sigmoidf_(sl__train_logit(t->SW, 1, 0, f, x->n) + *b);
+        float g = cw[x->y] * (p - (float)x->y);
+        sl__train_adagrad(t->SW, t->SG, 1, 0, f, x->n, g, t->cfg.lr);
+        *b -= 0.01f * g;
+    }
+}
+
+static sl_status build_tokens(sl_trainer *t, sl_error *err)
+{
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < t->spx[s].n; i++) {
+            sl_status st = comment_tokens(t, &t->spx[s].v[i], &t->tok[s], err);
+            if (st) return st;
+        }
+    return SL_OK;
+}
+
+static void dev_probs(const sl_trainer *t, float b, float *p)
+{
+    const docs *d = &t->tok[1];
+    for (size_t i = 0; i < d->n; i++)
+        p[i] = sigmoidf_(sl__train_logit(t->SW, 1, 0, t->pool + d->v[i].off, d->v[i].n) + b);
+}
+
+static sl_status fit(sl_trainer *t, span_eval *ev, float *saved, size_t *order)
+{
+    size_t rows = (size_t)1 << t->cfg.span_bits;
+    float cw[2], b = 0, thr = 0.5f, gate = 2.0f;
+    double best = -1;
+    uint64_t rng = t->cfg.seed ^ 0x5a;
+    sl__train_class_weights(&t->tok[0], 2, 0, t->cfg.class_power, cw);
+    for (unsigned e = 0; e < t->cfg.epochs; e++) {
+        span_epoch(t, order, &rng, cw, &b);
+        dev_probs(t, b, ev->p);
+        double f = t->spx[1].n ? tune_spans(t, ev, &thr, &gate) : 0;
+        sl__train_log(t, "spans epoch %u: dev span F1 %.4f (threshold %.2f, gate %.2f)\n", e + 1, f,
+                      thr, gate);
+        if (f > best || !t->spx[1].n) {
+            best = f;
+            memcpy(saved, t->SW, rows * sizeof *saved);
+            t->params.span_bias = b;
+            t->params.span_threshold = thr;
+            t->params.span_gate = gate;
+        }
+    }
+    memcpy(t->SW, saved, rows * sizeof *saved);
+    t->params.has_span = 1;
+    return SL_OK;
+}
+
+sl_status sl__train_spans(sl_trainer *t, sl_error *err)
+{
+    size_t rows = (size_t)1 << t->cfg.span_bits;
+    sl_status st = build_tokens(t, err);
+    if (st) return st;
+    t->SW = calloc(rows, sizeof *t->SW);
+    t->SG = calloc(rows, sizeof *t->SG);
+    float *saved = malloc(rows * sizeof *saved);
+    size_t *order = sl__train_identity(t->tok[0].n), nd = t->tok[1].n + 1;
+    span_eval ev = {malloc(nd * sizeof(float)),
+                    malloc(SL__MAX_TOKENS * sizeof(uint32_t)),
+                    malloc(SL__MAX_TOKENS * sizeof(uint32_t)),
+                    malloc(2 * SL_MODEL_MAX_SPANS * sizeof(uint32_t)),
+                    malloc(SL__MAX_TOKENS),
+                    SL__MAX_TOKENS};
+    if (t->SW && t->SG && saved && order && ev.p && ev.os && ev.oe && ev.out && ev.on)
+        st = fit(t, &ev, saved, order);
+    else
+        st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    free(saved);
+    free(order);
+    free(ev.p);
+    free(ev.os);
+    free(ev.oe);
+    free(ev.out);
+    free(ev.on);
+    return st;
+}
