@@ -39,11 +39,11 @@ typedef struct sl_thresholds {
 } sl_thresholds;
 
 typedef struct sl_category {
-    char *name;             /* e.g. "insult", "personal_data" */
-    char *description;      /* may be NULL */
-    bool has_thresholds;    /* when false the policy's defaults apply */
+    char *name;          /* e.g. "insult", "personal_data" */
+    char *description;   /* may be NULL */
+    bool has_thresholds; /* when false the policy's defaults apply */
     sl_thresholds thresholds;
-    size_t line;            /* line in the policy file */
+    size_t line; /* line in the policy file */
 } sl_category;
 
 /* What makes a rule fire. */
@@ -57,17 +57,18 @@ typedef enum sl_rule_kind {
 } sl_rule_kind;
 
 typedef struct sl_rule {
-    char *id;            /* unique, e.g. "insult.profanity" */
-    size_t category;     /* index into sl_policy.categories */
-    float weight;        /* 0..1 */
-    char *clause;        /* the policy clause text shown to authors */
+    char *id;        /* unique, e.g. "insult.profanity" */
+    size_t category; /* index into sl_policy.categories */
+    float weight;    /* 0..1 */
+    char *clause;    /* the policy clause text shown to authors */
     sl_rule_kind kind;
-    char *source;        /* LEXICON: resolved file path; REGEX: the pattern; DETECTOR/MODEL/BANK:
-                            the detector/output/kind name; DOMAINS: resolved file path */
-    int view;            /* REGEX: an sl_view_kind; others: -1 */
-    bool caseless;       /* REGEX only */
-    float min_score;     /* MODEL and BANK: fire only at or above this probability/similarity */
-    size_t line;         /* line in the policy file */
+    char *source;    /* LEXICON: resolved file path; REGEX: the pattern; DETECTOR/MODEL/BANK:
+                        the detector/output/kind name; DOMAINS: resolved file path */
+    int view;        /* REGEX: an sl_view_kind; others: -1 */
+    bool caseless;   /* REGEX only */
+    float min_score; /* MODEL and BANK: fire only at or above this probability/similarity */
+    size_t line;     /* line in the policy file */
+    bool word;       /* REGEX: the match must start and end at word boundaries (default) */
 } sl_rule;
 
 typedef struct sl_policy_case {
@@ -77,10 +78,10 @@ typedef struct sl_policy_case {
 } sl_policy_case;
 
 typedef struct sl_policy {
-    char *path;            /* the file it was loaded from */
+    char *path; /* the file it was loaded from */
     char *name;
-    char *version;         /* the policy's own version string */
-    uint64_t hash;         /* XXH3 of the file and every file it references */
+    char *version; /* the policy's own version string */
+    uint64_t hash; /* XXH3 of the file and every file it references */
     sl_thresholds thresholds;
     sl_category *categories;
     size_t ncategories;
@@ -105,5 +106,40 @@ void sl_policy_free(sl_policy *policy);
 
 /* Index of a category by name, or -1. */
 long sl_policy_category(const sl_policy *policy, const char *name);
+
+/* ---- additions (policy owner) ------------------------------------------------------------ */
+
+/* Limits: a policy past these is rejected with SL_ERR_TOO_LARGE (file sizes) or SL_ERR_POLICY. */
+#define SL_POLICY_MAX_FILE_BYTES  (4u * 1024u * 1024u)  /* the YAML file */
+#define SL_POLICY_MAX_LIST_BYTES  (16u * 1024u * 1024u) /* each lexicon or domain list */
+#define SL_POLICY_MAX_RULES       4096
+#define SL_POLICY_MAX_CATEGORIES  256
+#define SL_POLICY_MAX_CASES       10000
+#define SL_POLICY_MAX_REGEX_BYTES 2048
+#define SL_POLICY_MAX_TERM_BYTES  256    /* one lexicon term */
+#define SL_POLICY_MAX_TERMS       200000 /* terms in one lexicon */
+
+/* Parses a policy held in memory (data need not be NUL-terminated). Relative file names in it
+ * resolve against base_dir (NULL: the current folder). policy->path is set to `label` (may be
+ * NULL). Stops at the first problem, like sl_policy_load(). Used by the fuzz target. */
+sl_status sl_policy_parse_buffer(const char *data, size_t len, const char *base_dir,
+                                 const char *label, sl_policy **out, sl_error *err);
+
+/* Like sl_policy_lint() on a policy held in memory. */
+sl_status sl_policy_lint_buffer(const char *data, size_t len, const char *base_dir,
+                                void (*report)(const sl_error *err, void *ctx), void *ctx);
+
+/* Compiles the lexicon and regex rules of a policy into one matcher (src/engine/rules.c; the
+ * matcher API is in sangloc/matcher.h). Each lexicon term is normalized by the text layer and
+ * matched as a whole word on the NORM view (score 1) and, unless the term is marked exact, on
+ * the FOLD view where the post has no diacritics (score 0.9); regexes on their declared view.
+ * Hits carry the policy rule id and pattern = the term's 0-based index in its lexicon (the
+ * regex rule's index 0). cache_dir: where compiled databases are kept (NULL: the default
+ * $XDG_CACHE_HOME/sangloc or ~/.cache/sangloc; "": no cache); failing to write it is not an
+ * error. *out is set to NULL (and SL_OK returned) when the policy has no lexicon or regex rule.
+ * The matcher does not point into the policy: the policy may be freed first. */
+typedef struct sl_matcher sl_matcher;
+sl_status sl_rules_build_matcher(const sl_policy *policy, const char *cache_dir, sl_matcher **out,
+                                 sl_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #define SL_CLI_COMMANDS_H
 
 int sl_cmd_normalize(int argc, char **argv);
+int sl_cmd_policy(int argc, char **argv);
 int sl_cmd_train(int argc, char **argv);
 int sl_cmd_model(int argc, char **argv);
 int sl_cmd_eval(int argc, char **argv);
