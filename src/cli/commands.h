@@ -8,5 +8,6 @@ int sl_cmd_policy(int argc, char **argv);
 int sl_cmd_train(int argc, char **argv);
 int sl_cmd_model(int argc, char **argv);
 int sl_cmd_eval(int argc, char **argv);
+int sl_cmd_bank(int argc, char **argv);
 
 #endif

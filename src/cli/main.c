@@ -20,6 +20,7 @@ static int cmd_version(int argc, char **argv)
 
 static const command commands[] = {
     {"version", cmd_version, "print the version"},
+    {"bank", sl_cmd_bank, "build banks of known hoaxes/documents and match posts against them"},
     {"policy", sl_cmd_policy, "check a policy file (sangloc policy check FILE)"},
     {"normalize", sl_cmd_normalize, "print the normalized views of texts"},
     {"train", sl_cmd_train, "train a model file from JSON-lines data"},
