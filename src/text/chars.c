@@ -151,6 +151,38 @@ static uint32_t strip_marks(uint32_t cp)
     return (uint32_t)first;
 }
 
+/* The letter without a Vietnamese tone mark (grave, acute, tilde, hook above, dot below). */
+static uint32_t strip_tone(uint32_t cp)
+{
+    if (cp < 0xC0) return cp;
+    UChar buf[16], keep[16], out[16];
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = unorm2_getDecomposition(nfd_norm, (UChar32)cp, buf, 16, &st);
+    if (U_FAILURE(st) || n <= 0) return cp;
+    int32_t k = 0;
+    for (int32_t i = 0; i < n; i++)
+        if (buf[i] != 0x300 && buf[i] != 0x301 && buf[i] != 0x303 && buf[i] != 0x309 &&
+            buf[i] != 0x323)
+            keep[k++] = buf[i];
+    int32_t m = unorm2_normalize(nfc_norm, keep, k, out, 16, &st);
+    if (U_FAILURE(st) || m != 1) return cp;
+    return out[0];
+}
+
+/* Which Vietnamese tone mark the letter carries (see sl__cpent.tone). */
+static uint8_t tone_of(uint32_t cp)
+{
+    static const UChar marks[] = {0x300, 0x301, 0x303, 0x309, 0x323};
+    if (cp < 0xC0) return 0;
+    UChar buf[16];
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = unorm2_getDecomposition(nfd_norm, (UChar32)cp, buf, 16, &st);
+    for (int32_t i = 0; U_SUCCESS(st) && i < n; i++)
+        for (int k = 0; k < 5; k++)
+            if (buf[i] == marks[k]) return (uint8_t)(k + 1);
+    return 0;
+}
+
 /* The ASCII letter a compatibility form stands for (circled, fullwidth, math), or 0. */
 static uint32_t nfkc_letter(uint32_t cp)
 {
@@ -213,6 +245,8 @@ static void build_table(void)
         e->conf = (uint16_t)i.conf;
         e->cls = i.cls;
         e->flags = i.flags;
+        e->toneless = (uint16_t)(i.cls == SL__C_LETTER ? strip_tone(e->lower) : e->lower);
+        e->tone = i.cls == SL__C_LETTER ? tone_of(e->lower) : 0;
     }
     for (size_t k = 0; k < sizeof confusables / sizeof confusables[0]; k++)
         sl__cp_table[confusables[k][0]].conf = confusables[k][1];

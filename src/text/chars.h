@@ -37,7 +37,9 @@ typedef struct sl__cpinfo {
 
 typedef struct sl__cpent {
     uint16_t lower, base, conf;
+    uint16_t toneless; /* lower without the Vietnamese tone mark ("ế" -> "ê"), shape kept */
     uint8_t cls, flags;
+    uint8_t tone; /* Vietnamese tone mark: 0 none, 1 grave, 2 acute, 3 tilde, 4 hook, 5 dot */
 } sl__cpent;
 
 extern sl__cpent sl__cp_table[SL__CP_TABLE_SIZE];

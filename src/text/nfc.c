@@ -42,7 +42,7 @@ static sl_status normalize_segment(sl_text *t, size_t a, size_t b)
     size_t n = 0;
     for (size_t i = a; i < b;) {
         uint32_t cp;
-        i += sl__utf8_decode(t->orig + i, b - i, &cp);
+        i += sl__utf8_decode_valid(t->orig + i, &cp);
         if (cp >= 0x10000) {
             t->u16a[n++] = (uint16_t)(0xD7C0 + (cp >> 10));
             t->u16a[n++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
@@ -110,7 +110,7 @@ sl_status sl__nfc_build(sl_text *t)
             continue;
         }
         uint32_t cp;
-        size_t l = sl__utf8_decode(t->orig + i, n - i, &cp);
+        size_t l = sl__utf8_decode_valid(t->orig + i, &cp);
         sl__cpinfo info;
         sl__cp_get(cp, &info);
         size_t seg = i;
@@ -129,7 +129,7 @@ sl_status sl__nfc_build(sl_text *t)
         }
         while (i < n && s[i] >= 0x80) {
             uint32_t c2;
-            size_t l2 = sl__utf8_decode(t->orig + i, n - i, &c2);
+            size_t l2 = sl__utf8_decode_valid(t->orig + i, &c2);
             if (boundary_before(c2)) break;
             fine = 0;
             i += l2;

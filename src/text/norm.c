@@ -24,6 +24,7 @@
 #include <unicode/uchar.h>
 
 #include "text/chars.h"
+#include "text/syllable.h"
 #include "text/teencode.h"
 #include "text/utf8.h"
 #include "text/views.h"
@@ -66,7 +67,7 @@ static sl_status emit_expansion(sl_text *t, const char *val, int norm_too, int m
     int first = 1;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        i += sl__utf8_decode(val + i, n - i, &cp);
+        i += sl__utf8_decode_valid(val + i, &cp);
         sl__cpinfo info;
         sl__cp_get(cp, &info);
         sl_status st = SL_OK;
@@ -100,7 +101,7 @@ static sl_status make_units(sl_text *t)
     size_t n = 0;
     for (size_t i = 0; i < v->len;) {
         uint32_t cp;
-        size_t l = sl__utf8_decode(v->data + i, v->len - i, &cp);
+        size_t l = sl__utf8_decode_valid(v->data + i, &cp);
         sl__cpinfo info;
         sl__cp_get(cp, &info);
         if (info.cls != SL__C_INVIS)
@@ -366,7 +367,8 @@ static int case_mode(const sl__unit *T, size_t p, size_t q)
     return (T[p].flags & SL__F_UPPER) ? CASE_FIRST : CASE_LOWER;
 }
 
-static const sl__teencode *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx *ctx)
+/* The expansion of the letters [p, q), or NULL; *std_only when NORM keeps the word. */
+static const char *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx *ctx, int *std_only)
 {
     char key[32];
     size_t n = 0;
@@ -374,11 +376,17 @@ static const sl__teencode *lookup(const sl__unit *T, size_t p, size_t q, const n
         if (n + 4 > sizeof key) return NULL;
         n += sl__utf8_encode(T[i].lo, key + n);
     }
+    *std_only = 0;
+    if (ctx->prev_number) {
+        const char *v = sl__teencode_after_number(key, n);
+        if (v) return v;
+    }
     const sl__teencode *tc = sl__teencode_find(key, n);
     if (!tc) return NULL;
     if ((tc->flags & SL__TC_NOT_AFTER_NUM) && ctx->prev_number) return NULL;
     if ((tc->flags & SL__TC_NOT_BEFORE_NUM) && ctx->next_number) return NULL;
-    return tc;
+    *std_only = (tc->flags & SL__TC_STD_ONLY) != 0;
+    return tc->val;
 }
 
 static sl_status emit_units(sl_text *t, const sl__unit *T, size_t a, size_t b)
@@ -391,22 +399,48 @@ static sl_status emit_units(sl_text *t, const sl__unit *T, size_t a, size_t b)
     return SL_OK;
 }
 
-static sl_status emit_token(sl_text *t, const sl__unit *T, size_t m, const norm_ctx *ctx, int plain)
+/* Emits a token; val (may be NULL) replaces its letters [p, q). */
+static sl_status emit_token(sl_text *t, const sl__unit *T, size_t m, size_t p, size_t q,
+                            const char *val, int std_only)
 {
-    size_t p, q;
-    const sl__teencode *tc = NULL;
-    if (!plain && word_core(T, m, &p, &q)) tc = lookup(T, p, q, ctx);
-    if (!tc) return emit_units(t, T, 0, m);
+    if (!val) return emit_units(t, T, 0, m);
     sl_status st = emit_units(t, T, 0, p);
     if (st) return st;
-    int norm_too = !(tc->flags & SL__TC_STD_ONLY);
+    int norm_too = !std_only;
     if (!norm_too) { /* NORM and FOLD keep the word as written */
         for (size_t i = p; i < q && !st; i++) st = emit_norm(t, T[i].lo, T[i].cls, T[i].s, T[i].e);
         if (st) return st;
     }
-    st = emit_expansion(t, tc->val, norm_too, case_mode(T, p, q), T[p].s, T[q - 1].e);
+    st = emit_expansion(t, val, norm_too, case_mode(T, p, q), T[p].s, T[q - 1].e);
     if (st) return st;
     return emit_units(t, T, q, m);
+}
+
+/* Spelling repairs of the letters [p, q) (syllable.c); returns the token's new length. */
+static size_t rule_spelling(sl__unit *T, size_t m, size_t cap, size_t p, size_t *q)
+{
+    size_t n = *q - p;
+    if (n < 2 || n > 8) return m;
+    uint32_t w[8], out[9];
+    size_t from[9];
+    for (size_t i = 0; i < n; i++) {
+        if (T[p + i].cls != SL__C_LETTER || !(T[p + i].flags & SL__F_LATIN)) return m;
+        w[i] = T[p + i].lo;
+    }
+    size_t k = sl__vn_repair(w, n, out, from);
+    if (!k || m - n + k > cap) return m;
+    sl__unit rep[9];
+    for (size_t i = 0; i < k; i++) {
+        rep[i] = T[p + from[i]];
+        rep[i].lo = out[i];
+        int upper = (rep[i].flags & SL__F_UPPER) && !(i && from[i] == from[i - 1]); /* "Ph" */
+        rep[i].cp = upper ? (uint32_t)u_toupper((UChar32)out[i]) : out[i];
+    }
+    rep[k - 1].e = T[*q - 1].e; /* a dropped final letter stays covered */
+    memmove(T + p + k, T + *q, (m - *q) * sizeof *T);
+    memcpy(T + p, rep, k * sizeof *T);
+    *q = p + k;
+    return m - n + k;
 }
 
 static int is_number(const sl__unit *u, size_t a, size_t b)
@@ -421,21 +455,45 @@ static int is_number(const sl__unit *u, size_t a, size_t b)
     return digits > 0;
 }
 
-/* Normalizes units [a, b) (spaces inside, from joined spaced letters, are skipped). */
+/* Copies units [a, b) into the token buffer, skipping spaces (from joined spaced letters). */
+static size_t load_token(sl_text *t, size_t a, size_t b)
+{
+    size_t m = 0;
+    for (size_t i = a; i < b; i++)
+        if (t->units.u[i].cls != SL__C_SPACE) t->tok.u[m++] = t->units.u[i];
+    return m;
+}
+
+/* Normalizes units [a, b). */
 static sl_status do_token(sl_text *t, size_t a, size_t b, const norm_ctx *ctx)
 {
     sl__unit *T = t->tok.u;
-    size_t m = 0;
-    for (size_t i = a; i < b; i++)
-        if (t->units.u[i].cls != SL__C_SPACE) T[m++] = t->units.u[i];
-    int plain = url_like(T, m);
-    if (!plain) {
-        rule_confusables(T, m);
-        m = rule_separators(T, m);
-        rule_leet(T, m);
-        m = rule_repeats(T, m);
+    size_t m = load_token(t, a, b), p = 0, q = 0;
+    if (url_like(T, m)) return emit_token(t, T, m, p, q, NULL, 0);
+    rule_confusables(T, m);
+    m = rule_separators(T, m);
+    rule_leet(T, m);
+    size_t before = m;
+    m = rule_repeats(T, m);
+    const char *val = NULL;
+    int std_only = 0;
+    if (word_core(T, m, &p, &q)) {
+        if (q - p == 1 && m < before) {
+            /* "kkkk", "hhhh" are laughter, not the teencode letter they would collapse to */
+            m = load_token(t, a, b);
+            rule_confusables(T, m);
+            return emit_token(t, T, m, p, q, NULL, 0);
+        }
+        val = lookup(T, p, q, ctx, &std_only);
+        if (!val) {
+            size_t m2 = rule_spelling(T, m, t->tok.cap, p, &q);
+            if (m2 != m) {
+                m = m2;
+                val = lookup(T, p, q, ctx, &std_only);
+            }
+        }
     }
-    return emit_token(t, T, m, ctx, plain);
+    return emit_token(t, T, m, p, q, val, std_only);
 }
 
 /* ---- driver ------------------------------------------------------------------------------ */

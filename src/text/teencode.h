@@ -23,6 +23,9 @@ void sl__teencode_init(void);
 /* The entry for a key of len bytes, or NULL. */
 const sl__teencode *sl__teencode_find(const char *key, size_t len);
 
+/* The reading of a unit word after a number ("5 tr" is 5 triệu), or NULL. */
+const char *sl__teencode_after_number(const char *key, size_t len);
+
 /* The whole table, sorted by key (for tests and documentation). */
 const sl__teencode *sl__teencode_all(size_t *count);
 

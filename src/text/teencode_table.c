@@ -7,6 +7,7 @@
  * decides ("50 k" is a price). Profanity abbreviations are never expanded in NORM (lexicons
  * match "vl", "đm", "clgt" as written): their readings, if any, are SL__TC_STD_ONLY. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,8 +36,27 @@ static sl__teencode table[] = {
     {"g", "giờ", NA | NB},
     {"p", "phải", NA | NB},
     {"đ", "đéo", SO | NA | NB},
-    {"ô", "ông", 0},
     {"l", "lồn", SO | NA | NB},
+    {"i", "đi", NA | NB},
+    {"trg", "trường", 0},
+    {"đúm", "đúng", 0},
+    {"thiệt", "thật", SO},
+    {"ă", "á", 0},
+    {"quãi", "vãi", 0},
+    {"zữ", "dữ", 0},
+    {"zẻ", "vẻ", 0},
+    {"hòi", "hồi", SO},
+    {"củm", "cảm", 0},
+    {"lụ", "nụ", 0},
+    {"mak", "mà", 0},
+    {"giựt", "giật", SO},
+    {"zà", "và", 0},
+    {"ưn", "ơn", 0},
+    {"ne", "nè", 0},
+    {"trúy", "trí", 0},
+    {"vaii", "vãi", 0},
+    {"màk", "mà", 0},
+    {"àk", "à", 0},
     /* không */
     {"ko", "không", 0},
     {"kh", "không", 0},
@@ -85,7 +105,6 @@ static sl__teencode table[] = {
     {"mừn", "mình", 0},
     {"toi", "tôi", 0},
     {"toy", "tôi", 0},
-    {"tui", "tôi", 0},
     {"tôy", "tôi", 0},
     {"tuôi", "tôi", 0},
     {"toai", "tôi", 0},
@@ -158,7 +177,7 @@ static sl__teencode table[] = {
     {"lun", "luôn", 0},
     {"luông", "luôn", 0},
     {"luon", "luôn", 0},
-    {"tr", "trời", 0},
+    {"tr", "trời", NB},
     {"chời", "trời", 0},
     {"chòi", "trời", 0},
     {"chài", "trời", 0},
@@ -403,17 +422,42 @@ static sl__teencode table[] = {
     {"dth", "dễ thương", 0},
 };
 
+/* Unit words read differently after a number. */
+static const struct {
+    const char *key, *val;
+} after_number[] = {{"tr", "triệu"}};
+
+const char *sl__teencode_after_number(const char *key, size_t len)
+{
+    for (size_t i = 0; i < sizeof after_number / sizeof after_number[0]; i++)
+        if (strlen(after_number[i].key) == len && !memcmp(after_number[i].key, key, len))
+            return after_number[i].val;
+    return NULL;
+}
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static size_t table_len;
+static size_t table_len, max_key_len;
+
+/* Open-addressing hash over the keys (built once): a lookup per word must cost a hash and
+ * usually one comparison, as every word of every post is looked up. */
+#define SLOTS 2048u
+static uint16_t slots[SLOTS]; /* index + 1 into table, 0 = empty */
+static uint8_t key_lens[sizeof table / sizeof table[0]];
+
+static uint32_t hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
 
 static int by_key(const void *a, const void *b)
 {
     return strcmp(((const sl__teencode *)a)->key, ((const sl__teencode *)b)->key);
 }
 
-/* Sorts and drops exact duplicate keys (the first written wins, as qsort is not stable the
- * table must not hold two different values for one key: tests check that). */
-static void sort_table(void)
+/* Sorts (for sl__teencode_all), drops repeated keys (tests check there are none) and hashes. */
+static void build(void)
 {
     size_t n = sizeof table / sizeof table[0];
     qsort(table, n, sizeof table[0], by_key);
@@ -421,28 +465,28 @@ static void sort_table(void)
     for (size_t i = 0; i < n; i++)
         if (!w || strcmp(table[w - 1].key, table[i].key)) table[w++] = table[i];
     table_len = w;
+    for (size_t i = 0; i < w; i++) {
+        size_t l = strlen(table[i].key);
+        key_lens[i] = (uint8_t)l;
+        if (l > max_key_len) max_key_len = l;
+        uint32_t h = hash(table[i].key, l) & (SLOTS - 1);
+        while (slots[h]) h = (h + 1) & (SLOTS - 1);
+        slots[h] = (uint16_t)(i + 1);
+    }
 }
 
 void sl__teencode_init(void)
 {
-    pthread_once(&once, sort_table);
+    pthread_once(&once, build);
 }
 
 const sl__teencode *sl__teencode_find(const char *key, size_t len)
 {
     sl__teencode_init();
-    size_t lo = 0, hi = table_len;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *k = table[mid].key;
-        int c = strncmp(k, key, len);
-        if (!c) c = k[len] ? 1 : 0;
-        if (!c) return &table[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    if (!len || len > max_key_len) return NULL;
+    uint32_t h = hash(key, len) & (SLOTS - 1);
+    for (uint16_t e; (e = slots[h]) != 0; h = (h + 1) & (SLOTS - 1))
+        if (key_lens[e - 1] == len && !memcmp(table[e - 1].key, key, len)) return &table[e - 1];
     return NULL;
 }
 

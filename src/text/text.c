@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "text/chars.h"
+#include "text/teencode.h"
 #include "text/views.h"
 
 sl_status sl__vbuf_grow(sl__vbuf *b, size_t extra)
@@ -43,6 +44,7 @@ sl_status sl__units_reserve(sl__units *u, size_t need)
 sl_text *sl_text_new(void)
 {
     sl__chars_init();
+    sl__teencode_init();
     return calloc(1, sizeof(sl_text));
 }
 

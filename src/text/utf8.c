@@ -4,7 +4,9 @@
 
 #include "text/utf8.h"
 
-static size_t sequence_length(const unsigned char *s, size_t avail)
+#include <string.h>
+
+static inline size_t sequence_length(const unsigned char *s, size_t avail)
 {
     unsigned char c = s[0];
     if (c < 0x80) return 1;
@@ -87,8 +89,26 @@ sl_status sl_utf8_validate(const char *data, size_t len, sl_error *err)
     const unsigned char *s = (const unsigned char *)data;
     size_t i = 0;
     while (i < len) {
-        if (s[i] && s[i] < 0x80) { /* ASCII run: the common case */
+        /* ASCII run, eight bytes at a time when no byte is 0 or >= 0x80: the common case */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (((w - 0x0101010101010101ull) | w) & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= len) break;
+        if (s[i] && s[i] < 0x80) {
             i++;
+            continue;
+        }
+        /* the two- and three-byte forms of Latin and Vietnamese letters, without table */
+        if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
+        if (s[i] >= 0xE1 && s[i] <= 0xEC && i + 2 < len && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
             continue;
         }
         if (s[i] == 0) return sl_error_set(err, SL_ERR_NUL_BYTE, i, "NUL byte at byte %zu", i);

@@ -252,6 +252,10 @@ static void test_teencode(void **state)
         {"KO", SL_VIEW_STANDARD, "KHÔNG"},
         {"Mn ơi", SL_VIEW_STANDARD, "Mọi người ơi"},
         {"Ko", SL_VIEW_FOLD, "khong"},
+        {"5 tr", SL_VIEW_STANDARD, "5 triệu"}, /* after a number "tr" is triệu */
+        {"tr ơi", SL_VIEW_STANDARD, "trời ơi"},
+        {"kkkk", SL_VIEW_STANDARD, "kkkk"}, /* laughter, not "k" */
+        {"tui", SL_VIEW_STANDARD, "tui"},   /* a dialect word, kept */
     };
     check_views(c, N(c));
     static const span_case s[] = {
@@ -259,6 +263,31 @@ static void test_teencode(void **state)
         {"t thấy k đc", SL_VIEW_NORM, "thấy không được", "thấy k đc"},
         {"t thấy k đc", SL_VIEW_FOLD, "duoc", "đc"},
         {"(ko)", SL_VIEW_NORM, "không", "ko"},
+    };
+    check_spans(s, N(s));
+}
+
+static void test_spelling_repairs(void **state)
+{
+    static const view_case c[] = {
+        {"emm", SL_VIEW_NORM, "em"}, /* doubled final letter */
+        {"nhaa", SL_VIEW_STANDARD, "nha"},
+        {"thoii", SL_VIEW_STANDARD, "thôi"}, /* then teencode */
+        {"khók", SL_VIEW_NORM, "khóc"},      /* final k -> c */
+        {"độk", SL_VIEW_NORM, "độc"},
+        {"kảm", SL_VIEW_NORM, "cảm"},    /* k before a -> c */
+        {"fải", SL_VIEW_NORM, "phải"},   /* f -> ph */
+        {"Wá", SL_VIEW_STANDARD, "Quá"}, /* w -> qu, case kept */
+        {"jờ", SL_VIEW_NORM, "giờ"},     /* j -> gi */
+        /* English and unmarked words stay */
+        {"fan see miss kill coffee", SL_VIEW_NORM, "fan see miss kill coffee"},
+        {"màk", SL_VIEW_NORM, "mà"},
+    };
+    check_views(c, N(c));
+    static const span_case s[] = {
+        {"x fải y", SL_VIEW_NORM, "phải", "fải"},
+        {"x fải y", SL_VIEW_NORM, "ph", "f"},
+        {"x emm y", SL_VIEW_NORM, "em", "emm"},
     };
     check_spans(s, N(s));
 }
@@ -480,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_separators),
         cmocka_unit_test(test_repeats),
         cmocka_unit_test(test_teencode),
+        cmocka_unit_test(test_spelling_repairs),
         cmocka_unit_test(test_teencode_table),
         cmocka_unit_test(test_map_invariants_generated),
         cmocka_unit_test(test_map_invariants_datasets),
