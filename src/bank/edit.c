@@ -52,32 +52,55 @@ static sl_status item_error(sl_status st, sl_error *e, size_t i, sl_status *stv,
     return st;
 }
 
-/* Do items[i]'s id appear live in the bank or earlier in this batch (among accepted items)? */
-static bool duplicate(const sl_bank *b, const sl_bank_item *items, const bool *ok, size_t i)
+typedef struct id_ref {
+    const char *id;
+    size_t len, i;
+} id_ref;
+
+static int ref_cmp(const void *x, const void *y)
 {
-    if (b && sl__bank_lookup_id(b, items[i].id, items[i].id_len) != SIZE_MAX) return true;
-    for (size_t j = 0; j < i; j++)
-        if (ok[j] && items[j].id_len == items[i].id_len &&
-            !memcmp(items[j].id, items[i].id, items[i].id_len))
-            return true;
-    return false;
+    const id_ref *a = x, *b = y;
+    int c = memcmp(a->id, b->id, a->len < b->len ? a->len : b->len);
+    if (c) return c;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Marks items whose id appeared earlier in the batch (sorting keeps this O(n log n)). */
+static bool *batch_duplicates(const sl_bank_item *items, size_t n)
+{
+    bool *dup = calloc(n ? n : 1, sizeof *dup);
+    id_ref *r = malloc((n ? n : 1) * sizeof *r);
+    for (size_t i = 0; dup && r && i < n; i++)
+        r[i] = (id_ref){items[i].id ? items[i].id : "", items[i].id ? items[i].id_len : 0, i};
+    if (dup && r) qsort(r, n, sizeof *r, ref_cmp);
+    for (size_t i = 1; dup && r && i < n; i++)
+        if (r[i].len == r[i - 1].len && !memcmp(r[i].id, r[i - 1].id, r[i].len)) dup[r[i].i] = true;
+    free(r);
+    return dup;
 }
 
 static bool *check_batch(const sl_bank *b, const sl_bank_item *items, size_t n, sl_status *stv,
                          sl_error *ev, size_t *nok)
 {
-    bool *ok = calloc(n ? n : 1, sizeof *ok);
+    bool *ok = calloc(n ? n : 1, sizeof *ok), *dup = batch_duplicates(items, n);
     *nok = 0;
-    for (size_t i = 0; ok && i < n; i++) {
+    for (size_t i = 0; ok && dup && i < n; i++) {
         sl_error e = {0};
         sl_status st = sl_bank_check_item(&items[i], &e);
-        if (!st && duplicate(b, items, ok, i))
+        if (!st &&
+            (dup[i] || (b && sl__bank_lookup_id(b, items[i].id, items[i].id_len) != SIZE_MAX)))
             st = sl_error_set(&e, SL_ERR_ARG, SL_NO_POS, "id \"%.*s\" is already in the bank",
                               (int)(items[i].id_len > 64 ? 64 : items[i].id_len), items[i].id);
         item_error(st, &e, i, stv, ev);
         ok[i] = st == SL_OK;
         *nok += ok[i];
     }
+    if (!dup) {
+        free(ok);
+        ok = NULL;
+    }
+    free(dup);
     return ok;
 }
 
