@@ -70,6 +70,15 @@ void sl_view_span(const sl_view *view, size_t vstart, size_t vend, size_t *ostar
  * the offset of the first byte of the first invalid sequence. NUL bytes are SL_ERR_NUL_BYTE. */
 sl_status sl_utf8_validate(const char *data, size_t len, sl_error *err);
 
+/* Whether code point cp is part of a word in the views: letters, combining marks, digits, and
+ * the '*' that NORM keeps as a mask inside a word ("đ*t"). Table lookup, thread-safe (the
+ * tables are built by sl_text_new(); before that this builds them on first use). */
+int sl_text_is_word_cp(uint32_t cp);
+
+/* Whether byte offset pos of view data is at a word edge: pos is 0 or len, or exactly one of
+ * the code points before and at pos is a word code point. For whole-word matching in views. */
+int sl_view_is_word_edge(const sl_view *view, size_t pos);
+
 /* Human name of a view kind ("nfc", "norm", "fold", "standard"). */
 const char *sl_view_name(sl_view_kind kind);
 

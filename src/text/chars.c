@@ -15,6 +15,8 @@
 #include <unicode/uscript.h>
 
 sl__cpent sl__cp_table[SL__CP_TABLE_SIZE];
+sl__cpent sl__cp_fe[SL__CP_FE_SIZE];
+sl__cpent sl__cp_emoji[SL__CP_EMOJI_SIZE];
 
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static const UNormalizer2 *nfc_norm, *nfd_norm, *nfkc_norm;
@@ -228,26 +230,33 @@ static void compute(uint32_t cp, sl__cpinfo *out)
     }
 }
 
+static void fill(sl__cpent *table, uint32_t base, uint32_t size)
+{
+    for (uint32_t k = 0; k < size; k++) {
+        uint32_t cp = base + k;
+        sl__cpinfo i;
+        compute(cp, &i);
+        sl__cpent *e = &table[k];
+        e->lower = i.lower;
+        e->base = i.base;
+        e->conf = (uint16_t)i.conf;
+        e->cls = i.cls;
+        e->flags = i.flags;
+        uint32_t tl = i.cls == SL__C_LETTER ? strip_tone(i.lower) : i.lower;
+        e->toneless = (uint16_t)(tl < 0x10000 ? tl : 0xFFFF);
+        e->tone = i.cls == SL__C_LETTER ? tone_of(i.lower) : 0;
+    }
+}
+
 static void build_table(void)
 {
     UErrorCode st = U_ZERO_ERROR;
     nfc_norm = unorm2_getNFCInstance(&st);
     nfd_norm = unorm2_getNFDInstance(&st);
     nfkc_norm = unorm2_getNFKCInstance(&st);
-    for (uint32_t cp = 0; cp < SL__CP_TABLE_SIZE; cp++) {
-        sl__cpinfo i;
-        if (cp >= 0xD800 && cp <= 0xDFFF) continue; /* not reached: table ends at 0x3000 */
-        compute(cp, &i);
-        sl__cpent *e = &sl__cp_table[cp];
-        /* Everything in this range folds within the BMP; keep the code point if not. */
-        e->lower = i.lower < 0x10000 ? (uint16_t)i.lower : (uint16_t)cp;
-        e->base = i.base < 0x10000 ? (uint16_t)i.base : e->lower;
-        e->conf = (uint16_t)i.conf;
-        e->cls = i.cls;
-        e->flags = i.flags;
-        e->toneless = (uint16_t)(i.cls == SL__C_LETTER ? strip_tone(e->lower) : e->lower);
-        e->tone = i.cls == SL__C_LETTER ? tone_of(e->lower) : 0;
-    }
+    fill(sl__cp_table, 0, SL__CP_TABLE_SIZE);
+    fill(sl__cp_fe, SL__CP_FE_BASE, SL__CP_FE_SIZE);
+    fill(sl__cp_emoji, SL__CP_EMOJI_BASE, SL__CP_EMOJI_SIZE);
     for (size_t k = 0; k < sizeof confusables / sizeof confusables[0]; k++)
         sl__cp_table[confusables[k][0]].conf = confusables[k][1];
 }

@@ -7,6 +7,7 @@
 #ifndef SL_TEXT_CHARS_H
 #define SL_TEXT_CHARS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Character classes, as the normalizer sees them. */
@@ -36,13 +37,32 @@ typedef struct sl__cpinfo {
 #define SL__CP_TABLE_SIZE 0x3000u
 
 typedef struct sl__cpent {
-    uint16_t lower, base, conf;
+    uint32_t lower, base;
+    uint16_t conf;
     uint16_t toneless; /* lower without the Vietnamese tone mark ("ế" -> "ê"), shape kept */
     uint8_t cls, flags;
     uint8_t tone; /* Vietnamese tone mark: 0 none, 1 grave, 2 acute, 3 tilde, 4 hook, 5 dot */
 } sl__cpent;
 
 extern sl__cpent sl__cp_table[SL__CP_TABLE_SIZE];
+
+/* Two more ranges common in social media: U+FE00-U+FFFF (variation selectors, BOM, fullwidth
+ * forms) and U+1F000-U+1FFFF (emoji). */
+#define SL__CP_FE_BASE    0xFE00u
+#define SL__CP_FE_SIZE    0x200u
+#define SL__CP_EMOJI_BASE 0x1F000u
+#define SL__CP_EMOJI_SIZE 0x1000u
+extern sl__cpent sl__cp_fe[SL__CP_FE_SIZE];
+extern sl__cpent sl__cp_emoji[SL__CP_EMOJI_SIZE];
+
+/* The table entry of cp, or NULL when cp is in no table. */
+static inline const sl__cpent *sl__cp_entry(uint32_t cp)
+{
+    if (cp < SL__CP_TABLE_SIZE) return &sl__cp_table[cp];
+    if (cp - SL__CP_FE_BASE < SL__CP_FE_SIZE) return &sl__cp_fe[cp - SL__CP_FE_BASE];
+    if (cp - SL__CP_EMOJI_BASE < SL__CP_EMOJI_SIZE) return &sl__cp_emoji[cp - SL__CP_EMOJI_BASE];
+    return NULL;
+}
 
 /* Builds the table (once per process; later calls return at once). */
 void sl__chars_init(void);
@@ -52,8 +72,8 @@ void sl__cp_slow(uint32_t cp, sl__cpinfo *out);
 
 static inline void sl__cp_get(uint32_t cp, sl__cpinfo *out)
 {
-    if (cp < SL__CP_TABLE_SIZE) {
-        const sl__cpent *e = &sl__cp_table[cp];
+    const sl__cpent *e = sl__cp_entry(cp);
+    if (e) {
         out->lower = e->lower;
         out->base = e->base;
         out->conf = e->conf;
@@ -67,7 +87,8 @@ static inline void sl__cp_get(uint32_t cp, sl__cpinfo *out)
 /* The diacritic-free form of a case-folded code point (for FOLD). */
 static inline uint32_t sl__cp_base(uint32_t cp)
 {
-    if (cp < SL__CP_TABLE_SIZE) return sl__cp_table[cp].base;
+    const sl__cpent *e = sl__cp_entry(cp);
+    if (e) return e->base;
     sl__cpinfo i;
     sl__cp_slow(cp, &i);
     return i.base;

@@ -137,9 +137,18 @@ static size_t swap_initial(const uint32_t *w, size_t n, const char *with, uint32
     return n - 1 + k;
 }
 
+/* Whether any repair could apply, cheaply, before the syllable checks (most words). */
+static int repair_candidate(const uint32_t *w, size_t n)
+{
+    uint32_t last = w[n - 1];
+    if (last == w[n - 2] && last != 'e' && last != 'o') return 1;
+    if (last != 'k' && w[0] != 'k' && w[0] != 'f' && w[0] != 'w' && w[0] != 'j') return 0;
+    return sl__vn_marked(w, n);
+}
+
 size_t sl__vn_repair(const uint32_t *w, size_t n, uint32_t *out, size_t *from)
 {
-    if (n < 2 || n > 8 || sl__vn_syllable(w, n)) return 0;
+    if (n < 2 || n > 8 || !repair_candidate(w, n) || sl__vn_syllable(w, n)) return 0;
     uint32_t last = w[n - 1];
     if (last == w[n - 2] && last != 'e' && last != 'o' && sl__vn_syllable(w, n - 1))
         return copy_ident(w, n - 1, out, from);

@@ -6,6 +6,7 @@
 
 #include "text/chars.h"
 #include "text/teencode.h"
+#include "text/utf8.h"
 #include "text/views.h"
 
 sl_status sl__vbuf_grow(sl__vbuf *b, size_t extra)
@@ -148,4 +149,32 @@ const char *sl_view_name(sl_view_kind kind)
 {
     static const char *const names[SL_VIEW_COUNT_] = {"nfc", "norm", "fold", "standard"};
     return (unsigned)kind < SL_VIEW_COUNT_ ? names[kind] : "unknown";
+}
+
+int sl_text_is_word_cp(uint32_t cp)
+{
+    if (cp == '*') return 1;
+    sl__chars_init();
+    sl__cpinfo i;
+    sl__cp_get(cp, &i);
+    return i.cls == SL__C_LETTER || i.cls == SL__C_MARK || i.cls == SL__C_DIGIT;
+}
+
+/* The code point that ends just before byte pos of valid UTF-8 data. */
+static uint32_t cp_before(const char *d, size_t pos)
+{
+    size_t a = pos - 1;
+    while (a > 0 && ((unsigned char)d[a] & 0xC0) == 0x80) a--;
+    uint32_t cp;
+    sl__utf8_decode_valid(d + a, &cp);
+    return cp;
+}
+
+int sl_view_is_word_edge(const sl_view *view, size_t pos)
+{
+    if (!view || pos == 0 || pos >= view->len) return 1;
+    if (((unsigned char)view->data[pos] & 0xC0) == 0x80) return 0; /* inside a code point */
+    uint32_t after;
+    sl__utf8_decode_valid(view->data + pos, &after);
+    return sl_text_is_word_cp(cp_before(view->data, pos)) != sl_text_is_word_cp(after);
 }

@@ -469,6 +469,28 @@ static void test_validator_positions(void **state)
     }
 }
 
+static void test_word_edges(void **state)
+{
+    assert_true(sl_text_is_word_cp('a'));
+    assert_true(sl_text_is_word_cp(0x1EC7)); /* ệ */
+    assert_true(sl_text_is_word_cp('7'));
+    assert_true(sl_text_is_word_cp('*'));
+    assert_false(sl_text_is_word_cp(' '));
+    assert_false(sl_text_is_word_cp('.'));
+    assert_false(sl_text_is_word_cp(0x1F600));
+    const sl_view *v = build("đồ ngu, ngủ", SL_VIEW_NORM); /* "đồ ngu, ngủ" */
+    const char *at = strstr(v->data, "ngu");
+    size_t a = (size_t)(at - v->data);
+    assert_true(sl_view_is_word_edge(v, a));
+    assert_true(sl_view_is_word_edge(v, a + 3));
+    assert_false(sl_view_is_word_edge(v, a + 1));
+    assert_true(sl_view_is_word_edge(v, 0));
+    assert_true(sl_view_is_word_edge(v, v->len));
+    assert_false(sl_view_is_word_edge(v, 1)); /* inside "đ" */
+    at = strstr(v->data, "ngủ");
+    assert_false(sl_view_is_word_edge(v, (size_t)(at - v->data) + 2)); /* before "ủ" */
+}
+
 static void test_limits_and_api(void **state)
 {
     sl_error err;
@@ -514,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_map_invariants_generated),
         cmocka_unit_test(test_map_invariants_datasets),
         cmocka_unit_test(test_validator_positions),
+        cmocka_unit_test(test_word_edges),
         cmocka_unit_test(test_limits_and_api),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
