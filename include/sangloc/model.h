@@ -87,6 +87,8 @@ typedef struct sl_train_config {
     float lr;           /* Adagrad step size; 0: 0.2 */
     float class_power;  /* class weight (N / (k * N_class))^power; 0: 0.5 (use 1e-6 for none) */
     uint64_t seed;      /* shuffling; 0: a fixed default */
+    int no_augment;     /* 1: do not also train the classifier on unaccented copies of its texts */
+    int no_ctsd_clean;  /* 1: do not use non-toxic constructiveness texts as clean examples */
     FILE *log;          /* progress and dev figures; NULL: silent */
 } sl_train_config;
 

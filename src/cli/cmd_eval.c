@@ -5,6 +5,7 @@
  *   --ctsd FILE       ViCTSD toxic macro-F1 and constructive F1, and the neutrality count:
  *                     civil constructive comments on law and current affairs (topics PhapLuat,
  *                     ThoiSu, TheGioi; constructive=1, toxic=0) that the model calls non-clean
+ *   --list-neutral    prints those flagged civil comments
  *   --perturb KIND    rewrites every text first as an evader would (seeded, deterministic):
  *                     nodiac, teencode, separators, digits, cyrillic, zerowidth, shout
  *
@@ -183,6 +184,7 @@ typedef struct eval_ctx {
     rewriter rw;
     sl__eval ev;
     long neutral_n, neutral_flagged;
+    int list_neutral; /* print the civil comments the model flags */
     uint32_t spans[2 * MAX_SPANS];
 } eval_ctx;
 
@@ -247,6 +249,9 @@ static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *t
         if (is_neutral_topic(o) && con == 1 && tox == 0) {
             c->neutral_n++;
             c->neutral_flagged += p->label != SL_LABEL_CLEAN;
+            if (c->list_neutral && p->label != SL_LABEL_CLEAN)
+                printf("flagged civil comment %s:%zu: label %d P(clean) %.3f: %.*s\n", r->file,
+                       r->line, p->label, p->probs[0], (int)len, text);
         }
     }
 }
@@ -298,6 +303,7 @@ typedef struct eval_args {
     const char *files[3][8];
     int nfiles[3];
     perturb kind;
+    int list_neutral;
 } eval_args;
 
 static int parse_perturb(const char *s, perturb *k)
@@ -315,6 +321,10 @@ static int parse_args(eval_args *a, int argc, char **argv)
 {
     static const char *const kinds[3] = {"--classify", "--spans", "--ctsd"};
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--list-neutral")) {
+            a->list_neutral = 1;
+            continue;
+        }
         if (i + 1 >= argc) return -1;
         const char *v = argv[++i];
         if (!strcmp(argv[i - 1], "--model"))
@@ -357,7 +367,7 @@ int sl_cmd_eval(int argc, char **argv)
     eval_args a = {0};
     if (parse_args(&a, argc, argv)) {
         fprintf(stderr, "usage: sangloc eval [--model FILE] [--classify FILE] [--spans FILE] "
-                        "[--ctsd FILE] [--perturb KIND]\n");
+                        "[--ctsd FILE] [--perturb KIND] [--list-neutral]\n");
         return 2;
     }
     char *found = a.model ? NULL : sl__cli_find_default("models/default.slm");
@@ -371,6 +381,7 @@ int sl_cmd_eval(int argc, char **argv)
         fprintf(stderr, "sangloc eval: %s: %s\n", path, err.message);
     } else if (!sl_model_scratch_new(c->m, &c->s)) {
         c->rw.kind = a.kind;
+        c->list_neutral = a.list_neutral;
         rc = run(c, &a);
         if (!rc) print_report(c, &a, path);
     }

@@ -41,7 +41,9 @@ static void usage(FILE *f)
             "  --spans FILE           JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
             "  --constructive FILE    JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
             "  --source NAME=LICENCE  name a data set that is not recognised by its folder\n"
-            "  --epochs N --lr X --class-power X --cls-bits N --span-bits N --seed N --quiet\n");
+            "  --epochs N --lr X --class-power X --cls-bits N --span-bits N --seed N --quiet\n"
+            "  --no-augment           no unaccented copies of classifier texts\n"
+            "  --no-ctsd-clean        no non-toxic ViCTSD texts as clean classifier examples\n");
 }
 
 static int parse_label(const cJSON *o, int *label)
@@ -212,6 +214,10 @@ static int parse_args(train_args *a, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quiet")) {
             a->cfg.log = NULL;
+            continue;
+        }
+        if (!strcmp(argv[i], "--no-augment") || !strcmp(argv[i], "--no-ctsd-clean")) {
+            *(argv[i][5] == 'a' ? &a->cfg.no_augment : &a->cfg.no_ctsd_clean) = 1;
             continue;
         }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;

@@ -260,6 +260,40 @@ static const char *const target_names[] = {
     "~công nhân",
 };
 
+/* Sorts entry indices by first token hash so a token finds its candidates by binary search
+ * instead of trying every entry. Insertion sort: the list is short and sorted once. */
+static sl_status index_targets(sl__targets *t)
+{
+    t->by_first = malloc((t->n ? t->n : 1) * sizeof *t->by_first);
+    if (!t->by_first) {
+        sl__targets_free(t);
+        return SL_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = i;
+        while (j > 0 && t->seq[t->by_first[j - 1]][0] > t->seq[i][0]) {
+            t->by_first[j] = t->by_first[j - 1];
+            j--;
+        }
+        t->by_first[j] = (uint32_t)i;
+    }
+    return SL_OK;
+}
+
+/* Index in by_first of the first entry whose first hash is >= h. */
+static size_t lower_bound(const sl__targets *t, uint64_t h)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->seq[t->by_first[mid]][0] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static size_t hash_words(const char *s, uint64_t seq[4], uint64_t fseq[4])
 {
     sl_view v = {s, strlen(s), NULL, NULL};
@@ -306,11 +340,12 @@ sl_status sl__targets_init(sl__targets *t)
         t->fold_ok[t->n] = 1;
         t->len[t->n++] = (uint8_t)k;
     }
-    return SL_OK;
+    return index_targets(t);
 }
 
 void sl__targets_free(sl__targets *t)
 {
+    free(t->by_first);
     free(t->seq);
     free(t->len);
     free(t->fold_ok);
@@ -330,12 +365,21 @@ static int entry_matches(const sl__targets *t, size_t e, const sl__tok *toks, si
     return 1;
 }
 
+/* Longest entry starting at token i whose first hash is h. */
+static size_t longest_from(const sl__targets *t, uint64_t h, const sl__tok *toks, size_t n,
+                           size_t i, size_t best)
+{
+    for (size_t k = lower_bound(t, h); k < t->n && t->seq[t->by_first[k]][0] == h; k++) {
+        size_t e = t->by_first[k];
+        if (t->len[e] > best && entry_matches(t, e, toks, n, i)) best = t->len[e];
+    }
+    return best;
+}
+
 void sl__mask_targets(const sl__targets *t, sl__tok *toks, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t best = 0;
-        for (size_t e = 0; e < t->n; e++)
-            if (t->len[e] > best && entry_matches(t, e, toks, n, i)) best = t->len[e];
+        size_t best = longest_from(t, toks[i].h, toks, n, i, 0);
         if (!best) continue;
         toks[i].masked = 1;
         for (size_t j = 1; j < best; j++) toks[i + j].masked = 2;

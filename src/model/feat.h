@@ -37,6 +37,7 @@ typedef struct sl__targets {
     uint8_t *len;       /* tokens per entry */
     uint8_t *fold_ok;   /* may match unaccented spellings by folded hash */
     size_t n;
+    uint32_t *by_first; /* entry indices sorted by their first token hash */
 } sl__targets;
 
 sl_status sl__targets_init(sl__targets *t);

@@ -163,6 +163,30 @@ static docs *task_docs(sl_trainer *t, sl_train_task task, int dev)
                                     : &t->ctsd[dev];
 }
 
+/* Diacritics are often left out when typing; an unaccented copy of each classifier example
+ * (the FOLD view used as text) teaches the NORM features the unaccented spellings too. */
+static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
+{
+    const sl_view *fv = &t->mt.view[1];
+    if (fv->len == t->mt.view[0].len && !memcmp(fv->data, t->mt.view[0].data, fv->len))
+        return SL_OK; /* nothing to strip */
+    char *copy = malloc(fv->len + 1);
+    if (!copy) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    memcpy(copy, fv->data, fv->len);
+    sl_status st = sl__mtext_build(&t->mt, copy, fv->len, err);
+    doc x = {0};
+    x.y = orig->y;
+    x.th = orig->th;
+    if (!st) {
+        size_t nn, n = sl__train_comment_feats(t, &nn);
+        st = sl__train_pool_append(t, t->fbuf, n, &x.off);
+        x.n = (uint32_t)n;
+    }
+    if (!st) st = push_doc(&t->cls[0], &x);
+    free(copy);
+    return st ? sl_error_set(err, st, SL_NO_POS, "cannot add an unaccented copy") : SL_OK;
+}
+
 sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char *text, size_t len,
                          int label, int label2, const uint32_t *spans, size_t nspans, sl_error *err)
 {
@@ -195,6 +219,16 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
         x.nspans = nspans;
     }
     if (push_doc(task_docs(t, task, dev), &x)) goto nomem;
+    /* civil news comments are clean examples too: the classifier then knows that long, formal
+     * comments about crime or policy are not insults */
+    if (task == SL_TASK_CONSTRUCTIVE && !dev && !label2 && !t->cfg.no_ctsd_clean) {
+        doc c = x;
+        c.y = SL_LABEL_CLEAN;
+        c.y2 = 0;
+        if (push_doc(&t->cls[0], &c))
+            return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory");
+    }
+    if (task == SL_TASK_CLASSIFY && !dev && !t->cfg.no_augment) return add_unaccented(t, &x, err);
     return SL_OK;
 nomem:
     free(x.text);

@@ -99,43 +99,84 @@ static sl_status alloc_table(sl_trainer *t)
     return t->W && t->G ? SL_OK : SL_ERR_NOMEM;
 }
 
+/* Running mean of the classifier columns over epochs (Polyak averaging): the mean of the
+ * epoch-end weights is often better and always steadier than the last ones. */
+static void update_average(const sl_trainer *t, float *avg, float *bavg, const float b[3],
+                           unsigned e)
+{
+    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    float k = 1.0f / (float)(e + 1);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < 3; c++) avg[r * 3 + c] += (t->W[r * COLS + c] - avg[r * 3 + c]) * k;
+    for (int c = 0; c < 3; c++) bavg[c] += (b[c] - bavg[c]) * k;
+}
+
+/* Dev macro-F1 (after tuning decision biases into d) of a 3-column table w with stride. */
+static double dev_score(const sl_trainer *t, const float *w, size_t stride, const float b[3],
+                        float *z, float d[3])
+{
+    const docs *dv = &t->cls[1];
+    for (size_t i = 0; i < dv->n; i++)
+        for (int c = 0; c < 3; c++)
+            z[3 * i + c] = sl__train_logit(w, stride, c, t->pool + dv->v[i].off, dv->v[i].n) + b[c];
+    return dv->n ? tune_decision(dv, z, d) : 0;
+}
+
+typedef struct cls_best {
+    float *saved; /* rows x 3 */
+    float b[3];
+    double f;
+} cls_best;
+
+static void keep_if_better(sl_trainer *t, cls_best *best, const float *w, size_t stride,
+                           const float b[3], const float d[3], double f)
+{
+    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    if (!(f > best->f) && t->cls[1].n) return;
+    best->f = f;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < 3; c++) best->saved[r * 3 + c] = w[r * stride + c];
+    memcpy(best->b, b, sizeof best->b);
+    memcpy(t->params.decision_bias, d, 3 * sizeof *d);
+}
+
+static void cls_loop(sl_trainer *t, size_t *order, float *avg, float *z, cls_best *best)
+{
+    float cw[3], b[3] = {0, 0, 0}, bavg[3] = {0, 0, 0}, d[3];
+    uint64_t rng = t->cfg.seed;
+    sl__train_class_weights(&t->cls[0], 3, 0, t->cfg.class_power, cw);
+    for (unsigned e = 0; e < t->cfg.epochs; e++) {
+        cls_epoch(t, order, &rng, cw, b);
+        update_average(t, avg, bavg, b, e);
+        double f = dev_score(t, t->W, COLS, b, z, d);
+        keep_if_better(t, best, t->W, COLS, b, d, f);
+        double fa = dev_score(t, avg, 3, bavg, z, d);
+        keep_if_better(t, best, avg, 3, bavg, d, fa);
+        sl__train_log(t, "classifier epoch %u: dev macro-F1 %.4f, averaged %.4f\n", e + 1, f, fa);
+    }
+}
+
 sl_status sl__train_classifier(sl_trainer *t, sl_error *err)
 {
     const docs *dv = &t->cls[1];
     size_t rows = (size_t)1 << t->cfg.cls_bits;
     if (alloc_table(t)) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    float *saved = malloc(rows * 3 * sizeof *saved), *z = malloc((dv->n + 1) * 3 * sizeof *z);
+    cls_best best = {malloc(rows * 3 * sizeof(float)), {0, 0, 0}, -1};
+    float *avg = calloc(rows * 3, sizeof *avg), *z = malloc((dv->n + 1) * 3 * sizeof *z);
     size_t *order = sl__train_identity(t->cls[0].n);
-    float cw[3], b[3] = {0, 0, 0}, best_b[3] = {0, 0, 0}, d[3];
-    double best = -1;
-    uint64_t rng = t->cfg.seed;
-    if (!saved || !z || !order) goto nomem;
-    sl__train_class_weights(&t->cls[0], 3, 0, t->cfg.class_power, cw);
-    for (unsigned e = 0; e < t->cfg.epochs; e++) {
-        cls_epoch(t, order, &rng, cw, b);
-        for (size_t i = 0; i < dv->n; i++) cls_logits(t, &dv->v[i], b, z + 3 * i);
-        double f = dv->n ? tune_decision(dv, z, d) : 0;
-        sl__train_log(t, "classifier epoch %u: dev macro-F1 %.4f (biases %.2f %.2f)\n", e + 1, f,
-                      d[1], d[2]);
-        if (f > best || !dv->n) {
-            best = f;
-            save_cols(t->W, saved, rows, 0, 3, 0);
-            memcpy(best_b, b, sizeof b);
-            memcpy(t->params.decision_bias, d, sizeof d);
-        }
+    sl_status st = best.saved && avg && z && order ? SL_OK : SL_ERR_NOMEM;
+    if (!st) {
+        cls_loop(t, order, avg, z, &best);
+        save_cols(t->W, best.saved, rows, 0, 3, 1);
+        memcpy(t->params.cls_bias, best.b, sizeof best.b);
+        t->params.has_cls = 1;
+        sl__train_log(t, "classifier: kept dev macro-F1 %.4f\n", best.f);
     }
-    save_cols(t->W, saved, rows, 0, 3, 1);
-    memcpy(t->params.cls_bias, best_b, sizeof best_b);
-    t->params.has_cls = 1;
-    free(saved);
+    free(best.saved);
+    free(avg);
     free(z);
     free(order);
-    return SL_OK;
-nomem:
-    free(saved);
-    free(z);
-    free(order);
-    return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    return st ? sl_error_set(err, st, SL_NO_POS, "out of memory") : SL_OK;
 }
 
 /* ---- binary heads ---------------------------------------------------------------------------- */
