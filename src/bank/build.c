@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,8 @@ static sl_status write_file(const char *path, builder *bd, size_t n, unsigned k,
     if (!tmp) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
+    if (fd >= 0 && fchmod(fd, 0644)) { /* mkstemp's 0600 would hide the bank from readers */
+    }
     out_file o = {fd >= 0 ? fdopen(fd, "wb") : NULL, XXH3_createState(), 0, false};
     sl__bank_header h = {.version = SL__BANK_VERSION,
                          .header_size = sizeof h,

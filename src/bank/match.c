@@ -232,7 +232,7 @@ sl_status sl_bank_match_view(const sl_bank *b, sl_bank_scratch *s, const sl_view
     size_t p = collect_votes(s, u);
     st = score(s, p, min_sim);
     if (st) return st;
-    qsort(s->cands, s->ncand, sizeof *s->cands, cand_cmp);
+    if (s->ncand > 1) qsort(s->cands, s->ncand, sizeof *s->cands, cand_cmp);
     for (size_t i = 0; i < s->ncand && i < max; i++) {
         const cand *c = &s->cands[i];
         sl_bank_item it;

@@ -147,7 +147,7 @@ static sl_status index_log(sl_bank *b)
         }
     }
     sl__bank_shingler_free(&z);
-    qsort(b->log_index, b->n_log_index, sizeof *b->log_index, pair_cmp);
+    if (b->n_log_index > 1) qsort(b->log_index, b->n_log_index, sizeof *b->log_index, pair_cmp);
     for (size_t i = 0; i < b->n_log_index;) {
         size_t e = i, lo, hi;
         while (e < b->n_log_index && b->log_index[e].hash == b->log_index[i].hash) e++;
