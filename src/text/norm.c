@@ -34,6 +34,7 @@ enum { CASE_LOWER, CASE_FIRST, CASE_ALL };
 typedef struct norm_ctx {
     int prev_number; /* the previous token was a number (for "50 k") */
     int next_number; /* the next token is a number */
+    unsigned post;   /* SL__CTX_* of the whole post */
 } norm_ctx;
 
 /* ---- emission ---------------------------------------------------------------------------- */
@@ -380,6 +381,9 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx 
     if (ctx->prev_number) {
         const char *v = sl__teencode_after_number(key, n);
         if (v) return v;
+    } else if (!ctx->next_number && ctx->post) {
+        const char *v = sl__teencode_in_context(key, n, ctx->post);
+        if (v) return v;
     }
     const sl__teencode *tc = sl__teencode_find(key, n);
     if (!tc) return NULL;
@@ -421,22 +425,25 @@ static size_t rule_spelling(sl__unit *T, size_t m, size_t cap, size_t p, size_t 
 {
     size_t n = *q - p;
     if (n < 2 || n > 8) return m;
-    uint32_t w[8], out[9];
-    size_t from[9];
+    uint32_t w[8], out[10];
+    size_t from[10];
     for (size_t i = 0; i < n; i++) {
         if (T[p + i].cls != SL__C_LETTER || !(T[p + i].flags & SL__F_LATIN)) return m;
         w[i] = T[p + i].lo;
     }
     size_t k = sl__vn_repair(w, n, out, from);
     if (!k || m - n + k > cap) return m;
-    sl__unit rep[9];
+    sl__unit rep[10];
     for (size_t i = 0; i < k; i++) {
         rep[i] = T[p + from[i]];
         rep[i].lo = out[i];
         int upper = (rep[i].flags & SL__F_UPPER) && !(i && from[i] == from[i - 1]); /* "Ph" */
         rep[i].cp = upper ? (uint32_t)u_toupper((UChar32)out[i]) : out[i];
     }
-    rep[k - 1].e = T[*q - 1].e; /* a dropped final letter stays covered */
+    for (size_t i = 0; i < k; i++) { /* each letter covers the letters it replaced */
+        size_t next = i + 1 < k ? from[i + 1] : n;
+        if (next > from[i] + 1) rep[i].e = T[p + next - 1].e;
+    }
     memmove(T + p + k, T + *q, (m - *q) * sizeof *T);
     memcpy(T + p, rep, k * sizeof *T);
     *q = p + k;
@@ -520,13 +527,38 @@ static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j)
     return count >= 3 && uncommon ? end : j;
 }
 
+/* Which pronouns the post uses (SL__CTX_*), from its short tokens as written. */
+static unsigned post_context(const sl__unit *u, size_t n)
+{
+    static const char *const may[] = {"m", "mày", "mầy", "mài", "tao", "tau"};
+    static const char *const em[] = {"e", "em"};
+    unsigned ctx = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = token_end(u, n, i), p, q;
+        char key[16];
+        size_t k = 0;
+        if (j - i <= 5 && word_core(u + i, j - i, &p, &q)) {
+            for (size_t x = i + p; x < i + q && k + 4 < sizeof key; x++)
+                k += sl__utf8_encode(u[x].lo, key + k);
+            key[k] = '\0';
+            for (size_t w = 0; w < sizeof may / sizeof may[0]; w++)
+                if (!strcmp(key, may[w])) ctx |= SL__CTX_MAY;
+            for (size_t w = 0; w < sizeof em / sizeof em[0]; w++)
+                if (!strcmp(key, em[w])) ctx |= SL__CTX_EM;
+        }
+        i = j;
+        while (i < n && u[i].cls == SL__C_SPACE) i++;
+    }
+    return ctx;
+}
+
 sl_status sl__norm_build(sl_text *t)
 {
     sl_status st = make_units(t);
     if (st) return st;
     const sl__unit *u = t->units.u;
     size_t n = t->units.len, i = 0;
-    norm_ctx ctx = {0, 0};
+    norm_ctx ctx = {0, 0, post_context(u, n)};
     int first = 1;
     while (i < n) {
         size_t ws = i;

@@ -8,9 +8,10 @@
  * Repairs, tried only on words that carry a Vietnamese diacritic (English never does, so "fan",
  * "see" or "kill" are safe) and that are not valid syllables, and kept only when the result is:
  *   final doubled letter dropped  "emm" -> "em", "nhaa" -> "nha" (any word, but not ee/oo)
- *   final k -> c                  "khók" -> "khóc", "độk" -> "độc"
- *   initial k -> c before a/o/u   "kảm" -> "cảm"
- *   initial f -> ph, w -> qu, j -> gi   "fải" -> "phải", "wá" -> "quá", "jờ" -> "giờ" */
+ *   codas   k -> c, nk -> nh, a lone g after a vowel -> ng   "khók", "lạnk", "đág"
+ *   onsets  k -> c (before a/o/u), f -> ph, w -> qu, j -> gi, z and dz -> v, p -> b, ck -> ch
+ *           "kảm", "fải", "wá", "jờ", "zậy", "dzô", "pạn", "ckồng"
+ * (the onset and coda repairs together, then the coda alone, then the onset alone). */
 #include "text/syllable.h"
 
 #include <string.h>
@@ -121,20 +122,65 @@ static size_t copy_ident(const uint32_t *w, size_t n, uint32_t *out, size_t *fro
     return n;
 }
 
-/* Replaces w[0] by the code points of `with` (1 or 2 letters). */
-static size_t swap_initial(const uint32_t *w, size_t n, const char *with, uint32_t *out,
-                           size_t *from)
+static int starts(const uint32_t *w, size_t n, const char *s)
 {
-    size_t k = strlen(with);
-    for (size_t i = 0; i < k; i++) {
-        out[i] = (unsigned char)with[i];
-        from[i] = 0;
+    size_t k = strlen(s);
+    if (k > n) return 0;
+    for (size_t i = 0; i < k; i++)
+        if (w[i] != (unsigned char)s[i]) return 0;
+    return 1;
+}
+
+static int is_vowel(uint32_t c)
+{
+    uint32_t t = c < SL__CP_TABLE_SIZE ? sl__cp_table[c].base : c;
+    return t == 'a' || t == 'e' || t == 'i' || t == 'o' || t == 'u' || t == 'y';
+}
+
+/* Teencode onsets and their standard spelling, tried on marked words. */
+static const char *initial_fix(const uint32_t *w, size_t n, size_t *old)
+{
+    static const struct {
+        const char *from, *to;
+    } fixes[] = {{"dz", "v"}, {"ck", "ch"}, {"ph", NULL}, {"k", "c"}, {"f", "ph"},
+                 {"w", "qu"}, {"z", "v"},   {"p", "b"},   {"j", "gi"}};
+    for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++)
+        if (starts(w, n, fixes[i].from) && n > strlen(fixes[i].from)) {
+            *old = strlen(fixes[i].from);
+            if (fixes[i].to && !strcmp(fixes[i].from, "j") && w[1] == 'i') return "g";
+            return fixes[i].to;
+        }
+    return NULL;
+}
+
+/* Teencode codas: final k -> c, nk -> nh, a lone final g after a vowel -> ng. */
+static const char *final_fix(const uint32_t *w, size_t n, size_t *old)
+{
+    uint32_t a = w[n - 2], b = w[n - 1];
+    if (a == 'n' && b == 'k') return *old = 2, "nh";
+    if (b == 'k') return *old = 1, "c";
+    if (b == 'g' && is_vowel(a)) return *old = 1, "ng";
+    return NULL;
+}
+
+/* out = ini + w[ho, n - to) + fin; `from` maps each output code point to its source. */
+static size_t splice(const uint32_t *w, size_t n, const char *ini, size_t ho, const char *fin,
+                     size_t to, uint32_t *out, size_t *from)
+{
+    size_t k = 0;
+    for (size_t i = 0; ini && ini[i]; i++, k++) {
+        out[k] = (unsigned char)ini[i];
+        from[k] = i < ho ? i : ho - 1;
     }
-    for (size_t i = 1; i < n; i++) {
-        out[k + i - 1] = w[i];
-        from[k + i - 1] = i;
+    for (size_t i = ho; i < n - to; i++, k++) {
+        out[k] = w[i];
+        from[k] = i;
     }
-    return n - 1 + k;
+    for (size_t i = 0; fin && fin[i]; i++, k++) {
+        out[k] = (unsigned char)fin[i];
+        from[k] = n - to + (i < to ? i : to - 1);
+    }
+    return k;
 }
 
 /* Whether any repair could apply, cheaply, before the syllable checks (most words). */
@@ -142,7 +188,8 @@ static int repair_candidate(const uint32_t *w, size_t n)
 {
     uint32_t last = w[n - 1];
     if (last == w[n - 2] && last != 'e' && last != 'o') return 1;
-    if (last != 'k' && w[0] != 'k' && w[0] != 'f' && w[0] != 'w' && w[0] != 'j') return 0;
+    size_t old;
+    if (!initial_fix(w, n, &old) && !final_fix(w, n, &old)) return 0;
     return sl__vn_marked(w, n);
 }
 
@@ -153,15 +200,19 @@ size_t sl__vn_repair(const uint32_t *w, size_t n, uint32_t *out, size_t *from)
     if (last == w[n - 2] && last != 'e' && last != 'o' && sl__vn_syllable(w, n - 1))
         return copy_ident(w, n - 1, out, from);
     if (!sl__vn_marked(w, n)) return 0;
-    size_t m = copy_ident(w, n, out, from);
-    if (last == 'k') {
-        out[n - 1] = 'c';
-        if (sl__vn_syllable(out, n)) return m;
-        out[n - 1] = 'k';
+    size_t ho = 0, to = 0, m;
+    const char *ini = initial_fix(w, n, &ho), *fin = final_fix(w, n, &to);
+    if (ini && fin && ho + to < n) {
+        m = splice(w, n, ini, ho, fin, to, out, from);
+        if (sl__vn_syllable(out, m)) return m;
     }
-    const char *with = w[0] == 'k' ? "c" : w[0] == 'f' ? "ph" : w[0] == 'w' ? "qu" : NULL;
-    if (w[0] == 'j') with = w[1] == 'i' ? "g" : "gi";
-    if (!with) return 0;
-    m = swap_initial(w, n, with, out, from);
-    return sl__vn_syllable(out, m) ? m : 0;
+    if (fin) {
+        m = splice(w, n, NULL, 0, fin, to, out, from);
+        if (sl__vn_syllable(out, m)) return m;
+    }
+    if (ini) {
+        m = splice(w, n, ini, ho, NULL, 0, out, from);
+        if (sl__vn_syllable(out, m)) return m;
+    }
+    return 0;
 }

@@ -17,7 +17,7 @@ int sl__vn_syllable(const uint32_t *w, size_t n);
 /* Whether w has a letter with a Vietnamese diacritic (tone or shape mark, or đ). */
 int sl__vn_marked(const uint32_t *w, size_t n);
 
-/* Spelling repairs. Writes the repaired word to out (room for n + 1 code points) and for each
+/* Spelling repairs. Writes the repaired word to out (room for n + 2 code points) and for each
  * output code point the index of the input code point it came from; returns the new length, or
  * 0 when no repair applies. */
 size_t sl__vn_repair(const uint32_t *w, size_t n, uint32_t *out, size_t *from);

@@ -26,6 +26,13 @@ const sl__teencode *sl__teencode_find(const char *key, size_t len);
 /* The reading of a unit word after a number ("5 tr" is 5 triệu), or NULL. */
 const char *sl__teencode_after_number(const char *key, size_t len);
 
+/* Post-level context: which pronouns the post uses (computed before expanding). */
+#define SL__CTX_MAY 0x01 /* "m", "mày", "tao" ... */
+#define SL__CTX_EM  0x02 /* "e", "em" */
+
+/* The reading of a one-letter pronoun in the context of its post, or NULL. */
+const char *sl__teencode_in_context(const char *key, size_t len, unsigned ctx);
+
 /* The whole table, sorted by key (for tests and documentation). */
 const sl__teencode *sl__teencode_all(size_t *count);
 
