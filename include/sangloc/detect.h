@@ -1,0 +1,104 @@
+/* sangloc/detect.h — the built-in detectors: personal data, confidentiality markings, URLs.
+ *
+ * The detectors read the NFC view of a built sl_text (digits and case kept, diacritics composed;
+ * invisible characters such as U+200B are skipped) and report spans of the ORIGINAL text, mapped
+ * through the view's offset map. A span covers only the number, address or marking itself.
+ *
+ * Rule ids of the hits they append (score = confidence in 0..1, pattern = -1):
+ *   pii.phone         Vietnamese mobile (03/05/07/08/09, 10 digits) and landline (02xx, 11 digits),
+ *                     written plain, grouped, with +84 / 84 / (+84) / (028) prefixes
+ *   pii.cccd          12-digit citizen ID with a valid province code, century/sex digit and year
+ *   pii.cmnd          9-digit old ID number, only with context words ("CMND", "số CM", ...)
+ *   pii.email         e-mail addresses
+ *   pii.card          13-19 digit payment cards, Luhn-valid, known issuer ranges
+ *   pii.bank_account  6-19 digit numbers right after bank context ("STK", "Vietcombank", ...)
+ *   pii.passport      one letter + 7 digits after passport context ("hộ chiếu", "passport")
+ *   marking.mat, marking.toi_mat, marking.tuyet_mat, marking.noi_bo, marking.confidential,
+ *   marking.khong_pho_bien   confidentiality stamps and headers (not the words in a sentence)
+ * docs/detectors.md lists the rules and the hard negatives each one rejects.
+ *
+ * Thread-safety: no function keeps state between calls; sl_detect_run() and sl_detect_urls()
+ * allocate their own scratch and may run concurrently on different sl_text objects. A domain set
+ * is read-only after loading and may be shared by threads for sl_domain_set_contains(). */
+#ifndef SANGLOC_DETECT_H
+#define SANGLOC_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sangloc/hit.h"
+#include "sangloc/status.h"
+#include "sangloc/text.h"
+
+/* Bit set of detectors. */
+enum {
+    SL_DET_PHONE = 1u << 0,
+    SL_DET_CCCD = 1u << 1,
+    SL_DET_CMND = 1u << 2,
+    SL_DET_EMAIL = 1u << 3,
+    SL_DET_CARD = 1u << 4,
+    SL_DET_BANK_ACCOUNT = 1u << 5,
+    SL_DET_PASSPORT = 1u << 6,
+    SL_DET_MARKING = 1u << 7,
+    SL_DET_ALL = 0xFF
+};
+
+/* Maps a rule/detector id ("pii.phone", "pii.cccd", "pii.cmnd", "pii.email", "pii.card",
+ * "pii.bank_account", "pii.passport", "marking" or "marking.<level>") to its bit; 0 if unknown
+ * or NULL. */
+unsigned sl_detector_bit(const char *id);
+
+/* Runs the enabled detectors (SL_DET_* bits) over the last successful build of `text` and
+ * appends hits to `out` (the caller owns it; the hit cap of sl_hits applies). Hits come in text
+ * order per detector family. SL_ERR_ARG for NULL arguments, SL_ERR_NOMEM. A text never built, or
+ * whose build failed, has empty views and yields no hits. */
+sl_status sl_detect_run(const sl_text *text, unsigned enabled, sl_hits *out);
+
+/* A URL or bare domain found in the original text: [start, end) is the whole URL (scheme, host,
+ * path; trailing sentence punctuation excluded), [host_start, host_end) its host name (with any
+ * "www." kept; sl_domain_set_contains() ignores it). Offsets into the ORIGINAL text. */
+typedef struct sl_url {
+    uint32_t start, end, host_start, host_end;
+} sl_url;
+
+/* Finds URLs: "http(s)://...", "www....", and bare domains whose last label is a known TLD
+ * (.com .vn .net .org .info .xyz .top .link .me .io .co and others) or a known shortener
+ * (bit.ly, t.co, ...). Domains of e-mail addresses are not URLs. Writes at most `max` entries
+ * to `out` (out may be NULL when max is 0) in text order and returns how many it wrote. */
+size_t sl_detect_urls(const sl_text *text, sl_url *out, size_t max);
+
+/* A set of domain names. Matching is case-insensitive, ignores a leading "www." and a trailing
+ * dot, and a host matches when it equals an entry or is a subdomain of one ("m.evil.com" matches
+ * "evil.com"; "notevil.com" does not). */
+typedef struct sl_domain_set sl_domain_set;
+
+/* Most entries a set holds, and the longest domain accepted (RFC 1035). */
+#define SL_DOMAIN_SET_MAX   (4u * 1024u * 1024u)
+#define SL_DOMAIN_MAX_BYTES 253u
+
+/* A new empty set, or NULL when out of memory. Free with sl_domain_set_free(). */
+sl_domain_set *sl_domain_set_new(void);
+
+/* Adds one domain (len bytes, no NUL needed). Accepts "Example.COM", "www.example.com",
+ * "*.example.com", ".example.com" and "http://example.com/path" (scheme and path dropped).
+ * SL_ERR_PATTERN when it is not a domain name (empty, bad characters, too long),
+ * SL_ERR_TOO_LARGE past SL_DOMAIN_SET_MAX entries, SL_ERR_NOMEM. Duplicates are ignored. */
+sl_status sl_domain_set_add(sl_domain_set *set, const char *domain, size_t len);
+
+/* Loads a list file: one domain per line, '#' starts a comment (whole line or trailing), blank
+ * lines ignored. On error *out is NULL and err has the line (1-based) and byte offset:
+ * SL_ERR_IO (cannot read), SL_ERR_PATTERN (bad entry), SL_ERR_TOO_LARGE, SL_ERR_NOMEM. */
+sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *err);
+
+/* True when the host (len bytes, any case) is in the set or a subdomain of an entry.
+ * NULL set or empty host: false. */
+bool sl_domain_set_contains(const sl_domain_set *set, const char *host, size_t len);
+
+/* Number of distinct domains in the set (0 for NULL). */
+size_t sl_domain_set_size(const sl_domain_set *set);
+
+/* Frees the set; NULL is a no-op. */
+void sl_domain_set_free(sl_domain_set *set);
+
+#endif

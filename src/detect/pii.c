@@ -1,0 +1,146 @@
+/* The built-in detectors' entry point (sl_detect_run), detector ids, e-mail and passport scans.
+ *
+ * sl_detect_run folds the NFC view into cells once (detect/pii_cells.h) and hands them to each
+ * enabled family. E-mail runs first and claims its cells, so the digits of
+ * "0912345678@gmail.com" are not read again as a phone. */
+#include <string.h>
+
+#include "detect/pii_internal.h"
+
+unsigned sl_detector_bit(const char *id)
+{
+    static const struct {
+        const char *id;
+        unsigned bit;
+    } ids[] = {{"pii.phone", SL_DET_PHONE},       {"pii.cccd", SL_DET_CCCD},
+               {"pii.cmnd", SL_DET_CMND},         {"pii.email", SL_DET_EMAIL},
+               {"pii.card", SL_DET_CARD},         {"pii.bank_account", SL_DET_BANK_ACCOUNT},
+               {"pii.passport", SL_DET_PASSPORT}, {"marking", SL_DET_MARKING}};
+    if (!id) return 0;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strcmp(id, ids[i].id) == 0) return ids[i].bit;
+    static const char *const levels[] = {"mat",    "toi_mat",      "tuyet_mat",
+                                         "noi_bo", "confidential", "khong_pho_bien"};
+    if (strncmp(id, "marking.", 8) == 0)
+        for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+            if (strcmp(id + 8, levels[i]) == 0) return SL_DET_MARKING;
+    return 0;
+}
+
+/* ---- e-mail -------------------------------------------------------------------------------- */
+
+static bool local_char(const sl__cells *c, size_t i)
+{
+    if (i >= c->n || !(c->fl[i] & SL__CF_ASCII)) return false;
+    char ch = c->f[i];
+    return sl__c_alnum(c, i) || ch == '.' || ch == '_' || ch == '%' || ch == '+' || ch == '-';
+}
+
+static bool domain_char(const sl__cells *c, size_t i)
+{
+    return i < c->n && (c->fl[i] & SL__CF_ASCII) && (sl__c_alnum(c, i) || c->f[i] == '-');
+}
+
+/* The domain after '@' at cell at: labels of [a-z0-9-] joined by dots, last label 2+ letters.
+ * Returns the cell after it, or 0. */
+static size_t email_domain(const sl__cells *c, size_t at)
+{
+    size_t i = at + 1, end = 0;
+    int labels = 0;
+    for (;;) {
+        size_t s = i;
+        while (domain_char(c, i)) i++;
+        if (i == s || c->f[s] == '-' || c->f[i - 1] == '-') break;
+        labels++;
+        bool alpha = i - s >= 2;
+        for (size_t k = s; k < i && alpha; k++) alpha = sl__c_alpha(c, k);
+        if (labels >= 2 && alpha) end = i;
+        if (i + 1 >= c->n || c->f[i] != '.' || !domain_char(c, i + 1)) break;
+        i++;
+    }
+    if (!end || sl__c_alnum(c, end) || c->f[end] == '@' || c->f[end] == '_') return 0;
+    return end;
+}
+
+/* The local part before '@' at cell at; returns its first cell, or at when none. */
+static size_t email_local(const sl__cells *c, size_t at)
+{
+    size_t s = at;
+    while (s > 0 && local_char(c, s - 1) && at - s < 64) s--;
+    while (s < at && (c->f[s] == '.' || c->f[s] == '-' || c->f[s] == '+')) s++;
+    if (s == at || c->f[at - 1] == '.') return at;
+    if (s > 0 && (sl__c_alnum(c, s - 1) || c->f[s - 1] == '@')) return at; /* too long or glued */
+    for (size_t k = s; k + 1 < at; k++)
+        if (c->f[k] == '.' && c->f[k + 1] == '.') return at;
+    return s;
+}
+
+sl_status sl__pii_emails(sl__cells *c, sl_hits *out)
+{
+    for (size_t i = 1; i < c->n; i++) {
+        if (c->f[i] != '@') continue;
+        size_t s = email_local(c, i);
+        size_t e = s < i ? email_domain(c, i) : 0;
+        if (!e) continue;
+        uint32_t os, oe;
+        sl__cells_span(c, s, e, &os, &oe);
+        sl_status st = sl_hits_push(out, "pii.email", os, oe, 0.95f, -1);
+        if (st) return st;
+        for (size_t k = s; k < e; k++) c->fl[k] |= SL__CF_USED;
+        i = e - 1;
+    }
+    return SL_OK;
+}
+
+/* ---- passport ------------------------------------------------------------------------------ */
+
+static const sl__kw passport_words[] = {{"ho chieu", 1},    {"so ho chieu", 1}, {"passport", 1},
+                                        {"passport no", 1}, {"so hc", 1},       {"hc", 1},
+                                        {"pp", 1},          {NULL, 0}};
+
+/* One uppercase ASCII letter and 7 digits, standing alone. */
+static bool passport_at(const sl__cells *c, size_t i)
+{
+    if (!(c->fl[i] & SL__CF_ASCII) || !(c->fl[i] & SL__CF_UPPER)) return false;
+    if (i > 0 && (sl__c_alnum(c, i - 1) || c->f[i - 1] == '_' || c->f[i - 1] == '@')) return false;
+    for (size_t k = 1; k <= 7; k++)
+        if (!sl__c_digit(c, i + k)) return false;
+    size_t e = i + 8;
+    if (sl__c_alnum(c, e) || (e < c->n && (c->f[e] == '@' || c->f[e] == '_'))) return false;
+    return !(e + 1 < c->n && (c->f[e] == '.' || c->f[e] == '-') && sl__c_digit(c, e + 1));
+}
+
+sl_status sl__pii_passports(sl__cells *c, sl_hits *out)
+{
+    for (size_t i = 0; i + 8 <= c->n; i++) {
+        if (!passport_at(c, i)) continue;
+        size_t from = sl__line_window(c, i, 48);
+        if (sl__kw_last(c, from, i, passport_words, NULL) < 0) continue;
+        uint32_t os, oe;
+        sl__cells_span(c, i, i + 8, &os, &oe);
+        sl_status st = sl_hits_push(out, "pii.passport", os, oe, 0.9f, -1);
+        if (st) return st;
+        i += 7;
+    }
+    return SL_OK;
+}
+
+/* ---- entry point --------------------------------------------------------------------------- */
+
+sl_status sl_detect_run(const sl_text *text, unsigned enabled, sl_hits *out)
+{
+    if (!text || !out) return SL_ERR_ARG;
+    sl__cells c;
+    sl_status st = sl__cells_build(&c, sl_text_view(text, SL_VIEW_NFC));
+    if (st) return st;
+    if (c.n == 0) goto done;
+    if (enabled & SL_DET_EMAIL) st = sl__pii_emails(&c, out);
+    if (!st &&
+        (enabled & (SL_DET_PHONE | SL_DET_CCCD | SL_DET_CMND | SL_DET_CARD | SL_DET_BANK_ACCOUNT)))
+        st = sl__pii_numbers(&c, enabled, out);
+    if (!st && (enabled & SL_DET_PASSPORT)) st = sl__pii_passports(&c, out);
+    if (!st && (enabled & SL_DET_MARKING)) st = sl__markings(&c, out);
+done:
+    sl__cells_free(&c);
+    return st;
+}

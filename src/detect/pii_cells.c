@@ -1,0 +1,257 @@
+/* Cells: the NFC view folded to one byte per code point, for the built-in detectors.
+ *
+ * The fold here is deliberately small and hand-written (Latin-1, the Vietnamese letters of Latin
+ * Extended-A/B and U+1EA0..U+1EF9): the detectors only need digits, ASCII punctuation and the
+ * letters of Vietnamese and English words; every other code point folds to '~' and is neither a
+ * letter nor a digit. The text layer's full normalization (teencode, look-alikes) is for the
+ * lexicons; personal data must be read as written. */
+#include "detect/pii_cells.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/utf8.h"
+
+/* Bases of U+00C0..U+00FF (upper half then lower half); '*' marks non-letters. */
+static const char latin1_base[65] = "aaaaaaaceeeeiiiidnooooo*ouuuuy*s"
+                                    "aaaaaaaceeeeiiiidnooooo*ouuuuy*y";
+
+/* U+1EA0..U+1EF9 come in upper/lower pairs: 12 a, 8 e, 2 i, 12 o, 7 u, 4 y. */
+static char vn_ext_base(uint32_t cp)
+{
+    uint32_t k = (cp - 0x1EA0) / 2;
+    if (k < 12) return 'a';
+    if (k < 20) return 'e';
+    if (k < 22) return 'i';
+    if (k < 34) return 'o';
+    if (k < 41) return 'u';
+    return 'y';
+}
+
+/* Folds a letter with diacritics: its ASCII base and whether it is uppercase; 0 if unknown. */
+static char fold_latin(uint32_t cp, bool *upper)
+{
+    *upper = false;
+    if (cp >= 0xC0 && cp <= 0xFF) {
+        char b = latin1_base[cp - 0xC0];
+        *upper = cp < 0xE0;
+        return b == '*' ? 0 : b;
+    }
+    if (cp >= 0x1EA0 && cp <= 0x1EF9) {
+        *upper = (cp & 1) == 0;
+        return vn_ext_base(cp);
+    }
+    switch (cp) {
+    case 0x102:
+    case 0x103:
+        *upper = cp == 0x102;
+        return 'a';
+    case 0x110:
+    case 0x111:
+        *upper = cp == 0x110;
+        return 'd';
+    case 0x128:
+    case 0x129:
+        *upper = cp == 0x128;
+        return 'i';
+    case 0x168:
+    case 0x169:
+        *upper = cp == 0x168;
+        return 'u';
+    case 0x1A0:
+    case 0x1A1:
+        *upper = cp == 0x1A0;
+        return 'o';
+    case 0x1AF:
+    case 0x1B0:
+        *upper = cp == 0x1AF;
+        return 'u';
+    default:
+        return 0;
+    }
+}
+
+uint32_t sl__cp_lower(uint32_t cp)
+{
+    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
+    if (cp >= 0x1EA0 && cp <= 0x1EF9) return cp | 1;
+    switch (cp) {
+    case 0x102:
+    case 0x110:
+    case 0x128:
+    case 0x168:
+    case 0x1A0:
+    case 0x1AF:
+        return cp + 1;
+    default:
+        return cp;
+    }
+}
+
+static bool is_invisible(uint32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD ||
+           (cp >= 0x2061 && cp <= 0x2064);
+}
+
+static bool is_combining(uint32_t cp)
+{
+    return cp >= 0x300 && cp <= 0x36F;
+}
+
+/* Folded byte and flags of a non-ASCII code point that gets a cell. */
+static char fold_other(uint32_t cp, uint8_t *fl)
+{
+    bool up;
+    char b = fold_latin(cp, &up);
+    if (b) {
+        *fl = SL__CF_ALPHA | SL__CF_MARKED | (up ? SL__CF_UPPER : SL__CF_LOWER);
+        return b;
+    }
+    *fl = 0;
+    if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
+        cp == 0x3000)
+        return ' ';
+    if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212) return '-';
+    if (cp >= 0xFF10 && cp <= 0xFF19) {
+        *fl = SL__CF_DIGIT;
+        return (char)('0' + (cp - 0xFF10));
+    }
+    if (cp == 0xFF0B) return '+';
+    if (cp == 0x2028 || cp == 0x2029 || cp == 0x85) return '\n';
+    return '~';
+}
+
+static void fold_ascii(char ch, char *f, uint8_t *fl)
+{
+    uint8_t flags = SL__CF_ASCII;
+    if (ch >= 'A' && ch <= 'Z') {
+        flags |= SL__CF_ALPHA | SL__CF_UPPER;
+        ch = (char)(ch + 32);
+    } else if (ch >= 'a' && ch <= 'z') {
+        flags |= SL__CF_ALPHA | SL__CF_LOWER;
+    } else if (ch >= '0' && ch <= '9') {
+        flags |= SL__CF_DIGIT;
+    }
+    *f = ch;
+    *fl = flags;
+}
+
+static sl_status cells_alloc(sl__cells *c, size_t cap)
+{
+    c->f = malloc(cap + 1);
+    c->fl = malloc(cap + 1);
+    c->cp = malloc((cap + 1) * sizeof *c->cp);
+    c->vs = malloc((cap + 1) * sizeof *c->vs);
+    c->ve = malloc((cap + 1) * sizeof *c->ve);
+    if (!c->f || !c->fl || !c->cp || !c->vs || !c->ve) {
+        sl__cells_free(c);
+        return SL_ERR_NOMEM;
+    }
+    return SL_OK;
+}
+
+sl_status sl__cells_build(sl__cells *c, const sl_view *view)
+{
+    memset(c, 0, sizeof *c);
+    c->view = view;
+    size_t len = view ? view->len : 0;
+    sl_status st = cells_alloc(c, len);
+    if (st) return st;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = sl__utf8_decode(view->data + i, len - i, &cp);
+        if (k == 0) k = 1; /* cannot happen on a built view; stay safe */
+        if (is_invisible(cp)) {
+            i += k;
+            continue;
+        }
+        if (is_combining(cp) && n > 0) {
+            c->ve[n - 1] = (uint32_t)(i + k);
+            c->fl[n - 1] |= SL__CF_MARKED;
+            i += k;
+            continue;
+        }
+        if (cp < 0x80)
+            fold_ascii((char)cp, &c->f[n], &c->fl[n]);
+        else
+            c->f[n] = fold_other(cp, &c->fl[n]);
+        c->cp[n] = cp;
+        c->vs[n] = (uint32_t)i;
+        c->ve[n] = (uint32_t)(i + k);
+        n++;
+        i += k;
+    }
+    c->f[n] = '\0';
+    c->fl[n] = 0;
+    c->n = n;
+    return SL_OK;
+}
+
+void sl__cells_free(sl__cells *c)
+{
+    free(c->f);
+    free(c->fl);
+    free(c->cp);
+    free(c->vs);
+    free(c->ve);
+    memset(c, 0, sizeof *c);
+}
+
+void sl__cells_span(const sl__cells *c, size_t a, size_t b, uint32_t *os, uint32_t *oe)
+{
+    size_t s, e;
+    sl_view_span(c->view, c->vs[a], c->ve[b - 1], &s, &e);
+    *os = (uint32_t)s;
+    *oe = (uint32_t)e;
+}
+
+static bool word_char(const sl__cells *c, size_t i)
+{
+    return sl__c_alnum(c, i);
+}
+
+size_t sl__kw_at(const sl__cells *c, size_t i, const char *w)
+{
+    if (i > 0 && word_char(c, i - 1)) return 0;
+    size_t j = i;
+    for (const char *p = w; *p; p++) {
+        if (*p == ' ') {
+            if (!sl__c_space(c, j)) return 0;
+            while (sl__c_space(c, j)) j++;
+            continue;
+        }
+        if (j >= c->n || c->f[j] != *p) return 0;
+        j++;
+    }
+    if (word_char(c, j)) return 0;
+    return j;
+}
+
+int sl__kw_last(const sl__cells *c, size_t from, size_t to, const sl__kw *list, size_t *end)
+{
+    int best = -1;
+    size_t best_end = 0;
+    for (size_t i = from; i < to; i++) {
+        if (!sl__c_alpha(c, i) || (i > 0 && word_char(c, i - 1))) continue;
+        for (int k = 0; list[k].w; k++) {
+            if (list[k].w[0] != c->f[i]) continue;
+            size_t e = sl__kw_at(c, i, list[k].w);
+            if (e && e <= to && e > best_end) { /* ties: the longer, earlier-starting one */
+                best = k;
+                best_end = e;
+            }
+        }
+    }
+    if (best >= 0 && end) *end = best_end;
+    return best;
+}
+
+size_t sl__line_window(const sl__cells *c, size_t pos, size_t max)
+{
+    size_t i = pos;
+    while (i > 0 && pos - i < max && !sl__c_newline(c, i - 1)) i--;
+    return i;
+}

@@ -1,0 +1,651 @@
+/* Number-shaped personal data: phones, citizen IDs (CCCD, CMND), payment cards, bank accounts.
+ *
+ * How a number is read. A candidate starts at a digit (or "+84", "(+84)", "(028)") whose left
+ * neighbour is not a letter, digit or a joiner of a bigger number ("1.0912", "12/0912"). Its
+ * digits are read as groups separated by ONE kind of separator (space, '.', or '-'); a space next
+ * to a group of 8+ digits ends the number ("số 1 0912345678" is two numbers). A detector takes
+ * the first k groups whose digits add up to its length; what follows must not glue it to a
+ * bigger number: a letter, '/', '@', '%', a '.'/'-'/',' before a digit, or a currency word
+ * ("đ", "đồng", "VND", "triệu") all reject it.
+ *
+ * Which detector. The nearest context keyword before the number on its line (within
+ * CTX_WINDOW cells, not crossing another number) decides: tax-code and order/document words
+ * reject the number, bank words make it a bank account, card/ID words select those checks,
+ * phone words raise a phone's score. Lengths then separate the rest: phones have 10-11 national
+ * digits, CMND 9, CCCD 12, cards 13-19; each is validated by structure (prefixes and area codes,
+ * province/century/year, Luhn and issuer ranges). */
+#include <string.h>
+#include <time.h>
+
+#include "detect/pii_internal.h"
+
+#define MAXG       12 /* groups read per number */
+#define MAXD       24 /* digits kept per number; longer runs are never personal data here */
+#define CTX_WINDOW 60 /* cells of context looked at before a number */
+
+enum ctx { CTX_NONE, CTX_PHONE, CTX_BANK, CTX_CARD, CTX_CCCD, CTX_CMND, CTX_TAX, CTX_ORDER };
+
+/* Folded keywords (see pii_cells.h). Bank names are bank context: "VCB 0011004..." */
+static const sl__kw context_words[] = {{"sdt", CTX_PHONE},
+                                       {"so dt", CTX_PHONE},
+                                       {"so dien thoai", CTX_PHONE},
+                                       {"dien thoai", CTX_PHONE},
+                                       {"dt", CTX_PHONE},
+                                       {"dd", CTX_PHONE},
+                                       {"di dong", CTX_PHONE},
+                                       {"phone", CTX_PHONE},
+                                       {"tel", CTX_PHONE},
+                                       {"mobile", CTX_PHONE},
+                                       {"hotline", CTX_PHONE},
+                                       {"lien he", CTX_PHONE},
+                                       {"lh", CTX_PHONE},
+                                       {"goi", CTX_PHONE},
+                                       {"call", CTX_PHONE},
+                                       {"zalo", CTX_PHONE},
+                                       {"alo", CTX_PHONE},
+                                       {"sms", CTX_PHONE},
+                                       {"nhan tin", CTX_PHONE},
+                                       {"viber", CTX_PHONE},
+                                       {"whatsapp", CTX_PHONE},
+                                       {"momo", CTX_PHONE},
+                                       {"fax", CTX_PHONE},
+                                       {"stk", CTX_BANK},
+                                       {"so tk", CTX_BANK},
+                                       {"tk", CTX_BANK},
+                                       {"so tai khoan", CTX_BANK},
+                                       {"tai khoan", CTX_BANK},
+                                       {"tai khoan so", CTX_BANK},
+                                       {"account", CTX_BANK},
+                                       {"account no", CTX_BANK},
+                                       {"account number", CTX_BANK},
+                                       {"acc", CTX_BANK},
+                                       {"acct", CTX_BANK},
+                                       {"ngan hang", CTX_BANK},
+                                       {"bank", CTX_BANK},
+                                       {"chuyen khoan", CTX_BANK},
+                                       {"ck", CTX_BANK},
+                                       {"vietcombank", CTX_BANK},
+                                       {"vcb", CTX_BANK},
+                                       {"techcombank", CTX_BANK},
+                                       {"tcb", CTX_BANK},
+                                       {"bidv", CTX_BANK},
+                                       {"agribank", CTX_BANK},
+                                       {"mb", CTX_BANK},
+                                       {"mbbank", CTX_BANK},
+                                       {"mb bank", CTX_BANK},
+                                       {"acb", CTX_BANK},
+                                       {"tpbank", CTX_BANK},
+                                       {"tp bank", CTX_BANK},
+                                       {"vpbank", CTX_BANK},
+                                       {"vp bank", CTX_BANK},
+                                       {"sacombank", CTX_BANK},
+                                       {"vietinbank", CTX_BANK},
+                                       {"shb", CTX_BANK},
+                                       {"hdbank", CTX_BANK},
+                                       {"ocb", CTX_BANK},
+                                       {"msb", CTX_BANK},
+                                       {"vib", CTX_BANK},
+                                       {"seabank", CTX_BANK},
+                                       {"eximbank", CTX_BANK},
+                                       {"lpbank", CTX_BANK},
+                                       {"lienvietpostbank", CTX_BANK},
+                                       {"scb", CTX_BANK},
+                                       {"pvcombank", CTX_BANK},
+                                       {"abbank", CTX_BANK},
+                                       {"nam a bank", CTX_BANK},
+                                       {"bac a bank", CTX_BANK},
+                                       {"kienlongbank", CTX_BANK},
+                                       {"timo", CTX_BANK},
+                                       {"so the", CTX_CARD},
+                                       {"the visa", CTX_CARD},
+                                       {"the tin dung", CTX_CARD},
+                                       {"the ghi no", CTX_CARD},
+                                       {"the atm", CTX_CARD},
+                                       {"card", CTX_CARD},
+                                       {"visa", CTX_CARD},
+                                       {"mastercard", CTX_CARD},
+                                       {"master card", CTX_CARD},
+                                       {"jcb", CTX_CARD},
+                                       {"amex", CTX_CARD},
+                                       {"napas", CTX_CARD},
+                                       {"credit card", CTX_CARD},
+                                       {"debit card", CTX_CARD},
+                                       {"cccd", CTX_CCCD},
+                                       {"can cuoc", CTX_CCCD},
+                                       {"can cuoc cong dan", CTX_CCCD},
+                                       {"so dinh danh", CTX_CCCD},
+                                       {"dinh danh", CTX_CCCD},
+                                       {"ma dinh danh", CTX_CCCD},
+                                       {"citizen id", CTX_CCCD},
+                                       {"id card", CTX_CCCD},
+                                       {"cmnd", CTX_CMND},
+                                       {"chung minh nhan dan", CTX_CMND},
+                                       {"chung minh thu", CTX_CMND},
+                                       {"chung minh", CTX_CMND},
+                                       {"cmt", CTX_CMND},
+                                       {"cmtnd", CTX_CMND},
+                                       {"so cm", CTX_CMND},
+                                       {"giay cm", CTX_CMND},
+                                       {"mst", CTX_TAX},
+                                       {"ma so thue", CTX_TAX},
+                                       {"ma thue", CTX_TAX},
+                                       {"tax code", CTX_TAX},
+                                       {"tax id", CTX_TAX},
+                                       {"msdn", CTX_TAX},
+                                       {"ma so doanh nghiep", CTX_TAX},
+                                       {"ma doanh nghiep", CTX_TAX},
+                                       {"dkkd", CTX_TAX},
+                                       {"ma don", CTX_ORDER},
+                                       {"ma don hang", CTX_ORDER},
+                                       {"don hang", CTX_ORDER},
+                                       {"van don", CTX_ORDER},
+                                       {"ma van don", CTX_ORDER},
+                                       {"order", CTX_ORDER},
+                                       {"order id", CTX_ORDER},
+                                       {"ma gd", CTX_ORDER},
+                                       {"ma giao dich", CTX_ORDER},
+                                       {"giao dich", CTX_ORDER},
+                                       {"hoa don", CTX_ORDER},
+                                       {"so hoa don", CTX_ORDER},
+                                       {"invoice", CTX_ORDER},
+                                       {"tracking", CTX_ORDER},
+                                       {"ma kien", CTX_ORDER},
+                                       {"ma vach", CTX_ORDER},
+                                       {"barcode", CTX_ORDER},
+                                       {"sku", CTX_ORDER},
+                                       {"serial", CTX_ORDER},
+                                       {"seri", CTX_ORDER},
+                                       {"imei", CTX_ORDER},
+                                       {"ma sp", CTX_ORDER},
+                                       {"ma san pham", CTX_ORDER},
+                                       {"otp", CTX_ORDER},
+                                       {"ma xac nhan", CTX_ORDER},
+                                       {"ma xac thuc", CTX_ORDER},
+                                       {"ma pin", CTX_ORDER},
+                                       {"so cong van", CTX_ORDER},
+                                       {"so van ban", CTX_ORDER},
+                                       {"quyet dinh", CTX_ORDER},
+                                       {"so hieu", CTX_ORDER},
+                                       {"ma ho so", CTX_ORDER},
+                                       {"so ho so", CTX_ORDER},
+                                       {"bien so", CTX_ORDER},
+                                       {"so bao danh", CTX_ORDER},
+                                       {"sbd", CTX_ORDER},
+                                       {"mssv", CTX_ORDER},
+                                       {"ma sinh vien", CTX_ORDER},
+                                       {"ma nhan vien", CTX_ORDER},
+                                       {"ma kh", CTX_ORDER},
+                                       {"ma khach hang", CTX_ORDER},
+                                       {"bhxh", CTX_ORDER},
+                                       {"bhyt", CTX_ORDER},
+                                       {"ma so", CTX_ORDER},
+                                       {"code", CTX_ORDER},
+                                       {"ref", CTX_ORDER},
+                                       {NULL, 0}};
+
+static const sl__kw currency_words[] = {{"d", 1},     {"dong", 1}, {"vnd", 1},    {"usd", 1},
+                                        {"trieu", 1}, {"ty", 1},   {"ti", 1},     {"nghin", 1},
+                                        {"ngan", 1},  {"eur", 1},  {"euro", 1},   {"yen", 1},
+                                        {"xu", 1},    {"cent", 1}, {"dollar", 1}, {NULL, 0}};
+
+/* A number as read: groups of digits with one separator kind. */
+typedef struct numtok {
+    size_t gs[MAXG], ge[MAXG]; /* cells of each group */
+    int ng;
+    char sep;         /* ' ', '.', '-' or 0 for a single group */
+    char d[MAXD + 1]; /* the digits (the first MAXD) */
+    int nd;           /* total digits, may exceed MAXD */
+} numtok;
+
+static int glen(const numtok *t, int k)
+{
+    return (int)(t->ge[k] - t->gs[k]);
+}
+
+static bool is_sep(char ch)
+{
+    return ch == ' ' || ch == '.' || ch == '-';
+}
+
+/* Reads the groups of the number whose first digit is cell i. */
+static void read_token(const sl__cells *c, size_t i, numtok *t)
+{
+    memset(t, 0, sizeof *t);
+    for (;;) {
+        size_t j = i;
+        while (sl__c_digit(c, j)) {
+            if (t->nd < MAXD) t->d[t->nd] = c->f[j];
+            t->nd++;
+            j++;
+        }
+        t->gs[t->ng] = i;
+        t->ge[t->ng] = j;
+        t->ng++;
+        if (t->ng == MAXG || j + 1 >= c->n || !is_sep(c->f[j]) || !sl__c_digit(c, j + 1)) break;
+        if (t->sep && c->f[j] != t->sep) break;
+        if (c->f[j] == ' ') { /* a long group stands alone: "số 1 0912345678" */
+            size_t k = j + 1;
+            while (sl__c_digit(c, k)) k++;
+            if (j - i >= 8 || k - (j + 1) >= 8) break;
+        }
+        t->sep = c->f[j];
+        i = j + 1;
+    }
+    t->d[t->nd < MAXD ? t->nd : MAXD] = '\0';
+}
+
+/* Is cell e (just after a number) a clean right edge? */
+static bool right_edge_ok(const sl__cells *c, size_t e)
+{
+    if (e >= c->n) return true;
+    char ch = c->f[e];
+    if (sl__c_alnum(c, e) || ch == '/' || ch == '@' || ch == '_' || ch == '%' || ch == '\\')
+        return false;
+    if ((ch == '.' || ch == '-' || ch == ',' || ch == ':' || ch == '+') && sl__c_digit(c, e + 1))
+        return false;
+    size_t j = e;
+    while (sl__c_space(c, j)) j++;
+    if (j < c->n && c->f[j] == '$') return false;
+    for (int k = 0; currency_words[k].w; k++)
+        if (c->f[j] == currency_words[k].w[0] && sl__kw_at(c, j, currency_words[k].w)) return false;
+    return true;
+}
+
+/* Is the number whose first cell is s free on its left? */
+static bool left_edge_ok(const sl__cells *c, size_t s)
+{
+    if (s == 0) return true;
+    size_t p = s - 1;
+    char ch = c->f[p];
+    if (sl__c_alnum(c, p) || ch == '_' || ch == '@' || ch == '/' || ch == '\\' || ch == '$' ||
+        ch == '#' || ch == '&')
+        return false;
+    if ((ch == '.' || ch == '-' || ch == ',' || ch == ':' || ch == '+') && p > 0 &&
+        sl__c_digit(c, p - 1))
+        return false;
+    if (ch == '+' && c->f[s] != '+') return false;
+    return true;
+}
+
+/* After taking k of t's groups: may the number end there? A following group is allowed only
+ * after a space, when the taken part was one run or the next group starts like a new phone. */
+static bool split_ok(const sl__cells *c, const numtok *t, int k)
+{
+    if (k < t->ng) {
+        if (t->sep != ' ') return false;
+        return k == 1 || c->f[t->gs[k]] == '0';
+    }
+    return right_edge_ok(c, t->ge[k - 1]);
+}
+
+/* The nearest context keyword before cell s (same line, not across another number). */
+static int context_before(const sl__cells *c, size_t s)
+{
+    size_t from = sl__line_window(c, s, CTX_WINDOW);
+    for (size_t i = s; i > from; i--)
+        if (sl__c_digit(c, i - 1)) {
+            from = i;
+            break;
+        }
+    int k = sl__kw_last(c, from, s, context_words, NULL);
+    return k < 0 ? CTX_NONE : context_words[k].tag;
+}
+
+/* A tax-code word right after the number: "0101234567 (MST)". */
+static bool tax_after(const sl__cells *c, size_t e)
+{
+    size_t to = e;
+    while (to < c->n && to - e < 16 && !sl__c_newline(c, to) && !sl__c_digit(c, to)) to++;
+    int k = sl__kw_last(c, e, to, context_words, NULL);
+    return k >= 0 && context_words[k].tag == CTX_TAX;
+}
+
+/* ---- validators ---------------------------------------------------------------------------- */
+
+static int num(const char *d, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (d[i] - '0');
+    return v;
+}
+
+bool sl__phone_national_ok(const char *d, size_t n)
+{
+    if (n < 10 || d[0] != '0') return false;
+    int p = num(d + 1, 2);
+    if (n == 10) {
+        static const char mobile[] = "32 33 34 35 36 37 38 39 52 55 56 58 59 70 76 77 78 79 "
+                                     "81 82 83 84 85 86 87 88 89 90 91 92 93 94 96 97 98 99 ";
+        char key[4] = {d[1], d[2], ' ', 0};
+        return d[1] != '2' && strstr(mobile, key) && (strstr(mobile, key) - mobile) % 3 == 0;
+    }
+    if (n != 11 || d[1] != '2') return false;
+    if (p == 24 || p == 28) return true; /* Hà Nội, TP HCM: 02x + 8 digits */
+    static const short area[] = {203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215,
+                                 216, 218, 219, 220, 221, 222, 225, 226, 227, 228, 229, 232, 233,
+                                 234, 235, 236, 237, 238, 239, 251, 252, 254, 255, 256, 257, 258,
+                                 259, 260, 261, 262, 263, 269, 270, 271, 272, 273, 274, 275, 276,
+                                 277, 290, 291, 292, 293, 294, 296, 297, 299};
+    int a = num(d + 1, 3);
+    for (size_t i = 0; i < sizeof area / sizeof area[0]; i++)
+        if (area[i] == a) return true;
+    return false;
+}
+
+bool sl__cccd_ok(const char *d, int this_year)
+{
+    static const unsigned char province[] = {
+        1,  2,  4,  6,  8,  10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33,
+        34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66,
+        67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96};
+    for (int i = 0; i < 12; i++)
+        if (d[i] < '0' || d[i] > '9') return false;
+    int code = num(d, 3);
+    bool known = false;
+    for (size_t i = 0; i < sizeof province; i++) known |= province[i] == code;
+    if (!known) return false;
+    int century = 1900 + ((d[3] - '0') / 2) * 100; /* 0/1: 1900s, 2/3: 2000s, 4/5: 2100s ... */
+    int year = century + num(d + 4, 2);
+    return year <= this_year;
+}
+
+bool sl__luhn_ok(const char *d, size_t n)
+{
+    int sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = d[n - 1 - i] - '0';
+        if (i % 2 == 1) {
+            v *= 2;
+            if (v > 9) v -= 9;
+        }
+        sum += v;
+    }
+    return n > 0 && sum % 10 == 0;
+}
+
+bool sl__card_iin_ok(const char *d, size_t n)
+{
+    int p2 = num(d, 2), p3 = num(d, 3), p4 = num(d, 4);
+    if (d[0] == '4') return n == 13 || n == 16 || n == 19;                    /* Visa */
+    if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n == 16; /* Mastercard */
+    if (p2 == 34 || p2 == 37) return n == 15;                                 /* Amex */
+    if (p4 >= 3528 && p4 <= 3589) return n >= 16;                             /* JCB */
+    if (p4 == 9704) return n == 16 || n == 19;                                /* NAPAS */
+    if (p2 == 62) return n >= 16;                                             /* UnionPay */
+    if (p4 == 6011 || p2 == 65 || (p3 >= 644 && p3 <= 649)) return n >= 16;   /* Discover */
+    if ((p3 >= 300 && p3 <= 305) || p2 == 36 || p2 == 38 || p2 == 39) return n >= 14; /* Diners */
+    return false;
+}
+
+static int this_year(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm)) return 2026;
+    return tm.tm_year + 1900;
+}
+
+/* ---- phones -------------------------------------------------------------------------------- */
+
+typedef struct phone {
+    size_t end; /* cell after the last digit */
+    int groups; /* groups of the token consumed */
+    float score;
+} phone;
+
+/* Skips one optional separator. */
+static size_t opt_sep(const sl__cells *c, size_t q)
+{
+    return (q < c->n && is_sep(c->f[q])) ? q + 1 : q;
+}
+
+static bool at(const sl__cells *c, size_t i, const char *s)
+{
+    for (; *s; s++, i++)
+        if (i >= c->n || c->f[i] != *s) return false;
+    return true;
+}
+
+enum { P_DOMESTIC, P_PLUS, P_BARE, P_AREA };
+
+#define NONE ((size_t)-1)
+
+/* Reads the prefix of a phone at cell s: sets *kind, the national prefix digits (area code in
+ * parentheses, or "0" for +84), and returns the cell of the first digit of the rest (NONE: none).
+ */
+static size_t phone_prefix(const sl__cells *c, size_t s, int *kind, char *pre, int *npre)
+{
+    size_t q = s;
+    *npre = 0;
+    if (c->f[q] == '(') {
+        q++;
+        if (at(c, q, "+84)") || at(c, q, "84)")) {
+            *kind = P_PLUS;
+            q += c->f[q] == '+' ? 4 : 3;
+        } else if (c->f[q] == '0') {
+            while (sl__c_digit(c, q) && *npre < 5) pre[(*npre)++] = c->f[q++];
+            if (*npre < 3 || *npre > 4 || !at(c, q, ")")) return NONE;
+            *kind = P_AREA;
+            q++;
+        } else {
+            return NONE;
+        }
+        if (sl__c_space(c, q)) q++;
+        return sl__c_digit(c, q) ? q : NONE;
+    }
+    if (c->f[q] == '+') {
+        q++;
+        if (sl__c_space(c, q)) q++;
+        if (!at(c, q, "84")) return NONE;
+        *kind = P_PLUS;
+        q = opt_sep(c, q + 2);
+        if (at(c, q, "(0)")) q = opt_sep(c, q + 3);
+        return sl__c_digit(c, q) ? q : NONE;
+    }
+    if (at(c, q, "0084")) {
+        *kind = P_PLUS;
+        q = opt_sep(c, q + 4);
+        return sl__c_digit(c, q) ? q : NONE;
+    }
+    if (at(c, q, "84")) {
+        *kind = P_BARE;
+        q += 2;
+        if (sl__c_space(c, q)) q++;
+        return sl__c_digit(c, q) ? q : NONE;
+    }
+    *kind = P_DOMESTIC;
+    return c->f[q] == '0' ? q : NONE;
+}
+
+/* Parses a phone starting at cell s (a digit, '+' or '('). */
+static bool parse_phone(const sl__cells *c, size_t s, phone *ph)
+{
+    int kind, npre;
+    char nat[16];
+    size_t q = phone_prefix(c, s, &kind, nat, &npre);
+    if (q == NONE) return false;
+    if (kind == P_PLUS || kind == P_BARE) {
+        if (c->f[q] == '0' && kind == P_PLUS) /* "+84 0912..." keeps its 0 */
+            npre = 0;
+        else
+            nat[npre++] = '0';
+    }
+    numtok t;
+    read_token(c, q, &t);
+    if (kind == P_BARE && t.sep && t.sep != ' ') return false; /* "84.912.345.678" is money */
+    int k = 0, n = npre;
+    for (; k < t.ng && n < 11; k++) {
+        if (n + glen(&t, k) > 11) break;
+        memcpy(nat + n, t.d + (n - npre), (size_t)glen(&t, k));
+        n += glen(&t, k);
+        if (n >= 3 && n == (nat[1] == '2' ? 11 : 10)) {
+            k++;
+            break;
+        }
+    }
+    if (n < 10 || n != (nat[1] == '2' ? 11 : 10) || !sl__phone_national_ok(nat, (size_t)n))
+        return false;
+    int shortg = 0;
+    for (int g = 0; g < k; g++) shortg += glen(&t, g) < 2;
+    if (shortg || k > 5 || !split_ok(c, &t, k)) return false;
+    ph->end = t.ge[k - 1];
+    ph->groups = k;
+    ph->score = nat[1] == '2' ? 0.8f : 0.85f;
+    if (kind == P_BARE) ph->score = 0.7f;
+    if (k >= 5) ph->score -= 0.1f;
+    return true;
+}
+
+/* ---- the other numbers --------------------------------------------------------------------- */
+
+/* Takes the first groups of t holding exactly `want` digits; returns how many, or 0. */
+static int take_digits(const sl__cells *c, const numtok *t, int want)
+{
+    int n = 0;
+    for (int k = 0; k < t->ng; k++) {
+        n += glen(t, k);
+        if (n == want) return split_ok(c, t, k + 1) ? k + 1 : 0;
+        if (n > want) return 0;
+    }
+    return 0;
+}
+
+/* Card groupings: one run, fours with a shorter last group, Amex 4-6-5, Diners 4-6-4. */
+static bool card_groups_ok(const numtok *t, int k)
+{
+    if (k == 1) return true;
+    if (t->sep == '.') return false;
+    if (k == 3 && glen(t, 0) == 4 && glen(t, 1) == 6 && (glen(t, 2) == 5 || glen(t, 2) == 4))
+        return true;
+    for (int g = 0; g < k - 1; g++)
+        if (glen(t, g) != 4) return false;
+    return glen(t, k - 1) >= 1 && glen(t, k - 1) <= 4;
+}
+
+static int try_card(const sl__cells *c, const numtok *t)
+{
+    for (int want = 13; want <= 19; want++) {
+        int k = take_digits(c, t, want);
+        if (k && card_groups_ok(t, k) && sl__luhn_ok(t->d, (size_t)want) &&
+            sl__card_iin_ok(t->d, (size_t)want))
+            return k;
+    }
+    return 0;
+}
+
+/* Groups of three after a dot, like 1.200.000, are an amount of money. */
+static bool money_shaped(const numtok *t)
+{
+    if (t->sep != '.' && t->sep != ',') return false;
+    for (int g = 1; g < t->ng; g++)
+        if (glen(t, g) != 3) return false;
+    return glen(t, 0) <= 3;
+}
+
+typedef struct found {
+    const char *rule;
+    size_t start, end;
+    float score;
+    unsigned bit;
+} found;
+
+/* Decides what the number at s (first digit d0) is; returns the groups consumed or 0. */
+static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, found *f)
+{
+    numtok t;
+    read_token(c, d0, &t);
+    phone ph;
+    bool is_phone = parse_phone(c, s, &ph);
+    f->start = s;
+    if (ctx == CTX_TAX || ctx == CTX_ORDER) return 0;
+    if (ctx == CTX_BANK && s == d0 && t.nd >= 6 && t.nd <= 19 && !money_shaped(&t) &&
+        split_ok(c, &t, t.ng)) {
+        *f = (found){"pii.bank_account", s, t.ge[t.ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
+        return t.ng;
+    }
+    if (is_phone && (ctx != CTX_BANK || s != d0)) {
+        if (tax_after(c, ph.end)) return 0;
+        float sc = ph.score + (ctx == CTX_PHONE ? 0.1f : 0.0f);
+        *f = (found){"pii.phone", s, ph.end, sc > 0.98f ? 0.98f : sc, SL_DET_PHONE};
+        return ph.groups;
+    }
+    if (s != d0) return 0;
+    int k = try_card(c, &t);
+    if (k) {
+        *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
+        return k;
+    }
+    k = take_digits(c, &t, 12);
+    if (k && t.nd >= 12 && sl__cccd_ok(t.d, year) && !tax_after(c, t.ge[k - 1])) {
+        bool id_ctx = ctx == CTX_CCCD || ctx == CTX_CMND;
+        if (ctx != CTX_NONE && ctx != CTX_PHONE && !id_ctx) return 0;
+        *f = (found){"pii.cccd", s, t.ge[k - 1], id_ctx ? 0.95f : 0.65f, SL_DET_CCCD};
+        return k;
+    }
+    k = take_digits(c, &t, 9);
+    if (k && (ctx == CTX_CMND || ctx == CTX_CCCD)) {
+        *f = (found){"pii.cmnd", s, t.ge[k - 1], 0.9f, SL_DET_CMND};
+        return k;
+    }
+    return 0;
+}
+
+static bool number_start(const sl__cells *c, size_t i, size_t *d0)
+{
+    char ch = c->f[i];
+    if (sl__c_digit(c, i)) {
+        *d0 = i;
+        return true;
+    }
+    size_t j = i + 1;
+    if (ch == '(' && j < c->n && c->f[j] == '+') j++;
+    if (ch == '+' && sl__c_space(c, j)) j++;
+    if ((ch == '(' || ch == '+') && sl__c_digit(c, j)) {
+        *d0 = j;
+        return true;
+    }
+    return false;
+}
+
+static size_t skip_number(const sl__cells *c, size_t i)
+{
+    while (i < c->n &&
+           (sl__c_digit(c, i) ||
+            ((is_sep(c->f[i]) || c->f[i] == ',' || c->f[i] == '/') && sl__c_digit(c, i + 1))))
+        i++;
+    return i;
+}
+
+sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
+{
+    int year = this_year();
+    size_t i = 0;
+    while (i < c->n) {
+        size_t d0;
+        if ((c->fl[i] & SL__CF_USED) || !number_start(c, i, &d0)) {
+            i++;
+            continue;
+        }
+        if (!left_edge_ok(c, i)) {
+            i = skip_number(c, d0);
+            continue;
+        }
+        found f = {0};
+        int ctx = context_before(c, i);
+        int k = classify(c, i, d0, ctx, year, &f);
+        if (!k && d0 != i) /* "(0935 123 456)", "+1 ..." : the digits alone */
+            k = classify(c, d0, d0, ctx, year, &f);
+        if (!k) {
+            i = skip_number(c, d0);
+            continue;
+        }
+        if (enabled & f.bit) {
+            uint32_t os, oe;
+            sl__cells_span(c, f.start, f.end, &os, &oe);
+            sl_status st = sl_hits_push(out, f.rule, os, oe, f.score, -1);
+            if (st) return st;
+        }
+        i = f.end;
+    }
+    return SL_OK;
+}

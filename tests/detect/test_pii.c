@@ -1,0 +1,430 @@
+/* Unit tests of the personal-data detectors: table-driven positives (the hit, its rule and its
+ * exact span in the original text) and hard negatives (prices, dates, document numbers,
+ * hotlines, tax codes, order codes, numbers glued to letters or to bigger numbers). Every table
+ * row is checked and every failing row printed before the test fails. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "detect/pii_internal.h"
+#include "sangloc/detect.h"
+#include "sangloc/text.h"
+
+#define PII_BITS (SL_DET_ALL & ~(unsigned)SL_DET_MARKING)
+
+typedef struct pos_case {
+    const char *text;
+    const char *rule;
+    const char *span; /* the exact original bytes the hit must cover (first occurrence) */
+} pos_case;
+
+typedef struct neg_case {
+    const char *text;
+    const char *rule; /* must not be reported */
+} neg_case;
+
+static void print_hits(const char *text, const sl_hits *h)
+{
+    for (size_t i = 0; i < h->count; i++)
+        fprintf(stderr, "    hit %s [%u,%u) '%.*s' %.2f\n", h->items[i].rule, h->items[i].start,
+                h->items[i].end, (int)(h->items[i].end - h->items[i].start),
+                text + h->items[i].start, h->items[i].score);
+}
+
+static void run(sl_text *t, const char *text, unsigned bits, sl_hits *h)
+{
+    sl_error err;
+    sl_hits_clear(h);
+    assert_int_equal(sl_text_build(t, text, strlen(text), &err), SL_OK);
+    assert_int_equal(sl_detect_run(t, bits, h), SL_OK);
+}
+
+/* Counts rows whose rule is missing or whose span is not exact. */
+static int check_positives(const pos_case *cases, size_t n, unsigned bits)
+{
+    sl_text *t = sl_text_new();
+    sl_hits h = {0};
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        run(t, cases[i].text, bits, &h);
+        const char *at = strstr(cases[i].text, cases[i].span);
+        assert_non_null(at);
+        uint32_t s = (uint32_t)(at - cases[i].text), e = s + (uint32_t)strlen(cases[i].span);
+        bool ok = false;
+        for (size_t k = 0; k < h.count; k++) {
+            const sl_hit *x = &h.items[k];
+            if (strcmp(x->rule, cases[i].rule) == 0 && x->start == s && x->end == e &&
+                x->score > 0 && x->score <= 1)
+                ok = true;
+        }
+        if (!ok) {
+            fprintf(stderr, "MISSED %s in '%s' (want [%u,%u))\n", cases[i].rule, cases[i].text, s,
+                    e);
+            print_hits(cases[i].text, &h);
+            bad++;
+        }
+    }
+    sl_hits_free(&h);
+    sl_text_free(t);
+    return bad;
+}
+
+static int check_negatives(const neg_case *cases, size_t n, unsigned bits)
+{
+    sl_text *t = sl_text_new();
+    sl_hits h = {0};
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        run(t, cases[i].text, bits, &h);
+        for (size_t k = 0; k < h.count; k++)
+            if (strcmp(h.items[k].rule, cases[i].rule) == 0) {
+                fprintf(stderr, "FALSE %s in '%s'\n", cases[i].rule, cases[i].text);
+                print_hits(cases[i].text, &h);
+                bad++;
+                break;
+            }
+    }
+    sl_hits_free(&h);
+    sl_text_free(t);
+    return bad;
+}
+
+#define CHECK_POS(tab, bits)                                                                       \
+    assert_int_equal(check_positives(tab, sizeof tab / sizeof tab[0], bits), 0)
+#define CHECK_NEG(tab, bits)                                                                       \
+    assert_int_equal(check_negatives(tab, sizeof tab / sizeof tab[0], bits), 0)
+
+static const pos_case phone_pos[] = {
+    {"Liên hệ 0912 345 678 nhé", "pii.phone", "0912 345 678"},
+    {"SĐT: 0912.345.678", "pii.phone", "0912.345.678"},
+    {"gọi 0912-345-678 gấp", "pii.phone", "0912-345-678"},
+    {"0912345678", "pii.phone", "0912345678"},
+    {"số của chị +84 912 345 678 nha", "pii.phone", "+84 912 345 678"},
+    {"+84912345678", "pii.phone", "+84912345678"},
+    {"liên hệ 84912345678", "pii.phone", "84912345678"},
+    {"(+84) 912 345 678", "pii.phone", "(+84) 912 345 678"},
+    {"Văn phòng: (028) 3823 4567", "pii.phone", "(028) 3823 4567"},
+    {"ĐT 024 3825 3536.", "pii.phone", "024 3825 3536"},
+    {"số mới 0387654321 nha", "pii.phone", "0387654321"},
+    {"zalo 0706123456", "pii.phone", "0706123456"},
+    {"Cần gấp gọi 0868 123 456", "pii.phone", "0868 123 456"},
+    {"0559 888 777 là số nó", "pii.phone", "0559 888 777"},
+    {"liên lạc qua 0583.123.456!", "pii.phone", "0583.123.456"},
+    {"Đà Nẵng: 0236 3821 234", "pii.phone", "0236 3821 234"},
+    {"+84 28 3823 4567", "pii.phone", "+84 28 3823 4567"},
+    {"Sóc Trăng 0299 381 2345", "pii.phone", "0299 381 2345"},
+    {"số nhà nó 0912 34 56 78", "pii.phone", "0912 34 56 78"},
+    {"Ship tới nhà, sđt 0977123456, cảm ơn", "pii.phone", "0977123456"},
+    {"(0203) 3825 353", "pii.phone", "(0203) 3825 353"},
+    {"0084 912 345 678", "pii.phone", "0084 912 345 678"},
+    {"+84-912-345-678", "pii.phone", "+84-912-345-678"},
+    {"nhắn 0966 777 888!", "pii.phone", "0966 777 888"},
+    {"con nhỏ đó ở Q3, số 0912\xe2\x80\x8b"
+     "345\xe2\x80\x8b"
+     "678 nè",
+     "pii.phone",
+     "0912\xe2\x80\x8b"
+     "345\xe2\x80\x8b"
+     "678"},
+    {"+84 (0) 912 345 678", "pii.phone", "+84 (0) 912 345 678"},
+    {"\xef\xbc\x90\xef\xbc\x99\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94\xef\xbc\x95\xef"
+     "\xbc\x96\xef\xbc\x97\xef\xbc\x98",
+     "pii.phone",
+     "\xef\xbc\x90\xef\xbc\x99\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94\xef\xbc\x95\xef"
+     "\xbc\x96\xef\xbc\x97\xef\xbc\x98"},
+    {"Số điện thoại:0912345678", "pii.phone", "0912345678"},
+    {"0912\xc2\xa0"
+     "345\xc2\xa0"
+     "678",
+     "pii.phone",
+     "0912\xc2\xa0"
+     "345\xc2\xa0"
+     "678"},
+    {"(số 0325 111 222)", "pii.phone", "0325 111 222"},
+    {"Tel.0912345678", "pii.phone", "0912345678"},
+    {"a lô 0912345678 0987654321", "pii.phone", "0987654321"},
+    {"a lô 0912345678 0987654321", "pii.phone", "0912345678"},
+    {"Chị Hoa (0935 123 456) nói", "pii.phone", "0935 123 456"},
+    {"https://wa.me/?phone=0912345678", "pii.phone", "0912345678"},
+};
+
+static const neg_case phone_neg[] = {
+    {"Tổng đài 1900 1234", "pii.phone"},
+    {"Hotline 1800 6868 miễn phí", "pii.phone"},
+    {"gọi 1900 54 54 54", "pii.phone"},
+    {"1900545454", "pii.phone"},
+    {"Giá 1.200.000 đồng", "pii.phone"},
+    {"chỉ 150.000đ", "pii.phone"},
+    {"lương 2,5 triệu", "pii.phone"},
+    {"ngày 12/05/2023", "pii.phone"},
+    {"2023-05-12", "pii.phone"},
+    {"Số: 123/2023/NĐ-CP", "pii.phone"},
+    {"Quyết định 1234/QĐ-UBND", "pii.phone"},
+    {"Mã đơn hàng: 0912345678", "pii.phone"},
+    {"MST: 0356789012", "pii.phone"},
+    {"mã số thuế 0101234567-001", "pii.phone"},
+    {"0356789012-001", "pii.phone"},
+    {"Công ty ABC, 0356789012 (MST)", "pii.phone"},
+    {"09123456789", "pii.phone"},
+    {"0912345678901234", "pii.phone"},
+    {"ABC0912345678", "pii.phone"},
+    {"0912345678abc", "pii.phone"},
+    {"0912345678@gmail.com", "pii.phone"},
+    {"0123456789", "pii.phone"},
+    {"0212345678", "pii.phone"},
+    {"84.912.345.678 đồng", "pii.phone"},
+    {"0912 345 678 123", "pii.phone"},
+    {"1.0912345678", "pii.phone"},
+    {"Mã vận đơn 0987654321", "pii.phone"},
+    {"0951234567", "pii.phone"},
+    {"Mã giao dịch: 0388123456", "pii.phone"},
+    {"0912345678/QĐ", "pii.phone"},
+    {"tỷ lệ 0,912345678", "pii.phone"},
+    {"STK 0912345678", "pii.phone"},
+    {"Số hóa đơn 0366123456", "pii.phone"},
+    {"0 912 345 678", "pii.phone"},
+    {"giá 0912345678 VND", "pii.phone"},
+    {"#0912345678", "pii.phone"},
+    {"id_0912345678", "pii.phone"},
+    {"IMEI 0912345678", "pii.phone"},
+    {"0912.345.678.901", "pii.phone"},
+    {"4111 1111 1111 1111", "pii.phone"},
+    {"(028) 38", "pii.phone"},
+    {"+1 912 345 6789", "pii.phone"},
+    {"OTP 0912345678", "pii.phone"},
+};
+
+static void test_phone_positives(void **state)
+{
+    CHECK_POS(phone_pos, PII_BITS);
+}
+
+static void test_phone_hard_negatives(void **state)
+{
+    CHECK_NEG(phone_neg, PII_BITS);
+}
+
+static const pos_case id_pos[] = {
+    {"CCCD: 001099012345", "pii.cccd", "001099012345"},
+    {"Số CCCD 079 203 001 234 cấp ngày 01/01/2021", "pii.cccd", "079 203 001 234"},
+    {"căn cước công dân 036185000123", "pii.cccd", "036185000123"},
+    {"đây 001099012345 nè", "pii.cccd", "001099012345"},
+    {"Số định danh cá nhân: 038300012345", "pii.cccd", "038300012345"},
+    {"CMND/CCCD: 001.099.012.345", "pii.cccd", "001.099.012.345"},
+    {"CMND 096088001122", "pii.cccd", "096088001122"},
+    {"CMND: 012345678", "pii.cmnd", "012345678"},
+    {"số CMND 123 456 789", "pii.cmnd", "123 456 789"},
+    {"chứng minh nhân dân số 025123456", "pii.cmnd", "025123456"},
+    {"CMT 173456789 cấp tại Thanh Hóa", "pii.cmnd", "173456789"},
+    {"số CM: 281234567", "pii.cmnd", "281234567"},
+};
+
+static const neg_case id_neg[] = {
+    {"CCCD 003099012345", "pii.cccd"},        /* 003 is not a province code */
+    {"CCCD 001499012345", "pii.cccd"},        /* century digit 4: born in the 2100s */
+    {"CCCD 001230012345", "pii.cccd"},        /* 2030: in the future */
+    {"CCCD 001399012345", "pii.cccd"},        /* 2099 */
+    {"STK 001099012345", "pii.cccd"},         /* a bank account */
+    {"Mã đơn hàng 001099012345", "pii.cccd"}, /* an order code */
+    {"Mã vận đơn: 079203001234", "pii.cccd"}, /* a tracking number */
+    {"0010990123456", "pii.cccd"},            /* 13 digits */
+    {"001099012345678", "pii.cccd"},          /* 15 digits */
+    {"123456789012", "pii.cccd"},             /* 123 is not a province */
+    {"999099012345", "pii.cccd"},
+    {"giá 001.099.012.345 đồng", "pii.cccd"},
+    {"001099012345abc", "pii.cccd"},
+    {"có 123456789 lượt xem", "pii.cmnd"},
+    {"mã 123456789", "pii.cmnd"},
+    {"123456789", "pii.cmnd"},
+    {"CMND 12345678", "pii.cmnd"},
+    {"CMND 1234567890", "pii.cmnd"},
+};
+
+static void test_id_numbers(void **state)
+{
+    CHECK_POS(id_pos, PII_BITS);
+    CHECK_NEG(id_neg, PII_BITS);
+}
+
+static const pos_case card_pos[] = {
+    {"Visa 4111 1111 1111 1111 hết hạn 12/27", "pii.card", "4111 1111 1111 1111"},
+    {"5555555555554444", "pii.card", "5555555555554444"},
+    {"thẻ 5555-5555-5555-4444", "pii.card", "5555-5555-5555-4444"},
+    {"Amex 3782 822463 10005", "pii.card", "3782 822463 10005"},
+    {"JCB 3530111333300000", "pii.card", "3530111333300000"},
+    {"số thẻ 9704 0000 0000 0018", "pii.card", "9704 0000 0000 0018"},
+    {"MC 2221 0000 0000 0009", "pii.card", "2221 0000 0000 0009"},
+    {"4012888888881881", "pii.card", "4012888888881881"},
+};
+
+static const neg_case card_neg[] = {
+    {"4111 1111 1111 1112", "pii.card"},         {"1234 5678 9012 3456", "pii.card"},
+    {"Mã vận đơn 4111111111111111", "pii.card"}, {"41111111111111111111", "pii.card"},
+    {"4111.1111.1111.1111", "pii.card"},         {"4111 1111 1111 1111 2222", "pii.card"},
+    {"7777 7777 7777 7777", "pii.card"},         {"x4111111111111111", "pii.card"},
+};
+
+static void test_cards(void **state)
+{
+    CHECK_POS(card_pos, PII_BITS);
+    CHECK_NEG(card_neg, PII_BITS);
+}
+
+static const pos_case bank_pos[] = {
+    {"STK 0011004123456 Vietcombank", "pii.bank_account", "0011004123456"},
+    {"Số tài khoản: 19036 6668 8019", "pii.bank_account", "19036 6668 8019"},
+    {"Techcombank 1903 6666 888 019 chủ TK Nguyễn Văn A", "pii.bank_account", "1903 6666 888 019"},
+    {"ck vào tk 123456789 nhé", "pii.bank_account", "123456789"},
+    {"account no 0123456789012", "pii.bank_account", "0123456789012"},
+    {"MB: 0912345678", "pii.bank_account", "0912345678"},
+    {"stk: 001099012345", "pii.bank_account", "001099012345"},
+    {"Ngân hàng BIDV, số TK 21510001234567", "pii.bank_account", "21510001234567"},
+    {"tài khoản số 9704123456", "pii.bank_account", "9704123456"},
+    {"Agribank - 1500205123456", "pii.bank_account", "1500205123456"},
+};
+
+static const neg_case bank_neg[] = {
+    {"tôi có 123456789 follower", "pii.bank_account"},
+    {"STK 12345", "pii.bank_account"},
+    {"chuyển khoản 1.000.000 đồng", "pii.bank_account"},
+    {"STK ngân hàng gửi sau. Gọi 0912345678", "pii.bank_account"},
+    {"Vietcombank tăng lãi suất 6,5% năm 2024", "pii.bank_account"},
+    {"STK\n0011004123456", "pii.bank_account"},
+    {"tk 12345678901234567890", "pii.bank_account"},
+};
+
+static void test_bank_accounts(void **state)
+{
+    CHECK_POS(bank_pos, PII_BITS);
+    CHECK_NEG(bank_neg, PII_BITS);
+}
+
+static const pos_case misc_pos[] = {
+    {"email: nguyen.van.a@gmail.com", "pii.email", "nguyen.van.a@gmail.com"},
+    {"Liên hệ Abc_Def+tag@mail.example.com.vn.", "pii.email", "Abc_Def+tag@mail.example.com.vn"},
+    {"(hoa.nguyen@fpt.edu.vn)", "pii.email", "hoa.nguyen@fpt.edu.vn"},
+    {"mail:0912345678@gmail.com", "pii.email", "0912345678@gmail.com"},
+    {"gửi về Lan.Tran@Company.COM nhé", "pii.email", "Lan.Tran@Company.COM"},
+    {"hộ chiếu số C1234567", "pii.passport", "C1234567"},
+    {"Passport: B7654321", "pii.passport", "B7654321"},
+    {"số HC N2345678 cấp 2020", "pii.passport", "N2345678"},
+};
+
+static const neg_case misc_neg[] = {
+    {"abc@ là gì", "pii.email"},
+    {"@nguyenvana xin chào", "pii.email"},
+    {"abc@gmail", "pii.email"},
+    {"a@b.c", "pii.email"},
+    {"user@@gmail.com", "pii.email"},
+    {"tôi @ nhà", "pii.email"},
+    {"a..b@gmail.com", "pii.email"},
+    {"C1234567", "pii.passport"},
+    {"mã sản phẩm C1234567", "pii.passport"},
+    {"hộ chiếu C12345678", "pii.passport"},
+    {"hộ chiếu c1234567x", "pii.passport"},
+};
+
+static void test_email_and_passport(void **state)
+{
+    CHECK_POS(misc_pos, PII_BITS);
+    CHECK_NEG(misc_neg, PII_BITS);
+}
+
+/* Decomposed diacritics before the number and invisibles inside it still give exact spans. */
+static void test_spans_in_original(void **state)
+{
+    static const pos_case cases[] = {
+        {"So\xcc\x82\xcc\x81 \xc4\x91ie\xcc\xa3\xcc\x82n thoa\xcc\xa0i 0912 345 678", "pii.phone",
+         "0912 345 678"},
+        {"\xe2\x80\x8b"
+         "0912345678\xe2\x80\x8b",
+         "pii.phone", "0912345678"},
+        {"Email\xe2\x80\x8b: a\xe2\x80\x8b"
+         "b@x.com",
+         "pii.email",
+         "a\xe2\x80\x8b"
+         "b@x.com"},
+        {"Co\xcc\x82\xcc\x81ng: CCCD 001099012345", "pii.cccd", "001099012345"},
+    };
+    CHECK_POS(cases, PII_BITS);
+}
+
+static void test_disabled_detectors_stay_quiet(void **state)
+{
+    sl_text *t = sl_text_new();
+    sl_hits h = {0};
+    run(t, "SĐT 0912345678, email a@b.com", SL_DET_EMAIL, &h);
+    assert_int_equal(h.count, 1);
+    assert_string_equal(h.items[0].rule, "pii.email");
+    run(t, "SĐT 0912345678, email a@b.com", 0, &h);
+    assert_int_equal(h.count, 0);
+    assert_int_equal(sl_detect_run(NULL, SL_DET_ALL, &h), SL_ERR_ARG);
+    assert_int_equal(sl_detect_run(t, SL_DET_ALL, NULL), SL_ERR_ARG);
+    sl_text *empty = sl_text_new();
+    assert_int_equal(sl_detect_run(empty, SL_DET_ALL, &h), SL_OK);
+    sl_text_free(empty);
+    sl_hits_free(&h);
+    sl_text_free(t);
+}
+
+static void test_detector_bits(void **state)
+{
+    static const struct {
+        const char *id;
+        unsigned bit;
+    } ids[] = {{"pii.phone", SL_DET_PHONE},
+               {"pii.cccd", SL_DET_CCCD},
+               {"pii.cmnd", SL_DET_CMND},
+               {"pii.email", SL_DET_EMAIL},
+               {"pii.card", SL_DET_CARD},
+               {"pii.bank_account", SL_DET_BANK_ACCOUNT},
+               {"pii.passport", SL_DET_PASSPORT},
+               {"marking", SL_DET_MARKING},
+               {"marking.mat", SL_DET_MARKING},
+               {"marking.tuyet_mat", SL_DET_MARKING},
+               {"marking.khong_pho_bien", SL_DET_MARKING},
+               {"marking.secret", 0},
+               {"pii", 0},
+               {"pii.phones", 0},
+               {"", 0}};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        assert_int_equal(sl_detector_bit(ids[i].id), ids[i].bit);
+    assert_int_equal(sl_detector_bit(NULL), 0);
+}
+
+static void test_validators(void **state)
+{
+    assert_true(sl__luhn_ok("4111111111111111", 16));
+    assert_false(sl__luhn_ok("4111111111111112", 16));
+    assert_true(sl__card_iin_ok("4111111111111111", 16));
+    assert_false(sl__card_iin_ok("4111111111111111", 15));
+    assert_true(sl__cccd_ok("001099012345", 2026));
+    assert_true(sl__cccd_ok("001226012345", 2026));
+    assert_false(sl__cccd_ok("001227012345", 2026));
+    assert_false(sl__cccd_ok("097099012345", 2026));
+    assert_true(sl__phone_national_ok("0912345678", 10));
+    assert_false(sl__phone_national_ok("0952345678", 10));
+    assert_true(sl__phone_national_ok("02838234567", 11));
+    assert_false(sl__phone_national_ok("02178234567", 11));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phone_positives),
+        cmocka_unit_test(test_phone_hard_negatives),
+        cmocka_unit_test(test_id_numbers),
+        cmocka_unit_test(test_cards),
+        cmocka_unit_test(test_bank_accounts),
+        cmocka_unit_test(test_email_and_passport),
+        cmocka_unit_test(test_spans_in_original),
+        cmocka_unit_test(test_disabled_detectors_stay_quiet),
+        cmocka_unit_test(test_detector_bits),
+        cmocka_unit_test(test_validators),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
