@@ -88,7 +88,15 @@ static sl_status copy_span(sl_text *t, size_t a, size_t b)
     if (st) return st;
     const unsigned char *s = (const unsigned char *)t->orig;
     for (size_t i = a; i < b;) {
-        size_t l = s[i] < 0x80 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
+        if (s[i] < 0x80) { /* ASCII: one byte, one code point */
+            v->data[v->len] = (char)s[i];
+            v->start[v->len] = (uint32_t)i;
+            v->end[v->len] = (uint32_t)(i + 1);
+            v->len++;
+            i++;
+            continue;
+        }
+        size_t l = s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
         for (size_t k = 0; k < l; k++) {
             v->data[v->len] = (char)s[i + k];
             v->start[v->len] = (uint32_t)i;

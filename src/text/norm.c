@@ -156,6 +156,7 @@ static int common_single(uint32_t lo)
 
 static int has_seq(const sl__unit *T, size_t m, const char *seq)
 {
+    if (m < 3) return 0;
     size_t k = strlen(seq);
     for (size_t i = 0; i + k <= m; i++) {
         size_t j = 0;
@@ -169,6 +170,10 @@ static int has_seq(const sl__unit *T, size_t m, const char *seq)
 static int url_like(const sl__unit *T, size_t m)
 {
     if (m && (T[0].lo == '@' || T[0].lo == '#')) return 1;
+    int marks = 0; /* most words have none of ":.@", so one pass decides */
+    for (size_t i = 0; i < m && !marks; i++)
+        marks = T[i].lo == ':' || T[i].lo == '.' || T[i].lo == '@';
+    if (!marks) return 0;
     if (has_seq(T, m, "://") || has_seq(T, m, "www.")) return 1;
     for (size_t i = 0; i < m; i++)
         if (T[i].lo == '@') {
@@ -317,7 +322,9 @@ static int same_letter(const sl__unit *f, const sl__unit *x)
 {
     if (x->cls != SL__C_LETTER) return 0;
     if (x->lo == f->lo) return 1;
-    return x->lo < 0x80 && strchr("aeiouy", (int)x->lo) && sl__cp_base(f->lo) == x->lo;
+    uint32_t c = x->lo;
+    int vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+    return vowel && sl__cp_base(f->lo) == c;
 }
 
 static size_t rule_repeats(sl__unit *T, size_t m)
@@ -393,12 +400,34 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx 
     return tc->val;
 }
 
+/* Writes cp (UTF-8) at the end of b, all bytes from [s, e); room was reserved. */
+static inline void put_reserved(sl__vbuf *b, uint32_t cp, uint32_t s, uint32_t e)
+{
+    char o[4];
+    size_t l = cp < 0x80 ? (o[0] = (char)cp, 1) : sl__utf8_encode(cp, o);
+    for (size_t k = 0; k < l; k++) {
+        b->data[b->len] = o[k];
+        b->start[b->len] = s;
+        b->end[b->len] = e;
+        b->len++;
+    }
+}
+
+/* Units [a, b) into NORM, FOLD and STANDARD: room for 4 bytes a unit is reserved once. */
 static sl_status emit_units(sl_text *t, const sl__unit *T, size_t a, size_t b)
 {
+    sl__vbuf *norm = &t->v[SL_VIEW_NORM], *fold = &t->v[SL_VIEW_FOLD];
+    sl__vbuf *std = &t->v[SL_VIEW_STANDARD];
+    size_t need = 4 * (b - a);
+    for (int k = SL_VIEW_NORM; k < SL_VIEW_COUNT_; k++)
+        if (t->v[k].len + need + 1 > t->v[k].cap) {
+            sl_status st = sl__vbuf_grow(&t->v[k], need);
+            if (st) return st;
+        }
     for (size_t i = a; i < b; i++) {
-        sl_status st = emit_norm(t, T[i].lo, T[i].cls, T[i].s, T[i].e);
-        if (!st) st = put_cp(&t->v[SL_VIEW_STANDARD], T[i].cp, T[i].s, T[i].e);
-        if (st) return st;
+        put_reserved(norm, T[i].lo, T[i].s, T[i].e);
+        if (T[i].cls != SL__C_MARK) put_reserved(fold, sl__cp_base(T[i].lo), T[i].s, T[i].e);
+        put_reserved(std, T[i].cp, T[i].s, T[i].e);
     }
     return SL_OK;
 }
@@ -537,7 +566,9 @@ static unsigned post_context(const sl__unit *u, size_t n)
         size_t j = token_end(u, n, i), p, q;
         char key[16];
         size_t k = 0;
-        if (j - i <= 5 && word_core(u + i, j - i, &p, &q)) {
+        uint32_t c0 = u[i].lo;
+        if (j - i <= 5 && (c0 == 'm' || c0 == 't' || c0 == 'e') &&
+            word_core(u + i, j - i, &p, &q)) {
             for (size_t x = i + p; x < i + q && k + 4 < sizeof key; x++)
                 k += sl__utf8_encode(u[x].lo, key + k);
             key[k] = '\0';

@@ -122,15 +122,6 @@ static size_t copy_ident(const uint32_t *w, size_t n, uint32_t *out, size_t *fro
     return n;
 }
 
-static int starts(const uint32_t *w, size_t n, const char *s)
-{
-    size_t k = strlen(s);
-    if (k > n) return 0;
-    for (size_t i = 0; i < k; i++)
-        if (w[i] != (unsigned char)s[i]) return 0;
-    return 1;
-}
-
 static int is_vowel(uint32_t c)
 {
     uint32_t t = c < SL__CP_TABLE_SIZE ? sl__cp_table[c].base : c;
@@ -142,14 +133,20 @@ static const char *initial_fix(const uint32_t *w, size_t n, size_t *old)
 {
     static const struct {
         const char *from, *to;
-    } fixes[] = {{"dz", "v"}, {"ck", "ch"}, {"ph", NULL}, {"k", "c"}, {"f", "ph"},
-                 {"w", "qu"}, {"z", "v"},   {"p", "b"},   {"j", "gi"}};
-    for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++)
-        if (starts(w, n, fixes[i].from) && n > strlen(fixes[i].from)) {
-            *old = strlen(fixes[i].from);
-            if (fixes[i].to && !strcmp(fixes[i].from, "j") && w[1] == 'i') return "g";
-            return fixes[i].to;
-        }
+        size_t len;
+    } fixes[] = {{"dz", "v", 2}, {"ck", "ch", 2}, {"ph", NULL, 2}, {"k", "c", 1}, {"f", "ph", 1},
+                 {"w", "qu", 1}, {"z", "v", 1},   {"p", "b", 1},   {"j", "gi", 1}};
+    if (w[0] != 'd' && w[0] != 'c' && w[0] != 'p' && w[0] != 'k' && w[0] != 'f' && w[0] != 'w' &&
+        w[0] != 'z' && w[0] != 'j')
+        return NULL; /* the common case, without string work */
+    for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++) {
+        size_t k = fixes[i].len;
+        if (n <= k || w[0] != (unsigned char)fixes[i].from[0]) continue;
+        if (k == 2 && w[1] != (unsigned char)fixes[i].from[1]) continue;
+        *old = k;
+        if (fixes[i].to && w[0] == 'j' && w[1] == 'i') return "g";
+        return fixes[i].to;
+    }
     return NULL;
 }
 
