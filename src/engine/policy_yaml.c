@@ -49,6 +49,7 @@ typedef struct walk {
     XXH3_state_t *hash;
     unsigned char *seen; /* per node: visited once already */
     size_t nnodes;
+    size_t nlines;   /* lines in the input, counted as libyaml counts them */
     bool stop;       /* load mode met a problem, or memory ran out */
     sl_status fatal; /* SL_ERR_NOMEM when allocation failed */
     size_t cats_cap, rules_cap, cases_cap;
@@ -56,15 +57,24 @@ typedef struct walk {
 
 /* ---- positions and problems ------------------------------------------------------------- */
 
+/* Length of the line break at s (as libyaml counts them: LF, CR, CRLF, NEL, LS, PS), or 0. */
+static size_t line_break(const char *s, size_t avail)
+{
+    if (s[0] == '\n') return 1;
+    if (s[0] == '\r') return avail > 1 && s[1] == '\n' ? 2 : 1;
+    if (avail > 1 && !memcmp(s, "\xC2\x85", 2)) return 2;
+    if (avail > 2 && (!memcmp(s, "\xE2\x80\xA8", 3) || !memcmp(s, "\xE2\x80\xA9", 3))) return 3;
+    return 0;
+}
+
 /* Byte offset of a libyaml mark (line and column count characters, not bytes). */
 static size_t byte_of(const walk *w, yaml_mark_t m)
 {
     size_t i = 0, line = 0;
     while (i < w->len && line < m.line) {
-        const char *nl = memchr(w->data + i, '\n', w->len - i);
-        if (!nl) return w->len;
-        i = (size_t)(nl - w->data) + 1;
-        line++;
+        size_t n = line_break(w->data + i, w->len - i);
+        i += n ? n : 1;
+        line += n != 0;
     }
     for (size_t col = 0; i < w->len && col < m.column; col++) {
         i++;
@@ -82,7 +92,9 @@ static void problem_at(walk *w, yaml_mark_t m, sl_status code, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (sl__report_problem(w->rep, code, m.line + 1, byte_of(w, m), "%s", msg)) w->stop = true;
+    size_t byte = byte_of(w, m), line = m.line + 1;
+    if (byte >= w->len && line > 1 && line > w->nlines) line = w->nlines; /* libyaml's end mark */
+    if (sl__report_problem(w->rep, code, line, byte, "%s", msg)) w->stop = true;
 }
 
 #define problem(w, node, ...) problem_at((w), (node)->start_mark, SL_ERR_POLICY, __VA_ARGS__)
@@ -733,6 +745,12 @@ sl_status sl__policy_parse_yaml(const char *data, size_t len, const char *base_d
     walk w = {.data = data, .len = len, .base_dir = base_dir, .p = p, .rep = rep, .hash = hash};
     memcpy(p->thresholds.at, default_thresholds, sizeof p->thresholds.at);
     p->max_text_bytes = 65536;
+    w.nlines = 1;
+    for (size_t i = 0; i < len;) {
+        size_t n = line_break(data + i, len - i);
+        if (n && i + n < len) w.nlines++; /* a break at the very end starts no new line */
+        i += n ? n : 1;
+    }
     if (!check_utf8(&w) || !load_document(&w)) return w.fatal ? w.fatal : SL_ERR_POLICY;
     yaml_node_t *root = yaml_document_get_root_node(&w.doc);
     w.nnodes = (size_t)(w.doc.nodes.top - w.doc.nodes.start);

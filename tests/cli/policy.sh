@@ -45,7 +45,7 @@ WANT
 expect "duplicate id" 1 "$tmp/want" "$bin" policy check $fx/duplicate_id.yaml
 
 cat >"$tmp/want" <<WANT
-$fx/syntax_error.yaml:6: YAML syntax error at column 1: found unexpected end of stream
+$fx/syntax_error.yaml:5: YAML syntax error at column 1: found unexpected end of stream
 WANT
 expect "yaml syntax error" 1 "$tmp/want" "$bin" policy check $fx/syntax_error.yaml
 

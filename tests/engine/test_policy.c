@@ -127,7 +127,7 @@ static const bad_case bad_cases[] = {
     {"case missing text", HEAD RULE("    model: hate\n") "cases:\n  - {action: allow}\n", 12,
      "missing required key 'text'"},
     {"duplicate key", "version: '1'\nversion: '2'\n", 2, "duplicate key 'version'"},
-    {"syntax error", "version: '1'\nname: [unclosed\n", 3, "YAML syntax error"},
+    {"syntax error", "version: '1'\nname: [unclosed\n", 2, "YAML syntax error"},
     {"tab indentation", "version: '1'\n\tname: n\n", 2, "YAML syntax error"},
     {"alias", "version: &v '1'\nname: *v\n", 2, "aliases are not supported"},
     {"empty file", "", 1, "empty"},
