@@ -28,6 +28,8 @@ typedef struct level {
 static const level levels[] = {
     {"tuyet mat", "tuyệt mật", "marking.tuyet_mat", true},
     {"toi mat", "tối mật", "marking.toi_mat", true},
+    {"khong pho bien ra ngoai", "không phổ biến ra ngoài", "marking.khong_pho_bien", true},
+    {"khong duoc pho bien", "không được phổ biến", "marking.khong_pho_bien", true},
     {"khong pho bien", "không phổ biến", "marking.khong_pho_bien", true},
     {"noi bo", "nội bộ", "marking.noi_bo", true},
     {"strictly confidential", "strictly confidential", "marking.confidential", false},
@@ -37,7 +39,12 @@ static const level levels[] = {
 };
 #define NLEVELS (sizeof levels / sizeof levels[0])
 
-enum { L_MAT = NLEVELS - 1, L_KHONG = 2, L_NOIBO = 3 };
+enum { L_MAT = NLEVELS - 1, L_KHONG_FIRST = 2, L_KHONG_LAST = 4, L_NOIBO = 5 };
+
+static bool is_khong(size_t lv)
+{
+    return lv >= L_KHONG_FIRST && lv <= L_KHONG_LAST;
+}
 
 static const sl__kw key_words[] = {{"do mat", 1},         {"muc do mat", 1},
                                    {"classification", 1}, {"security classification", 1},
@@ -63,11 +70,20 @@ static bool decor(char ch)
     return ch && strchr("[](){}<>*-:|#=_\"'~!./;,?+", ch) != NULL;
 }
 
+/* A gap of two or more spaces, or a tab, separates columns of a header line. */
+static bool wide_gap(const sl__cells *c, size_t from, size_t to)
+{
+    for (size_t j = from; j < to; j++)
+        if (c->f[j] == '\t') return true;
+    return to - from >= 2;
+}
+
 static enum edge left_edge(const sl__cells *c, size_t a)
 {
     size_t j = a;
     while (j > 0 && sl__c_space(c, j - 1)) j--;
     if (j == 0 || sl__c_newline(c, j - 1)) return E_LINE;
+    if (wide_gap(c, j, a)) return E_DECOR;
     return (decor(c->f[j - 1]) && c->f[j - 1] != ',') ? E_DECOR : E_NONE;
 }
 
@@ -76,6 +92,7 @@ static enum edge right_edge(const sl__cells *c, size_t e)
     size_t j = e;
     while (sl__c_space(c, j)) j++;
     if (j >= c->n || sl__c_newline(c, j)) return E_LINE;
+    if (wide_gap(c, e, j)) return E_DECOR;
     return decor(c->f[j]) ? E_DECOR : E_NONE;
 }
 
@@ -234,7 +251,7 @@ static float judge(const sl__cells *c, size_t a, size_t e, size_t lv, size_t las
     if (key_before(c, a) && re != E_NONE) return 0.95f - pen;
     if (enclosed(c, a, e)) return (upper ? 0.95f : lv == L_MAT ? 0.6f : 0.75f) - pen;
     int tag = 0;
-    size_t ds = lv == L_KHONG ? a : phrase_before(c, a, doc_words, &tag);
+    size_t ds = is_khong(lv) ? a : phrase_before(c, a, doc_words, &tag);
     if (ds < a && (tag == 1 || lv == L_NOIBO)) {
         bool header = left_edge(c, ds) != E_NONE && re != E_NONE;
         if ((upper && all_upper(c, ds, a)) || header || tag == 3) {
@@ -242,7 +259,7 @@ static float judge(const sl__cells *c, size_t a, size_t e, size_t lv, size_t las
             return (upper ? 0.9f : 0.8f) - pen;
         }
     }
-    if (lv == L_KHONG && last_end && a >= last_end && a - last_end <= 4) {
+    if (is_khong(lv) && last_end && a >= last_end && a - last_end <= 4) {
         bool sep = true;
         for (size_t j = last_end; j < a; j++)
             sep &= sl__c_space(c, j) || strchr("-,;:~", c->f[j]) != NULL;
