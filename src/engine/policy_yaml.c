@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "engine/policy_internal.h"
+#include "sangloc/detect.h"
 #include "sangloc/matcher.h"
 #include "sangloc/text.h"
 
@@ -387,6 +388,30 @@ static char *resolve(walk *w, const char *name)
     return path;
 }
 
+/* "line 12: msg" -> "msg": our message names the line itself. */
+static const char *skip_line_prefix(const char *msg)
+{
+    if (strncmp(msg, "line ", 5)) return msg;
+    const char *p = msg + 5;
+    while (*p >= '0' && *p <= '9') p++;
+    return p > msg + 5 && p[0] == ':' && p[1] == ' ' ? p + 2 : msg;
+}
+
+/* A domain list is checked by the detector that will load it, so lint and load agree. */
+static void check_domains(walk *w, yaml_node_t *n, const char *name, const char *path)
+{
+    sl_domain_set *set = NULL;
+    sl_error e = {0};
+    sl_status st = sl_domain_set_load(path, &set, &e);
+    sl_domain_set_free(set);
+    if (st == SL_ERR_NOMEM)
+        out_of_memory(w);
+    else if (st && e.line)
+        problem(w, n, "%s:%zu: %.100s", name, e.line, skip_line_prefix(e.message));
+    else if (st)
+        problem(w, n, "%s: %.120s", name, e.message);
+}
+
 /* Reads a cited file into the hash; lexicons are also checked line by line. Returns the
  * resolved path (owned by the caller) or NULL. */
 static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon)
@@ -409,6 +434,7 @@ static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon)
     if (lexicon && sl__lexicon_parse(data, len, name, line_of(n), w->rep, NULL) != SL_OK)
         if (!w->rep->fn) w->stop = true;
     free(data);
+    if (!lexicon) check_domains(w, n, name, path);
     return path;
 }
 

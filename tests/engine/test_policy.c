@@ -115,6 +115,8 @@ static const bad_case bad_cases[] = {
     {"bad lexicon line", HEAD RULE("    lexicon: lexicons/bad.txt\n"), 10,
      "lexicons/bad.txt:3: empty term"},
     {"bad regex", HEAD RULE("    regex: 'a(b'\n"), 10, "regex does not compile"},
+    {"bad domain list", HEAD RULE("    domains: lexicons/bad-domains.txt\n"), 10,
+     "lexicons/bad-domains.txt:2:"},
     {"regex with \\b", HEAD RULE("    regex: '\\bngu\\b'\n"), 10, "drop \\b"},
     {"bad view", HEAD RULE("    regex: 'x'\n    view: upper\n"), 11, "unknown view 'upper'"},
     {"view on lexicon", HEAD RULE("    detector: pii.phone\n    view: fold\n"), 11,
