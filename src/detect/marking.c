@@ -27,33 +27,36 @@ typedef struct level {
 
 static const level levels[] = {
     {"tuyet mat", "tuyệt mật", "marking.tuyet_mat", true},
-    {"toi mat", "tối mật", "marking.toi_mat", true},
+    {"toi mat", "tối mật", "marking.toi_mat", true}, /* L_TOP_LAST */
     {"khong pho bien ra ngoai", "không phổ biến ra ngoài", "marking.khong_pho_bien", true},
     {"khong duoc pho bien", "không được phổ biến", "marking.khong_pho_bien", true},
     {"khong pho bien", "không phổ biến", "marking.khong_pho_bien", true},
     {"noi bo", "nội bộ", "marking.noi_bo", true},
     {"strictly confidential", "strictly confidential", "marking.confidential", false},
+    {"company confidential", "company confidential", "marking.confidential", false},
     {"confidential", "confidential", "marking.confidential", false},
     {"internal use only", "internal use only", "marking.noi_bo", false},
     {"mat", "mật", "marking.mat", true},
 };
 #define NLEVELS (sizeof levels / sizeof levels[0])
 
-enum { L_MAT = NLEVELS - 1, L_KHONG_FIRST = 2, L_KHONG_LAST = 4, L_NOIBO = 5 };
+enum { L_MAT = NLEVELS - 1, L_TOP_LAST = 1, L_KHONG_FIRST = 2, L_KHONG_LAST = 4, L_NOIBO = 5 };
 
 static bool is_khong(size_t lv)
 {
     return lv >= L_KHONG_FIRST && lv <= L_KHONG_LAST;
 }
 
-static const sl__kw key_words[] = {{"do mat", 1},         {"muc do mat", 1},
-                                   {"classification", 1}, {"security classification", 1},
-                                   {"phan loai", 1},      {NULL, 0}};
+static const sl__kw key_words[] = {
+    {"do mat", 1, NULL},         {"muc do mat", 1, NULL},
+    {"classification", 1, NULL}, {"security classification", 1, NULL},
+    {"phan loai", 1, NULL},      {NULL, 0, NULL}};
 
 /* Words that make a level a document phrase: 1 any level, 2 "nội bộ" only, 3 "nội bộ" and a
  * phrase that counts anywhere ("lưu hành nội bộ" is only ever said of a document). */
-static const sl__kw doc_words[] = {{"tai lieu", 1}, {"van ban", 1},  {"ho so", 1}, {"su dung", 2},
-                                   {"dung", 2},     {"luu hanh", 3}, {NULL, 0}};
+static const sl__kw doc_words[] = {
+    {"tai lieu", 1, NULL}, {"van ban", 1, NULL},  {"ho so", 1, NULL}, {"su dung", 2, NULL},
+    {"dung", 2, NULL},     {"luu hanh", 3, NULL}, {NULL, 0, NULL}};
 
 /* Words that make "mật" part of another word: before it, and after it. */
 static const char *const mat_before[] = {"bi",   "than", "bao", "co",  "tui",   "soi", "duong",
@@ -145,26 +148,6 @@ static bool mat_compound(const sl__cells *c, size_t a, size_t e)
     return in_list(w, mat_after);
 }
 
-/* Checks cells [a, e) letter by letter against the exact spelling; *bare when no diacritic. */
-static bool exact_ok(const sl__cells *c, size_t a, size_t e, const char *exact, bool *bare)
-{
-    *bare = true;
-    const char *p = exact;
-    for (size_t i = a; i < e; i++) {
-        if (sl__c_space(c, i)) continue;
-        while (*p == ' ') p++;
-        if (!*p) return false;
-        uint32_t want;
-        p += sl__utf8_decode_valid(p, &want);
-        if (c->fl[i] & SL__CF_MARKED) *bare = false;
-        if (sl__cp_lower(c->cp[i]) == want) continue;
-        /* written without its diacritic: kw_at already matched the base letter */
-        if ((c->fl[i] & SL__CF_ASCII) && !(c->fl[i] & SL__CF_MARKED)) continue;
-        return false;
-    }
-    return true;
-}
-
 static bool all_upper(const sl__cells *c, size_t a, size_t e)
 {
     for (size_t i = a; i < e; i++)
@@ -237,28 +220,54 @@ static bool enclosed(const sl__cells *c, size_t a, size_t e)
     return want && c->f[r] == want;
 }
 
+/* Is the word next to [a, e) (across spaces) written in capitals, or missing? A capitalized
+ * phrase inside a capitalized sentence is shouting, not a stamp. */
+static bool upper_neighbour(const sl__cells *c, size_t a, size_t e)
+{
+    size_t l = a, r = e;
+    while (l > 0 && sl__c_space(c, l - 1)) l--;
+    while (sl__c_space(c, r)) r++;
+    bool lu = l > 0 && sl__c_alpha(c, l - 1) && (c->fl[l - 1] & SL__CF_UPPER);
+    bool ru = sl__c_alpha(c, r) && sl__c_alpha(c, r + 1) && (c->fl[r + 1] & SL__CF_UPPER);
+    return lu || ru;
+}
+
+/* "TÀI LIỆU MẬT", "Tài liệu MẬT", "Tài liệu nội bộ" as a header, "lưu hành nội bộ": the score,
+ * or 0; *start moves to the first word of the phrase. */
+static float document_phrase(const sl__cells *c, size_t a, size_t e, size_t lv, bool upper,
+                             enum edge re, size_t *start)
+{
+    int tag = 0;
+    size_t ds = is_khong(lv) ? a : phrase_before(c, a, doc_words, &tag);
+    if (ds == a || !(tag == 1 || lv == L_NOIBO)) return 0;
+    bool header = left_edge(c, ds) != E_NONE && re != E_NONE;
+    float score = 0;
+    if (upper)
+        score = all_upper(c, ds, a) ? 0.9f : 0.85f;
+    else if (header || tag == 3)
+        score = 0.8f;
+    if (score > 0) *start = ds;
+    return score;
+}
+
 /* Applies the rules to level lv matched at cells [a, e); returns the score or 0. */
 static float judge(const sl__cells *c, size_t a, size_t e, size_t lv, size_t last_end,
                    size_t *start)
 {
     bool bare, upper = all_upper(c, a, e);
-    if (!exact_ok(c, a, e, levels[lv].exact, &bare)) return 0;
+    if (!sl__cells_exact(c, a, e, levels[lv].exact, &bare)) return 0;
     if (!levels[lv].vietnamese) bare = false;
     if (lv == L_MAT && mat_compound(c, a, e)) return 0;
     enum edge le = left_edge(c, a), re = right_edge(c, e);
     float pen = bare ? 0.1f : 0.0f;
     *start = a;
     if (key_before(c, a) && re != E_NONE) return 0.95f - pen;
-    if (enclosed(c, a, e)) return (upper ? 0.95f : lv == L_MAT ? 0.6f : 0.75f) - pen;
-    int tag = 0;
-    size_t ds = is_khong(lv) ? a : phrase_before(c, a, doc_words, &tag);
-    if (ds < a && (tag == 1 || lv == L_NOIBO)) {
-        bool header = left_edge(c, ds) != E_NONE && re != E_NONE;
-        if ((upper && all_upper(c, ds, a)) || header || tag == 3) {
-            *start = ds;
-            return (upper ? 0.9f : 0.8f) - pen;
-        }
+    if (enclosed(c, a, e)) {
+        if (lv == L_MAT) return upper ? (bare ? 0.7f : 0.95f) : 0.6f;
+        return (upper ? 0.95f : 0.75f) - pen;
     }
+    float doc = document_phrase(c, a, e, lv, upper, re, start);
+    if (doc > 0) return doc - pen;
     if (is_khong(lv) && last_end && a >= last_end && a - last_end <= 4) {
         bool sep = true;
         for (size_t j = last_end; j < a; j++)
@@ -271,6 +280,8 @@ static float judge(const sl__cells *c, size_t a, size_t e, size_t lv, size_t las
         if (lv == L_MAT && bare) return 0.6f;
         return (alone ? 0.95f : 0.85f) - pen;
     }
+    /* "tài liệu TUYỆT MẬT, cấm phát tán": the top levels set in capitals inside lowercase text */
+    if (lv <= L_TOP_LAST && upper && !bare && !upper_neighbour(c, a, e)) return 0.7f;
     bool title = (c->fl[a] & SL__CF_UPPER) && !levels[lv].vietnamese;
     if (title && le == E_LINE && (re == E_LINE || c->f[e] == ':')) return 0.7f;
     return 0;

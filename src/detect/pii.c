@@ -94,9 +94,10 @@ sl_status sl__pii_emails(sl__cells *c, sl_hits *out)
 
 /* ---- passport ------------------------------------------------------------------------------ */
 
-static const sl__kw passport_words[] = {{"ho chieu", 1},    {"so ho chieu", 1}, {"passport", 1},
-                                        {"passport no", 1}, {"so hc", 1},       {"hc", 1},
-                                        {"pp", 1},          {NULL, 0}};
+static const sl__kw passport_words[] = {{"ho chieu", 1, NULL}, {"so ho chieu", 1, NULL},
+                                        {"passport", 1, NULL}, {"passport no", 1, NULL},
+                                        {"so hc", 1, NULL},    {"hc", 1, NULL},
+                                        {"pp", 1, NULL},       {NULL, 0, NULL}};
 
 /* One uppercase ASCII letter and 7 digits, standing alone. */
 static bool passport_at(const sl__cells *c, size_t i)

@@ -239,6 +239,8 @@ int sl__kw_last(const sl__cells *c, size_t from, size_t to, const sl__kw *list, 
         for (int k = 0; list[k].w; k++) {
             if (list[k].w[0] != c->f[i]) continue;
             size_t e = sl__kw_at(c, i, list[k].w);
+            bool bare;
+            if (e && list[k].exact && !sl__cells_exact(c, i, e, list[k].exact, &bare)) e = 0;
             if (e && e <= to && e > best_end) { /* ties: the longer, earlier-starting one */
                 best = k;
                 best_end = e;
@@ -247,6 +249,25 @@ int sl__kw_last(const sl__cells *c, size_t from, size_t to, const sl__kw *list, 
     }
     if (best >= 0 && end) *end = best_end;
     return best;
+}
+
+bool sl__cells_exact(const sl__cells *c, size_t a, size_t e, const char *exact, bool *bare)
+{
+    *bare = true;
+    const char *p = exact;
+    for (size_t i = a; i < e; i++) {
+        if (sl__c_space(c, i)) continue;
+        while (*p == ' ') p++;
+        if (!*p) return false;
+        uint32_t want;
+        p += sl__utf8_decode_valid(p, &want);
+        if (c->fl[i] & SL__CF_MARKED) *bare = false;
+        if (sl__cp_lower(c->cp[i]) == want) continue;
+        /* written without its diacritic (the caller matched the folded letter already) */
+        if ((c->fl[i] & SL__CF_ASCII) && !(c->fl[i] & SL__CF_MARKED)) continue;
+        return false;
+    }
+    return true;
 }
 
 size_t sl__line_window(const sl__cells *c, size_t pos, size_t max)

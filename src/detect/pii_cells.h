@@ -74,6 +74,8 @@ static inline bool sl__c_newline(const sl__cells *c, size_t i)
 typedef struct sl__kw {
     const char *w;
     int tag;
+    const char *exact; /* NULL, or the spelling with diacritics the match must have ("mã" is
+                          not "má"); letters written without any diacritic also pass */
 } sl__kw;
 
 /* The keyword of `list` (terminated by w == NULL) whose match inside f[from, to) ends last
@@ -83,6 +85,10 @@ int sl__kw_last(const sl__cells *c, size_t from, size_t to, const sl__kw *list, 
 
 /* Does a keyword match whole-word at cell i? Returns the cell after it, or 0. */
 size_t sl__kw_at(const sl__cells *c, size_t i, const char *w);
+
+/* Do cells [a, e) spell `exact` (lowercase UTF-8, spaces between words), letter by letter, each
+ * letter either as written there or without its diacritic? *bare: no diacritic at all. */
+bool sl__cells_exact(const sl__cells *c, size_t a, size_t e, const char *exact, bool *bare);
 
 /* Start of the window of up to `max` cells before `pos` that stays on pos's line. */
 size_t sl__line_window(const sl__cells *c, size_t pos, size_t max);

@@ -99,6 +99,9 @@ static const mark_case positives[] = {
     {"Phân loại: Nội bộ", "marking.noi_bo", "Nội bộ"},
     {"🔒 TỐI MẬT 🔒", "marking.toi_mat", "TỐI MẬT"},
     {"[tuyệt mật] kế hoạch", "marking.tuyet_mat", "tuyệt mật"},
+    {"Tài liệu MẬT không được sao chụp", "marking.mat", "Tài liệu MẬT"},
+    {"Văn bản này là TỐI MẬT", "marking.toi_mat", "TỐI MẬT"},
+    {"Company Confidential", "marking.confidential", "Company Confidential"},
     {"KHÔNG PHỔ BIẾN RA NGOÀI", "marking.khong_pho_bien", "KHÔNG PHỔ BIẾN RA NGOÀI"},
     {"BỘ Y TẾ          MẬT\nSố: 12/BYT", "marking.mat", "MẬT"},
     {"CHỈ LƯU HÀNH NỘI BỘ", "marking.noi_bo", "LƯU HÀNH NỘI BỘ"},
@@ -143,6 +146,16 @@ static const mark_case negatives[] = {
     {"thông tin này không phổ biến ra ngoài đâu", NULL, NULL},
     {"SỎI MẬT", NULL, NULL},
     {"Bí Mật", NULL, NULL},
+    {"KHÔNG PHỔ BIẾN ở Việt Nam", NULL, NULL},
+    {"TIN MẬT: sắp tăng giá xăng", NULL, NULL},
+    {"TỐI MẶT", NULL, NULL},
+    {"Hàng ngon giá MẬT", NULL, NULL},
+    {"Ngọt như mật. MẬT NGỌT CHẾT RUỒI", NULL, NULL},
+    {"Mật danh của anh ấy là X", NULL, NULL},
+    {"Confidential information is protected by law", NULL, NULL},
+    {"noi bo", NULL, NULL},
+    {"Thông báo nội bộ: lịch nghỉ Tết", NULL, NULL},
+    {"CHUYỆN TỐI MẬT CỦA SAO VIỆT", NULL, NULL},
 };
 
 static void test_marking_positives(void **state)

@@ -147,6 +147,11 @@ static const pos_case phone_pos[] = {
     {"(số 0325 111 222)", "pii.phone", "0325 111 222"},
     {"Tel.0912345678", "pii.phone", "0912345678"},
     {"a lô 0912345678 0987654321", "pii.phone", "0987654321"},
+    {"gọi cho má 0912345678 nha", "pii.phone", "0912345678"},
+    {"Hotline: 0901.234.567 - 0933.456.789", "pii.phone", "0933.456.789"},
+    {"Fax: (024) 38253536", "pii.phone", "(024) 38253536"},
+    {"Điện thoại: 0243.825.3536", "pii.phone", "0243.825.3536"},
+    {"Đơn hàng #12345 giao tới 0912345678", "pii.phone", "0912345678"},
     {"a lô 0912345678 0987654321", "pii.phone", "0912345678"},
     {"Chị Hoa (0935 123 456) nói", "pii.phone", "0935 123 456"},
     {"https://wa.me/?phone=0912345678", "pii.phone", "0912345678"},
@@ -196,6 +201,18 @@ static const neg_case phone_neg[] = {
     {"(028) 38", "pii.phone"},
     {"+1 912 345 6789", "pii.phone"},
     {"OTP 0912345678", "pii.phone"},
+    {"Lô hàng 0912345678 đã về kho", "pii.phone"},
+    {"Mã: 0912345678", "pii.phone"},
+    {"Mã đơn: SPX0912345678VN", "pii.phone"},
+    {"Quyết định số 0912345678/QĐ-TTg", "pii.phone"},
+    {"Số lượng 2 x 150.000 = 300.000đ", "pii.phone"},
+    {"Phòng 0912, tầng 3", "pii.phone"},
+    {"Công ty TNHH ABC - MST: 0108765432", "pii.phone"},
+    {"Biển số 30A-123.45", "pii.phone"},
+    {"Tọa độ 21.028511, 105.804817", "pii.phone"},
+    {"Ngày 12.05.2023 lúc 09.12", "pii.phone"},
+    {"Đơn giá 2.345.678 VNĐ", "pii.phone"},
+    {"GPKD số 0356789012 do Sở KH&ĐT cấp", "pii.phone"},
 };
 
 static void test_phone_positives(void **state)
@@ -259,13 +276,21 @@ static const pos_case card_pos[] = {
     {"số thẻ 9704 0000 0000 0018", "pii.card", "9704 0000 0000 0018"},
     {"MC 2221 0000 0000 0009", "pii.card", "2221 0000 0000 0009"},
     {"4012888888881881", "pii.card", "4012888888881881"},
+    {"Thẻ tín dụng 4532 0151 1283 0366 bị lộ", "pii.card", "4532 0151 1283 0366"},
 };
 
 static const neg_case card_neg[] = {
-    {"4111 1111 1111 1112", "pii.card"},         {"1234 5678 9012 3456", "pii.card"},
-    {"Mã vận đơn 4111111111111111", "pii.card"}, {"41111111111111111111", "pii.card"},
-    {"4111.1111.1111.1111", "pii.card"},         {"4111 1111 1111 1111 2222", "pii.card"},
-    {"7777 7777 7777 7777", "pii.card"},         {"x4111111111111111", "pii.card"},
+    {"4111 1111 1111 1112", "pii.card"},
+    {"1234 5678 9012 3456", "pii.card"},
+    {"Mã vận đơn 4111111111111111", "pii.card"},
+    {"41111111111111111111", "pii.card"},
+    {"4111.1111.1111.1111", "pii.card"},
+    {"4111 1111 1111 1111 2222", "pii.card"},
+    {"7777 7777 7777 7777", "pii.card"},
+    {"x4111111111111111", "pii.card"},
+    {"Mã giảm giá 4532015112830366", "pii.card"},
+    {"Số serial 4532015112830366", "pii.card"},
+    {"Tôi có 5555 5555 5555 4444 đồng", "pii.card"},
 };
 
 static void test_cards(void **state)
