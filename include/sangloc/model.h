@@ -84,6 +84,7 @@ typedef struct sl_train_config {
     unsigned cls_bits;  /* log2 buckets of the comment feature table; 0: 20 */
     unsigned span_bits; /* log2 buckets of the token feature table; 0: 19 */
     unsigned epochs;    /* upper bound; the best dev epoch is kept; 0: 12 */
+    unsigned runs;      /* classifier runs (shuffle orders) whose weights are averaged; 0: 3 */
     float lr;           /* Adagrad step size; 0: 0.2 */
     float class_power;  /* class weight (N / (k * N_class))^power; 0: 0.5 (use 1e-6 for none) */
     uint64_t seed;      /* shuffling; 0: a fixed default */

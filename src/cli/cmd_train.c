@@ -33,17 +33,18 @@ static const struct known {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: sangloc train [--classify FILE]... [--dev FILE]... [--spans FILE]...\n"
-            "                     [--spans-dev FILE]... [--constructive FILE]...\n"
-            "                     [--constructive-dev FILE]... -o MODEL [options]\n"
-            "  --classify FILE        JSON lines {text, label: clean|offensive|hate}\n"
-            "  --spans FILE           JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
-            "  --constructive FILE    JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
-            "  --source NAME=LICENCE  name a data set that is not recognised by its folder\n"
-            "  --epochs N --lr X --class-power X --cls-bits N --span-bits N --seed N --quiet\n"
-            "  --no-augment           no unaccented copies of classifier texts\n"
-            "  --no-ctsd-clean        no non-toxic ViCTSD texts as clean classifier examples\n");
+    fprintf(
+        f,
+        "usage: sangloc train [--classify FILE]... [--dev FILE]... [--spans FILE]...\n"
+        "                     [--spans-dev FILE]... [--constructive FILE]...\n"
+        "                     [--constructive-dev FILE]... -o MODEL [options]\n"
+        "  --classify FILE        JSON lines {text, label: clean|offensive|hate}\n"
+        "  --spans FILE           JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
+        "  --constructive FILE    JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
+        "  --source NAME=LICENCE  name a data set that is not recognised by its folder\n"
+        "  --epochs N --runs N --lr X --class-power X --cls-bits N --span-bits N --seed N --quiet\n"
+        "  --no-augment           no unaccented copies of classifier texts\n"
+        "  --no-ctsd-clean        no non-toxic ViCTSD texts as clean classifier examples\n");
 }
 
 static int parse_label(const cJSON *o, int *label)
@@ -189,6 +190,8 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
     sl_train_config *c = &a->cfg;
     if (!strcmp(opt, "--epochs"))
         c->epochs = (unsigned)atoi(val);
+    else if (!strcmp(opt, "--runs"))
+        c->runs = (unsigned)atoi(val);
     else if (!strcmp(opt, "--lr"))
         c->lr = (float)atof(val);
     else if (!strcmp(opt, "--class-power"))

@@ -181,11 +181,8 @@ static sl_status check_header(const sl_model *m, uint32_t *nsec, sl_error *err)
     if (*nsec == 0 || *nsec > SL__MAX_SECTIONS) return BAD("bad section count %u", *nsec);
     if (SL__HEADER_BYTES + (size_t)*nsec * sizeof(sec_entry) > m->len)
         return BAD("section table past the end of the file");
-#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    /* (fuzzing skips this so that mutated files reach the structural checks below) */
     if (sl__checksum(m->base + SL__HEADER_BYTES, m->len - SL__HEADER_BYTES) != sum)
         return BAD("model file corrupt: checksum mismatch");
-#endif
     return SL_OK;
 }
 

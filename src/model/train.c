@@ -81,6 +81,7 @@ void sl_trainer_free(sl_trainer *t)
         free_docs(&t->cls[s]);
         free_docs(&t->ctsd[s]);
         free_docs(&t->spx[s]);
+        free_docs(&t->tok[s]);
     }
     for (size_t i = 0; i < t->nsrc; i++) {
         free(t->src_name[i]);

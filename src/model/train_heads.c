@@ -140,10 +140,11 @@ static void keep_if_better(sl_trainer *t, cls_best *best, const float *w, size_t
     memcpy(t->params.decision_bias, d, 3 * sizeof *d);
 }
 
-static void cls_loop(sl_trainer *t, size_t *order, float *avg, float *z, cls_best *best)
+static void cls_loop(sl_trainer *t, size_t *order, float *avg, float *z, cls_best *best,
+                     uint64_t seed)
 {
     float cw[3], b[3] = {0, 0, 0}, bavg[3] = {0, 0, 0}, d[3];
-    uint64_t rng = t->cfg.seed;
+    uint64_t rng = seed;
     sl__train_class_weights(&t->cls[0], 3, 0, t->cfg.class_power, cw);
     for (unsigned e = 0; e < t->cfg.epochs; e++) {
         cls_epoch(t, order, &rng, cw, b);
@@ -156,6 +157,39 @@ static void cls_loop(sl_trainer *t, size_t *order, float *avg, float *z, cls_bes
     }
 }
 
+/* Zeroes the classifier columns and their Adagrad sums for a fresh run. */
+static void reset_classifier(sl_trainer *t, float *avg)
+{
+    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < 3; c++) t->W[r * COLS + c] = t->G[r * COLS + c] = 0;
+    memset(avg, 0, rows * 3 * sizeof *avg);
+}
+
+/* Several runs with different shuffles, their best weights averaged: one linear model with
+ * less of the variance a single shuffle order leaves in it. Decision biases are tuned again on
+ * the averaged model. */
+static void cls_ensemble(sl_trainer *t, size_t *order, float *avg, float *z, cls_best *best,
+                         float *sum)
+{
+    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    unsigned runs = t->cfg.runs ? t->cfg.runs : 3;
+    float bsum[3] = {0, 0, 0}, d[3];
+    memset(sum, 0, rows * 3 * sizeof *sum);
+    for (unsigned k = 0; k < runs; k++) {
+        reset_classifier(t, avg);
+        best->f = -1;
+        cls_loop(t, order, avg, z, best, t->cfg.seed + 0x9e3779b9u * k);
+        for (size_t i = 0; i < rows * 3; i++) sum[i] += best->saved[i] / (float)runs;
+        for (int c = 0; c < 3; c++) bsum[c] += best->b[c] / (float)runs;
+        sl__train_log(t, "classifier run %u: kept dev macro-F1 %.4f\n", k + 1, best->f);
+    }
+    best->f = dev_score(t, sum, 3, bsum, z, d);
+    memcpy(best->saved, sum, rows * 3 * sizeof *sum);
+    memcpy(best->b, bsum, sizeof bsum);
+    memcpy(t->params.decision_bias, d, sizeof d);
+}
+
 sl_status sl__train_classifier(sl_trainer *t, sl_error *err)
 {
     const docs *dv = &t->cls[1];
@@ -163,18 +197,20 @@ sl_status sl__train_classifier(sl_trainer *t, sl_error *err)
     if (alloc_table(t)) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     cls_best best = {malloc(rows * 3 * sizeof(float)), {0, 0, 0}, -1};
     float *avg = calloc(rows * 3, sizeof *avg), *z = malloc((dv->n + 1) * 3 * sizeof *z);
+    float *sum = malloc(rows * 3 * sizeof *sum);
     size_t *order = sl__train_identity(t->cls[0].n);
-    sl_status st = best.saved && avg && z && order ? SL_OK : SL_ERR_NOMEM;
+    sl_status st = best.saved && avg && z && sum && order ? SL_OK : SL_ERR_NOMEM;
     if (!st) {
-        cls_loop(t, order, avg, z, &best);
+        cls_ensemble(t, order, avg, z, &best, sum);
         save_cols(t->W, best.saved, rows, 0, 3, 1);
         memcpy(t->params.cls_bias, best.b, sizeof best.b);
         t->params.has_cls = 1;
-        sl__train_log(t, "classifier: kept dev macro-F1 %.4f\n", best.f);
+        sl__train_log(t, "classifier: averaged model dev macro-F1 %.4f\n", best.f);
     }
     free(best.saved);
     free(avg);
     free(z);
+    free(sum);
     free(order);
     return st ? sl_error_set(err, st, SL_NO_POS, "out of memory") : SL_OK;
 }
