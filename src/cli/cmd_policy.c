@@ -65,6 +65,8 @@ int sl_cmd_policy(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
+    /* `policy test` (the engine's run of the policy's cases) dispatches here, to
+     * sl_cmd_policy_test(argc - 1, argv + 1), once the engine provides it. */
     fprintf(stderr, "sangloc policy: unknown action '%s'\n", argv[1]);
     usage(stderr);
     return 2;

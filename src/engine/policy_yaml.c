@@ -412,6 +412,39 @@ static void check_domains(walk *w, yaml_node_t *n, const char *name, const char 
         problem(w, n, "%s: %.120s", name, e.message);
 }
 
+/* Is the NORM view of the last build blank? */
+static bool blank_norm(const sl_text *t)
+{
+    const sl_view *v = sl_text_view(t, SL_VIEW_NORM);
+    for (size_t i = 0; i < v->len; i++)
+        if (v->data[i] != ' ') return false;
+    return true;
+}
+
+/* Lines, then each term through the text layer: a term that normalizes to nothing would fail
+ * the rule compiler later, so lint names it now. */
+static void check_lexicon(walk *w, yaml_node_t *n, const char *name, const char *data, size_t len)
+{
+    sl__lexicon lex = {0};
+    sl_status st = sl__lexicon_parse(data, len, name, line_of(n), w->rep, &lex);
+    if (st == SL_ERR_NOMEM)
+        out_of_memory(w);
+    else if (st && !w->rep->fn)
+        w->stop = true;
+    sl_text *t = st ? NULL : sl_text_new();
+    if (!st && !t) out_of_memory(w);
+    for (size_t i = 0; t && i < lex.nterms && !w->stop; i++) {
+        const sl__lexicon_term *term = &lex.terms[i];
+        sl_error e;
+        if (sl_text_build(t, term->text, term->len, &e) != SL_OK)
+            problem(w, n, "%s:%zu: %.100s", name, term->line, e.message);
+        else if (blank_norm(t))
+            problem(w, n, "%s:%zu: term is empty once normalized", name, term->line);
+    }
+    sl_text_free(t);
+    sl__lexicon_free(&lex);
+}
+
 /* Reads a cited file into the hash; lexicons are also checked line by line. Returns the
  * resolved path (owned by the caller) or NULL. */
 static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon)
@@ -431,8 +464,7 @@ static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon)
     XXH3_64bits_update(w->hash, name, strlen(name) + 1);
     XXH3_64bits_update(w->hash, &nlen, sizeof nlen);
     XXH3_64bits_update(w->hash, data, len);
-    if (lexicon && sl__lexicon_parse(data, len, name, line_of(n), w->rep, NULL) != SL_OK)
-        if (!w->rep->fn) w->stop = true;
+    if (lexicon) check_lexicon(w, n, name, data, len);
     free(data);
     if (!lexicon) check_domains(w, n, name, path);
     return path;

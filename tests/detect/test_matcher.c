@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -243,6 +244,55 @@ static void test_cache_second_build_loads(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* One matcher, several threads, one scratch each: every thread sees the same hits. */
+typedef struct worker {
+    const sl_matcher *m;
+    size_t hits;
+    int status;
+} worker;
+
+static void *scan_many(void *arg)
+{
+    worker *w = arg;
+    sl_matcher_scratch *s = NULL;
+    sl_text *t = sl_text_new();
+    sl_hits hits = {0};
+    w->status = sl_matcher_scratch_new(w->m, &s);
+    for (int round = 0; !w->status && round < 200; round++)
+        for (size_t i = 0; !w->status && i < sizeof cases / sizeof cases[0]; i++) {
+            sl_hits_clear(&hits);
+            w->status = sl_text_build(t, cases[i].text, strlen(cases[i].text), NULL);
+            if (!w->status) w->status = sl_matcher_scan(w->m, s, t, &hits);
+            w->hits += hits.count;
+        }
+    sl_hits_free(&hits);
+    sl_text_free(t);
+    sl_matcher_scratch_free(s);
+    return NULL;
+}
+
+static void test_threads_share_a_matcher(void **state)
+{
+    builder b = {0};
+    fill(&b);
+    sl_matcher *m = build(&b, NULL);
+    size_t want = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) want += cases[i].rule != NULL;
+    worker w[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){m, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, scan_many, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].status, SL_OK);
+        assert_int_equal(w[i].hits, 200 * want);
+    }
+    sl_matcher_free(m);
+    builder_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_scan_cap),
         cmocka_unit_test(test_bad_regex_names_rule),
         cmocka_unit_test(test_cache_second_build_loads),
+        cmocka_unit_test(test_threads_share_a_matcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,8 @@ static const bad_case bad_cases[] = {
     {"bad lexicon line", HEAD RULE("    lexicon: lexicons/bad.txt\n"), 10,
      "lexicons/bad.txt:3: empty term"},
     {"bad regex", HEAD RULE("    regex: 'a(b'\n"), 10, "regex does not compile"},
+    {"term empty once normalized", HEAD RULE("    lexicon: lexicons/empty-term.txt\n"), 10,
+     "lexicons/empty-term.txt:2: term is empty once normalized"},
     {"bad domain list", HEAD RULE("    domains: lexicons/bad-domains.txt\n"), 10,
      "lexicons/bad-domains.txt:2:"},
     {"regex with \\b", HEAD RULE("    regex: '\\bngu\\b'\n"), 10, "drop \\b"},
