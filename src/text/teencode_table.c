@@ -36,7 +36,6 @@ static sl__teencode table[] = {
     {"g", "giờ", NA | NB},
     {"p", "phải", NA | NB},
     {"đ", "đéo", SO | NA | NB},
-    {"l", "lồn", SO | NA | NB},
     {"i", "đi", NA | NB},
     {"trg", "trường", 0},
     {"đúm", "đúng", 0},
