@@ -230,6 +230,14 @@ size_t sl__kw_at(const sl__cells *c, size_t i, const char *w)
     return j;
 }
 
+/* "=mã" must carry its diacritics; "mã" may also be written "ma". */
+static bool exact_kw(const sl__cells *c, size_t a, size_t e, const char *exact)
+{
+    bool strict = exact[0] == '=', bare;
+    if (!sl__cells_exact(c, a, e, exact + strict, &bare)) return false;
+    return !(strict && bare);
+}
+
 int sl__kw_last(const sl__cells *c, size_t from, size_t to, const sl__kw *list, size_t *end)
 {
     int best = -1;
@@ -239,8 +247,7 @@ int sl__kw_last(const sl__cells *c, size_t from, size_t to, const sl__kw *list, 
         for (int k = 0; list[k].w; k++) {
             if (list[k].w[0] != c->f[i]) continue;
             size_t e = sl__kw_at(c, i, list[k].w);
-            bool bare;
-            if (e && list[k].exact && !sl__cells_exact(c, i, e, list[k].exact, &bare)) e = 0;
+            if (e && list[k].exact && !exact_kw(c, i, e, list[k].exact)) e = 0;
             if (e && e <= to && e > best_end) { /* ties: the longer, earlier-starting one */
                 best = k;
                 best_end = e;

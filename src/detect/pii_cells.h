@@ -75,7 +75,8 @@ typedef struct sl__kw {
     const char *w;
     int tag;
     const char *exact; /* NULL, or the spelling with diacritics the match must have ("mã" is
-                          not "má"); letters written without any diacritic also pass */
+                          not "má"); letters written without any diacritic also pass,
+                          unless it starts with '=' ("=mã": "ma" is not enough) */
 } sl__kw;
 
 /* The keyword of `list` (terminated by w == NULL) whose match inside f[from, to) ends last

@@ -181,7 +181,7 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {"ma so", CTX_ORDER, NULL},
                                        {"code", CTX_ORDER, NULL},
                                        {"ref", CTX_ORDER, NULL},
-                                       {"ma", CTX_ORDER, "mã"},
+                                       {"ma", CTX_ORDER, "=mã"},
                                        {"lo hang", CTX_ORDER, NULL},
                                        {"kien hang", CTX_ORDER, NULL},
                                        {"giam gia", CTX_ORDER, NULL},
@@ -244,10 +244,77 @@ static void read_token(const sl__cells *c, size_t i, numtok *t)
     t->d[t->nd < MAXD ? t->nd : MAXD] = '\0';
 }
 
-/* Is cell e (just after a number) a clean right edge? */
-static bool right_edge_ok(const sl__cells *c, size_t e)
+/* Digits in the run starting at cell s. */
+static size_t run_after(const sl__cells *c, size_t s)
+{
+    size_t n = 0;
+    while (sl__c_digit(c, s)) s++, n++;
+    return n;
+}
+
+/* Digits of the grouped number ending before cell e ("0972.169.129" -> 9). */
+static size_t digits_before(const sl__cells *c, size_t e)
+{
+    size_t n = 0;
+    while (e > 0) {
+        if (sl__c_digit(c, e - 1))
+            n++;
+        else if (!(e > 1 && is_sep(c->f[e - 1]) && sl__c_digit(c, e - 2)))
+            break;
+        e--;
+    }
+    return n;
+}
+
+static bool ends_with(const sl__cells *c, size_t e, const char *w)
+{
+    size_t n = strlen(w);
+    return e >= n && memcmp(c->f + e - n, w, n) == 0;
+}
+
+/* Phones are written in lists and glued to their label more than other numbers are:
+ * "0985864545/0936819993", "0906877098_0985659997", "zalo.me/0962330141", "sđt0912345678",
+ * "#Sđt_0367387746". Left of cell s, is one of those? */
+static bool phone_left_relaxed(const sl__cells *c, size_t s)
+{
+    size_t p = s - 1;
+    char ch = c->f[p];
+    if ((ch == '/' || ch == '_') && digits_before(c, p) >= 9) return true;
+    if ((ch == '_' || ch == '/') && (p == 0 || !sl__c_alnum(c, p - 1))) return true;
+    if (ch == '/' && (ends_with(c, p, "zalo.me") || ends_with(c, p, "wa.me"))) return true;
+    size_t e = ch == '_' ? p : s, w = e;
+    while (w > 0 && sl__c_alpha(c, w - 1) && e - w < 16) w--;
+    if (w == e || (w > 0 && sl__c_alnum(c, w - 1))) return false;
+    for (size_t j = w; j < e; j++)
+        if (c->fl[j] & SL__CF_MARKED) return true; /* a Vietnamese word: "nhé0971079388" */
+    for (int k = 0; context_words[k].w; k++)
+        if (context_words[k].tag == CTX_PHONE && strlen(context_words[k].w) == e - w &&
+            memcmp(c->f + w, context_words[k].w, e - w) == 0)
+            return true;
+    return false;
+}
+
+/* Right of a phone ending at cell e: another phone after '/' or '_', a '/' closing the list,
+ * or a Vietnamese word glued on ("0918830308gặp": codes are ASCII, words carry diacritics). */
+static bool phone_right_relaxed(const sl__cells *c, size_t e)
+{
+    char ch = c->f[e];
+    if (ch == '/' || ch == '_') { /* another phone, or the end of the list */
+        size_t j = e + 1;
+        if (j >= c->n || !sl__c_alnum(c, j)) return ch == '/';
+        return c->f[j] == '0' && run_after(c, j) >= 3;
+    }
+    if (!sl__c_alpha(c, e)) return false;
+    for (size_t j = e; j < c->n && j - e < 12 && sl__c_alpha(c, j); j++)
+        if (c->fl[j] & SL__CF_MARKED) return true;
+    return false;
+}
+
+/* Is cell e (just after a number) a clean right edge? `phone` allows the phone-list forms. */
+static bool right_edge_ok(const sl__cells *c, size_t e, bool phone)
 {
     if (e >= c->n) return true;
+    if (phone && phone_right_relaxed(c, e)) return true;
     char ch = c->f[e];
     if (sl__c_alnum(c, e) || ch == '/' || ch == '@' || ch == '_' || ch == '%' || ch == '\\')
         return false;
@@ -279,13 +346,13 @@ static bool left_edge_ok(const sl__cells *c, size_t s)
 
 /* After taking k of t's groups: may the number end there? A following group is allowed only
  * after a space, when the taken part was one run or the next group starts like a new phone. */
-static bool split_ok(const sl__cells *c, const numtok *t, int k)
+static bool split_ok(const sl__cells *c, const numtok *t, int k, bool phone)
 {
     if (k < t->ng) {
         if (t->sep != ' ') return false;
         return k == 1 || c->f[t->gs[k]] == '0';
     }
-    return right_edge_ok(c, t->ge[k - 1]);
+    return right_edge_ok(c, t->ge[k - 1], phone);
 }
 
 /* The nearest context keyword before cell s (same line, not across another number). */
@@ -497,7 +564,7 @@ static bool parse_phone(const sl__cells *c, size_t s, phone *ph)
         return false;
     int shortg = 0;
     for (int g = 0; g < k; g++) shortg += glen(&t, g) < 2;
-    if (shortg || k > 5 || !split_ok(c, &t, k)) return false;
+    if (shortg || k > 5 || !split_ok(c, &t, k, true)) return false;
     ph->end = t.ge[k - 1];
     ph->groups = k;
     ph->score = nat[1] == '2' ? 0.8f : 0.85f;
@@ -514,7 +581,7 @@ static int take_digits(const sl__cells *c, const numtok *t, int want)
     int n = 0;
     for (int k = 0; k < t->ng; k++) {
         n += glen(t, k);
-        if (n == want) return split_ok(c, t, k + 1) ? k + 1 : 0;
+        if (n == want) return split_ok(c, t, k + 1, false) ? k + 1 : 0;
         if (n > want) return 0;
     }
     return 0;
@@ -560,7 +627,8 @@ typedef struct found {
 } found;
 
 /* Decides what the number at s (first digit d0) is; returns the groups consumed or 0. */
-static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, found *f)
+static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, bool phone_only,
+                    found *f)
 {
     numtok t;
     read_token(c, d0, &t);
@@ -568,8 +636,8 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
     bool is_phone = parse_phone(c, s, &ph);
     f->start = s;
     if (ctx == CTX_TAX || ctx == CTX_ORDER) return 0;
-    if (ctx == CTX_BANK && s == d0 && t.nd >= 6 && t.nd <= 19 && !money_shaped(&t) &&
-        split_ok(c, &t, t.ng)) {
+    if (ctx == CTX_BANK && s == d0 && !phone_only && t.nd >= 6 && t.nd <= 19 && !money_shaped(&t) &&
+        split_ok(c, &t, t.ng, false)) {
         *f = (found){"pii.bank_account", s, t.ge[t.ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
         return t.ng;
     }
@@ -579,7 +647,7 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
         *f = (found){"pii.phone", s, ph.end, sc > 0.98f ? 0.98f : sc, SL_DET_PHONE};
         return ph.groups;
     }
-    if (s != d0) return 0;
+    if (s != d0 || phone_only) return 0;
     int k = try_card(c, &t);
     if (k) {
         *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
@@ -617,12 +685,17 @@ static bool number_start(const sl__cells *c, size_t i, size_t *d0)
     return false;
 }
 
-static size_t skip_number(const sl__cells *c, size_t i)
+/* The cell after a number that was not personal data: its groups as read, and anything joined
+ * to them without a space ("12/05/2023", "1.200.000"). "39 0977744315" stops after 39. */
+static size_t skip_number(const sl__cells *c, size_t d0)
 {
-    while (i < c->n &&
-           (sl__c_digit(c, i) ||
-            ((is_sep(c->f[i]) || c->f[i] == ',' || c->f[i] == '/') && sl__c_digit(c, i + 1))))
+    numtok t;
+    read_token(c, d0, &t);
+    size_t i = t.ge[t.ng - 1];
+    while (i + 1 < c->n && strchr(".-,/:", c->f[i]) && sl__c_digit(c, i + 1)) {
         i++;
+        while (sl__c_digit(c, i)) i++;
+    }
     return i;
 }
 
@@ -636,15 +709,16 @@ sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
             i++;
             continue;
         }
-        if (!left_edge_ok(c, i)) {
+        bool strict = left_edge_ok(c, i);
+        if (!strict && !phone_left_relaxed(c, i)) {
             i = skip_number(c, d0);
             continue;
         }
         found f = {0};
         int ctx = context_before(c, i);
-        int k = classify(c, i, d0, ctx, year, &f);
+        int k = classify(c, i, d0, ctx, year, !strict, &f);
         if (!k && d0 != i) /* "(0935 123 456)", "+1 ..." : the digits alone */
-            k = classify(c, d0, d0, ctx, year, &f);
+            k = classify(c, d0, d0, ctx, year, !strict, &f);
         if (!k) {
             i = skip_number(c, d0);
             continue;
