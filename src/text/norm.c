@@ -175,11 +175,14 @@ static int url_like(const sl__unit *T, size_t m)
         marks = T[i].lo == ':' || T[i].lo == '.' || T[i].lo == '@';
     if (!marks) return 0;
     if (has_seq(T, m, "://") || has_seq(T, m, "www.")) return 1;
-    for (size_t i = 0; i < m; i++)
-        if (T[i].lo == '@') {
-            for (size_t j = i + 1; j + 1 < m; j++)
-                if (T[j].lo == '.' && is_letter(&T[j + 1])) return 1;
+    size_t dot = 0; /* an '@' before a '.' that a letter follows: an e-mail address */
+    for (size_t j = m; j-- > 1;)
+        if (T[j - 1].lo == '.' && is_letter(&T[j])) {
+            dot = j;
+            break;
         }
+    for (size_t i = 0; i + 1 < dot; i++)
+        if (T[i].lo == '@') return 1;
     return 0;
 }
 
@@ -542,8 +545,9 @@ static size_t token_end(const sl__unit *u, size_t n, size_t i)
 
 /* If a run of 3+ single letters separated by one space starts at [i, j), returns the end of
  * the run (the joined token); else j. */
-static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j)
+static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j, size_t *run_end)
 {
+    *run_end = j;
     if (!single_letter(u, i, j)) return j;
     size_t count = 1, end = j, uncommon = !common_single(u[i].lo);
     while (end + 1 < n && u[end].cls == SL__C_SPACE && u[end + 1].cls != SL__C_SPACE) {
@@ -553,6 +557,7 @@ static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j)
         count++;
         end = k;
     }
+    *run_end = end;
     return count >= 3 && uncommon ? end : j;
 }
 
@@ -591,6 +596,7 @@ sl_status sl__norm_build(sl_text *t)
     size_t n = t->units.len, i = 0;
     norm_ctx ctx = {0, 0, post_context(u, n)};
     int first = 1;
+    size_t no_join_until = 0;
     while (i < n) {
         size_t ws = i;
         while (i < n && u[i].cls == SL__C_SPACE) i++;
@@ -599,7 +605,12 @@ sl_status sl__norm_build(sl_text *t)
             st = emit_space(t, u[ws].s, u[i - 1].e);
             if (st) return st;
         }
-        size_t j = spaced_letters(u, n, i, token_end(u, n, i));
+        size_t j = token_end(u, n, i), run_end;
+        if (i >= no_join_until) { /* a run found not to join is not scanned again: linear */
+            size_t tok_end = j;
+            j = spaced_letters(u, n, i, tok_end, &run_end);
+            if (j == tok_end) no_join_until = run_end;
+        }
         size_t k = j;
         while (k < n && u[k].cls == SL__C_SPACE) k++;
         ctx.next_number = k < n && is_number(u, k, token_end(u, n, k));

@@ -497,6 +497,27 @@ static void test_word_edges(void **state)
     assert_false(sl_view_is_word_edge(v, (size_t)(at - v->data) + 2)); /* before "ủ" */
 }
 
+/* Long adversarial inputs: every rule must stay linear (a quadratic rule would hang here). */
+static void test_long_inputs_linear(void **state)
+{
+    static const char *const units[] = {"a ", "@",  "a@", "e\xCC\x81", "\xCC\x81", "n g ",    "x",
+                                        "0a", ".a", "k ", "ab.",       "@a.b",     "a a a b "};
+    size_t len = 2u * 1024 * 1024;
+    char *buf = malloc(len);
+    assert_non_null(buf);
+    for (size_t u = 0; u < N(units); u++) {
+        size_t l = strlen(units[u]), n = 0;
+        while (n + l <= len) {
+            memcpy(buf + n, units[u], l);
+            n += l;
+        }
+        sl_error err;
+        assert_int_equal(sl_text_build(T, buf, n, &err), SL_OK);
+        assert_true(sl_text_view(T, SL_VIEW_NFC)->len > 0);
+    }
+    free(buf);
+}
+
 static void test_limits_and_api(void **state)
 {
     sl_error err;
@@ -543,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_map_invariants_datasets),
         cmocka_unit_test(test_validator_positions),
         cmocka_unit_test(test_word_edges),
+        cmocka_unit_test(test_long_inputs_linear),
         cmocka_unit_test(test_limits_and_api),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
