@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "detect/pii_internal.h"
@@ -453,6 +454,134 @@ static void test_validators(void **state)
     assert_false(sl__phone_national_ok("02178234567", 11));
 }
 
+/* ---- figures on real text (skipped without ../shared/data) ------------------------------- */
+
+/* Decodes the JSON string value of "text" in one JSON-lines record into out (UTF-8).
+ * Enough JSON for these files: escapes \n \t \" \\ \/ \uXXXX with surrogate pairs. */
+static size_t json_text(const char *line, char *out, size_t cap)
+{
+    const char *p = strstr(line, "\"text\": \"");
+    if (!p) return 0;
+    p += 9;
+    size_t n = 0;
+    while (*p && *p != '"' && n + 4 < cap) {
+        if (*p != '\\') {
+            out[n++] = *p++;
+            continue;
+        }
+        p++;
+        char e = *p++;
+        if (e == 'n')
+            out[n++] = '\n';
+        else if (e == 't')
+            out[n++] = '\t';
+        else if (e == 'r')
+            out[n++] = '\r';
+        else if (e == 'u') {
+            unsigned cp = 0;
+            if (sscanf(p, "%4x", &cp) != 1) break;
+            p += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && p[0] == '\\' && p[1] == 'u') {
+                unsigned lo = 0;
+                if (sscanf(p + 2, "%4x", &lo) == 1 && lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                }
+            }
+            if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
+            if (cp < 0x80)
+                out[n++] = (char)cp;
+            else if (cp < 0x800) {
+                out[n++] = (char)(0xC0 | (cp >> 6));
+                out[n++] = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out[n++] = (char)(0xE0 | (cp >> 12));
+                out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[n++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                out[n++] = (char)(0xF0 | (cp >> 18));
+                out[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[n++] = (char)(0x80 | (cp & 0x3F));
+            }
+        } else
+            out[n++] = e;
+    }
+    return n;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Hits per rule on a dataset, and the time the detectors add to building the text views.
+ * Ordinary comments carry almost no personal data and no markings, so the counts bound the
+ * false-positive rate; the test only fails if markings fire on more than 0.2% of texts. */
+static void figures_for(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", SL_DATA_DIR, name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        printf("[figures] %s not found: skipped\n", path);
+        return;
+    }
+    static char line[1 << 20], text[1 << 20];
+    sl_text *t = sl_text_new();
+    sl_hits h = {.max = 4096};
+    static const char *const rules[] = {"pii.phone",    "pii.cccd", "pii.cmnd",
+                                        "pii.email",    "pii.card", "pii.bank_account",
+                                        "pii.passport", "marking"};
+    size_t count[8] = {0}, texts = 0, bytes = 0, marked = 0;
+    double t_build = 0, t_detect = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = json_text(line, text, sizeof text);
+        sl_error err;
+        double t0 = now_seconds();
+        if (sl_text_build(t, text, n, &err) != SL_OK) continue;
+        double t1 = now_seconds();
+        sl_hits_clear(&h);
+        assert_int_equal(sl_detect_run(t, SL_DET_ALL, &h), SL_OK);
+        t_detect += now_seconds() - t1;
+        t_build += t1 - t0;
+        texts++;
+        bytes += n;
+        bool any_mark = false;
+        for (size_t k = 0; k < h.count; k++)
+            for (size_t r = 0; r < 8; r++)
+                if (strncmp(h.items[k].rule, rules[r], strlen(rules[r])) == 0) {
+                    count[r]++;
+                    any_mark |= r == 7;
+                }
+        marked += any_mark;
+    }
+    fclose(f);
+    printf("[figures] %s: %zu texts, %.1f MB; hits:", name, texts, bytes / 1e6);
+    for (size_t r = 0; r < 8; r++) printf(" %s=%zu", rules[r], count[r]);
+    printf("\n[figures] %s: detectors %.1f MB/s (baseline: building the views %.1f MB/s)\n", name,
+           bytes / 1e6 / (t_detect > 0 ? t_detect : 1e-9),
+           bytes / 1e6 / (t_build > 0 ? t_build : 1e-9));
+    assert_true(marked * 500 <= texts + 500);
+    sl_hits_free(&h);
+    sl_text_free(t);
+}
+
+static void test_figures_on_real_text(void **state)
+{
+    FILE *probe = fopen(SL_DATA_DIR "/README.md", "r");
+    if (!probe) {
+        printf("[figures] %s missing: skipping the real-text figures\n", SL_DATA_DIR);
+        skip();
+    }
+    fclose(probe);
+    figures_for("vihsd/dev.jsonl");
+    figures_for("victsd/dev.jsonl");
+    figures_for("posts/dev.jsonl");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_disabled_detectors_stay_quiet),
         cmocka_unit_test(test_detector_bits),
         cmocka_unit_test(test_validators),
+        cmocka_unit_test(test_figures_on_real_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
