@@ -32,9 +32,11 @@
 enum { CASE_LOWER, CASE_FIRST, CASE_ALL };
 
 typedef struct norm_ctx {
-    int prev_number; /* the previous token was a number (for "50 k") */
-    int next_number; /* the next token is a number */
-    unsigned post;   /* SL__CTX_* of the whole post */
+    const sl__unit *u; /* the post's units, for the context computed on demand */
+    size_t n;
+    int prev_number;   /* the previous token was a number (for "50 k") */
+    size_t next_start; /* where the next token starts (n: none) */
+    int post;          /* SL__CTX_* of the whole post, or -1 before it is needed */
 } norm_ctx;
 
 /* ---- emission ---------------------------------------------------------------------------- */
@@ -378,8 +380,59 @@ static int case_mode(const sl__unit *T, size_t p, size_t q)
     return (T[p].flags & SL__F_UPPER) ? CASE_FIRST : CASE_LOWER;
 }
 
+static size_t token_end(const sl__unit *u, size_t n, size_t i)
+{
+    while (i < n && u[i].cls != SL__C_SPACE) i++;
+    return i;
+}
+
+static int is_number(const sl__unit *u, size_t a, size_t b)
+{
+    size_t digits = 0;
+    for (size_t i = a; i < b; i++) {
+        if (u[i].cls == SL__C_DIGIT)
+            digits++;
+        else if (u[i].lo != '.' && u[i].lo != ',')
+            return 0;
+    }
+    return digits > 0;
+}
+
+/* Which pronouns the post uses (SL__CTX_*), from its short tokens as written. */
+static unsigned post_context(const sl__unit *u, size_t n)
+{
+    static const char *const may[] = {"m", "mày", "mầy", "mài", "tao", "tau"};
+    static const char *const em[] = {"e", "em"};
+    unsigned ctx = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = token_end(u, n, i), p, q;
+        char key[16];
+        size_t k = 0;
+        uint32_t c0 = u[i].lo;
+        if (j - i <= 5 && (c0 == 'm' || c0 == 't' || c0 == 'e') &&
+            word_core(u + i, j - i, &p, &q)) {
+            for (size_t x = i + p; x < i + q && k + 4 < sizeof key; x++)
+                k += sl__utf8_encode(u[x].lo, key + k);
+            key[k] = '\0';
+            for (size_t w = 0; w < sizeof may / sizeof may[0]; w++)
+                if (!strcmp(key, may[w])) ctx |= SL__CTX_MAY;
+            for (size_t w = 0; w < sizeof em / sizeof em[0]; w++)
+                if (!strcmp(key, em[w])) ctx |= SL__CTX_EM;
+        }
+        i = j;
+        while (i < n && u[i].cls == SL__C_SPACE) i++;
+    }
+    return ctx;
+}
+
+static int next_is_number(const norm_ctx *ctx)
+{
+    size_t k = ctx->next_start;
+    return k < ctx->n && is_number(ctx->u, k, token_end(ctx->u, ctx->n, k));
+}
+
 /* The expansion of the letters [p, q), or NULL; *std_only when NORM keeps the word. */
-static const char *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx *ctx, int *std_only)
+static const char *lookup(const sl__unit *T, size_t p, size_t q, norm_ctx *ctx, int *std_only)
 {
     char key[32];
     size_t n = 0;
@@ -391,14 +444,15 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, const norm_ctx 
     if (ctx->prev_number) {
         const char *v = sl__teencode_after_number(key, n);
         if (v) return v;
-    } else if (!ctx->next_number && ctx->post) {
-        const char *v = sl__teencode_in_context(key, n, ctx->post);
+    } else if (n == 1 && (key[0] == 't' || key[0] == 'c') && !next_is_number(ctx)) {
+        if (ctx->post < 0) ctx->post = (int)post_context(ctx->u, ctx->n);
+        const char *v = sl__teencode_in_context(key, n, (unsigned)ctx->post);
         if (v) return v;
     }
     const sl__teencode *tc = sl__teencode_find(key, n);
     if (!tc) return NULL;
     if ((tc->flags & SL__TC_NOT_AFTER_NUM) && ctx->prev_number) return NULL;
-    if ((tc->flags & SL__TC_NOT_BEFORE_NUM) && ctx->next_number) return NULL;
+    if ((tc->flags & SL__TC_NOT_BEFORE_NUM) && next_is_number(ctx)) return NULL;
     *std_only = (tc->flags & SL__TC_STD_ONLY) != 0;
     return tc->val;
 }
@@ -482,18 +536,6 @@ static size_t rule_spelling(sl__unit *T, size_t m, size_t cap, size_t p, size_t 
     return m - n + k;
 }
 
-static int is_number(const sl__unit *u, size_t a, size_t b)
-{
-    size_t digits = 0;
-    for (size_t i = a; i < b; i++) {
-        if (u[i].cls == SL__C_DIGIT)
-            digits++;
-        else if (u[i].lo != '.' && u[i].lo != ',')
-            return 0;
-    }
-    return digits > 0;
-}
-
 /* Copies units [a, b) into the token buffer, skipping spaces (from joined spaced letters). */
 static size_t load_token(sl_text *t, size_t a, size_t b)
 {
@@ -504,7 +546,7 @@ static size_t load_token(sl_text *t, size_t a, size_t b)
 }
 
 /* Normalizes units [a, b). */
-static sl_status do_token(sl_text *t, size_t a, size_t b, const norm_ctx *ctx)
+static sl_status do_token(sl_text *t, size_t a, size_t b, norm_ctx *ctx)
 {
     sl__unit *T = t->tok.u;
     size_t m = load_token(t, a, b), p = 0, q = 0;
@@ -537,12 +579,6 @@ static sl_status do_token(sl_text *t, size_t a, size_t b, const norm_ctx *ctx)
 
 /* ---- driver ------------------------------------------------------------------------------ */
 
-static size_t token_end(const sl__unit *u, size_t n, size_t i)
-{
-    while (i < n && u[i].cls != SL__C_SPACE) i++;
-    return i;
-}
-
 /* If a run of 3+ single letters separated by one space starts at [i, j), returns the end of
  * the run (the joined token); else j. */
 static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j, size_t *run_end)
@@ -561,40 +597,13 @@ static size_t spaced_letters(const sl__unit *u, size_t n, size_t i, size_t j, si
     return count >= 3 && uncommon ? end : j;
 }
 
-/* Which pronouns the post uses (SL__CTX_*), from its short tokens as written. */
-static unsigned post_context(const sl__unit *u, size_t n)
-{
-    static const char *const may[] = {"m", "mày", "mầy", "mài", "tao", "tau"};
-    static const char *const em[] = {"e", "em"};
-    unsigned ctx = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = token_end(u, n, i), p, q;
-        char key[16];
-        size_t k = 0;
-        uint32_t c0 = u[i].lo;
-        if (j - i <= 5 && (c0 == 'm' || c0 == 't' || c0 == 'e') &&
-            word_core(u + i, j - i, &p, &q)) {
-            for (size_t x = i + p; x < i + q && k + 4 < sizeof key; x++)
-                k += sl__utf8_encode(u[x].lo, key + k);
-            key[k] = '\0';
-            for (size_t w = 0; w < sizeof may / sizeof may[0]; w++)
-                if (!strcmp(key, may[w])) ctx |= SL__CTX_MAY;
-            for (size_t w = 0; w < sizeof em / sizeof em[0]; w++)
-                if (!strcmp(key, em[w])) ctx |= SL__CTX_EM;
-        }
-        i = j;
-        while (i < n && u[i].cls == SL__C_SPACE) i++;
-    }
-    return ctx;
-}
-
 sl_status sl__norm_build(sl_text *t)
 {
     sl_status st = make_units(t);
     if (st) return st;
     const sl__unit *u = t->units.u;
     size_t n = t->units.len, i = 0;
-    norm_ctx ctx = {0, 0, post_context(u, n)};
+    norm_ctx ctx = {u, n, 0, n, -1};
     int first = 1;
     size_t no_join_until = 0;
     while (i < n) {
@@ -613,7 +622,7 @@ sl_status sl__norm_build(sl_text *t)
         }
         size_t k = j;
         while (k < n && u[k].cls == SL__C_SPACE) k++;
-        ctx.next_number = k < n && is_number(u, k, token_end(u, n, k));
+        ctx.next_start = k;
         st = do_token(t, i, j, &ctx);
         if (st) return st;
         ctx.prev_number = is_number(u, i, j);
