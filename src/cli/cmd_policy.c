@@ -37,8 +37,10 @@ static int check_one(const char *path)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: sangloc policy check FILE...\n"
+                 "       sangloc policy test [--model FILE | --no-model] [-v] FILE\n"
                  "  check   validate policy files; prints FILE:LINE: message per problem\n"
                  "          (exit 0 clean, 1 problems)\n"
+                 "  test    run the policy's cases through the engine (exit 0 all pass, 1 some fail)\n"
                  "The policy format is described in docs/policy.md.\n");
 }
 
@@ -65,8 +67,7 @@ int sl_cmd_policy(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
-    /* `policy test` (the engine's run of the policy's cases) dispatches here, to
-     * sl_cmd_policy_test(argc - 1, argv + 1), once the engine provides it. */
+    if (!strcmp(argv[1], "test")) return sl_cmd_policy_test(argc - 1, argv + 1);
     fprintf(stderr, "sangloc policy: unknown action '%s'\n", argv[1]);
     usage(stderr);
     return 2;

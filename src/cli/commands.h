@@ -4,10 +4,13 @@
 #define SL_CLI_COMMANDS_H
 
 int sl_cmd_normalize(int argc, char **argv);
-int sl_cmd_policy(int argc, char **argv);
 int sl_cmd_train(int argc, char **argv);
 int sl_cmd_model(int argc, char **argv);
 int sl_cmd_eval(int argc, char **argv);
 int sl_cmd_bank(int argc, char **argv);
+int sl_cmd_policy(int argc, char **argv);
+int sl_cmd_check(int argc, char **argv);
+/* `policy test FILE`: called by the policy command */
+int sl_cmd_policy_test(int argc, char **argv);
 
 #endif

@@ -19,9 +19,10 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const command commands[] = {
+    {"check", sl_cmd_check, "screen posts against a policy; one JSON verdict per line"},
     {"version", cmd_version, "print the version"},
     {"bank", sl_cmd_bank, "build banks of known hoaxes/documents and match posts against them"},
-    {"policy", sl_cmd_policy, "check a policy file (sangloc policy check FILE)"},
+    {"policy", sl_cmd_policy, "lint a policy file or run its test cases (policy check|test FILE)"},
     {"normalize", sl_cmd_normalize, "print the normalized views of texts"},
     {"train", sl_cmd_train, "train a model file from JSON-lines data"},
     {"model", sl_cmd_model, "describe a model file (sangloc model info FILE)"},
