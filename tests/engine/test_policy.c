@@ -332,6 +332,16 @@ static void test_default_policy(void **state)
         {"uống lon bia cho mát", NULL},
         {"đi ngủ sớm đi", NULL},
         {"con chó nhà tôi rất ngoan", NULL},
+        /* typed without diacritics: the bare forms are ordinary words */
+        {"dau buoi hop hom nay", NULL},     /* đầu buổi, not đầu buồi */
+        {"gui thang cho anh ay", NULL},     /* gửi thẳng cho */
+        {"mua do cho be", NULL},            /* đồ cho bé */
+        {"du ma troi mua van di", NULL},    /* dù mà */
+        {"con di hoc chua", NULL},          /* con đi học */
+        {"cac ban oi", NULL},               /* các bạn */
+        {"ban do bong da chau au", NULL},   /* bản đồ bóng đá */
+        {"thang cho ngu", "insult.people"}, /* bare, and an insult all the same */
+        {"dit me may", "insult.profanity"},
     };
     expect_scans(m, cases, sizeof cases / sizeof cases[0]);
     sl_matcher_free(m);
