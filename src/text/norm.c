@@ -13,9 +13,15 @@
  *      end become o i e a s t i a s, only in tokens with 2+ letters: "l0n", "ng@"; numbers,
  *      prices, phones, "4g", "mp3", "covid19" keep their digits (a digit needs letters on
  *      both sides). URLs, e-mail addresses and @mentions are left alone.
- *   5. a letter repeated 3+ times is kept once, its span covering the run ("nguuuu" -> "ngu")
+ *   5. a letter repeated 3+ times is kept once, its span covering the run ("nguuuu" -> "ngu");
+ *      a token that would collapse to one letter is laughter ("kkkk") and stays as written
  *   6. teencode: the letters of the token (without surrounding punctuation) are looked up in the
- *      table (teencode_table.c) and replaced; the expansion maps to the word's span.
+ *      table (teencode_table.c) and replaced; the expansion maps to the word's span. Context:
+ *      the neighbouring tokens (numbers: "50 k", "5 tr") and, for "t" and "c", the other
+ *      pronouns of the post ("t" with "m" is "tao")
+ *   7. spelling repairs (syllable.c) when the table has no entry: a word that is not a
+ *      Vietnamese syllable but becomes one ("emm", "khók", "fải") is repaired, then looked up
+ *      again ("thoii" -> "thoi" -> "thôi").
  * NORM writes the case-folded units with whitespace runs collapsed to one space; FOLD is NORM
  * with diacritics removed; STANDARD writes the same words with their original case (an
  * expansion takes the case pattern of the word it replaces). */
