@@ -367,6 +367,8 @@ static int word_core(const sl__unit *T, size_t m, size_t *p, size_t *q)
     while (a < m && T[a].cls == SL__C_OTHER) a++;
     while (b > a && T[b - 1].cls == SL__C_OTHER) b--;
     if (a == b) return 0;
+    if ((a > 0 && T[a - 1].lo == '*') || (b < m && T[b].lo == '*'))
+        return 0; /* a masked word ("b***") is not the teencode of its visible letters */
     for (size_t i = a; i < b; i++)
         if (!is_letter(&T[i])) return 0;
     *p = a;
