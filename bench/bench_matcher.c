@@ -81,6 +81,7 @@ static void count(tally *t, size_t *nt, const char *label, bool hit)
     while (i < *nt && strcmp(t[i].label, label)) i++;
     if (i == *nt) {
         if (*nt == 16) return;
+        t[i] = (tally){.n = 0};
         snprintf(t[i].label, 16, "%s", label);
         (*nt)++;
     }
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
         if (c - b < both) both = c - b;
     }
     tally t[16];
+    memset(t, 0, sizeof t);
     size_t nt = 0, total_hits = 0;
     for (size_t i = 0; i < n; i++) {
         sl_hits_clear(&hits);
