@@ -182,6 +182,28 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {"code", CTX_ORDER, NULL},
                                        {"ref", CTX_ORDER, NULL},
                                        {"ma", CTX_ORDER, "=mã"},
+                                       {"hop dong", CTX_ORDER, NULL},
+                                       {"so hd", CTX_ORDER, NULL},
+                                       {"ma hd", CTX_ORDER, NULL},
+                                       {"phieu", CTX_ORDER, NULL},
+                                       {"ma tra cuu", CTX_ORDER, NULL},
+                                       {"ma dat cho", CTX_ORDER, NULL},
+                                       {"booking", CTX_ORDER, NULL},
+                                       {"ma ve", CTX_ORDER, NULL},
+                                       {"so ve", CTX_ORDER, NULL},
+                                       {"ma hang", CTX_ORDER, NULL},
+                                       {"ma bao hanh", CTX_ORDER, NULL},
+                                       {"ma thanh toan", CTX_ORDER, NULL},
+                                       {"so giao dich", CTX_ORDER, NULL},
+                                       {"ma tham chieu", CTX_ORDER, NULL},
+                                       {"so tham chieu", CTX_ORDER, NULL},
+                                       {"reference", CTX_ORDER, NULL},
+                                       {"so lo", CTX_ORDER, NULL},
+                                       {"ma lo", CTX_ORDER, NULL},
+                                       {"ma buu chinh", CTX_ORDER, NULL},
+                                       {"postal code", CTX_ORDER, NULL},
+                                       {"ma the", CTX_ORDER, NULL},
+                                       {"ma nap", CTX_ORDER, NULL},
                                        {"lo hang", CTX_ORDER, NULL},
                                        {"kien hang", CTX_ORDER, NULL},
                                        {"giam gia", CTX_ORDER, NULL},
@@ -487,6 +509,17 @@ enum { P_DOMESTIC, P_PLUS, P_BARE, P_AREA };
 
 #define NONE ((size_t)-1)
 
+/* An area code in parentheses at cell q ("(028)", "(0203)", or "(24)" after +84): appends its
+ * digits to pre and returns the cell after ')', or NONE. */
+static size_t area_paren(const sl__cells *c, size_t q, char *pre, int *npre)
+{
+    int start = *npre;
+    q++;
+    while (sl__c_digit(c, q) && *npre - start < 5) pre[(*npre)++] = c->f[q++];
+    if (*npre < 3 || *npre > 4 || pre[0] != '0' || pre[1] != '2' || !at(c, q, ")")) return NONE;
+    return q + 1;
+}
+
 /* Reads the prefix of a phone at cell s: sets *kind, the national prefix digits (area code in
  * parentheses, or "0" for +84), and returns the cell of the first digit of the rest (NONE: none).
  */
@@ -500,10 +533,9 @@ static size_t phone_prefix(const sl__cells *c, size_t s, int *kind, char *pre, i
             *kind = P_PLUS;
             q += c->f[q] == '+' ? 4 : 3;
         } else if (c->f[q] == '0') {
-            while (sl__c_digit(c, q) && *npre < 5) pre[(*npre)++] = c->f[q++];
-            if (*npre < 3 || *npre > 4 || !at(c, q, ")")) return NONE;
+            q = area_paren(c, q - 1, pre, npre);
+            if (q == NONE) return NONE;
             *kind = P_AREA;
-            q++;
         } else {
             return NONE;
         }
@@ -517,6 +549,13 @@ static size_t phone_prefix(const sl__cells *c, size_t s, int *kind, char *pre, i
         *kind = P_PLUS;
         q = opt_sep(c, q + 2);
         if (at(c, q, "(0)")) q = opt_sep(c, q + 3);
+        if (c->f[q] == '(') { /* "+84 (24) 3825 3536" */
+            pre[(*npre)++] = '0';
+            q = area_paren(c, q, pre, npre);
+            if (q == NONE) return NONE;
+            *kind = P_AREA;
+            if (sl__c_space(c, q)) q++;
+        }
         return sl__c_digit(c, q) ? q : NONE;
     }
     if (at(c, q, "0084")) {
@@ -563,7 +602,8 @@ static bool parse_phone(const sl__cells *c, size_t s, phone *ph)
     if (n < 10 || n != (nat[1] == '2' ? 11 : 10) || !sl__phone_national_ok(nat, (size_t)n))
         return false;
     int shortg = 0;
-    for (int g = 0; g < k; g++) shortg += glen(&t, g) < 2;
+    for (int g = 0; g < k; g++) /* "(0236) 3 821 234": a landline's first digit may stand alone */
+        shortg += glen(&t, g) < 2 && !(kind == P_AREA && g == 0);
     if (shortg || k > 5 || !split_ok(c, &t, k, true)) return false;
     ph->end = t.ge[k - 1];
     ph->groups = k;
@@ -636,6 +676,12 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
     bool is_phone = parse_phone(c, s, &ph);
     f->start = s;
     if (ctx == CTX_TAX || ctx == CTX_ORDER) return 0;
+    int kc = (s == d0 && !phone_only) ? try_card(c, &t) : 0;
+    if (kc && ctx != CTX_TAX && ctx != CTX_ORDER) { /* a valid card number is a card, whoever
+                                                       holds the account */
+        *f = (found){"pii.card", s, t.ge[kc - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
+        return kc;
+    }
     if (ctx == CTX_BANK && s == d0 && !phone_only && t.nd >= 6 && t.nd <= 19 && !money_shaped(&t) &&
         split_ok(c, &t, t.ng, false)) {
         *f = (found){"pii.bank_account", s, t.ge[t.ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
@@ -648,12 +694,7 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
         return ph.groups;
     }
     if (s != d0 || phone_only) return 0;
-    int k = try_card(c, &t);
-    if (k) {
-        *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
-        return k;
-    }
-    k = take_digits(c, &t, 12);
+    int k = take_digits(c, &t, 12);
     if (k && t.nd >= 12 && sl__cccd_ok(t.d, year) && !tax_after(c, t.ge[k - 1])) {
         bool id_ctx = ctx == CTX_CCCD || ctx == CTX_CMND;
         if (ctx != CTX_NONE && ctx != CTX_PHONE && !id_ctx) return 0;
