@@ -164,6 +164,9 @@ static const pos_case phone_pos[] = {
     {"quan tâm thôi nhé0971079388", "pii.phone", "0971079388"},
     {"size 39 0977744315", "pii.phone", "0977744315"},
     {"Ma ba 0939423103 mobi", "pii.phone", "0939423103"},
+    {"+84 (24) 3825 3536", "pii.phone", "+84 (24) 3825 3536"},
+    {"(0236) 3 821 234", "pii.phone", "(0236) 3 821 234"},
+    {"(024)38253536", "pii.phone", "(024)38253536"},
     {"a lô 0912345678 0987654321", "pii.phone", "0912345678"},
     {"Chị Hoa (0935 123 456) nói", "pii.phone", "0935 123 456"},
     {"https://wa.me/?phone=0912345678", "pii.phone", "0912345678"},
@@ -265,9 +268,11 @@ static const neg_case id_neg[] = {
     {"STK 001099012345", "pii.cccd"},         /* a bank account */
     {"Mã đơn hàng 001099012345", "pii.cccd"}, /* an order code */
     {"Mã vận đơn: 079203001234", "pii.cccd"}, /* a tracking number */
-    {"0010990123456", "pii.cccd"},            /* 13 digits */
-    {"001099012345678", "pii.cccd"},          /* 15 digits */
-    {"123456789012", "pii.cccd"},             /* 123 is not a province */
+    {"Số hợp đồng 001099012345", "pii.cccd"},
+    {"Mã tra cứu: 079203001234", "pii.cccd"},
+    {"0010990123456", "pii.cccd"},   /* 13 digits */
+    {"001099012345678", "pii.cccd"}, /* 15 digits */
+    {"123456789012", "pii.cccd"},    /* 123 is not a province */
     {"999099012345", "pii.cccd"},
     {"giá 001.099.012.345 đồng", "pii.cccd"},
     {"001099012345abc", "pii.cccd"},
@@ -294,6 +299,7 @@ static const pos_case card_pos[] = {
     {"MC 2221 0000 0000 0009", "pii.card", "2221 0000 0000 0009"},
     {"4012888888881881", "pii.card", "4012888888881881"},
     {"Thẻ tín dụng 4532 0151 1283 0366 bị lộ", "pii.card", "4532 0151 1283 0366"},
+    {"STK Vietcombank, thẻ 4111 1111 1111 1111", "pii.card", "4111 1111 1111 1111"},
 };
 
 static const neg_case card_neg[] = {
@@ -308,6 +314,7 @@ static const neg_case card_neg[] = {
     {"Mã giảm giá 4532015112830366", "pii.card"},
     {"Số serial 4532015112830366", "pii.card"},
     {"Tôi có 5555 5555 5555 4444 đồng", "pii.card"},
+    {"Nạp thẻ Viettel seri 10000123456789 mã thẻ 4123456789012", "pii.card"},
 };
 
 static void test_cards(void **state)
