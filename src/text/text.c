@@ -81,6 +81,35 @@ static void publish(sl_text *text, int ok)
     }
 }
 
+/* Buffers grown for a huge post are released when the next post is much smaller, so one
+ * 16 MiB post does not pin ~1 GiB of scratch in a thread for good. */
+#define SL__KEEP_BYTES ((size_t)1 << 20)
+
+static void shrink(sl_text *text, size_t len)
+{
+    size_t keep = len * 16 > SL__KEEP_BYTES ? len * 16 : SL__KEEP_BYTES;
+    for (int k = 0; k < SL_VIEW_COUNT_; k++) {
+        sl__vbuf *b = &text->v[k];
+        if (b->cap <= keep) continue;
+        free(b->data);
+        free(b->start);
+        free(b->end);
+        *b = (sl__vbuf){0};
+    }
+    if (text->u16a_cap > keep || text->u16b_cap > keep) {
+        free(text->u16a);
+        free(text->u16b);
+        text->u16a = text->u16b = NULL;
+        text->u16a_cap = text->u16b_cap = 0;
+    }
+    sl__units *u[2] = {&text->units, &text->tok};
+    for (int k = 0; k < 2; k++)
+        if (u[k]->cap > keep) {
+            free(u[k]->u);
+            *u[k] = (sl__units){0};
+        }
+}
+
 sl_status sl_text_build(sl_text *text, const char *data, size_t len, sl_error *err)
 {
     if (!text || (!data && len)) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no text");
@@ -94,6 +123,7 @@ sl_status sl_text_build(sl_text *text, const char *data, size_t len, sl_error *e
     sl_status st = sl_utf8_validate(data, len, err);
     if (st) return st;
     text->orig_len = len;
+    shrink(text, len);
     for (int k = 0; k < SL_VIEW_COUNT_; k++) {
         st = sl__vbuf_grow(&text->v[k], 0); /* make sure every view has a buffer */
         if (st) goto fail;
