@@ -666,47 +666,55 @@ typedef struct found {
     unsigned bit;
 } found;
 
-/* Decides what the number at s (first digit d0) is; returns the groups consumed or 0. */
+/* Citizen IDs: CCCD by structure (any context but a foreign one), CMND only after ID words. */
+static int as_id(const sl__cells *c, const numtok *t, size_t s, int ctx, int year, found *f)
+{
+    bool id_ctx = ctx == CTX_CCCD || ctx == CTX_CMND;
+    int k = take_digits(c, t, 12);
+    if (k && sl__cccd_ok(t->d, year) && !tax_after(c, t->ge[k - 1])) {
+        if (ctx != CTX_NONE && ctx != CTX_PHONE && !id_ctx) return 0;
+        *f = (found){"pii.cccd", s, t->ge[k - 1], id_ctx ? 0.95f : 0.65f, SL_DET_CCCD};
+        return k;
+    }
+    k = take_digits(c, t, 9);
+    if (k && id_ctx) {
+        *f = (found){"pii.cmnd", s, t->ge[k - 1], 0.9f, SL_DET_CMND};
+        return k;
+    }
+    return 0;
+}
+
+/* A bank account: the whole number, 6-19 digits, not an amount of money. */
+static int as_bank(const sl__cells *c, const numtok *t, size_t s, found *f)
+{
+    if (t->nd < 6 || t->nd > 19 || money_shaped(t) || !split_ok(c, t, t->ng, false)) return 0;
+    *f = (found){"pii.bank_account", s, t->ge[t->ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
+    return t->ng;
+}
+
+/* Decides what the number at s (first digit d0) is; returns the groups consumed or 0.
+ * phone_only: its left edge is one only phones may have (a list joiner, a glued label). */
 static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, bool phone_only,
                     found *f)
 {
+    if (ctx == CTX_TAX || ctx == CTX_ORDER) return 0;
     numtok t;
     read_token(c, d0, &t);
+    bool plain = s == d0 && !phone_only; /* digits only: no "+84" or "(" before them */
+    int k = plain ? try_card(c, &t) : 0;
+    if (k) { /* a valid card number is a card, whichever bank is named before it */
+        *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
+        return k;
+    }
+    if (plain && ctx == CTX_BANK) return as_bank(c, &t, s, f);
     phone ph;
-    bool is_phone = parse_phone(c, s, &ph);
-    f->start = s;
-    if (ctx == CTX_TAX || ctx == CTX_ORDER) return 0;
-    int kc = (s == d0 && !phone_only) ? try_card(c, &t) : 0;
-    if (kc && ctx != CTX_TAX && ctx != CTX_ORDER) { /* a valid card number is a card, whoever
-                                                       holds the account */
-        *f = (found){"pii.card", s, t.ge[kc - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
-        return kc;
-    }
-    if (ctx == CTX_BANK && s == d0 && !phone_only && t.nd >= 6 && t.nd <= 19 && !money_shaped(&t) &&
-        split_ok(c, &t, t.ng, false)) {
-        *f = (found){"pii.bank_account", s, t.ge[t.ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
-        return t.ng;
-    }
-    if (is_phone && (ctx != CTX_BANK || s != d0)) {
+    if (parse_phone(c, s, &ph) && (ctx != CTX_BANK || s != d0)) {
         if (tax_after(c, ph.end)) return 0;
         float sc = ph.score + (ctx == CTX_PHONE ? 0.1f : 0.0f);
         *f = (found){"pii.phone", s, ph.end, sc > 0.98f ? 0.98f : sc, SL_DET_PHONE};
         return ph.groups;
     }
-    if (s != d0 || phone_only) return 0;
-    int k = take_digits(c, &t, 12);
-    if (k && t.nd >= 12 && sl__cccd_ok(t.d, year) && !tax_after(c, t.ge[k - 1])) {
-        bool id_ctx = ctx == CTX_CCCD || ctx == CTX_CMND;
-        if (ctx != CTX_NONE && ctx != CTX_PHONE && !id_ctx) return 0;
-        *f = (found){"pii.cccd", s, t.ge[k - 1], id_ctx ? 0.95f : 0.65f, SL_DET_CCCD};
-        return k;
-    }
-    k = take_digits(c, &t, 9);
-    if (k && (ctx == CTX_CMND || ctx == CTX_CCCD)) {
-        *f = (found){"pii.cmnd", s, t.ge[k - 1], 0.9f, SL_DET_CMND};
-        return k;
-    }
-    return 0;
+    return plain ? as_id(c, &t, s, ctx, year, f) : 0;
 }
 
 static bool number_start(const sl__cells *c, size_t i, size_t *d0)
