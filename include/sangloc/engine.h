@@ -26,8 +26,8 @@ typedef struct sl_engine_options {
     const char *model_path;        /* NULL: no model (model rules then never fire) */
     const char *const *bank_paths; /* banks to match against; may be NULL when nbanks == 0 */
     size_t nbanks;
-    const char *cache_dir;         /* compiled pattern cache; NULL: the default cache folder */
-    size_t max_text_bytes;         /* 0: the policy's limit (default 64 KiB) */
+    const char *cache_dir; /* compiled pattern cache; NULL: the default cache folder */
+    size_t max_text_bytes; /* 0: the policy's limit (default 64 KiB) */
 } sl_engine_options;
 
 /* One hit as shown to people: the rule, its category and clause, and the original span. */
@@ -39,6 +39,8 @@ typedef struct sl_verdict_hit {
     float weight;         /* the rule's weight */
     float score;          /* the detector's confidence */
     const char *detail;   /* extra evidence (bank correction source, URL host) or NULL */
+    bool comment_level;   /* a judgement on the whole comment (model label): its span is the
+                             extent of the words that drove it, or the whole text */
 } sl_verdict_hit;
 
 typedef struct sl_verdict_match {
@@ -49,22 +51,22 @@ typedef struct sl_verdict_match {
 } sl_verdict_match;
 
 typedef struct sl_verdict {
-    bool has_error;          /* the post could not be screened: action is review */
+    bool has_error; /* the post could not be screened: action is review */
     sl_error error;
     sl_action action;
-    float score;             /* highest category score, 0..1 */
+    float score;                  /* highest category score, 0..1 */
     const float *category_scores; /* one per policy category (sl_engine_policy()->categories) */
     const sl_verdict_hit *hits;
     size_t nhits;
-    bool has_model;          /* the fields below are set only with a model */
-    int label;               /* 0 clean, 1 offensive, 2 hate */
+    bool has_model; /* the fields below are set only with a model */
+    int label;      /* 0 clean, 1 offensive, 2 hate */
     float probs[3];
     float constructive;
     const uint32_t *offensive_spans; /* 2 * noffensive_spans offsets, sorted, merged */
     size_t noffensive_spans;
     const sl_verdict_match *matches;
     size_t nmatches;
-    uint64_t us;             /* microseconds spent in sl_engine_check */
+    uint64_t us; /* microseconds spent in sl_engine_check */
 } sl_verdict;
 
 /* Builds an engine. Errors carry the file and line in err->message / err->line. */

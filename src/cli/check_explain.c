@@ -24,8 +24,7 @@ static const char *action_colour(sl_action a)
 static bool flagged_at(const sl_verdict *v, size_t i)
 {
     for (size_t h = 0; h < v->nhits; h++)
-        if (i >= v->hits[h].start && i < v->hits[h].end && v->hits[h].end - v->hits[h].start < 4096)
-            return true;
+        if (!v->hits[h].comment_level && i >= v->hits[h].start && i < v->hits[h].end) return true;
     for (size_t s = 0; s < v->noffensive_spans; s++)
         if (i >= v->offensive_spans[2 * s] && i < v->offensive_spans[2 * s + 1]) return true;
     return false;

@@ -36,12 +36,13 @@ static int check_one(const char *path)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: sangloc policy check FILE...\n"
-                 "       sangloc policy test [--model FILE | --no-model] [-v] FILE\n"
-                 "  check   validate policy files; prints FILE:LINE: message per problem\n"
-                 "          (exit 0 clean, 1 problems)\n"
-                 "  test    run the policy's cases through the engine (exit 0 all pass, 1 some fail)\n"
-                 "The policy format is described in docs/policy.md.\n");
+    fprintf(out,
+            "usage: sangloc policy check FILE...\n"
+            "       sangloc policy test [--model FILE | --no-model] [-v] FILE\n"
+            "  check   validate policy files; prints FILE:LINE: message per problem\n"
+            "          (exit 0 clean, 1 problems)\n"
+            "  test    run the policy's cases through the engine (exit 0 all pass, 1 some fail)\n"
+            "The policy format is described in docs/policy.md.\n");
 }
 
 static int cmd_check(int argc, char **argv)

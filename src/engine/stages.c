@@ -32,7 +32,7 @@ static sl_status add_span(sl_scan *s, uint32_t start, uint32_t end)
 }
 
 static sl_status add_hit(sl_scan *s, size_t rule, uint32_t start, uint32_t end, float score,
-                         const char *detail)
+                         const char *detail, bool comment_level)
 {
     if (s->nhits >= SL_MAX_VERDICT_HITS) return SL_OK;
     sl_status st =
@@ -49,6 +49,7 @@ static sl_status add_hit(sl_scan *s, size_t rule, uint32_t start, uint32_t end, 
     h->weight = r->weight;
     h->score = score < 0 ? 0 : score > 1 ? 1 : score;
     h->detail = detail;
+    h->comment_level = comment_level;
     return SL_OK;
 }
 
@@ -68,7 +69,7 @@ static sl_status stage_patterns(const sl_engine *e, sl_scan *s)
         const sl_hit *h = &s->raw.items[i];
         long r = rule_by_id(e->policy, h->rule);
         if (r < 0) continue;
-        st = add_hit(s, (size_t)r, h->start, h->end, h->score, NULL);
+        st = add_hit(s, (size_t)r, h->start, h->end, h->score, NULL, false);
         if (!st && e->policy->rules[r].kind == SL_RULE_LEXICON) st = add_span(s, h->start, h->end);
     }
     return st;
@@ -94,7 +95,7 @@ static sl_status stage_detectors(const sl_engine *e, sl_scan *s)
         for (size_t r = 0; !st && r < p->nrules; r++)
             if (p->rules[r].kind == SL_RULE_DETECTOR &&
                 detector_covers(p->rules[r].source, h->rule))
-                st = add_hit(s, r, h->start, h->end, h->score, NULL);
+                st = add_hit(s, r, h->start, h->end, h->score, NULL, false);
     }
     return st;
 }
@@ -111,7 +112,7 @@ static sl_status stage_domains(const sl_engine *e, sl_scan *s, const char *text)
             if (!e->domain_sets[r]) continue;
             if (sl_domain_set_contains(e->domain_sets[r], text + url->host_start,
                                        url->host_end - url->host_start))
-                st = add_hit(s, r, url->start, url->end, 1.0f, NULL);
+                st = add_hit(s, r, url->start, url->end, 1.0f, NULL, false);
         }
     }
     return st;
@@ -158,11 +159,11 @@ static sl_status stage_model(const sl_engine *e, sl_scan *s, size_t len)
         float score = model_output(&pred, rule->source);
         if (score < rule->min_score) continue;
         if (strcmp(rule->source, "spans")) {
-            st = add_hit(s, r, start, end, score, NULL);
+            st = add_hit(s, r, start, end, score, NULL, true);
             continue;
         }
         for (size_t i = 0; !st && i < pred.nspans; i++)
-            st = add_hit(s, r, pred.spans[2 * i], pred.spans[2 * i + 1], score, NULL);
+            st = add_hit(s, r, pred.spans[2 * i], pred.spans[2 * i + 1], score, NULL, false);
     }
     return st;
 }
@@ -200,7 +201,7 @@ static sl_status stage_banks(const sl_engine *e, sl_scan *s)
                 if (rule->kind != SL_RULE_BANK || strcmp(rule->source, found[i].kind)) continue;
                 if (found[i].similarity < rule->min_score) continue;
                 st = add_hit(s, r, found[i].start, found[i].end, found[i].similarity,
-                             found[i].source);
+                             found[i].source, false);
             }
         }
     }
