@@ -220,7 +220,7 @@ static void free_post(post *p)
     memset(p, 0, sizeof *p);
 }
 
-static bool take_record(post *p, const sl_record *r)
+static bool take_record(post *p, const sl_record *r, bool plain)
 {
     memset(p, 0, sizeof *p);
     p->has_error = r->has_error;
@@ -229,8 +229,8 @@ static bool take_record(post *p, const sl_record *r)
     if (r->id_json) {
         p->id_json = strdup(r->id_json);
         if (!p->id_json) return false;
-    } else if (!r->object) {
-        /* plain text or a line that never parsed: the line number identifies it */
+    } else if (plain) {
+        /* plain text lines have no id: the line number identifies them */
         char num[32];
         snprintf(num, sizeof num, "%zu", r->line);
         p->id_json = strdup(num);
@@ -360,7 +360,7 @@ static int screen_all(const sl_engine *engine, const options *o, char **files, i
                 status = 2; /* unreadable file: report it, go on with the others */
                 continue;
             }
-            if (!take_record(&posts[n++], &rec)) {
+            if (!take_record(&posts[n++], &rec, o->plain_text)) {
                 fprintf(stderr, "sangloc check: out of memory\n");
                 status = 2;
                 more = false;
