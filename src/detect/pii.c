@@ -99,10 +99,10 @@ static const sl__kw passport_words[] = {{"ho chieu", 1, NULL}, {"so ho chieu", 1
                                         {"so hc", 1, NULL},    {"hc", 1, NULL},
                                         {"pp", 1, NULL},       {NULL, 0, NULL}};
 
-/* One uppercase ASCII letter and 7 digits, standing alone. */
+/* One ASCII letter and 7 digits, standing alone. */
 static bool passport_at(const sl__cells *c, size_t i)
 {
-    if (!(c->fl[i] & SL__CF_ASCII) || !(c->fl[i] & SL__CF_UPPER)) return false;
+    if (!(c->fl[i] & SL__CF_ASCII) || !sl__c_alpha(c, i)) return false;
     if (i > 0 && (sl__c_alnum(c, i - 1) || c->f[i - 1] == '_' || c->f[i - 1] == '@')) return false;
     for (size_t k = 1; k <= 7; k++)
         if (!sl__c_digit(c, i + k)) return false;
@@ -119,7 +119,8 @@ sl_status sl__pii_passports(sl__cells *c, sl_hits *out)
         if (sl__kw_last(c, from, i, passport_words, NULL) < 0) continue;
         uint32_t os, oe;
         sl__cells_span(c, i, i + 8, &os, &oe);
-        sl_status st = sl_hits_push(out, "pii.passport", os, oe, 0.9f, -1);
+        float score = (c->fl[i] & SL__CF_UPPER) ? 0.9f : 0.8f; /* "c1234567" typed in a chat */
+        sl_status st = sl_hits_push(out, "pii.passport", os, oe, score, -1);
         if (st) return st;
         i += 7;
     }

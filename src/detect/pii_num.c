@@ -277,13 +277,12 @@ static size_t run_after(const sl__cells *c, size_t s)
 /* Digits of the grouped number ending before cell e ("0972.169.129" -> 9). */
 static size_t digits_before(const sl__cells *c, size_t e)
 {
-    size_t n = 0;
-    while (e > 0) {
+    size_t n = 0; /* stops at 9: the callers only ask for a phone's worth */
+    for (; e > 0 && n < 9; e--) {
         if (sl__c_digit(c, e - 1))
             n++;
         else if (!(e > 1 && is_sep(c->f[e - 1]) && sl__c_digit(c, e - 2)))
             break;
-        e--;
     }
     return n;
 }

@@ -361,6 +361,8 @@ static const pos_case misc_pos[] = {
     {"hộ chiếu số C1234567", "pii.passport", "C1234567"},
     {"Passport: B7654321", "pii.passport", "B7654321"},
     {"số HC N2345678 cấp 2020", "pii.passport", "N2345678"},
+    {"hộ chiếu của nó c1234567", "pii.passport", "c1234567"},
+    {"Passport No. C1234567, exp 2030", "pii.passport", "C1234567"},
 };
 
 static const neg_case misc_neg[] = {
@@ -375,6 +377,9 @@ static const neg_case misc_neg[] = {
     {"mã sản phẩm C1234567", "pii.passport"},
     {"hộ chiếu C12345678", "pii.passport"},
     {"hộ chiếu c1234567x", "pii.passport"},
+    {"hộ chiếu 1234567", "pii.passport"},
+    {"hộ chiếu CC1234567", "pii.passport"},
+    {"hộ chiếu C1234567.5", "pii.passport"},
 };
 
 static void test_email_and_passport(void **state)
