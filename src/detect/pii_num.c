@@ -188,7 +188,7 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {"phieu", CTX_ORDER, NULL},
                                        {"ma tra cuu", CTX_ORDER, NULL},
                                        {"ma dat cho", CTX_ORDER, NULL},
-                                       {"booking", CTX_ORDER, NULL},
+                                       {"ma booking", CTX_ORDER, NULL},
                                        {"ma ve", CTX_ORDER, NULL},
                                        {"so ve", CTX_ORDER, NULL},
                                        {"ma hang", CTX_ORDER, NULL},
@@ -603,12 +603,13 @@ static bool parse_phone(const sl__cells *c, size_t s, phone *ph)
     int shortg = 0;
     for (int g = 0; g < k; g++) /* "(0236) 3 821 234": a landline's first digit may stand alone */
         shortg += glen(&t, g) < 2 && !(kind == P_AREA && g == 0);
-    if (shortg || k > 5 || !split_ok(c, &t, k, true)) return false;
+    bool spaced = shortg == k && k >= 9; /* "0 9 1 2 3 4 5 6 7 8": spaced out to evade filters */
+    if ((!spaced && (shortg || k > 5)) || !split_ok(c, &t, k, true)) return false;
     ph->end = t.ge[k - 1];
     ph->groups = k;
     ph->score = nat[1] == '2' ? 0.8f : 0.85f;
-    if (kind == P_BARE) ph->score = 0.7f;
-    if (k >= 5) ph->score -= 0.1f;
+    if (kind == P_BARE || spaced) ph->score = 0.7f;
+    if (k == 5) ph->score -= 0.1f;
     return true;
 }
 
