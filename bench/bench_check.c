@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         return 2;
     }
     double load_s = now() - t0;
-    size_t rounds = c.n < 20000 ? 20000 / c.n + 1 : 1;
+    size_t rounds = c.n < 200000 ? 200000 / c.n + 1 : 1; /* about a second per figure */
     printf("corpus: %zu posts, %.2f MB, mean %.0f bytes; engine built in %.3f s%s\n", c.n,
            c.bytes / 1e6, (double)c.bytes / c.n, load_s,
            sl_engine_patterns_cached(e) ? " (patterns from cache)" : "");
