@@ -63,8 +63,8 @@ static void put_hit(sl_buf *b, const sl_verdict_hit *h, const char *text, size_t
     }
     sl__buf_puts(b, "\n");
     if (h->cite) sl__buf_printf(b, "    %s%s%s\n", color ? DIM : "", h->cite, color ? RESET : "");
-    if (h->detail)
-        sl__buf_printf(b, "    %s%s%s\n", color ? DIM : "", h->detail, color ? RESET : "");
+    if (h->detail) /* for a known hoax: who corrected it */
+        sl__buf_printf(b, "    %ssource: %s%s\n", color ? DIM : "", h->detail, color ? RESET : "");
 }
 
 char *sl__explain_render(sl_scan *scan, const sl_verdict *v, const char *id_json, const char *text,
