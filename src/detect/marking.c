@@ -203,8 +203,10 @@ static char closer_of(const sl__cells *c, size_t i)
         return '"';
     case '\'':
         return '\'';
-    case '~':
-        return (c->cp[i] == 0xAB || c->cp[i] == 0x201C || c->cp[i] == 0x3010) ? '~' : 0;
+    case '~': {
+        uint32_t cp = sl__cell_cp(c, i); /* «, “, 【 */
+        return (cp == 0xAB || cp == 0x201C || cp == 0x3010) ? '~' : 0;
+    }
     default:
         return 0;
     }

@@ -142,10 +142,9 @@ static sl_status cells_alloc(sl__cells *c, size_t cap)
 {
     c->f = malloc(cap + 1);
     c->fl = malloc(cap + 1);
-    c->cp = malloc((cap + 1) * sizeof *c->cp);
     c->vs = malloc((cap + 1) * sizeof *c->vs);
     c->ve = malloc((cap + 1) * sizeof *c->ve);
-    if (!c->f || !c->fl || !c->cp || !c->vs || !c->ve) {
+    if (!c->f || !c->fl || !c->vs || !c->ve) {
         sl__cells_free(c);
         return SL_ERR_NOMEM;
     }
@@ -178,7 +177,6 @@ sl_status sl__cells_build(sl__cells *c, const sl_view *view)
             fold_ascii((char)cp, &c->f[n], &c->fl[n]);
         else
             c->f[n] = fold_other(cp, &c->fl[n]);
-        c->cp[n] = cp;
         c->vs[n] = (uint32_t)i;
         c->ve[n] = (uint32_t)(i + k);
         n++;
@@ -190,11 +188,17 @@ sl_status sl__cells_build(sl__cells *c, const sl_view *view)
     return SL_OK;
 }
 
+uint32_t sl__cell_cp(const sl__cells *c, size_t i)
+{
+    uint32_t cp;
+    sl__utf8_decode_valid(c->view->data + c->vs[i], &cp);
+    return cp;
+}
+
 void sl__cells_free(sl__cells *c)
 {
     free(c->f);
     free(c->fl);
-    free(c->cp);
     free(c->vs);
     free(c->ve);
     memset(c, 0, sizeof *c);
@@ -269,7 +273,7 @@ bool sl__cells_exact(const sl__cells *c, size_t a, size_t e, const char *exact, 
         uint32_t want;
         p += sl__utf8_decode_valid(p, &want);
         if (c->fl[i] & SL__CF_MARKED) *bare = false;
-        if (sl__cp_lower(c->cp[i]) == want) continue;
+        if (sl__cp_lower(sl__cell_cp(c, i)) == want) continue;
         /* written without its diacritic (the caller matched the folded letter already) */
         if ((c->fl[i] & SL__CF_ASCII) && !(c->fl[i] & SL__CF_MARKED)) continue;
         return false;

@@ -2,10 +2,11 @@
  *
  * The NFC view is turned into "cells", one per code point, each with a one-byte folded form
  * (ASCII lowercase without diacritics: "Ố" -> 'o', "đ" -> 'd', full-width digits -> ASCII,
- * no-break spaces -> ' ', Unicode dashes -> '-', anything unknown -> '~'), class flags, the code
- * point as written and its span in the view. Invisible characters (U+200B.., U+FEFF, soft
- * hyphen) get no cell, and a leftover combining mark joins the cell before it, so "0912\u200b345"
- * scans as one number and spans still land on exact original bytes.
+ * no-break spaces -> ' ', Unicode dashes -> '-', anything unknown -> '~'), class flags and its
+ * span in the view (10 bytes a code point; the code point itself is read back from the view).
+ * Invisible characters (U+200B.., U+FEFF, soft hyphen) get no cell, and a leftover combining mark
+ * joins the cell before it, so "0912\u200b345" scans as one number and spans still land on exact
+ * original bytes.
  *
  * Because every cell folds to exactly one byte, the folded string f can be searched with plain
  * byte loops ("số tài khoản" is "so tai khoan") while cell i stays cell i. */
@@ -32,7 +33,6 @@ enum {
 typedef struct sl__cells {
     char *f;           /* folded byte per cell, NUL-terminated */
     uint8_t *fl;       /* SL__CF_* per cell */
-    uint32_t *cp;      /* code point as written (NFC) */
     uint32_t *vs, *ve; /* span of the cell in the view */
     size_t n;
     const sl_view *view;
@@ -45,6 +45,9 @@ void sl__cells_free(sl__cells *c);
 
 /* Original span [*os, *oe) of cells [a, b), a < b <= n. */
 void sl__cells_span(const sl__cells *c, size_t a, size_t b, uint32_t *os, uint32_t *oe);
+
+/* The code point of cell i as written in the view (NFC). */
+uint32_t sl__cell_cp(const sl__cells *c, size_t i);
 
 /* Lowercase of a Latin/Vietnamese code point (others unchanged). */
 uint32_t sl__cp_lower(uint32_t cp);
