@@ -83,14 +83,15 @@ typedef enum sl_train_task {
 typedef struct sl_train_config {
     unsigned cls_bits;  /* log2 buckets of the comment feature table; 0: 20 */
     unsigned span_bits; /* log2 buckets of the token feature table; 0: 19 */
-    unsigned epochs;    /* upper bound; the best dev epoch is kept; 0: 12 */
-    unsigned runs;      /* classifier runs (shuffle orders) whose weights are averaged; 0: 3 */
-    float lr;           /* Adagrad step size; 0: 0.2 */
-    float class_power;  /* class weight (N / (k * N_class))^power; 0: 0.5 (use 1e-6 for none) */
-    uint64_t seed;      /* shuffling; 0: a fixed default */
-    int no_augment;     /* 1: do not also train the classifier on unaccented copies of its texts */
-    int no_ctsd_clean;  /* 1: do not use non-toxic constructiveness texts as clean examples */
-    FILE *log;          /* progress and dev figures; NULL: silent */
+    unsigned epochs;   /* upper bound; the classifier's best cross-validated epoch is kept; 0: 12 */
+    unsigned runs;     /* classifier runs (shuffle orders) whose weights are averaged; 0: 3 */
+    float lr;          /* Adagrad step size; 0: 0.2 */
+    float class_power; /* class weight (N / (k * N_class))^power; 0: 0.5 (use 1e-6 for none) */
+    uint64_t seed;     /* shuffling; 0: a fixed default */
+    int no_augment;    /* 1: do not also train the classifier on unaccented copies of its texts */
+    int no_ctsd_clean; /* 1: do not use non-toxic constructiveness texts as clean examples */
+    unsigned folds;    /* classifier cross-validation folds (2..10; 1: none); 0: 5 */
+    FILE *log;         /* progress and dev figures; NULL: silent */
 } sl_train_config;
 
 typedef struct sl_trainer sl_trainer;
@@ -98,7 +99,10 @@ typedef struct sl_trainer sl_trainer;
 sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out);
 void sl_trainer_free(sl_trainer *t);
 
-/* Records a data set by name and licence for the model header (e.g. "ViHSD", "research only"). */
+/* Records a data set by name and licence for the model header (e.g. "ViHSD", "research only")
+ * and makes it current: examples added afterwards are counted as coming from it. The
+ * classifier's decision biases and epoch count are chosen by cross-validation on the training
+ * examples of the data set of the first classifier example. */
 sl_status sl_trainer_add_source(sl_trainer *t, const char *name, const char *licence);
 
 /* Adds one example. `dev` selects the dev split. For SL_TASK_SPANS, spans holds 2*nspans byte

@@ -33,18 +33,18 @@ static const struct known {
 
 static void usage(FILE *f)
 {
-    fprintf(
-        f,
-        "usage: sangloc train [--classify FILE]... [--dev FILE]... [--spans FILE]...\n"
-        "                     [--spans-dev FILE]... [--constructive FILE]...\n"
-        "                     [--constructive-dev FILE]... -o MODEL [options]\n"
-        "  --classify FILE        JSON lines {text, label: clean|offensive|hate}\n"
-        "  --spans FILE           JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
-        "  --constructive FILE    JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
-        "  --source NAME=LICENCE  name a data set that is not recognised by its folder\n"
-        "  --epochs N --runs N --lr X --class-power X --cls-bits N --span-bits N --seed N --quiet\n"
-        "  --no-augment           no unaccented copies of classifier texts\n"
-        "  --no-ctsd-clean        no non-toxic ViCTSD texts as clean classifier examples\n");
+    fprintf(f,
+            "usage: sangloc train [--classify FILE]... [--dev FILE]... [--spans FILE]...\n"
+            "                     [--spans-dev FILE]... [--constructive FILE]...\n"
+            "                     [--constructive-dev FILE]... -o MODEL [options]\n"
+            "  --classify FILE        JSON lines {text, label: clean|offensive|hate}\n"
+            "  --spans FILE           JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
+            "  --constructive FILE    JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
+            "  --source NAME=LICENCE  name a data set that is not recognised by its folder\n"
+            "  --epochs N --runs N --folds N --lr X --class-power X --cls-bits N --span-bits N\n"
+            "  --seed N --quiet\n"
+            "  --no-augment           no unaccented copies of classifier texts\n"
+            "  --no-ctsd-clean        no non-toxic ViCTSD texts as clean classifier examples\n");
 }
 
 static int parse_label(const cJSON *o, int *label)
@@ -138,6 +138,7 @@ static int read_file(sl_trainer *t, const train_file *f, uint32_t *spans)
     return st < 0 || added == 0 ? -1 : 0;
 }
 
+/* Names the data set of a file from its folder and makes it the trainer's current one. */
 static void name_source(sl_trainer *t, const char *path)
 {
     for (size_t i = 0; i < sizeof known_sets / sizeof known_sets[0]; i++) {
@@ -200,6 +201,8 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
         c->cls_bits = (unsigned)atoi(val);
     else if (!strcmp(opt, "--span-bits"))
         c->span_bits = (unsigned)atoi(val);
+    else if (!strcmp(opt, "--folds"))
+        c->folds = (unsigned)atoi(val);
     else if (!strcmp(opt, "--seed"))
         c->seed = strtoull(val, NULL, 10);
     else if (!strcmp(opt, "-o") || !strcmp(opt, "--output"))
@@ -272,8 +275,10 @@ int sl_cmd_train(int argc, char **argv)
     }
     uint32_t *spans = malloc(2 * MAX_SPANS * sizeof *spans);
     int rc = spans && !add_sources(t, &a) ? 0 : 1;
-    for (int i = 0; !rc && i < a.nfiles; i++)
+    for (int i = 0; !rc && i < a.nfiles; i++) {
+        name_source(t, a.files[i].path);
         if (read_file(t, &a.files[i], spans)) rc = 1;
+    }
     sl_error err = {0};
     if (!rc && sl_trainer_run(t, a.out, &err)) {
         fprintf(stderr, "sangloc train: %s\n", err.message);

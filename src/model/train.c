@@ -41,6 +41,7 @@ static void defaults(sl_train_config *c)
     if (!(c->lr > 0)) c->lr = 0.2f;
     if (!(c->class_power > 0)) c->class_power = 0.5f;
     if (!c->seed) c->seed = 0x5a17c0de;
+    if (!c->folds) c->folds = 5;
 }
 
 sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out)
@@ -57,6 +58,7 @@ sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out)
     t->ntok = malloc(SL__MAX_TOKENS * sizeof *t->ntok);
     t->ftok = malloc(SL__MAX_TOKENS * sizeof *t->ftok);
     t->fbuf = malloc(SL__MAX_FEATS * sizeof *t->fbuf);
+    t->cur_src = SRC_NONE;
     if (!t->ntok || !t->ftok || !t->fbuf || sl__targets_init(&t->tg)) {
         sl_trainer_free(t);
         return SL_ERR_NOMEM;
@@ -97,6 +99,8 @@ void sl_trainer_free(sl_trainer *t)
     free(t->G);
     free(t->SW);
     free(t->SG);
+    free(t->oof_th);
+    free(t->oof_pbad);
     sl__buf_free(&t->figures);
     free(t);
 }
@@ -105,8 +109,12 @@ sl_status sl_trainer_add_source(sl_trainer *t, const char *name, const char *lic
 {
     if (!t || !name || !licence) return SL_ERR_ARG;
     for (size_t i = 0; i < t->nsrc; i++)
-        if (!strcmp(t->src_name[i], name)) return SL_OK;
+        if (!strcmp(t->src_name[i], name)) {
+            t->cur_src = (uint8_t)i;
+            return SL_OK;
+        }
     if (t->nsrc == SRC_MAX) return SL_ERR_TOO_LARGE;
+    t->cur_src = (uint8_t)t->nsrc;
     t->src_name[t->nsrc] = strdup(name);
     t->src_lic[t->nsrc] = strdup(licence);
     if (!t->src_name[t->nsrc] || !t->src_lic[t->nsrc]) return SL_ERR_NOMEM;
@@ -178,6 +186,8 @@ static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
     doc x = {0};
     x.y = orig->y;
     x.th = orig->th;
+    x.src = orig->src;
+    x.kind = DOC_UNACCENTED;
     if (!st) {
         size_t nn, n = sl__train_comment_feats(t, &nn);
         st = sl__train_pool_append(t, t->fbuf, n, &x.off);
@@ -203,6 +213,7 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
     x.y = (int8_t)label;
     x.y2 = (int8_t)label2;
     x.th = sl__checksum(text, len);
+    x.src = t->cur_src;
     int keep_text = dev || task == SL_TASK_SPANS;
     if (task != SL_TASK_SPANS) {
         size_t nn, n = sl__train_comment_feats(t, &nn);
@@ -226,6 +237,9 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
         doc c = x;
         c.y = SL_LABEL_CLEAN;
         c.y2 = 0;
+        c.kind = DOC_CTSD_CLEAN;
+        c.text = NULL; /* owned by the ctsd example */
+        c.spans = NULL;
         if (push_doc(&t->cls[0], &c))
             return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory");
     }
@@ -283,6 +297,15 @@ void sl__train_adagrad(float *W, float *G, size_t stride, size_t col, const uint
         G[k] += gv * gv;
         W[k] -= lr * gv / sqrtf(G[k] + 1e-6f);
     }
+}
+
+sl_status sl__train_alloc_table(sl_trainer *t)
+{
+    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    if (t->W) return SL_OK;
+    t->W = calloc(rows * SL__CLS_COLS, sizeof *t->W);
+    t->G = calloc(rows * SL__CLS_COLS, sizeof *t->G);
+    return t->W && t->G ? SL_OK : SL_ERR_NOMEM;
 }
 
 void sl__train_class_weights(const docs *d, int k, int second, float power, float *cw)

@@ -1,8 +1,9 @@
 /* model/train.h — the trainer's state and the pieces its heads share (internal).
  *
  * model/train.c adds examples and holds the shared Adagrad helpers; model/train_heads.c trains
- * the classifier, toxic and constructive heads; model/train_span.c the span tagger;
- * model/train_run.c runs them and writes the file with the dev figures in its header. */
+ * the toxic and constructive heads, model/train_cls.c the classifier with its cross-validation;
+ * model/train_span.c the span tagger; model/train_run.c runs them and writes the file with the dev
+ * figures in its header. */
 #ifndef SL_MODEL_TRAIN_H
 #define SL_MODEL_TRAIN_H
 
@@ -28,7 +29,12 @@ typedef struct doc {
     uint32_t os, oe; /* tokens of the span tagger: original span */
     float pclean;    /* span examples: the classifier's P(clean) */
     uint64_t th;     /* hash of the text, to keep span dev texts out of classifier training */
+    uint8_t src;     /* index of the data set it came from (SRC_NONE: unnamed) */
+    uint8_t kind;    /* classifier examples: DOC_ORIGINAL, DOC_UNACCENTED or DOC_CTSD_CLEAN */
 } doc;
+
+#define SRC_NONE 0xff
+enum { DOC_ORIGINAL = 0, DOC_UNACCENTED = 1, DOC_CTSD_CLEAN = 2 };
 
 typedef struct docs {
     doc *v;
@@ -46,6 +52,16 @@ struct sl_trainer {
     docs cls[2], ctsd[2], spx[2]; /* [0] train, [1] dev */
     char *src_name[SRC_MAX], *src_lic[SRC_MAX];
     size_t nsrc;
+    uint8_t cur_src; /* data set of the examples being added */
+    /* out-of-fold P(not clean) of the classifier's scored texts, sorted by text hash: the span
+     * tagger trains on these so that its training texts look like unseen ones */
+    uint64_t *oof_th;
+    float *oof_pbad;
+    size_t noof;
+    double cv_f1; /* the classifier's out-of-fold macro-F1 (0: no cross-validation) */
+    unsigned cv_folds, cv_epochs;
+    int cv_averaged;
+    size_t cv_scored;
     float *W, *G; /* comment table (rows x SL__CLS_COLS) and Adagrad sums */
     float *SW, *SG;
     docs tok[2]; /* span tagger tokens; spx[s].v[i].off/n index them */
@@ -68,6 +84,9 @@ void sl__train_adagrad(float *W, float *G, size_t stride, size_t col, const uint
                        float g, float lr);
 void sl__train_class_weights(const docs *d, int k, int second, float power, float *cw);
 void sl__train_log(sl_trainer *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Allocates the comment table and its Adagrad sums (zeroed) if not yet done. */
+sl_status sl__train_alloc_table(sl_trainer *t);
 
 /* Heads; each logs its dev figures and fills its part of t->params and the weights. */
 sl_status sl__train_classifier(sl_trainer *t, sl_error *err);

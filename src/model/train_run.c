@@ -29,6 +29,13 @@ static sl_status meta_head(const sl_trainer *t, sl_buf *b)
         t->params.span_bits, SL__BLOCK_ROWS);
     for (size_t i = 0; !st && i < t->nsrc; i++)
         st = sl__buf_printf(b, "data: %s (%s)\n", t->src_name[i], t->src_lic[i]);
+    if (!st && t->cv_folds)
+        st =
+            sl__buf_printf(b,
+                           "classifier_cv: %u folds of %zu training texts, %u epochs (%s weights), "
+                           "out-of-fold macro-F1 %.4f\n",
+                           t->cv_folds, t->cv_scored, t->cv_epochs,
+                           t->cv_averaged ? "averaged" : "last", t->cv_f1);
     if (!st)
         st = sl__buf_printf(b,
                             "decision_bias: %.2f %.2f %.2f\nspan_threshold: %.2f\n"

@@ -52,6 +52,24 @@ static sl_status push_tok(docs *d, const doc *x)
     return SL_OK;
 }
 
+/* The classifier's out-of-fold P(not clean) of a training text, when it was scored in the
+ * cross-validation: the tagger then learns how far to trust the classifier on texts the
+ * classifier has not seen, which is what it gets at run time. */
+static int oof_pbad(const sl_trainer *t, uint64_t th, float *p_bad)
+{
+    size_t lo = 0, hi = t->noof;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->oof_th[mid] < th)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == t->noof || t->oof_th[lo] != th) return 0;
+    *p_bad = t->oof_pbad[lo];
+    return 1;
+}
+
 /* Token examples of one comment (views rebuilt from its text). */
 static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err)
 {
@@ -61,6 +79,7 @@ static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err
     float p_bad;
     x->pclean = t->params.has_cls ? classifier_pclean(t, t->fbuf, n, &p_bad) : 0.5f;
     if (!t->params.has_cls) p_bad = 0.5f;
+    if (toks == &t->tok[0] && oof_pbad(t, x->th, &p_bad)) x->pclean = 1 - p_bad;
     x->off = toks->n;
     x->n = (uint32_t)nn;
     for (size_t i = 0; i < nn && !st; i++) {
