@@ -52,15 +52,6 @@ typedef struct options {
     bool progress;
 } options;
 
-typedef struct batch {
-    const sl_engine *engine;
-    const options *opt;
-    post *posts;
-    size_t n;
-    atomic_size_t next;
-    atomic_int failed;
-} batch;
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -195,23 +186,6 @@ static void render(sl_scan *scan, const options *o, post *p)
     p->out = json ? strndup(json, n) : NULL;
 }
 
-static void *worker(void *arg)
-{
-    batch *b = arg;
-    sl_scan *scan = sl_scan_new(b->engine);
-    if (!scan) {
-        atomic_store(&b->failed, 1);
-        return NULL;
-    }
-    for (;;) {
-        size_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= b->n) break;
-        render(scan, b->opt, &b->posts[i]);
-    }
-    sl_scan_free(scan);
-    return NULL;
-}
-
 static void free_post(post *p)
 {
     free(p->id_json);
@@ -295,21 +269,94 @@ static void progress_draw(progress *pg, const sl_input *in, char **files, bool f
 
 /* ---- main loop ------------------------------------------------------------------------ */
 
-static int run_batch(const sl_engine *engine, const options *o, sl_scan *scan, post *posts,
-                     size_t n)
-{
-    if (o->threads == 1) {
-        for (size_t i = 0; i < n; i++) render(scan, o, &posts[i]);
-        return 0;
-    }
-    batch b = {.engine = engine, .opt = o, .posts = posts, .n = n};
+/* Worker pool for -j N: N threads, each with its own scan, render the posts of the current
+ * batch (taken one at a time from a shared counter) while the main thread reads the next batch
+ * and prints the previous one, so reading, screening and writing overlap. */
+typedef struct pool {
+    const sl_engine *engine;
+    const options *opt;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    post *posts;
+    size_t n;
+    atomic_size_t next;
+    unsigned generation;
+    int finished, nthreads;
+    bool quit;
+    atomic_int failed;
     pthread_t tids[MAX_THREADS];
-    int started = 0;
-    for (int t = 0; t < o->threads; t++)
-        if (pthread_create(&tids[t], NULL, worker, &b) == 0) started++;
-    for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
-    if (!started || atomic_load(&b.failed)) return -1;
-    return 0;
+} pool;
+
+static void *pool_worker(void *arg)
+{
+    pool *pl = arg;
+    sl_scan *scan = sl_scan_new(pl->engine);
+    if (!scan) atomic_store(&pl->failed, 1);
+    unsigned seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (pl->generation == seen && !pl->quit) pthread_cond_wait(&pl->work, &pl->mu);
+        if (pl->quit) {
+            pthread_mutex_unlock(&pl->mu);
+            break;
+        }
+        seen = pl->generation;
+        pthread_mutex_unlock(&pl->mu);
+        for (size_t i; scan && (i = atomic_fetch_add(&pl->next, 1)) < pl->n;)
+            render(scan, pl->opt, &pl->posts[i]);
+        pthread_mutex_lock(&pl->mu);
+        if (++pl->finished == pl->nthreads) pthread_cond_signal(&pl->done);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    sl_scan_free(scan);
+    return NULL;
+}
+
+static int pool_start(pool *pl, const sl_engine *engine, const options *o)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->engine = engine;
+    pl->opt = o;
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->work, NULL);
+    pthread_cond_init(&pl->done, NULL);
+    for (int t = 0; t < o->threads; t++) {
+        if (pthread_create(&pl->tids[t], NULL, pool_worker, pl)) break;
+        pl->nthreads++;
+    }
+    return pl->nthreads ? 0 : -1;
+}
+
+static void pool_submit(pool *pl, post *posts, size_t n)
+{
+    pthread_mutex_lock(&pl->mu);
+    pl->posts = posts;
+    pl->n = n;
+    atomic_store(&pl->next, 0);
+    pl->finished = 0;
+    pl->generation++;
+    pthread_cond_broadcast(&pl->work);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static int pool_wait(pool *pl)
+{
+    pthread_mutex_lock(&pl->mu);
+    while (pl->finished < pl->nthreads) pthread_cond_wait(&pl->done, &pl->mu);
+    pthread_mutex_unlock(&pl->mu);
+    return atomic_load(&pl->failed) ? -1 : 0;
+}
+
+static void pool_stop(pool *pl)
+{
+    pthread_mutex_lock(&pl->mu);
+    pl->quit = true;
+    pthread_cond_broadcast(&pl->work);
+    pthread_mutex_unlock(&pl->mu);
+    for (int t = 0; t < pl->nthreads; t++) pthread_join(pl->tids[t], NULL);
+    pthread_mutex_destroy(&pl->mu);
+    pthread_cond_destroy(&pl->work);
+    pthread_cond_destroy(&pl->done);
 }
 
 static int print_batch(post *posts, size_t n, bool *flagged)
@@ -327,61 +374,110 @@ static int print_batch(post *posts, size_t n, bool *flagged)
     return 0;
 }
 
+/* Reads up to BATCH records into posts; returns how many. *more turns false at the end of the
+ * input; *status becomes 2 for an unreadable file or exhausted memory. */
+static size_t read_batch(sl_input *in, const options *o, post *posts, bool *more, int *status)
+{
+    size_t n = 0;
+    while (n < BATCH && *more) {
+        sl_record rec;
+        int r = sl__input_next(in, &rec);
+        if (r == 0) {
+            *more = false;
+        } else if (r < 0) {
+            *status = 2; /* unreadable file: reported; go on with the others */
+        } else if (!take_record(&posts[n++], &rec, o->plain_text)) {
+            fprintf(stderr, "sangloc check: out of memory\n");
+            *status = 2;
+            *more = false;
+        }
+    }
+    return n;
+}
+
+typedef struct run_state {
+    sl_input in;
+    post *batches[2];
+    progress pg;
+    char **files;
+    bool flagged;
+    int status;
+} run_state;
+
+static void after_batch(run_state *rs, size_t n, bool last)
+{
+    rs->pg.done_posts += n;
+    progress_draw(&rs->pg, &rs->in, rs->files, last);
+}
+
+static int screen_serial(const sl_engine *engine, const options *o, run_state *rs)
+{
+    sl_scan *scan = sl_scan_new(engine);
+    if (!scan) return -1;
+    for (bool more = true; more;) {
+        size_t n = read_batch(&rs->in, o, rs->batches[0], &more, &rs->status);
+        for (size_t i = 0; i < n; i++) render(scan, o, &rs->batches[0][i]);
+        if (print_batch(rs->batches[0], n, &rs->flagged)) {
+            sl_scan_free(scan);
+            return -1;
+        }
+        after_batch(rs, n, !more);
+    }
+    sl_scan_free(scan);
+    return 0;
+}
+
+static int screen_parallel(const sl_engine *engine, const options *o, run_state *rs)
+{
+    pool pl;
+    if (pool_start(&pl, engine, o)) return -1;
+    int rc = 0;
+    bool more = true;
+    int cur = 0;
+    size_t n = read_batch(&rs->in, o, rs->batches[cur], &more, &rs->status);
+    while (n > 0) {
+        pool_submit(&pl, rs->batches[cur], n);
+        size_t next_n = more ? read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status) : 0;
+        if (pool_wait(&pl) || print_batch(rs->batches[cur], n, &rs->flagged)) {
+            rc = -1;
+            break;
+        }
+        after_batch(rs, n, next_n == 0);
+        cur = 1 - cur;
+        n = next_n;
+    }
+    pool_stop(&pl);
+    return rc;
+}
+
 static int screen_all(const sl_engine *engine, const options *o, char **files, int nfiles)
 {
     /* the engine enforces the text limit; the reader only bounds a line's memory */
     size_t max_line = o->max_bytes > ((size_t)1 << 20) ? 6 * o->max_bytes + 1024 : 0;
-    sl_input in = {.paths = files,
-                   .npaths = nfiles,
-                   .plain_text = o->plain_text,
-                   .max_line = max_line,
-                   .max_text = SIZE_MAX / 2};
-    post *posts = calloc(BATCH, sizeof *posts);
-    sl_scan *scan = sl_scan_new(engine);
-    progress pg;
-    progress_init(&pg, o, files, nfiles);
-    int status = 0;
-    bool flagged = false;
-    if (!posts || !scan) {
+    run_state rs = {.in = {.paths = files,
+                           .npaths = nfiles,
+                           .plain_text = o->plain_text,
+                           .max_line = max_line,
+                           .max_text = SIZE_MAX / 2},
+                    .files = files};
+    progress_init(&rs.pg, o, files, nfiles);
+    rs.batches[0] = calloc(BATCH, sizeof(post));
+    rs.batches[1] = calloc(BATCH, sizeof(post));
+    int rc = -1;
+    if (rs.batches[0] && rs.batches[1])
+        rc = o->threads == 1 ? screen_serial(engine, o, &rs) : screen_parallel(engine, o, &rs);
+    if (rc) {
         fprintf(stderr, "sangloc check: out of memory\n");
-        status = 2;
-        goto done;
-    }
-    for (bool more = true; more;) {
-        size_t n = 0;
-        while (n < BATCH) {
-            sl_record rec;
-            int r = sl__input_next(&in, &rec);
-            if (r == 0) {
-                more = false;
-                break;
-            }
-            if (r < 0) {
-                status = 2; /* unreadable file: report it, go on with the others */
-                continue;
-            }
-            if (!take_record(&posts[n++], &rec, o->plain_text)) {
-                fprintf(stderr, "sangloc check: out of memory\n");
-                status = 2;
-                more = false;
-                break;
-            }
-        }
-        if (run_batch(engine, o, scan, posts, n) || print_batch(posts, n, &flagged)) {
-            status = 2;
-            break;
-        }
-        pg.done_posts += n;
-        progress_draw(&pg, &in, files, !more);
+        rs.status = 2;
     }
     fflush(stdout);
-done:
-    sl__input_close(&in);
-    for (size_t i = 0; posts && i < BATCH; i++) free_post(&posts[i]);
-    free(posts);
-    sl_scan_free(scan);
-    if (status) return status;
-    return flagged ? 1 : 0;
+    sl__input_close(&rs.in);
+    for (int b = 0; b < 2; b++) {
+        for (size_t i = 0; rs.batches[b] && i < BATCH; i++) free_post(&rs.batches[b][i]);
+        free(rs.batches[b]);
+    }
+    if (rs.status) return rs.status;
+    return rs.flagged ? 1 : 0;
 }
 
 /* Builds the engine from the options, filling in the shipped defaults. */
