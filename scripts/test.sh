@@ -3,7 +3,7 @@
 #   1. release build + unit, golden and data tests (ctest),
 #   2. clang ASan+UBSan build of the same tests plus every libFuzzer target for a short run,
 #   3. a formatting check.
-# SL_FUZZ_SECONDS (default 20) sets each fuzz target's run time.
+# SL_FUZZ_SECONDS (default 30) sets each fuzz target's run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SL_SETUP_NO_BUILD=1 scripts/setup.sh
@@ -16,7 +16,7 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== sanitizer build (ASan + UBSan, clang) with fuzz targets"
 CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSL_SANITIZE=ON -DSL_FUZZ=ON \
-    -DSL_FUZZ_SECONDS="${SL_FUZZ_SECONDS:-20}" >/dev/null
+    -DSL_FUZZ_SECONDS="${SL_FUZZ_SECONDS:-30}" >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
