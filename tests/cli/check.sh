@@ -59,4 +59,15 @@ grep -q '"id":"c3","action":"hide"' "$tmp/default" || fail "c3 should be hidden 
 grep -q '"id":"c2","action":"allow"' "$tmp/default" || fail "civil criticism c2 must pass"
 grep -q '"id":"c7","action":"allow"' "$tmp/default" || fail "civil criticism c7 must pass"
 grep -q '"label":"' "$tmp/default" || fail "the default model should be loaded"
+# --bank: an edited repost of a registered hoax (no diacritics, teencode, a prefix) is matched,
+# cites the correction's source, and short generic posts match nothing
+"$bin" bank add --bank "$tmp/hoax.bank" --kind hoax banks/health-hoaxes.jsonl >/dev/null
+"$bin" check --no-progress --bank "$tmp/hoax.bank" examples/comments.jsonl >"$tmp/bank" || true
+grep '"id":"c6"' "$tmp/bank" | grep -q '"matches":\[{"bank":"hoax.bank","id":"hoax-lemon-soda","kind":"hoax"' ||
+    fail "c6 should match the lemon hoax"
+grep '"id":"c6"' "$tmp/bank" | grep -q '"rule":"bank.hoax"' || fail "the match should be a hit"
+grep '"id":"c6"' "$tmp/bank" | grep -q '"detail":"Cancer Research UK' || fail "hit cites the source"
+[ "$(grep -c '"matches":\[{' "$tmp/bank")" -eq 1 ] || fail "only c6 matches the hoax bank"
+printf '{"id":1,"text":"Mọi người cẩn thận nhé"}\n{"id":2,"text":"Share cho mọi người"}\n' |
+    "$bin" check --no-progress --bank "$tmp/hoax.bank" | grep -q '"matches":\[{' && fail "generic post matched"
 echo "check.sh: all passed"
