@@ -26,15 +26,18 @@ typedef struct table {
     sl_text *text;
 } table;
 
+/* Appends a pattern; the table takes `owned` in every case (it is freed when the push fails). */
 static sl_status push(table *t, sl_matcher_pattern p, char *owned)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
         sl_matcher_pattern *np = realloc(t->pats, cap * sizeof *np);
-        if (!np) return SL_ERR_NOMEM;
-        t->pats = np;
-        char **ns = realloc(t->strings, cap * sizeof *ns);
-        if (!ns) return SL_ERR_NOMEM;
+        if (np) t->pats = np;
+        char **ns = np ? realloc(t->strings, cap * sizeof *ns) : NULL;
+        if (!ns) {
+            free(owned);
+            return SL_ERR_NOMEM;
+        }
         t->strings = ns;
         t->cap = cap;
     }
