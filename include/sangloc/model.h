@@ -86,8 +86,13 @@ typedef struct sl_train_config {
     unsigned epochs;   /* upper bound; the classifier's best cross-validated epoch is kept; 0: 12 */
     unsigned runs;     /* classifier runs (shuffle orders) whose weights are averaged; 0: 3 */
     float lr;          /* Adagrad step size; 0: 0.2 */
-    float class_power; /* class weight (N / (k * N_class))^power; 0: 0.5 (use 1e-6 for none) */
-    uint64_t seed;     /* shuffling; 0: a fixed default */
+    float class_power; /* binary heads' class weight (N / (k * N_class))^power; 0: 0.5
+                          (use 1e-6 for none) */
+    float cls_class_power; /* the same for the clean/offensive/hate classifier; 0: 0.3 */
+    float label_smoothing; /* classifier targets (1 - e + e/3, e/3); 0: 0.1, negative: none */
+    float other_weight;    /* weight of classifier examples from data sets other than the
+                              scored one (see sl_trainer_add_source); 0: 0.5 */
+    uint64_t seed;         /* shuffling; 0: a fixed default */
     int no_augment;    /* 1: do not also train the classifier on unaccented copies of its texts */
     int no_ctsd_clean; /* 1: do not use non-toxic constructiveness texts as clean examples */
     unsigned folds;    /* classifier cross-validation folds (2..10; 1: none); 0: 5 */

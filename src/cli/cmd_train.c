@@ -197,6 +197,12 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
         c->lr = (float)atof(val);
     else if (!strcmp(opt, "--class-power"))
         c->class_power = (float)atof(val);
+    else if (!strcmp(opt, "--cls-class-power"))
+        c->cls_class_power = (float)atof(val);
+    else if (!strcmp(opt, "--label-smoothing"))
+        c->label_smoothing = (float)atof(val);
+    else if (!strcmp(opt, "--other-weight"))
+        c->other_weight = (float)atof(val);
     else if (!strcmp(opt, "--cls-bits"))
         c->cls_bits = (unsigned)atoi(val);
     else if (!strcmp(opt, "--span-bits"))

@@ -92,12 +92,22 @@ typedef struct fitter {
     float b[3], bavg[3];
     float cw[3];
     uint64_t rng;
+    int scored_src; /* data set whose texts are scored; the others weigh other_weight */
 } fitter;
 
 static void logits(const sl_trainer *t, const float *w, size_t stride, const float b[3],
                    const doc *x, float z[3])
 {
     for (int c = 0; c < 3; c++) z[c] = sl__train_logit(w, stride, c, t->pool + x->off, x->n) + b[c];
+}
+
+/* Examples from a data set other than the scored one teach the same labels with another
+ * annotation team's boundaries: they help (cross-validated) but at a lower weight. Borrowed
+ * ViCTSD clean texts keep weight 1. */
+static float example_weight(const fitter *f, const doc *x)
+{
+    if (x->kind == DOC_CTSD_CLEAN || (int)x->src == f->scored_src) return 1.0f;
+    return f->t->cfg.other_weight;
 }
 
 static void reset(fitter *f)
@@ -116,14 +126,17 @@ static void epoch(fitter *f, size_t *order, size_t n, unsigned e)
 {
     sl_trainer *t = f->t;
     size_t rows = (size_t)1 << t->cfg.cls_bits;
+    float ls = t->cfg.label_smoothing;
     sl__train_shuffle(order, n, &f->rng);
     for (size_t k = 0; k < n; k++) {
         const doc *x = &t->cls[0].v[order[k]];
         float z[3], p[3];
         logits(t, t->W, COLS, f->b, x, z);
         softmax(z, p);
+        float w = example_weight(f, x) * f->cw[x->y];
         for (int c = 0; c < 3; c++) {
-            float g = f->cw[x->y] * (p[c] - (c == x->y ? 1.0f : 0.0f));
+            float target = c == x->y ? 1.0f - ls + ls / 3 : ls / 3;
+            float g = w * (p[c] - target);
             sl__train_adagrad(t->W, t->G, COLS, c, t->pool + x->off, x->n, g, t->cfg.lr);
             f->b[c] -= 0.01f * g;
         }
@@ -138,6 +151,14 @@ static void epoch(fitter *f, size_t *order, size_t n, unsigned e)
 /* ---- cross-validation --------------------------------------------------------------------------
  */
 
+/* The data set of the first original classifier example (-1: none). */
+static int scored_source(const sl_trainer *t)
+{
+    for (size_t i = 0; i < t->cls[0].n; i++)
+        if (t->cls[0].v[i].kind == DOC_ORIGINAL) return t->cls[0].v[i].src;
+    return -1;
+}
+
 /* The scored texts: original examples of the data set of the first classifier example. */
 static sl_status pick_scored(const sl_trainer *t, unsigned k, scored *s)
 {
@@ -147,12 +168,10 @@ static sl_status pick_scored(const sl_trainer *t, unsigned k, scored *s)
     s->fold = malloc(tr->n + 1);
     if (!s->idx || !s->y || !s->fold) return SL_ERR_NOMEM;
     s->n = 0;
-    int src = -1;
+    int src = scored_source(t);
     for (size_t i = 0; i < tr->n; i++) {
         const doc *x = &tr->v[i];
-        if (x->kind != DOC_ORIGINAL) continue;
-        if (src < 0) src = x->src;
-        if (x->src != src) continue;
+        if (x->kind != DOC_ORIGINAL || x->src != src) continue;
         s->idx[s->n] = i;
         s->y[s->n] = (uint8_t)x->y;
         s->fold[s->n++] = (uint8_t)fold_of(x->th, k);
@@ -255,6 +274,7 @@ static sl_status final_fit(fitter *f, size_t *order, const cv_result *r)
     unsigned runs = t->cfg.runs ? t->cfg.runs : 3;
     float *sum = calloc(rows * 3, sizeof *sum), bsum[3] = {0, 0, 0};
     if (!sum) return SL_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) order[i] = i;
     for (unsigned k = 0; k < runs; k++) {
         for (size_t i = 0; i < n; i++) order[i] = i;
         reset(f);
@@ -332,11 +352,13 @@ sl_status sl__train_classifier(sl_trainer *t, sl_error *err)
     size_t rows = (size_t)1 << t->cfg.cls_bits;
     if (sl__train_alloc_table(t))
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    fitter f = {t, calloc(rows * 3, sizeof(float)), {0}, {0}, {0}, 0};
+    fitter f = {t, calloc(rows * 3, sizeof(float)), {0}, {0}, {0}, 0, -1};
     size_t *order = sl__train_identity(t->cls[0].n);
     sl_status st = f.avg && order ? SL_OK : SL_ERR_NOMEM;
     cv_result r;
-    sl__train_class_weights(&t->cls[0], 3, 0, t->cfg.class_power, f.cw);
+
+    f.scored_src = scored_source(t);
+    sl__train_class_weights(&t->cls[0], 3, 0, t->cfg.cls_class_power, f.cw);
     if (!st) st = cross_validate(&f, order, &r);
     if (!st) {
         sl__train_log(t,

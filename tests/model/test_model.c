@@ -185,9 +185,11 @@ static void make_example(uint64_t *s, int label, char *out, size_t cap, uint32_t
     }
 }
 
-static void test_training_learns(void **state)
+/* Trains on synthetic data with `folds` cross-validation folds (1: none) and checks the model
+ * learnt the labels and spans, and that its header says how its decisions were chosen. */
+static void train_and_check(unsigned folds, const char *cv_line)
 {
-    sl_train_config cfg = {.cls_bits = 14, .span_bits = 12, .epochs = 6};
+    sl_train_config cfg = {.cls_bits = 14, .span_bits = 12, .epochs = 6, .folds = folds};
     sl_trainer *t;
     assert_int_equal(sl_trainer_new(&cfg, &t), SL_OK);
     assert_int_equal(sl_trainer_add_source(t, "synthetic", "test"), SL_OK);
@@ -215,6 +217,10 @@ static void test_training_learns(void **state)
     remove(path);
     assert_non_null(strstr(sl_model_info(m), "data: synthetic (test)"));
     assert_non_null(strstr(sl_model_info(m), "dev.classify.macro_f1"));
+    if (cv_line)
+        assert_non_null(strstr(sl_model_info(m), cv_line));
+    else
+        assert_null(strstr(sl_model_info(m), "classifier_cv:"));
     sl_model_scratch *sc;
     assert_int_equal(sl_model_scratch_new(m, &sc), SL_OK);
     sl__mtext mt = {0};
@@ -234,6 +240,19 @@ static void test_training_learns(void **state)
     sl__mtext_free(&mt);
     sl_model_scratch_free(sc);
     sl_model_free(m);
+}
+
+static void test_training_learns(void **state)
+{
+    (void)state;
+    /* every fifth text is dev; the others are scored out of fold */
+    train_and_check(5, "classifier_cv: 5 folds of ");
+}
+
+static void test_training_without_folds(void **state)
+{
+    (void)state;
+    train_and_check(1, NULL);
 }
 
 static void test_bad_arguments(void **state)
@@ -263,7 +282,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_truncated_rejected),
         cmocka_unit_test(test_corrupt_rejected), cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_training_learns),  cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_training_learns),  cmocka_unit_test(test_training_without_folds),
+        cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
