@@ -95,7 +95,7 @@ typedef struct sl_train_config {
     uint64_t seed;         /* shuffling; 0: a fixed default */
     int no_augment;    /* 1: do not also train the classifier on unaccented copies of its texts */
     int no_ctsd_clean; /* 1: do not use non-toxic constructiveness texts as clean examples */
-    unsigned folds;    /* classifier cross-validation folds (2..10; 1: none); 0: 5 */
+    unsigned folds;    /* classifier cross-validation folds (2..10; 1: none); 0: 10 */
     FILE *log;         /* progress and dev figures; NULL: silent */
 } sl_train_config;
 

@@ -45,7 +45,7 @@ static void defaults(sl_train_config *c)
     if (c->label_smoothing < 0) c->label_smoothing = 0;
     if (!(c->other_weight > 0)) c->other_weight = 0.5f;
     if (!c->seed) c->seed = 0x5a17c0de;
-    if (!c->folds) c->folds = 5;
+    if (!c->folds) c->folds = 10;
 }
 
 sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out)

@@ -1,4 +1,4 @@
-/* The shipped model on the ViHSD dev split: macro-F1 must stay at or above 0.62 (0.665 when
+/* The shipped model on the ViHSD dev split: macro-F1 must stay at or above 0.62 (0.657 when
  * shipped; dev chose none of its settings, which come from cross-validation on train), through
  * the public API. Skipped with a message when the data is missing. */
 #include <setjmp.h>
