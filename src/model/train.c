@@ -156,7 +156,7 @@ size_t sl__train_comment_feats(sl_trainer *t, size_t *nn)
                                 SL__MAX_FEATS);
 }
 
-static sl_status push_doc(docs *d, const doc *x)
+sl_status sl__docs_push(docs *d, const doc *x)
 {
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 1024;
@@ -197,7 +197,7 @@ static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
         st = sl__train_pool_append(t, t->fbuf, n, &x.off);
         x.n = (uint32_t)n;
     }
-    if (!st) st = push_doc(&t->cls[0], &x);
+    if (!st) st = sl__docs_push(&t->cls[0], &x);
     free(copy);
     return st ? sl_error_set(err, st, SL_NO_POS, "cannot add an unaccented copy") : SL_OK;
 }
@@ -234,7 +234,7 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
         if (nspans) memcpy(x.spans, spans, 2 * nspans * sizeof *spans);
         x.nspans = nspans;
     }
-    if (push_doc(task_docs(t, task, dev), &x)) goto nomem;
+    if (sl__docs_push(task_docs(t, task, dev), &x)) goto nomem;
     /* civil news comments are clean examples too: the classifier then knows that long, formal
      * comments about crime or policy are not insults */
     if (task == SL_TASK_CONSTRUCTIVE && !dev && !label2 && !t->cfg.no_ctsd_clean) {
@@ -244,7 +244,7 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
         c.kind = DOC_CTSD_CLEAN;
         c.text = NULL; /* owned by the ctsd example */
         c.spans = NULL;
-        if (push_doc(&t->cls[0], &c))
+        if (sl__docs_push(&t->cls[0], &c))
             return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory");
     }
     if (task == SL_TASK_CLASSIFY && !dev && !t->cfg.no_augment) return add_unaccented(t, &x, err);

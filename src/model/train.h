@@ -41,6 +41,9 @@ typedef struct docs {
     size_t n, cap;
 } docs;
 
+/* Appends a copy of *x, doubling the storage as needed; SL_ERR_NOMEM when it cannot grow. */
+sl_status sl__docs_push(docs *d, const doc *x);
+
 struct sl_trainer {
     sl_train_config cfg;
     sl__targets tg;

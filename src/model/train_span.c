@@ -39,19 +39,6 @@ static int gold_label(const doc *x, uint32_t os, uint32_t oe)
     return oe > os && 2 * in >= oe - os;
 }
 
-static sl_status push_tok(docs *d, const doc *x)
-{
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 4096;
-        doc *v = realloc(d->v, cap * sizeof *v);
-        if (!v) return SL_ERR_NOMEM;
-        d->v = v;
-        d->cap = cap;
-    }
-    d->v[d->n++] = *x;
-    return SL_OK;
-}
-
 /* The classifier's out-of-fold P(not clean) of a training text, when it was scored in the
  * cross-validation: the tagger then learns how far to trust the classifier on texts the
  * classifier has not seen, which is what it gets at run time. */
@@ -92,7 +79,7 @@ static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err
         tk.y = (int8_t)gold_label(x, tk.os, tk.oe);
         tk.n = (uint32_t)k;
         st = sl__train_pool_append(t, f, k, &tk.off);
-        if (!st) st = push_tok(toks, &tk);
+        if (!st) st = sl__docs_push(toks, &tk);
     }
     return st ? sl_error_set(err, st, SL_NO_POS, "out of memory") : SL_OK;
 }
