@@ -49,11 +49,14 @@ static void put_error(sl_buf *b, const sl_record *rec, const sl_error *err)
 }
 
 /* Writes the output object of one record; returns 1 if it was an error. */
-static int one_record(sl_text *text, const sl_record *rec, sl_buf *out)
+static int one_record(sl_text *text, const sl_record *rec, bool plain, sl_buf *out)
 {
     sl__buf_clear(out);
     sl__buf_puts(out, "{");
-    if (rec->id_json) sl__buf_printf(out, "\"id\":%s,", rec->id_json);
+    if (rec->id_json)
+        sl__buf_printf(out, "\"id\":%s,", rec->id_json);
+    else if (plain)
+        sl__buf_printf(out, "\"id\":%zu,", rec->line); /* as `check --text` does */
     int bad = 0;
     if (rec->has_error) {
         put_error(out, rec, &rec->error);
@@ -113,7 +116,7 @@ int sl_cmd_normalize(int argc, char **argv)
             status = 2;
             continue;
         }
-        if (one_record(text, &rec, &out) && status == 0) status = 1;
+        if (one_record(text, &rec, in.plain_text, &out) && status == 0) status = 1;
     }
     fflush(stdout);
     sl__buf_free(&out);

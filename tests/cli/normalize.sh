@@ -41,6 +41,7 @@ rc=$?
 grep -c '"norm"' "$tmp/got2.jsonl" | grep -qx 2 || { echo "FAIL: plain lines"; fail=1; }
 grep -q '"code":"invalid_utf8"' "$tmp/got2.jsonl" || { echo "FAIL: invalid UTF-8 line"; fail=1; }
 grep -q '"standard":"KHÔNG"' "$tmp/got2.jsonl" || { echo "FAIL: case of expansion"; fail=1; }
+grep -q '^{"id":3,"text":"KO"' "$tmp/got2.jsonl" || { echo "FAIL: plain lines are numbered"; fail=1; }
 [ "$rc" = 1 ] || { echo "FAIL: exit $rc for invalid UTF-8, want 1"; fail=1; }
 
 # clean input exits 0; usage and unreadable files exit 2
