@@ -5,6 +5,10 @@
 #include "sangloc/status.h"
 #include "sangloc/hit.h"
 #include "sangloc/text.h"
+#include "sangloc/detect.h"
+#include "sangloc/matcher.h"
+#include "sangloc/model.h"
+#include "sangloc/bank.h"
 #include "sangloc/policy.h"
 #include "sangloc/engine.h"
 
