@@ -99,30 +99,38 @@ static const sl__kw passport_words[] = {{"ho chieu", 1, NULL}, {"so ho chieu", 1
                                         {"so hc", 1, NULL},    {"hc", 1, NULL},
                                         {"pp", 1, NULL},       {NULL, 0, NULL}};
 
-/* One ASCII letter and 7 digits, standing alone. */
-static bool passport_at(const sl__cells *c, size_t i)
+/* One ASCII letter and 7 digits, standing alone: "C1234567", or with one space or dash after a
+ * capital letter, "B 1234567", "C-1234567" (a lowercase letter before a space is a chat word:
+ * "e" em, "c" chị). Returns the cell after the digits, or 0. */
+static size_t passport_at(const sl__cells *c, size_t i)
 {
-    if (!(c->fl[i] & SL__CF_ASCII) || !sl__c_alpha(c, i)) return false;
-    if (i > 0 && (sl__c_alnum(c, i - 1) || c->f[i - 1] == '_' || c->f[i - 1] == '@')) return false;
-    for (size_t k = 1; k <= 7; k++)
-        if (!sl__c_digit(c, i + k)) return false;
-    size_t e = i + 8;
-    if (sl__c_alnum(c, e) || (e < c->n && (c->f[e] == '@' || c->f[e] == '_'))) return false;
-    return !(e + 1 < c->n && (c->f[e] == '.' || c->f[e] == '-') && sl__c_digit(c, e + 1));
+    if (!(c->fl[i] & SL__CF_ASCII) || !sl__c_alpha(c, i)) return 0;
+    if (i > 0 && (sl__c_alnum(c, i - 1) || c->f[i - 1] == '_' || c->f[i - 1] == '@')) return 0;
+    size_t d = i + 1;
+    if (d < c->n && (c->f[d] == ' ' || c->f[d] == '-') && (c->fl[i] & SL__CF_UPPER)) d++;
+    for (size_t k = 0; k < 7; k++)
+        if (!sl__c_digit(c, d + k)) return 0;
+    size_t e = d + 7;
+    if (sl__c_alnum(c, e) || (e < c->n && (c->f[e] == '@' || c->f[e] == '_'))) return 0;
+    if (e + 1 < c->n && (c->f[e] == '.' || c->f[e] == '-') && sl__c_digit(c, e + 1)) return 0;
+    if (d > i + 1 && e + 1 < c->n && c->f[e] == ' ' && sl__c_digit(c, e + 1))
+        return 0; /* "C 1234567 89": part of a longer spaced number */
+    return e;
 }
 
 sl_status sl__pii_passports(sl__cells *c, sl_hits *out)
 {
     for (size_t i = 0; i + 8 <= c->n; i++) {
-        if (!passport_at(c, i)) continue;
+        size_t e = passport_at(c, i);
+        if (!e) continue;
         size_t from = sl__line_window(c, i, 48);
         if (sl__kw_last(c, from, i, passport_words, NULL) < 0) continue;
         uint32_t os, oe;
-        sl__cells_span(c, i, i + 8, &os, &oe);
+        sl__cells_span(c, i, e, &os, &oe);
         float score = (c->fl[i] & SL__CF_UPPER) ? 0.9f : 0.8f; /* "c1234567" typed in a chat */
         sl_status st = sl_hits_push(out, "pii.passport", os, oe, score, -1);
         if (st) return st;
-        i += 7;
+        i = e - 1;
     }
     return SL_OK;
 }

@@ -19,7 +19,8 @@ sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out);
 /* E-mail addresses; flags their cells SL__CF_USED. */
 sl_status sl__pii_emails(sl__cells *c, sl_hits *out);
 
-/* Passport numbers (letter + 7 digits) after passport context words. */
+/* Passport numbers (letter + 7 digits, or a capital, one space or dash, 7 digits) after passport
+ * context words. */
 sl_status sl__pii_passports(sl__cells *c, sl_hits *out);
 
 /* Confidentiality markings. */

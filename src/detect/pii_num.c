@@ -23,7 +23,19 @@
 #define MAXD       24 /* digits kept per number; longer runs are never personal data here */
 #define CTX_WINDOW 60 /* cells of context looked at before a number */
 
-enum ctx { CTX_NONE, CTX_PHONE, CTX_BANK, CTX_CARD, CTX_CCCD, CTX_CMND, CTX_TAX, CTX_ORDER };
+/* CTX_SOCIAL: a social-network name ("TK Facebook", "tài khoản zalo"): the account is not a bank
+ * account, and a phone after it is still a phone. */
+enum ctx {
+    CTX_NONE,
+    CTX_PHONE,
+    CTX_BANK,
+    CTX_CARD,
+    CTX_CCCD,
+    CTX_CMND,
+    CTX_TAX,
+    CTX_ORDER,
+    CTX_SOCIAL
+};
 
 /* Folded keywords (see pii_cells.h). Bank names are bank context: "VCB 0011004..." */
 static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
@@ -210,6 +222,18 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {"voucher", CTX_ORDER, NULL},
                                        {"coupon", CTX_ORDER, NULL},
                                        {"khuyen mai", CTX_ORDER, NULL},
+                                       {"facebook", CTX_SOCIAL, NULL},
+                                       {"fb", CTX_SOCIAL, NULL},
+                                       {"face", CTX_SOCIAL, NULL},
+                                       {"instagram", CTX_SOCIAL, NULL},
+                                       {"insta", CTX_SOCIAL, NULL},
+                                       {"ig", CTX_SOCIAL, NULL},
+                                       {"tiktok", CTX_SOCIAL, NULL},
+                                       {"tik tok", CTX_SOCIAL, NULL},
+                                       {"telegram", CTX_SOCIAL, NULL},
+                                       {"twitter", CTX_SOCIAL, NULL},
+                                       {"skype", CTX_SOCIAL, NULL},
+                                       {"wechat", CTX_SOCIAL, NULL},
                                        {"gpkd", CTX_TAX, NULL},
                                        {"giay phep", CTX_TAX, NULL},
                                        {NULL, 0, NULL}};
@@ -224,7 +248,9 @@ static const sl__kw currency_words[] = {
 typedef struct numtok {
     size_t gs[MAXG], ge[MAXG]; /* cells of each group */
     int ng;
-    char sep;         /* ' ', '.', '-' or 0 for a single group */
+    char sep;         /* ' ', '.', '-' or 0 for a single group (the first one when mixed) */
+    char seps[MAXG];  /* seps[g]: the separator before group g (g >= 1) */
+    bool mixed;       /* read with read_mixed and its separators differ */
     char d[MAXD + 1]; /* the digits (the first MAXD) */
     int nd;           /* total digits, may exceed MAXD */
 } numtok;
@@ -239,8 +265,9 @@ static bool is_sep(char ch)
     return ch == ' ' || ch == '.' || ch == '-';
 }
 
-/* Reads the groups of the number whose first digit is cell i. */
-static void read_token(const sl__cells *c, size_t i, numtok *t)
+/* Reads the groups of the number whose first digit is cell i; `mixed` lets the separator kind
+ * change between groups ("024.6650 6222", "0912-345.678"), which only phones accept. */
+static void read_groups(const sl__cells *c, size_t i, numtok *t, bool mixed)
 {
     memset(t, 0, sizeof *t);
     for (;;) {
@@ -254,16 +281,24 @@ static void read_token(const sl__cells *c, size_t i, numtok *t)
         t->ge[t->ng] = j;
         t->ng++;
         if (t->ng == MAXG || j + 1 >= c->n || !is_sep(c->f[j]) || !sl__c_digit(c, j + 1)) break;
-        if (t->sep && c->f[j] != t->sep) break;
+        if (t->sep && c->f[j] != t->sep && !mixed) break;
         if (c->f[j] == ' ') { /* a long group stands alone: "số 1 0912345678" */
             size_t k = j + 1;
             while (sl__c_digit(c, k)) k++;
             if (j - i >= 8 || k - (j + 1) >= 8) break;
         }
-        t->sep = c->f[j];
+        if (t->sep && c->f[j] != t->sep) t->mixed = true;
+        if (!t->sep) t->sep = c->f[j];
+        t->seps[t->ng] = c->f[j];
         i = j + 1;
     }
     t->d[t->nd < MAXD ? t->nd : MAXD] = '\0';
+}
+
+/* The groups of the number whose first digit is cell i, with one separator kind. */
+static void read_token(const sl__cells *c, size_t i, numtok *t)
+{
+    read_groups(c, i, t, false);
 }
 
 /* Digits in the run starting at cell s. */
@@ -326,7 +361,13 @@ static bool phone_right_relaxed(const sl__cells *c, size_t e)
         return c->f[j] == '0' && run_after(c, j) >= 3;
     }
     if (!sl__c_alpha(c, e)) return false;
-    for (size_t j = e; j < c->n && j - e < 12 && sl__c_alpha(c, j); j++)
+    size_t w = e;
+    while (sl__c_alpha(c, w)) w++;
+    for (int k = 0; currency_words[k].w; k++) /* "0912.345.678đ" is a price */
+        if (strlen(currency_words[k].w) == w - e &&
+            memcmp(c->f + e, currency_words[k].w, w - e) == 0)
+            return false;
+    for (size_t j = e; j < w && j - e < 12; j++)
         if (c->fl[j] & SL__CF_MARKED) return true;
     return false;
 }
@@ -396,6 +437,37 @@ static bool tax_after(const sl__cells *c, size_t e)
     while (to < c->n && to - e < 16 && !sl__c_newline(c, to) && !sl__c_digit(c, to)) to++;
     int k = sl__kw_last(c, e, to, context_words, NULL);
     return k >= 0 && context_words[k].tag == CTX_TAX;
+}
+
+/* Bank names that count as context when written right after the number ("0011004123456
+ * Vietcombank", "190312345678 - Techcombank"). Generic words (STK, ngân hàng) and names that are
+ * also common abbreviations ("MB" is megabytes) only count before the number. */
+static const char *const banks_after[] = {
+    "vietcombank", "vcb",       "techcombank", "tcb",        "bidv",       "agribank",
+    "mbbank",      "mb bank",   "acb",         "tpbank",     "tp bank",    "vpbank",
+    "vp bank",     "sacombank", "vietinbank",  "shb",        "hdbank",     "ocb",
+    "msb",         "vib",       "seabank",     "eximbank",   "lpbank",     "lienvietpostbank",
+    "scb",         "pvcombank", "abbank",      "nam a bank", "bac a bank", "kienlongbank",
+    "timo",        NULL};
+
+/* Is a bank name directly after the plain number at d0, on its line (spaces and one of
+ * "- : ( |" between)? Only for 8+ digits not ending in 000: short or round numbers before a bank
+ * name are more often amounts ("chuyển 25000000 Vietcombank") than accounts. */
+static bool bank_after(const sl__cells *c, size_t d0)
+{
+    numtok t;
+    read_token(c, d0, &t);
+    if (t.nd < 8 || t.nd > MAXD || memcmp(t.d + t.nd - 3, "000", 3) == 0) return false;
+    size_t j = t.ge[t.ng - 1];
+    while (sl__c_space(c, j)) j++;
+    if (j < c->n && strchr("-:(|", c->f[j])) {
+        j++;
+        while (sl__c_space(c, j)) j++;
+    }
+    if (j >= c->n || !sl__c_alpha(c, j)) return false;
+    for (int k = 0; banks_after[k]; k++)
+        if (c->f[j] == banks_after[k][0] && sl__kw_at(c, j, banks_after[k])) return true;
+    return false;
 }
 
 /* ---- validators ---------------------------------------------------------------------------- */
@@ -572,7 +644,63 @@ static size_t phone_prefix(const sl__cells *c, size_t s, int *kind, char *pre, i
     return c->f[q] == '0' ? q : NONE;
 }
 
-/* Parses a phone starting at cell s (a digit, '+' or '('). */
+/* Did the groups taken so far ([0, k) of a mixed token) change separator kind? */
+static bool taken_mixed(const numtok *t, int k)
+{
+    for (int g = 2; g < k; g++)
+        if (t->seps[g] != t->seps[1]) return true;
+    return false;
+}
+
+/* May a phone read from a mixed token end after its first k groups? Only when the phone itself
+ * mixes separators (else the one-kind reading decided), and then like split_ok: the end of the
+ * number, or a space before another phone. "0912.345.678-901" and "0356.789.012-001" stay
+ * rejected. */
+static bool mixed_split_ok(const sl__cells *c, const numtok *t, int k)
+{
+    if (!taken_mixed(t, k)) return false;
+    if (k < t->ng) return t->seps[k] == ' ' && c->f[t->gs[k]] == '0';
+    return right_edge_ok(c, t->ge[k - 1], true);
+}
+
+/* A national number from the groups of t after the prefix digits nat[0, npre). */
+static bool phone_from_token(const sl__cells *c, int kind, const char *pre, int npre,
+                             const numtok *t, phone *ph)
+{
+    char nat[16];
+    memcpy(nat, pre, (size_t)npre);
+    int k = 0, n = npre;
+    for (; k < t->ng && n < 11; k++) {
+        if (n + glen(t, k) > 11) break;
+        memcpy(nat + n, t->d + (n - npre), (size_t)glen(t, k));
+        n += glen(t, k);
+        if (n >= 3 && n == (nat[1] == '2' ? 11 : 10)) {
+            k++;
+            break;
+        }
+    }
+    if (n < 10 || n != (nat[1] == '2' ? 11 : 10) || !sl__phone_national_ok(nat, (size_t)n))
+        return false;
+    int shortg = 0;
+    for (int g = 0; g < k; g++) /* "(0236) 3 821 234": a landline's first digit may stand alone */
+        shortg += glen(t, g) < 2 && !(kind == P_AREA && g == 0);
+    bool spaced = false;
+    if (t->mixed) { /* "024.6650 6222": 2-4 groups of 2+ digits, written the usual ways */
+        if (shortg || k > 4 || !mixed_split_ok(c, t, k)) return false;
+    } else {
+        spaced = shortg == k && k >= 9; /* "0 9 1 2 3 4 5 6 7 8": spaced out to evade filters */
+        if ((!spaced && (shortg || k > 5)) || !split_ok(c, t, k, true)) return false;
+    }
+    ph->end = t->ge[k - 1];
+    ph->groups = k;
+    ph->score = nat[1] == '2' ? 0.8f : 0.85f;
+    if (kind == P_BARE || spaced) ph->score = 0.7f;
+    if (k == 5) ph->score -= 0.1f;
+    return true;
+}
+
+/* Parses a phone starting at cell s (a digit, '+' or '('): with one separator kind, else with
+ * mixed ones. */
 static bool parse_phone(const sl__cells *c, size_t s, phone *ph)
 {
     int kind, npre;
@@ -588,29 +716,10 @@ static bool parse_phone(const sl__cells *c, size_t s, phone *ph)
     numtok t;
     read_token(c, q, &t);
     if (kind == P_BARE && t.sep && t.sep != ' ') return false; /* "84.912.345.678" is money */
-    int k = 0, n = npre;
-    for (; k < t.ng && n < 11; k++) {
-        if (n + glen(&t, k) > 11) break;
-        memcpy(nat + n, t.d + (n - npre), (size_t)glen(&t, k));
-        n += glen(&t, k);
-        if (n >= 3 && n == (nat[1] == '2' ? 11 : 10)) {
-            k++;
-            break;
-        }
-    }
-    if (n < 10 || n != (nat[1] == '2' ? 11 : 10) || !sl__phone_national_ok(nat, (size_t)n))
-        return false;
-    int shortg = 0;
-    for (int g = 0; g < k; g++) /* "(0236) 3 821 234": a landline's first digit may stand alone */
-        shortg += glen(&t, g) < 2 && !(kind == P_AREA && g == 0);
-    bool spaced = shortg == k && k >= 9; /* "0 9 1 2 3 4 5 6 7 8": spaced out to evade filters */
-    if ((!spaced && (shortg || k > 5)) || !split_ok(c, &t, k, true)) return false;
-    ph->end = t.ge[k - 1];
-    ph->groups = k;
-    ph->score = nat[1] == '2' ? 0.8f : 0.85f;
-    if (kind == P_BARE || spaced) ph->score = 0.7f;
-    if (k == 5) ph->score -= 0.1f;
-    return true;
+    if (phone_from_token(c, kind, nat, npre, &t, ph)) return true;
+    if (kind == P_BARE) return false; /* "84 912.345 678": too little to go on */
+    read_groups(c, q, &t, true);
+    return t.mixed && phone_from_token(c, kind, nat, npre, &t, ph);
 }
 
 /* ---- the other numbers --------------------------------------------------------------------- */
@@ -684,9 +793,16 @@ static int as_id(const sl__cells *c, const numtok *t, size_t s, int ctx, int yea
     return 0;
 }
 
-/* A bank account: the whole number, 6-19 digits, not an amount of money. */
+/* A bank account: the whole number, 6-19 digits, not an amount of money. A number that goes on
+ * with another separator kind ("STK 0011.004 123456") is read whole, not cut at the change. */
 static int as_bank(const sl__cells *c, const numtok *t, size_t s, found *f)
 {
+    numtok m;
+    size_t e = t->ge[t->ng - 1];
+    if (e + 1 < c->n && is_sep(c->f[e]) && sl__c_digit(c, e + 1)) {
+        read_groups(c, t->gs[0], &m, true);
+        t = &m;
+    }
     if (t->nd < 6 || t->nd > 19 || money_shaped(t) || !split_ok(c, t, t->ng, false)) return 0;
     *f = (found){"pii.bank_account", s, t->ge[t->ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
     return t->ng;
@@ -765,6 +881,7 @@ sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
         }
         found f = {0};
         int ctx = context_before(c, i);
+        if (ctx == CTX_NONE && i == d0 && strict && bank_after(c, d0)) ctx = CTX_BANK;
         int k = classify(c, i, d0, ctx, year, !strict, &f);
         if (!k && d0 != i) /* "(0935 123 456)", "+1 ..." : the digits alone */
             k = classify(c, d0, d0, ctx, year, !strict, &f);

@@ -172,6 +172,21 @@ static const pos_case phone_pos[] = {
     {"a lô 0912345678 0987654321", "pii.phone", "0912345678"},
     {"Chị Hoa (0935 123 456) nói", "pii.phone", "0935 123 456"},
     {"https://wa.me/?phone=0912345678", "pii.phone", "0912345678"},
+    /* mixed separators */
+    {"Văn phòng 024.6650 6222 giờ hành chính", "pii.phone", "024.6650 6222"},
+    {"gọi 0912.345 678 nhé", "pii.phone", "0912.345 678"},
+    {"0912-345.678", "pii.phone", "0912-345.678"},
+    {"sđt (84) 912 345 678", "pii.phone", "(84) 912 345 678"},
+    {"(+84)912345678", "pii.phone", "(+84)912345678"},
+    {"+84 912.345 678", "pii.phone", "+84 912.345 678"},
+    {"Hotline: 0901.234 567 - 0933-456.789", "pii.phone", "0933-456.789"},
+    {"0912.345 678 0987.654 321", "pii.phone", "0987.654 321"},
+    {"Đà Nẵng (0236) 3821.234", "pii.phone", "(0236) 3821.234"},
+    /* a social-network account is not a bank account: the phone stays a phone */
+    {"TK Facebook 0912345678", "pii.phone", "0912345678"},
+    {"tk zalo 0912345678", "pii.phone", "0912345678"},
+    {"tài khoản facebook: 0912345678", "pii.phone", "0912345678"},
+    {"stk fb 0912 345 678", "pii.phone", "0912 345 678"},
 };
 
 static const neg_case phone_neg[] = {
@@ -238,6 +253,35 @@ static const neg_case phone_neg[] = {
     {"Ngày 12.05.2023 lúc 09.12", "pii.phone"},
     {"Đơn giá 2.345.678 VNĐ", "pii.phone"},
     {"GPKD số 0356789012 do Sở KH&ĐT cấp", "pii.phone"},
+    /* mixed separators: the same hard negatives written with two kinds */
+    {"Giá 1.200 000 đồng", "pii.phone"},
+    {"giá 0912.345 678 đồng", "pii.phone"},
+    {"0912.345 678 VND", "pii.phone"},
+    {"Mã đơn: 0912.345 678", "pii.phone"},
+    {"MST: 0356.789 012", "pii.phone"},
+    {"0356.789.012-001", "pii.phone"},
+    {"0356-789.012-001", "pii.phone"},
+    {"Số 0912.345 678/QĐ-UBND", "pii.phone"},
+    {"0912.345.678-901", "pii.phone"},
+    {"0912.345 678 901", "pii.phone"},
+    {"0912-345.678.9", "pii.phone"},
+    {"0912.345 6789", "pii.phone"},
+    {"Tổng đài 1900.1234 56", "pii.phone"},
+    {"1800-6868.99", "pii.phone"},
+    {"ngày 09.12 2023 lúc 10-30", "pii.phone"},
+    {"12.05.2023 0912.345", "pii.phone"},
+    {"84 912.345 678", "pii.phone"},
+    {"0 912.345 678", "pii.phone"},
+    {"0912.3 45-678", "pii.phone"},
+    {"09.12 34-56.78 90", "pii.phone"},
+    {"Vận đơn 0987.654 321", "pii.phone"},
+    {"IMEI 0912-345.678", "pii.phone"},
+    {"x0912.345 678", "pii.phone"},
+    {"0912.345 678abc", "pii.phone"},
+    {"tk facebook 100012345678901", "pii.phone"},
+    {"Giá 0912.345 678đ", "pii.phone"},
+    {"giá 0912345678đ", "pii.phone"},
+    {"0912.345.678đồng", "pii.phone"},
 };
 
 static void test_phone_positives(void **state)
@@ -339,6 +383,15 @@ static const pos_case bank_pos[] = {
     {"Ngân hàng BIDV, số TK 21510001234567", "pii.bank_account", "21510001234567"},
     {"tài khoản số 9704123456", "pii.bank_account", "9704123456"},
     {"Agribank - 1500205123456", "pii.bank_account", "1500205123456"},
+    /* the bank named right after the number */
+    {"0123456789012 Vietcombank", "pii.bank_account", "0123456789012"},
+    {"STK: 190312345678 - Techcombank", "pii.bank_account", "190312345678"},
+    {"chuyển vào 190312345678 - Techcombank giúp mình", "pii.bank_account", "190312345678"},
+    {"Nguyễn Văn A 21510001234567 (BIDV)", "pii.bank_account", "21510001234567"},
+    {"0011 0041 23456: VCB", "pii.bank_account", "0011 0041 23456"},
+    {"fb mình đây, STK 0011004123456", "pii.bank_account", "0011004123456"},
+    {"STK 0011.004 123456", "pii.bank_account", "0011.004 123456"},
+    {"STK 0912.345 678", "pii.bank_account", "0912.345 678"},
 };
 
 static const neg_case bank_neg[] = {
@@ -349,6 +402,22 @@ static const neg_case bank_neg[] = {
     {"Vietcombank tăng lãi suất 6,5% năm 2024", "pii.bank_account"},
     {"STK\n0011004123456", "pii.bank_account"},
     {"tk 12345678901234567890", "pii.bank_account"},
+    {"TK Facebook 0912345678", "pii.bank_account"},
+    {"chuyển khoản 1.200 000 đồng", "pii.bank_account"},
+    {"chuyển khoản 1.200 000", "pii.bank_account"},
+    {"tk zalo 0912345678", "pii.bank_account"},
+    {"tài khoản facebook 0912345678", "pii.bank_account"},
+    {"tài khoản fb 100012345678", "pii.bank_account"},
+    {"TK Instagram 123456789", "pii.bank_account"},
+    {"chuyển 25000000 Vietcombank", "pii.bank_account"},
+    {"năm 2024 Vietcombank lãi", "pii.bank_account"},
+    {"có 1234567 khách Vietcombank", "pii.bank_account"},
+    {"0123456789012 ở Vietcombank", "pii.bank_account"},
+    {"0123456789012\nVietcombank", "pii.bank_account"},
+    {"1.200.000 Vietcombank", "pii.bank_account"},
+    {"dung lượng 12345678 MB", "pii.bank_account"},
+    {"Mã đơn 0123456789012 Vietcombank", "pii.bank_account"},
+    {"MST 0123456789 Vietcombank", "pii.bank_account"},
 };
 
 static void test_bank_accounts(void **state)
@@ -368,6 +437,9 @@ static const pos_case misc_pos[] = {
     {"số HC N2345678 cấp 2020", "pii.passport", "N2345678"},
     {"hộ chiếu của nó c1234567", "pii.passport", "c1234567"},
     {"Passport No. C1234567, exp 2030", "pii.passport", "C1234567"},
+    {"hộ chiếu số B 1234567", "pii.passport", "B 1234567"},
+    {"Passport: C-1234567", "pii.passport", "C-1234567"},
+    {"số HC: N 2345678 cấp 2020", "pii.passport", "N 2345678"},
 };
 
 static const neg_case misc_neg[] = {
@@ -385,6 +457,17 @@ static const neg_case misc_neg[] = {
     {"hộ chiếu 1234567", "pii.passport"},
     {"hộ chiếu CC1234567", "pii.passport"},
     {"hộ chiếu C1234567.5", "pii.passport"},
+    {"B 1234567", "pii.passport"},
+    {"mã sản phẩm C-1234567", "pii.passport"},
+    {"hộ chiếu của e 1234567", "pii.passport"},
+    {"hộ chiếu c-1234567", "pii.passport"},
+    {"hộ chiếu B 12345678", "pii.passport"},
+    {"hộ chiếu B  1234567", "pii.passport"},
+    {"hộ chiếu C-1234567-8", "pii.passport"},
+    {"hộ chiếu C 1234567 89", "pii.passport"},
+    {"hộ chiếu C 123 4567", "pii.passport"},
+    {"hộ chiếu AB 1234567", "pii.passport"},
+    {"hộ chiếu B- 1234567", "pii.passport"},
 };
 
 static void test_email_and_passport(void **state)
