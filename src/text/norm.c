@@ -12,7 +12,9 @@
  *   4. leet: 0 1 3 4 5 7 ! between letters and @ $ between letters or after 2+ letters at the
  *      end become o i e a s t i a s, only in tokens with 2+ letters: "l0n", "ng@"; numbers,
  *      prices, phones, "4g", "mp3", "covid19" keep their digits (a digit needs letters on
- *      both sides). URLs, e-mail addresses and @mentions are left alone.
+ *      both sides). URLs, e-mail addresses and @mentions are left alone. A digit with a letter
+ *      on one side only ("7hằng", "ng0", "cứ7") becomes a letter when its word is not
+ *      number-like and the result spells a Vietnamese syllable (see leet_one_side).
  *   5. a letter repeated 3+ times is kept once, its span covering the run ("nguuuu" -> "ngu");
  *      a token that would collapse to one letter is laughter ("kkkk") and stays as written
  *   6. teencode: the letters of the token (without surrounding punctuation) are looked up in the
@@ -327,6 +329,75 @@ static void rule_leet(sl__unit *T, size_t m)
     }
 }
 
+/* The shape of word [a, b): "number-like" when it is [letter]{0,2}[digit]+ or
+ * [digit]+[letter]{0,3} ("4g", "mp3", "f0", "b1", "u23", "50k", "20kg"); such tokens are
+ * codes, units and model names, never leet. One exception: two letters and one digit ("ng0",
+ * "cứ7") go on to the syllable test, which "mp3", "x2", "f1" never pass. */
+static int number_like(const sl__unit *T, size_t a, size_t b)
+{
+    size_t i = a, lead = 0, digits = 0;
+    while (i < b && T[i].cls == SL__C_LETTER) i++, lead++;
+    while (i < b && T[i].cls == SL__C_DIGIT) i++, digits++;
+    if (i == b && digits && (lead < 2 || (lead == 2 && digits > 1))) return 1;
+    if (i == b && lead == 2 && digits == 1) return 0; /* "ng0", "cứ7": left to the syllable test */
+    if (lead) return 0;
+    size_t trail = 0;
+    while (i < b && T[i].cls == SL__C_LETTER) i++, trail++;
+    return i == b && digits && trail <= 3;
+}
+
+static int word_unit(const sl__unit *u)
+{
+    return is_letter(u) || u->cls == SL__C_DIGIT || u->lo == '$';
+}
+
+/* One word [a, b) whose leet characters have a letter on one side only ("7hằng", "ng0",
+ * "cứ7"): they become letters when the result spells a Vietnamese syllable. The syllable test
+ * keeps model names and codes ("win7", "iphone5", "covid17") as written; a leading one needs
+ * 3+ letters after it ("4nh" could be anything). */
+static void leet_one_side(sl__unit *T, size_t a, size_t b)
+{
+    uint32_t w[8];
+    size_t letters = 0, n = b - a;
+    if (n > 8 || number_like(T, a, b)) return;
+    for (size_t i = a; i < b; i++) {
+        if (T[i].cls == SL__C_MARK) return;
+        if (T[i].cls == SL__C_LETTER) {
+            letters++;
+            w[i - a] = T[i].lo;
+        } else if (!(w[i - a] = leet_letter(T[i].lo))) {
+            return; /* 2 6 8 9: a number or a code, not a leet word */
+        }
+    }
+    if (letters < 2 || letters == n) return;
+    if (T[a].cls != SL__C_LETTER && (letters < 3 || T[a + 1].cls != SL__C_LETTER)) return;
+    for (size_t i = a; i < b; i++) /* each leet character touches a letter */
+        if (T[i].cls != SL__C_LETTER && !(i > a && T[i - 1].cls == SL__C_LETTER) &&
+            !(i + 1 < b && T[i + 1].cls == SL__C_LETTER))
+            return;
+    if (!sl__vn_syllable(w, n)) return;
+    for (size_t i = a; i < b; i++) {
+        if (T[i].cls == SL__C_LETTER) continue;
+        T[i].lo = T[i].cp = w[i - a];
+        T[i].cls = SL__C_LETTER;
+        T[i].flags = SL__F_LATIN | SL__F_BOUNDARY | SL__F_NFC_SELF;
+    }
+}
+
+static void rule_leet_edges(sl__unit *T, size_t m)
+{
+    for (size_t i = 0; i < m;) {
+        if (!word_unit(&T[i])) {
+            i++;
+            continue;
+        }
+        size_t r = i;
+        while (r < m && word_unit(&T[r])) r++;
+        leet_one_side(T, i, r);
+        i = r;
+    }
+}
+
 /* x continues a run started by letter f: the same letter, or f's vowel without marks
  * ("ủuuu"). */
 static int same_letter(const sl__unit *f, const sl__unit *x)
@@ -562,6 +633,7 @@ static sl_status do_token(sl_text *t, size_t a, size_t b, norm_ctx *ctx)
     rule_confusables(T, m);
     m = rule_separators(T, m);
     rule_leet(T, m);
+    rule_leet_edges(T, m);
     size_t before = m;
     m = rule_repeats(T, m);
     const char *val = NULL;

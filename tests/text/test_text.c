@@ -200,10 +200,39 @@ static void test_leet(void **state)
         {"@tuan", SL_VIEW_NORM, "@tuan"},
         {"$100", SL_VIEW_NORM, "$100"},
         {"h2o", SL_VIEW_NORM, "h2o"},
+        /* a letter on one side only: when the word becomes a Vietnamese syllable */
+        {"7hằng", SL_VIEW_NORM, "thằng"},
+        {"7h4ng", SL_VIEW_NORM, "thang"},
+        {"ng0", SL_VIEW_NORM, "ngo"},
+        {"cứ7", SL_VIEW_NORM, "cứt"},
+        {"c0n ch0", SL_VIEW_NORM, "con cho"},
+        {"đ1t", SL_VIEW_NORM, "đit"},
+        {"(7hằng)", SL_VIEW_NORM, "(thằng)"},
+        /* number-like tokens, codes and model names stay */
+        {"5g", SL_VIEW_NORM, "5g"},
+        {"f0", SL_VIEW_NORM, "f0"},
+        {"f1", SL_VIEW_NORM, "f1"},
+        {"b1", SL_VIEW_NORM, "b1"},
+        {"b2", SL_VIEW_NORM, "b2"},
+        {"2tr", SL_VIEW_NORM, "2tr"},
+        {"3h", SL_VIEW_NORM, "3h"},
+        {"10h30", SL_VIEW_NORM, "10h30"},
+        {"1m70", SL_VIEW_NORM, "1m70"},
+        {"20kg", SL_VIEW_NORM, "20kg"},
+        {"x2", SL_VIEW_NORM, "x2"},
+        {"u23", SL_VIEW_NORM, "u23"},
+        {"sea games 31", SL_VIEW_NORM, "sea games 31"},
+        {"win7", SL_VIEW_NORM, "win7"},
+        {"iphone5", SL_VIEW_NORM, "iphone5"},
+        {"covid17", SL_VIEW_NORM, "covid17"},
+        {"5ao", SL_VIEW_NORM, "5ao"},
+        {"4nh", SL_VIEW_NORM, "4nh"},
     };
     check_views(c, N(c));
     static const span_case s[] = {
         {"đồ l0n", SL_VIEW_NORM, "lon", "l0n"},
+        {"con 7hằng ng0", SL_VIEW_NORM, "thằng", "7hằng"},
+        {"con 7hằng ng0", SL_VIEW_NORM, "ngo", "ng0"},
         {"đồ l0n", SL_VIEW_FOLD, "do lon", "đồ l0n"},
     };
     check_spans(s, N(s));
