@@ -32,15 +32,16 @@ typedef struct sl_engine_options {
 
 /* One hit as shown to people: the rule, its category and clause, and the original span. */
 typedef struct sl_verdict_hit {
-    const char *rule;     /* policy rule id */
-    const char *category; /* category name */
-    const char *cite;     /* the policy clause text */
-    uint32_t start, end;  /* [start, end) bytes of the original text */
-    float weight;         /* the rule's weight */
-    float score;          /* the detector's confidence */
-    const char *detail;   /* extra evidence (bank correction source, URL host) or NULL */
-    bool comment_level;   /* a judgement on the whole comment (model label): its span is the
-                             extent of the words that drove it, or the whole text */
+    const char *rule;      /* policy rule id */
+    const char *category;  /* category name */
+    size_t category_index; /* its index in sl_engine_policy()->categories */
+    const char *cite;      /* the policy clause text */
+    uint32_t start, end;   /* [start, end) bytes of the original text */
+    float weight;          /* the rule's weight */
+    float score;           /* the detector's confidence */
+    const char *detail;    /* extra evidence (bank correction source, URL host) or NULL */
+    bool comment_level;    /* a judgement on the whole comment (model label): its span is the
+                              extent of the words that drove it, or the whole text */
 } sl_verdict_hit;
 
 typedef struct sl_verdict_match {

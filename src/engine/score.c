@@ -17,8 +17,7 @@ void sl__engine_score(const sl_engine *e, sl_scan *s)
     float *cat = s->category_scores;
     for (size_t i = 0; i < s->nhits; i++) {
         const sl_verdict_hit *h = &s->hits[i];
-        long c = sl_policy_category(p, h->category);
-        if (c < 0) continue;
+        size_t c = h->category_index;
         float contribution = h->weight * h->score;
         cat[c] = 1.0f - (1.0f - cat[c]) * (1.0f - contribution);
     }

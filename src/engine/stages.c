@@ -43,6 +43,7 @@ static sl_status add_hit(sl_scan *s, size_t rule, uint32_t start, uint32_t end, 
     sl_verdict_hit *h = &s->hits[s->nhits++];
     h->rule = r->id;
     h->category = p->categories[r->category].name;
+    h->category_index = r->category;
     h->cite = r->clause;
     h->start = start;
     h->end = end;
