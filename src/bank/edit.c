@@ -45,6 +45,19 @@ static void unlock_bank(int fd)
     close(fd);
 }
 
+/* Locks an existing bank and opens it; on failure nothing stays locked or open. */
+static sl_status lock_existing_bank(const char *path, int *fd, off_t *size, sl_bank **b,
+                                    sl_error *err)
+{
+    *b = NULL;
+    sl_status st = lock_bank(path, false, fd, size, err);
+    if (st) return st;
+    st = *size > 0 ? sl_bank_open(path, b, err)
+                   : sl_error_set(err, SL_ERR_BANK, 0, "%s: no such bank", path);
+    if (st) unlock_bank(*fd);
+    return st;
+}
+
 static sl_status item_error(sl_status st, sl_error *e, size_t i, sl_status *stv, sl_error *ev)
 {
     if (stv) stv[i] = st;
@@ -212,11 +225,11 @@ sl_status sl_bank_remove(const char *path, const char *const *ids, size_t n, siz
     if (!path || (n && !ids)) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     int fd = -1;
     off_t size = 0;
-    sl_status st = lock_bank(path, false, &fd, &size, err);
-    if (st) return st;
     sl_bank *b = NULL;
-    st = size > 0 ? sl_bank_open(path, &b, err)
-                  : sl_error_set(err, SL_ERR_BANK, 0, "%s: no such bank", path);
+    if (removed) *removed = 0;
+    if (missing) *missing = 0;
+    sl_status st = lock_existing_bank(path, &fd, &size, &b, err);
+    if (st) return st;
     sl_buf o = {0};
     for (size_t i = 0; !st && i < n; i++) {
         size_t len = strlen(ids[i]), j = 0;
@@ -251,12 +264,10 @@ sl_status sl_bank_compact(const char *path, sl_error *err)
     if (!path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     int fd = -1;
     off_t size = 0;
-    sl_status st = lock_bank(path, false, &fd, &size, err);
-    if (st) return st;
     sl_bank *b = NULL;
-    st = size > 0 ? sl_bank_open(path, &b, err)
-                  : sl_error_set(err, SL_ERR_BANK, 0, "%s: no such bank", path);
-    if (!st) st = rebuild(path, b, NULL, NULL, 0, b->h.k, err);
+    sl_status st = lock_existing_bank(path, &fd, &size, &b, err);
+    if (st) return st;
+    st = rebuild(path, b, NULL, NULL, 0, b->h.k, err);
     sl_bank_close(b);
     unlock_bank(fd);
     return st;
