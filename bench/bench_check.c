@@ -11,52 +11,16 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include "sangloc/engine.h"
 #include "sangloc/text.h"
 
-typedef struct corpus {
-    char **texts;
-    size_t *lens;
-    size_t n, cap, bytes;
-} corpus;
+#include "corpus.h"
 
 static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void load(corpus *c, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
-        const cJSON *t = j ? cJSON_GetObjectItemCaseSensitive(j, "text") : NULL;
-        if (cJSON_IsString(t)) {
-            if (c->n == c->cap) {
-                c->cap = c->cap ? 2 * c->cap : 1024;
-                c->texts = realloc(c->texts, c->cap * sizeof *c->texts);
-                c->lens = realloc(c->lens, c->cap * sizeof *c->lens);
-            }
-            c->lens[c->n] = strlen(t->valuestring);
-            c->texts[c->n] = strdup(t->valuestring);
-            c->bytes += c->lens[c->n];
-            c->n++;
-        }
-        cJSON_Delete(j);
-    }
-    free(line);
-    fclose(f);
 }
 
 typedef struct job {
@@ -137,8 +101,10 @@ int main(int argc, char **argv)
             banks[nbanks++] = argv[++i];
         else if (!strcmp(argv[i], "-j") && i + 1 < argc)
             threads = atoi(argv[++i]);
-        else
-            load(&c, argv[i]);
+        else if (corpus_load(&c, argv[i])) {
+            perror(argv[i]);
+            return 2;
+        }
     }
     if (!c.n || threads < 1 || threads > 64) {
         fprintf(stderr, "usage: bench_check [--policy F] [--model F|--no-model] [--bank F] [-j N] "
@@ -172,8 +138,6 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS: %.1f MB\n", ru.ru_maxrss / 1024.0);
     sl_engine_free(e);
-    for (size_t i = 0; i < c.n; i++) free(c.texts[i]);
-    free(c.texts);
-    free(c.lens);
+    corpus_free(&c);
     return 0;
 }

@@ -10,52 +10,18 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
 #include <unicode/ustring.h>
 #include <unicode/unorm2.h>
 
 #include "sangloc/text.h"
 
-typedef struct corpus {
-    char **texts;
-    size_t *lens;
-    size_t n, cap, bytes;
-} corpus;
+#include "corpus.h"
 
 static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); /* CPU time: robust to a busy machine */
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int load(const char *path, corpus *c)
-{
-    FILE *in = fopen(path, "rb");
-    if (!in) return -1;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while ((n = getline(&line, &cap, in)) > 0) {
-        cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
-        const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(j, "text"));
-        if (!t) t = cJSON_GetStringValue(cJSON_GetObjectItem(j, "original"));
-        if (t) {
-            if (c->n == c->cap) {
-                c->cap = c->cap ? c->cap * 2 : 1024;
-                c->texts = realloc(c->texts, c->cap * sizeof *c->texts);
-                c->lens = realloc(c->lens, c->cap * sizeof *c->lens);
-                if (!c->texts || !c->lens) exit(2);
-            }
-            c->lens[c->n] = strlen(t);
-            c->texts[c->n++] = strdup(t);
-            c->bytes += strlen(t);
-        }
-        cJSON_Delete(j);
-    }
-    free(line);
-    fclose(in);
-    return 0;
 }
 
 /* Baseline: validate, then NFC through ICU unless the quick check says it is already NFC. */
@@ -83,7 +49,7 @@ static void report(const char *what, const corpus *c, size_t rounds, double secs
 static void bench_file(const char *path)
 {
     corpus c = {0};
-    if (load(path, &c) || !c.n) {
+    if (corpus_load(&c, path) || !c.n) {
         fprintf(stderr, "bench_normalize: cannot read texts from %s\n", path);
         return;
     }
@@ -116,9 +82,7 @@ static void bench_file(const char *path)
     sl_text_free(text);
     free(u16);
     free(out);
-    for (size_t i = 0; i < c.n; i++) free(c.texts[i]);
-    free(c.texts);
-    free(c.lens);
+    corpus_free(&c);
 }
 
 int main(int argc, char **argv)
