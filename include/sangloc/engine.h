@@ -63,6 +63,7 @@ typedef struct sl_verdict {
     int label;      /* 0 clean, 1 offensive, 2 hate */
     float probs[3];
     float constructive;
+    float toxic;                     /* P(toxic), ViCTSD sense: docs/verdict.md */
     const uint32_t *offensive_spans; /* 2 * noffensive_spans offsets, sorted, merged */
     size_t noffensive_spans;
     const sl_verdict_match *matches;

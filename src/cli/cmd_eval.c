@@ -1,34 +1,40 @@
-/* cli/cmd_eval.c — `sangloc eval`: measures a model on labelled dev data.
+/* cli/cmd_eval.c — `sangloc eval`: measures the engine on labelled dev data, from the verdict
+ * fields a user sees (docs/verdict.md): label, toxic, constructive, offensive_spans, action.
  *
- *   --classify FILE   macro-F1, per-class P/R/F1 and the confusion matrix (ViHSD labels)
- *   --spans FILE      ViHOS span F1 (per comment character F1, averaged)
- *   --ctsd FILE       ViCTSD toxic macro-F1 and constructive F1, and the neutrality count:
- *                     civil constructive comments on law and current affairs (topics PhapLuat,
- *                     ThoiSu, TheGioi; constructive=1, toxic=0) that the model calls non-clean
+ *   --classify FILE   macro-F1, per-class P/R/F1 and the confusion matrix of `label` (ViHSD)
+ *   --spans FILE      ViHOS span F1 of `offensive_spans` (the tagger's spans and the policy's
+ *                     lexicon hits, merged), and of the model's tagger alone
+ *   --ctsd FILE       ViCTSD toxic macro-F1 of `toxic` > 0.5 (and, for comparison, of reading
+ *                     `label` != clean or `action` != allow as toxic), constructive F1 of
+ *                     `constructive` > 0.5, and the neutrality count: civil constructive
+ *                     comments on law and current affairs (topics PhapLuat, ThoiSu, TheGioi;
+ *                     constructive=1, toxic=0) whose label is not clean / that are not allowed
  *   --list-neutral    prints those flagged civil comments
  *   --perturb KIND    rewrites every text first as an evader would (seeded, deterministic):
  *                     nodiac, teencode, separators, digits, cyrillic, zerowidth, shout
+ *   --policy FILE     the policy of the engine (default: the shipped policies/default.yaml)
+ *   --model FILE      the model (default: the shipped models/default.slm); eval needs one
  *
- * The rewrite keeps a map from old to new byte offsets so gold spans follow the text. Each
- * data kind is one small function over the shared record loop, so scoring a whole policy can
- * be added as one more kind. */
+ * Only public headers: the engine screens each text exactly as `check` does. The rewrite keeps
+ * a map from old to new byte offsets so gold spans follow the text. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
 
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/input.h"
-#include "model/fold.h"
-#include "model/metrics.h"
-#include "model/mtext.h"
-#include "model/predict.h"
+#include "sangloc/engine.h"
+#include "sangloc/metrics.h"
 #include "sangloc/model.h"
-#include "text/utf8.h"
-#include "util/buf.h"
+#include "sangloc/text.h"
 
 #define MAX_SPANS 1024
 
@@ -52,7 +58,9 @@ static const char *const perturb_names[P_COUNT_] = {"none",   "nodiac",   "teenc
 typedef struct rewriter {
     perturb kind;
     uint64_t rng;
-    sl_buf out;
+    char *out; /* the rewritten text, len bytes */
+    size_t len, cap;
+    bool nomem;
     uint32_t *map; /* map[old byte] = new byte, len + 1 entries */
     size_t mapcap;
 } rewriter;
@@ -65,10 +73,57 @@ static int coin(rewriter *r, unsigned percent)
     return r->rng % 100 < percent;
 }
 
+static void put_bytes(rewriter *r, const char *s, size_t n)
+{
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        while (cap < r->len + n) cap *= 2;
+        char *p = realloc(r->out, cap);
+        if (!p) {
+            r->nomem = true;
+            return;
+        }
+        r->out = p;
+        r->cap = cap;
+    }
+    memcpy(r->out + r->len, s, n);
+    r->len += n;
+}
+
 static void put_cp(rewriter *r, uint32_t cp)
 {
-    char enc[4];
-    sl__buf_append(&r->out, enc, sl__utf8_encode(cp, enc));
+    uint8_t enc[4];
+    int32_t n = 0;
+    U8_APPEND_UNSAFE(enc, n, (UChar32)cp);
+    put_bytes(r, (const char *)enc, (size_t)n);
+}
+
+/* Decodes the code point at s[i] (len bytes in all); returns its length in bytes, at least 1.
+ * An invalid sequence gives its first byte as *cp (rewrites then copy it unchanged). */
+static size_t next_cp(const char *s, size_t i, size_t len, uint32_t *cp)
+{
+    int32_t at = (int32_t)i;
+    UChar32 c;
+    U8_NEXT((const uint8_t *)s, at, (int32_t)len, c);
+    *cp = c < 0 ? (unsigned char)s[i] : (uint32_t)c;
+    return (size_t)at - i;
+}
+
+/* The lowercase base letter of an accented Latin letter ("ệ" -> 'e', "Đ" -> 'd'), ASCII letters
+ * lowercased, anything else unchanged: the evader's "type without accents". */
+static uint32_t base_letter(uint32_t cp)
+{
+    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    if (cp == 0x110 || cp == 0x111) return 'd'; /* no decomposition */
+    if (cp >= 0x2000) return cp;                /* letterlike symbols (Kelvin sign) stay */
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&e);
+    UChar d[8];
+    int32_t n = U_SUCCESS(e) ? unorm2_getDecomposition(nfd, (UChar32)cp, d, 8, &e) : 0;
+    if (U_FAILURE(e) || n <= 0 || d[0] >= 0x80 || !u_isalpha(d[0]) ||
+        u_getIntPropertyValue((UChar32)cp, UCHAR_SCRIPT) != USCRIPT_LATIN)
+        return cp;
+    return d[0] >= 'A' && d[0] <= 'Z' ? d[0] + 32u : d[0];
 }
 
 /* Common teencode spellings of whole words (lowercase). */
@@ -95,20 +150,19 @@ static void rewrite_word(rewriter *r, const char *s, size_t a, size_t b)
         low[n] = '\0';
         for (size_t i = 0; n && i < sizeof teencode / sizeof teencode[0]; i++)
             if (!strcmp(low, teencode[i][0]) && coin(r, 80)) {
-                for (size_t k = a; k < b; k++) r->map[k] = (uint32_t)r->out.len;
-                sl__buf_puts(&r->out, teencode[i][1]);
+                for (size_t k = a; k < b; k++) r->map[k] = (uint32_t)r->len;
+                put_bytes(r, teencode[i][1], strlen(teencode[i][1]));
                 return;
             }
     }
     int word_on = coin(r, 60);
     for (size_t i = a; i < b;) {
         uint32_t cp;
-        size_t k = sl__utf8_decode(s + i, b - i, &cp);
-        if (!k) k = 1;
-        r->map[i] = (uint32_t)r->out.len;
-        if (i > a && word_on && r->kind == P_SEPARATORS) sl__buf_puts(&r->out, ".");
+        size_t k = next_cp(s, i, b, &cp);
+        r->map[i] = (uint32_t)r->len;
+        if (i > a && word_on && r->kind == P_SEPARATORS) put_bytes(r, ".", 1);
         if (i > a && word_on && r->kind == P_ZEROWIDTH) put_cp(r, 0x200b);
-        uint32_t lo = sl__fold_cp(cp);
+        uint32_t lo = base_letter(cp);
         if (r->kind == P_DIGITS && word_on && lo == cp) {
             static const char from[] = "aeiost", to[] = "4310$7";
             const char *f = lo < 128 ? strchr(from, (int)lo) : NULL;
@@ -131,7 +185,7 @@ static void rewrite_word(rewriter *r, const char *s, size_t a, size_t b)
 static void rewrite_cp(rewriter *r, uint32_t cp)
 {
     if (r->kind == P_NODIAC && is_letter(cp)) {
-        uint32_t base = sl__fold_cp(cp);
+        uint32_t base = base_letter(cp);
         cp = u_isupper((UChar32)cp) ? (uint32_t)u_toupper((UChar32)base) : base;
     } else if (r->kind == P_SHOUT) {
         cp = (uint32_t)u_toupper((UChar32)cp);
@@ -141,7 +195,7 @@ static void rewrite_cp(rewriter *r, uint32_t cp)
 
 static int rewrite(rewriter *r, const char *s, size_t len)
 {
-    sl__buf_clear(&r->out);
+    r->len = 0;
     if (len + 1 > r->mapcap) {
         uint32_t *m = realloc(r->map, (len + 1) * sizeof *m);
         if (!m) return -1;
@@ -151,40 +205,49 @@ static int rewrite(rewriter *r, const char *s, size_t len)
     int per_word = r->kind >= P_TEENCODE && r->kind <= P_ZEROWIDTH;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t k = sl__utf8_decode(s + i, len - i, &cp);
-        if (!k) k = 1;
+        size_t k = next_cp(s, i, len, &cp);
         if (per_word && is_letter(cp)) {
             size_t b = i;
             while (b < len) {
-                size_t kk = sl__utf8_decode(s + b, len - b, &cp);
-                if (!kk || !is_letter(cp)) break;
+                size_t kk = next_cp(s, b, len, &cp);
+                if (!is_letter(cp)) break;
                 b += kk;
             }
             rewrite_word(r, s, i, b);
             i = b;
             continue;
         }
-        for (size_t j = i; j < i + k; j++) r->map[j] = (uint32_t)r->out.len;
+        for (size_t j = i; j < i + k; j++) r->map[j] = (uint32_t)r->len;
         rewrite_cp(r, cp);
         i += k;
     }
-    r->map[len] = (uint32_t)r->out.len;
-    return 0;
+    r->map[len] = (uint32_t)r->len;
+    return r->nomem ? -1 : 0;
 }
 
-/* ---- evaluation loop ----------------------------------------------------------------------------
- */
+/* ---- evaluation loop ------------------------------------------------------------------------ */
 
 typedef enum data_kind { D_CLASSIFY, D_SPANS, D_CTSD } data_kind;
 
+/* Running figures, each from one verdict field. */
+typedef struct figures {
+    long conf[9];                               /* label: gold * 3 + predicted */
+    long toxic[4], constructive[4];             /* toxic > 0.5, constructive > 0.5 */
+    long toxic_by_label[4], toxic_by_action[4]; /* label != clean, action != allow */
+    double span_sum, tagger_span_sum;           /* offensive_spans; the model's tagger alone */
+    long nspan;
+    long neutral_n, neutral_label, neutral_action;
+} figures;
+
 typedef struct eval_ctx {
-    const sl_model *m;
-    sl_model_scratch *s;
-    sl__mtext mt;
+    sl_engine *engine;
+    sl_scan *scan;
+    sl_model *model; /* the tagger-alone span figure: the same file through sl_model_predict */
+    sl_model_scratch *ms;
+    sl_text *text;
     rewriter rw;
-    sl__eval ev;
-    long neutral_n, neutral_flagged;
-    int list_neutral; /* print the civil comments the model flags */
+    figures fig;
+    int list_neutral; /* print the civil comments the engine flags */
     uint32_t spans[2 * MAX_SPANS];
 } eval_ctx;
 
@@ -229,30 +292,58 @@ static int is_neutral_topic(const cJSON *o)
            !strcmp(t->valuestring, "TheGioi");
 }
 
-static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *text, size_t len,
-                  const sl_prediction *p)
+/* The tagger's own spans for text, or -1 when the text layer or the model fails. */
+static double tagger_span_f1(eval_ctx *c, const char *text, size_t len, size_t ngold)
+{
+    sl_error err = {0};
+    sl_prediction p;
+    if (sl_text_build(c->text, text, len, &err) || sl_model_predict(c->model, c->ms, c->text, &p))
+        return -1;
+    return sl_metrics_span_f1(text, len, p.spans, p.nspans, c->spans, ngold);
+}
+
+static void score_ctsd(eval_ctx *c, const sl_record *r, const char *text, size_t len,
+                       const sl_verdict *v)
 {
     const cJSON *o = r->object;
+    int con = get_int(o, "constructive"), tox = get_int(o, "toxic");
+    if (con < 0 || tox < 0) return;
+    figures *f = &c->fig;
+    int row = tox ? 2 : 0;
+    f->toxic[row + (v->toxic > 0.5f)]++;
+    f->toxic_by_label[row + (v->label != SL_LABEL_CLEAN)]++;
+    f->toxic_by_action[row + (v->action != SL_ACTION_ALLOW)]++;
+    f->constructive[(con ? 2 : 0) + (v->constructive > 0.5f)]++;
+    if (!is_neutral_topic(o) || con != 1 || tox != 0) return;
+    bool by_label = v->label != SL_LABEL_CLEAN, by_action = v->action != SL_ACTION_ALLOW;
+    f->neutral_n++;
+    f->neutral_label += by_label;
+    f->neutral_action += by_action;
+    if (c->list_neutral && (by_label || by_action))
+        printf("flagged civil comment %s:%zu: action %s label %d P(clean) %.3f: %.*s\n", r->file,
+               r->line, sl_action_name(v->action), v->label, v->probs[0], (int)len, text);
+}
+
+static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *text, size_t len,
+                  const sl_verdict *v)
+{
+    figures *f = &c->fig;
     if (kind == D_CLASSIFY) {
-        int y = label_of(o);
-        if (y >= 0) sl__eval_classify(&c->ev, p, y);
+        int y = label_of(r->object);
+        if (y >= 0 && v->label >= 0 && v->label < 3) f->conf[y * 3 + v->label]++;
     } else if (kind == D_SPANS) {
         size_t n;
-        if (!parse_spans(o, c->spans, r->text_len, &n)) return;
+        if (!parse_spans(r->object, c->spans, r->text_len, &n)) return;
         for (size_t i = 0; c->rw.kind != P_NONE && i < 2 * n; i++)
             c->spans[i] = c->rw.map[c->spans[i]];
-        sl__eval_spans(&c->ev, p, text, len, c->spans, n);
+        double tagger = tagger_span_f1(c, text, len, n);
+        if (tagger < 0) return;
+        f->tagger_span_sum += tagger;
+        f->span_sum +=
+            sl_metrics_span_f1(text, len, v->offensive_spans, v->noffensive_spans, c->spans, n);
+        f->nspan++;
     } else {
-        int con = get_int(o, "constructive"), tox = get_int(o, "toxic");
-        if (con < 0 || tox < 0) return;
-        sl__eval_ctsd(&c->ev, p, con, tox);
-        if (is_neutral_topic(o) && con == 1 && tox == 0) {
-            c->neutral_n++;
-            c->neutral_flagged += p->label != SL_LABEL_CLEAN;
-            if (c->list_neutral && p->label != SL_LABEL_CLEAN)
-                printf("flagged civil comment %s:%zu: label %d P(clean) %.3f: %.*s\n", r->file,
-                       r->line, p->label, p->probs[0], (int)len, text);
-        }
+        score_ctsd(c, r, text, len, v);
     }
 }
 
@@ -262,17 +353,17 @@ static int eval_record(eval_ctx *c, data_kind kind, const sl_record *r)
     size_t len = r->text_len;
     if (c->rw.kind != P_NONE) {
         if (rewrite(&c->rw, r->text, r->text_len)) return -1;
-        text = c->rw.out.data;
-        len = c->rw.out.len;
+        text = c->rw.out;
+        len = c->rw.len;
     }
-    sl_error err = {0};
-    sl_prediction p;
-    if (sl__mtext_build(&c->mt, text, len, &err) ||
-        sl__model_predict_views(c->m, c->s, &c->mt.view[0], &c->mt.view[1], text, len, &p)) {
-        fprintf(stderr, "sangloc eval: %s:%zu: %s\n", r->file, r->line, err.message);
+    const sl_verdict *v = NULL;
+    if (sl_engine_check(c->engine, c->scan, text, len, &v)) return -1;
+    if (v->has_error || !v->has_model) {
+        fprintf(stderr, "sangloc eval: %s:%zu: %s\n", r->file, r->line,
+                v->has_error ? v->error.message : "no model output");
         return 0;
     }
-    score(c, kind, r, text, len, &p);
+    score(c, kind, r, text, len, v);
     return 0;
 }
 
@@ -289,17 +380,61 @@ static int eval_file(eval_ctx *c, data_kind kind, const char *path)
             continue;
         }
         c->rw.rng = 0x9e3779b97f4a7c15ull ^ (r.line * 0x2545f4914f6cdd1dull);
-        if (eval_record(c, kind, &r)) break;
+        if (eval_record(c, kind, &r)) {
+            fprintf(stderr, "sangloc eval: %s:%zu: out of memory\n", r.file, r.line);
+            st = -1;
+            break;
+        }
     }
     sl__input_close(&in);
     return st < 0 ? -1 : 0;
 }
 
-/* ---- command ------------------------------------------------------------------------------------
- */
+/* ---- report --------------------------------------------------------------------------------- */
+
+static long total(const long *v, int n)
+{
+    long s = 0;
+    for (int i = 0; i < n; i++) s += v[i];
+    return s;
+}
+
+static void report_classify(const figures *f)
+{
+    static const char *const names[3] = {"clean", "offensive", "hate"};
+    sl_prf prf[3];
+    double m = sl_metrics_macro_f1(f->conf, 3, prf);
+    printf("classify.n: %ld\nclassify.macro_f1: %.4f\n", total(f->conf, 9), m);
+    for (int c = 0; c < 3; c++)
+        printf("classify.%s: P %.4f R %.4f F1 %.4f\n", names[c], prf[c].p, prf[c].r, prf[c].f);
+    for (int g = 0; g < 3; g++)
+        printf("classify.confusion.%s: %ld %ld %ld\n", names[g], f->conf[g * 3], f->conf[g * 3 + 1],
+               f->conf[g * 3 + 2]);
+}
+
+static void report(const figures *f)
+{
+    if (total(f->conf, 9)) report_classify(f);
+    if (f->nspan)
+        printf("spans.n: %ld\nspans.f1: %.4f\nspans.tagger_f1: %.4f\n", f->nspan,
+               f->span_sum / (double)f->nspan, f->tagger_span_sum / (double)f->nspan);
+    if (total(f->toxic, 4))
+        printf("ctsd.n: %ld\nctsd.toxic_macro_f1: %.4f\nctsd.constructive_f1: %.4f\n"
+               "ctsd.toxic_macro_f1_of_label: %.4f\nctsd.toxic_macro_f1_of_action: %.4f\n",
+               total(f->toxic, 4), sl_metrics_macro_f1(f->toxic, 2, NULL),
+               sl_metrics_pos_f1(f->constructive), sl_metrics_macro_f1(f->toxic_by_label, 2, NULL),
+               sl_metrics_macro_f1(f->toxic_by_action, 2, NULL));
+    if (f->neutral_n)
+        printf("neutrality.civil_constructive_law_news: %ld\nneutrality.flagged: %ld\n"
+               "neutrality.rate: %.4f\nneutrality.not_allowed: %ld\n",
+               f->neutral_n, f->neutral_label, (double)f->neutral_label / f->neutral_n,
+               f->neutral_action);
+}
+
+/* ---- command -------------------------------------------------------------------------------- */
 
 typedef struct eval_args {
-    const char *model;
+    const char *policy, *model;
     const char *files[3][8];
     int nfiles[3];
     perturb kind;
@@ -329,6 +464,8 @@ static int parse_args(eval_args *a, int argc, char **argv)
         const char *v = argv[++i];
         if (!strcmp(argv[i - 1], "--model"))
             a->model = v;
+        else if (!strcmp(argv[i - 1], "--policy"))
+            a->policy = v;
         else if (!strcmp(argv[i - 1], "--perturb")) {
             if (parse_perturb(v, &a->kind)) return -1;
         } else {
@@ -341,24 +478,49 @@ static int parse_args(eval_args *a, int argc, char **argv)
     return a->nfiles[0] + a->nfiles[1] + a->nfiles[2] ? 0 : -1;
 }
 
-static void print_report(const eval_ctx *c, const eval_args *a, const char *model_path)
+/* Builds the engine, and the model and text scratch of the tagger-alone figure. */
+static int open_all(eval_ctx *c, const char *policy, const char *model)
 {
-    sl_buf b = {0};
-    sl__eval_report(&c->ev, "", &b);
-    printf("model: %s (%s)\nperturb: %s\n%s", model_path, sl_model_version(c->m),
-           perturb_names[a->kind], b.data ? b.data : "");
-    if (c->neutral_n)
-        printf("neutrality.civil_constructive_law_news: %ld\nneutrality.flagged: %ld\n"
-               "neutrality.rate: %.4f\n",
-               c->neutral_n, c->neutral_flagged, (double)c->neutral_flagged / c->neutral_n);
-    sl__buf_free(&b);
+    sl_engine_options o = {.policy_path = policy, .model_path = model};
+    sl_error err = {0};
+    if (sl_engine_new(&o, &c->engine, &err)) {
+        fprintf(stderr, "sangloc eval: %s\n", err.message);
+        return -1;
+    }
+    if (sl_model_load(model, &c->model, &err)) {
+        fprintf(stderr, "sangloc eval: %s: %s\n", model, err.message);
+        return -1;
+    }
+    c->scan = sl_scan_new(c->engine);
+    c->text = sl_text_new();
+    if (!c->scan || !c->text || sl_model_scratch_new(c->model, &c->ms)) {
+        fprintf(stderr, "sangloc eval: out of memory\n");
+        return -1;
+    }
+    return 0;
 }
 
-static int run(eval_ctx *c, const eval_args *a)
+static void close_all(eval_ctx *c)
 {
+    sl_scan_free(c->scan);
+    sl_engine_free(c->engine);
+    sl_model_scratch_free(c->ms);
+    sl_model_free(c->model);
+    sl_text_free(c->text);
+    free(c->rw.out);
+    free(c->rw.map);
+}
+
+static int run(eval_ctx *c, const eval_args *a, const char *policy, const char *model)
+{
+    if (open_all(c, policy, model)) return 1;
     for (int k = 0; k < 3; k++)
         for (int i = 0; i < a->nfiles[k]; i++)
             if (eval_file(c, (data_kind)k, a->files[k][i])) return 1;
+    printf("engine: %s\npolicy: %s\nmodel: %s (%s)\nperturb: %s\n",
+           sl_engine_versions_json(c->engine), policy, model, sl_model_version(c->model),
+           perturb_names[a->kind]);
+    report(&c->fig);
     return 0;
 }
 
@@ -366,33 +528,30 @@ int sl_cmd_eval(int argc, char **argv)
 {
     eval_args a = {0};
     if (parse_args(&a, argc, argv)) {
-        fprintf(stderr, "usage: sangloc eval [--model FILE] [--classify FILE] [--spans FILE] "
-                        "[--ctsd FILE] [--perturb KIND] [--list-neutral]\n");
+        fprintf(stderr, "usage: sangloc eval [--policy FILE] [--model FILE] [--classify FILE] "
+                        "[--spans FILE] [--ctsd FILE] [--perturb KIND] [--list-neutral]\n");
         return 2;
     }
-    char *found = a.model ? NULL : sl__cli_find_default("models/default.slm");
-    const char *path = a.model ? a.model : found;
+    char *found_model = a.model ? NULL : sl__cli_find_default("models/default.slm");
+    char *found_policy = a.policy ? NULL : sl__cli_find_default("policies/default.yaml");
+    const char *model = a.model ? a.model : found_model;
+    const char *policy = a.policy ? a.policy : found_policy;
     eval_ctx *c = calloc(1, sizeof *c);
-    sl_error err = {0};
     int rc = 1;
-    if (!c || !path) {
-        fprintf(stderr, "sangloc eval: %s\n", c ? "no model file (use --model)" : "no memory");
-    } else if (sl_model_load(path, (sl_model **)&c->m, &err)) {
-        fprintf(stderr, "sangloc eval: %s: %s\n", path, err.message);
-    } else if (!sl_model_scratch_new(c->m, &c->s)) {
+    if (!c)
+        fprintf(stderr, "sangloc eval: out of memory\n");
+    else if (!model)
+        fprintf(stderr, "sangloc eval: no model file (use --model)\n");
+    else if (!policy)
+        fprintf(stderr, "sangloc eval: no policy file (use --policy)\n");
+    else {
         c->rw.kind = a.kind;
         c->list_neutral = a.list_neutral;
-        rc = run(c, &a);
-        if (!rc) print_report(c, &a, path);
-    }
-    if (c) {
-        sl_model_scratch_free(c->s);
-        sl_model_free((sl_model *)c->m);
-        sl__mtext_free(&c->mt);
-        sl__buf_free(&c->rw.out);
-        free(c->rw.map);
+        rc = run(c, &a, policy, model);
+        close_all(c);
     }
     free(c);
-    free(found);
+    free(found_model);
+    free(found_policy);
     return rc;
 }

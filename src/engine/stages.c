@@ -149,6 +149,7 @@ static sl_status stage_model(const sl_engine *e, sl_scan *s, size_t len)
     v->label = pred.label;
     memcpy(v->probs, pred.probs, sizeof v->probs);
     v->constructive = pred.constructive;
+    v->toxic = pred.toxic;
     for (size_t i = 0; !st && i < pred.nspans; i++)
         st = add_span(s, pred.spans[2 * i], pred.spans[2 * i + 1]);
     const sl_policy *p = e->policy;

@@ -77,7 +77,8 @@ static sl_status write_model(sl_buf *b, const sl_verdict *v)
     if (!st)
         st = sl__buf_printf(b, ",\"probs\":{\"clean\":%.4g,\"offensive\":%.4g,\"hate\":%.4g}",
                             v->probs[0], v->probs[1], v->probs[2]);
-    if (!st) st = sl__buf_printf(b, ",\"constructive\":%.4g", v->constructive);
+    if (!st)
+        st = sl__buf_printf(b, ",\"constructive\":%.4g,\"toxic\":%.4g", v->constructive, v->toxic);
     return st;
 }
 

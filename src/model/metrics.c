@@ -2,6 +2,7 @@
  * and training (so the spans tuned on dev are exactly the spans predicted). */
 #include "model/metrics.h"
 
+#include "sangloc/metrics.h"
 #include "sangloc/model.h"
 #include "util/buf.h"
 
@@ -38,6 +39,20 @@ double sl__pos_f1(const long conf[4])
     return f1_of(p, r);
 }
 
+double sl_metrics_macro_f1(const long *conf, int k, sl_prf *prf)
+{
+    sl__prf tmp[16]; /* the public and internal types are kept apart: copy */
+    if (k < 0 || k > 16) return 0;
+    double m = sl__macro_f1(conf, k, tmp);
+    for (int c = 0; prf && c < k; c++) prf[c] = (sl_prf){tmp[c].p, tmp[c].r, tmp[c].f};
+    return m;
+}
+
+double sl_metrics_pos_f1(const long conf[4])
+{
+    return sl__pos_f1(conf);
+}
+
 /* Marks the code points (by their lead byte) of text covered by spans. */
 static size_t mark(const char *text, size_t len, const uint32_t *s, size_t n, uint8_t *bits,
                    uint8_t flag)
@@ -68,6 +83,12 @@ double sl__span_f1(const char *text, size_t len, const uint32_t *pred, size_t np
     if (!P && !G) return 1;
     if (!P || !G) return 0;
     return f1_of((double)tp / (double)P, (double)tp / (double)G);
+}
+
+double sl_metrics_span_f1(const char *text, size_t len, const uint32_t *pred, size_t np,
+                          const uint32_t *gold, size_t ng)
+{
+    return sl__span_f1(text, len, pred, np, gold, ng);
 }
 
 static int only_space(const char *orig, size_t a, size_t b)
