@@ -62,12 +62,21 @@ static const char *const civil[] = {
     "Tôi không đồng ý với cách làm của %s, mong được đối thoại.",
     "Cảm ơn %s đã lắng nghe ý kiến của bà con.",
     "Việc %s chậm trả lời khiến nhiều người bức xúc, cần cải thiện.",
+    /* words of the dehumanizing and death-wish lexicons in their ordinary sense */
+    "Đề nghị %s hướng dẫn bà con diệt sâu bọ hại lúa.",
+    "Vụ cháy khiến cả nhà chết hết, mong %s điều tra làm rõ.",
 };
 static const char *const insulting[] = {
     "%s toàn lũ óc chó",
     "đ.m %s ngu như bò",
     "bọn %s là lũ súc vật",
     "%s làm ăn như cứt",
+    /* dehumanizing words and death wishes (issue 8: these were allowed) */
+    "bọn %s toàn lũ sâu bọ, chết hết đi",
+    "%s là đồ khỉ đột",
+    "%s toàn lũ ăn bám",
+    "%s là lũ ký sinh trùng",
+    "%s đi chết đi",
 };
 
 static void check_templates(const char *const *templates, size_t n, bool must_pass)
