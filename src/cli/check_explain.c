@@ -82,11 +82,12 @@ char *sl__explain_render(sl_scan *scan, const sl_verdict *v, const char *id_json
     }
     sl__buf_printf(&b, "  score %.2f", v->score);
     if (v->has_model)
-        sl__buf_printf(&b, "  model %s (%.2f) constructive %.2f",
+        sl__buf_printf(&b, "  model %s (%.2f) toxic %.2f constructive %.2f",
                        v->label == 2   ? "hate"
                        : v->label == 1 ? "offensive"
                                        : "clean",
-                       v->probs[v->label >= 0 && v->label < 3 ? v->label : 0], v->constructive);
+                       v->probs[v->label >= 0 && v->label < 3 ? v->label : 0], v->toxic,
+                       v->constructive);
     sl__buf_puts(&b, "\n");
     put_marked_text(&b, v, text, len, color);
     for (size_t i = 0; i < v->nhits; i++) put_hit(&b, &v->hits[i], text, len, color);
