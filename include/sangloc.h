@@ -8,6 +8,7 @@
 #include "sangloc/detect.h"
 #include "sangloc/matcher.h"
 #include "sangloc/model.h"
+#include "sangloc/metrics.h"
 #include "sangloc/bank.h"
 #include "sangloc/policy.h"
 #include "sangloc/engine.h"
