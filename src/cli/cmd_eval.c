@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/input.h"
+#include "cli/output.h"
 #include "model/fold.h"
 #include "model/metrics.h"
 #include "model/mtext.h"
@@ -362,23 +363,42 @@ static int run(eval_ctx *c, const eval_args *a)
     return 0;
 }
 
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: sangloc eval [--model FILE] [--classify FILE]... [--spans FILE]...\n"
+                 "                    [--ctsd FILE]... [--perturb KIND] [--list-neutral]\n"
+                 "Measures a model on labelled dev data (JSON lines) and prints its figures.\n"
+                 "  --model FILE     model (default: the shipped models/default.slm)\n"
+                 "  --classify FILE  {text, label}: macro-F1, per-class P/R/F1, confusion\n"
+                 "  --spans FILE     {text, spans}: span F1\n"
+                 "  --ctsd FILE      {text, constructive, toxic, topic}: toxic macro-F1,\n"
+                 "                   constructive F1 and the neutrality count\n"
+                 "  --perturb KIND   rewrite texts first: none nodiac teencode separators\n"
+                 "                   digits cyrillic zerowidth shout\n"
+                 "  --list-neutral   print the civil comments the model flags\n"
+                 "  -h, --help       this help\n"
+                 "Exit status: 0 figures printed, 1 the model or a file could not be read,\n"
+                 "2 usage error.\n");
+}
+
 int sl_cmd_eval(int argc, char **argv)
 {
     eval_args a = {0};
-    if (parse_args(&a, argc, argv)) {
-        fprintf(stderr, "usage: sangloc eval [--model FILE] [--classify FILE] [--spans FILE] "
-                        "[--ctsd FILE] [--perturb KIND] [--list-neutral]\n");
-        return 2;
-    }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return usage(stdout), 0;
+    if (parse_args(&a, argc, argv))
+        return sl__cli_usage_error("eval", usage,
+                                   "an unknown option, an option without its value, or no "
+                                   "--classify, --spans or --ctsd FILE");
     char *found = a.model ? NULL : sl__cli_find_default("models/default.slm");
     const char *path = a.model ? a.model : found;
     eval_ctx *c = calloc(1, sizeof *c);
     sl_error err = {0};
     int rc = 1;
     if (!c || !path) {
-        fprintf(stderr, "sangloc eval: %s\n", c ? "no model file (use --model)" : "no memory");
+        sl__cli_error("eval", NULL, 0, "%s", c ? "no model file (use --model)" : "out of memory");
     } else if (sl_model_load(path, (sl_model **)&c->m, &err)) {
-        fprintf(stderr, "sangloc eval: %s: %s\n", path, err.message);
+        sl__cli_error("eval", path, 0, "%s", err.message);
     } else if (!sl_model_scratch_new(c->m, &c->s)) {
         c->rw.kind = a.kind;
         c->list_neutral = a.list_neutral;
