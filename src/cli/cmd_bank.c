@@ -76,7 +76,7 @@ typedef struct opts {
     int nrest;
 } opts;
 
-static int parse_opts(int argc, char **argv, opts *o)
+static int parse_opts(int argc, char **argv, opts *o, const char *cmd)
 {
     *o = (opts){.min_sim = SL_BANK_DEFAULT_MIN_SIMILARITY};
     o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
@@ -89,21 +89,21 @@ static int parse_opts(int argc, char **argv, opts *o)
         }
         if ((!strcmp(a, "--bank") || !strcmp(a, "--kind") || !strcmp(a, "--min-similarity")) &&
             i + 1 >= argc)
-            return sl__cli_usage_error("bank", help, "option '%s' needs a value", a);
+            return sl__cli_usage_error(cmd, help, "option '%s' needs a value", a);
         if (!strcmp(a, "--bank"))
             o->bank = argv[++i];
         else if (!strcmp(a, "--kind"))
             o->kind = argv[++i];
         else if (!strcmp(a, "--min-similarity")) {
             double v;
-            if (!sl__cli_parse_real("bank", a, argv[++i], 0, 1, &v)) return 2;
+            if (!sl__cli_parse_real(cmd, a, argv[++i], 0, 1, &v)) return 2;
             o->min_sim = (float)v;
         } else if (a[0] == '-' && a[1])
-            return sl__cli_usage_error("bank", help, "unknown option '%s'", a);
+            return sl__cli_usage_error(cmd, help, "unknown option '%s'", a);
         else
             o->rest[o->nrest++] = argv[i];
     }
-    if (!o->bank) return sl__cli_usage_error("bank", help, "--bank FILE is required");
+    if (!o->bank) return sl__cli_usage_error(cmd, help, "--bank FILE is required");
     return -1;
 }
 
@@ -359,8 +359,11 @@ int sl_cmd_bank(int argc, char **argv)
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (argv[1][0] == '-') return sl__cli_usage_error("bank", help, "unknown option '%s'", argv[1]);
+    char cmd[64]; /* "bank ACTION", the name errors go under */
+    snprintf(cmd, sizeof cmd, "bank %s", argv[1]);
     opts o;
-    int rc = parse_opts(argc, argv, &o);
+    int rc = parse_opts(argc, argv, &o, cmd);
     if (rc < 0) {
         const char *c = argv[1];
         rc = !strcmp(c, "add")       ? cmd_add(&o)

@@ -386,10 +386,20 @@ int sl_cmd_eval(int argc, char **argv)
     eval_args a = {0};
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return usage(stdout), 0;
-    if (parse_args(&a, argc, argv))
+    if (parse_args(&a, argc, argv)) {
+        static const char *const known[] = {"--model", "--classify", "--spans",
+                                            "--ctsd",  "--perturb",  "--list-neutral"};
+        for (int i = 1; i < argc; i++) { /* name the culprit when it is an unknown option */
+            size_t k = 0;
+            while (k < 6 && strcmp(argv[i], known[k])) k++;
+            if (k == 6 && argv[i][0] == '-')
+                return sl__cli_usage_error("eval", usage, "unknown option '%s'", argv[i]);
+            if (k < 5) i++; /* skip the value */
+        }
         return sl__cli_usage_error("eval", usage,
-                                   "an unknown option, an option without its value, or no "
-                                   "--classify, --spans or --ctsd FILE");
+                                   "give --classify, --spans or --ctsd FILE, each option with its "
+                                   "value");
+    }
     char *found = a.model ? NULL : sl__cli_find_default("models/default.slm");
     const char *path = a.model ? a.model : found;
     eval_ctx *c = calloc(1, sizeof *c);

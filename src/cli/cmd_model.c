@@ -23,7 +23,9 @@ int sl_cmd_model(int argc, char **argv)
             return 0;
         }
         if (argv[i][0] == '-' && argv[i][1])
-            return sl__cli_usage_error("model", usage, "unknown option '%s'", argv[i]);
+            return sl__cli_usage_error(argc > 1 && !strcmp(argv[1], "info") ? "model info"
+                                                                            : "model",
+                                       usage, "unknown option '%s'", argv[i]);
     }
     if (argc < 2) return sl__cli_usage_error("model", usage, "give an action: info");
     if (strcmp(argv[1], "info"))

@@ -80,5 +80,7 @@ int sl_cmd_policy(int argc, char **argv)
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(argv[1], "test")) return sl_cmd_policy_test(argc - 1, argv + 1);
+    if (argv[1][0] == '-')
+        return sl__cli_usage_error("policy", usage, "unknown option '%s'", argv[1]);
     return sl__cli_usage_error("policy", usage, "unknown action '%s'", argv[1]);
 }

@@ -200,12 +200,20 @@ static int parse_file_opt(train_args *a, const char *opt, const char *val)
         {"--constructive", SL_TASK_CONSTRUCTIVE, 0},
         {"--constructive-dev", SL_TASK_CONSTRUCTIVE, 1},
     };
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (!strcmp(opt, opts[i].name)) return add_file(a, val, opts[i].task, opts[i].dev) ? -1 : 1;
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        if (strcmp(opt, opts[i].name)) continue;
+        if (!val) return -2;
+        if (add_file(a, val, opts[i].task, opts[i].dev)) {
+            sl__cli_usage_error("train", NULL, "at most %d data files", MAX_FILES);
+            return -1;
+        }
+        return 1;
+    }
     return 0;
 }
 
-/* Returns 1 when opt was a value option (set), 0 when unknown, -1 for a bad value (reported). */
+/* Returns 1 when opt was a value option (set), 0 when unknown, -1 for a bad value (reported),
+ * -2 when val is NULL (the option is the last word). */
 static int parse_num_opt(train_args *a, const char *opt, const char *val)
 {
     sl_train_config *c = &a->cfg;
@@ -229,6 +237,7 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         if (strcmp(opt, nums[i].name)) continue;
+        if (!val) return -2;
         unsigned long long u;
         double d;
         if (nums[i].u && !sl__cli_parse_uint("train", opt, val, (unsigned long long)nums[i].min,
@@ -242,6 +251,9 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
             *nums[i].f = (float)d;
         return 1;
     }
+    bool other = !strcmp(opt, "--seed") || !strcmp(opt, "-o") || !strcmp(opt, "--output") ||
+                 !strcmp(opt, "--source");
+    if (other && !val) return -2;
     if (!strcmp(opt, "--seed")) {
         unsigned long long v;
         if (!sl__cli_parse_uint("train", opt, val, 0, UINT64_MAX, &v)) return -1;
@@ -268,21 +280,12 @@ static int parse_args(train_args *a, int argc, char **argv)
             continue;
         }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
-        if (i + 1 >= argc) {
-            sl__cli_usage_error("train", usage, "option '%s' needs a value", argv[i]);
-            return 3;
-        }
-        int r = parse_file_opt(a, argv[i], argv[i + 1]);
-        if (r < 0) {
-            sl__cli_usage_error("train", usage, "at most %d data files", MAX_FILES);
-            return 3;
-        }
-        if (!r) r = parse_num_opt(a, argv[i], argv[i + 1]);
-        if (r < 0) return 3;
-        if (!r) {
-            sl__cli_usage_error("train", usage, "unknown option '%s'", argv[i]);
-            return 3;
-        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int r = parse_file_opt(a, argv[i], val);
+        if (!r) r = parse_num_opt(a, argv[i], val);
+        if (r == 0) sl__cli_usage_error("train", usage, "unknown option '%s'", argv[i]);
+        if (r == -2) sl__cli_usage_error("train", usage, "option '%s' needs a value", argv[i]);
+        if (r <= 0) return 3; /* reported */
         i++;
     }
     if (!a->out || !a->nfiles) {

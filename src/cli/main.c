@@ -1,5 +1,6 @@
 /* sangloc — command-line entry: dispatches to one subcommand per file (cmd_*.c), then checks
  * that the subcommand's output was written (cli/output.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,8 +15,20 @@ typedef struct command {
     const char *summary;
 } command;
 
+static void usage(FILE *out);
+
+static bool is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
 static int cmd_version(int argc, char **argv)
 {
+    if (argc > 1 && is_help(argv[1])) {
+        printf("usage: sangloc version (or sangloc --version, sangloc -V)\n");
+        return 0;
+    }
+    if (argc > 1) return sl__cli_usage_error("version", usage, "unknown option '%s'", argv[1]);
     printf("sangloc %s\n", SL_VERSION);
     return 0;
 }
@@ -56,10 +69,12 @@ static const command *find(const char *name)
 /* `sangloc help [COMMAND]`: the same text as --help, on stdout. */
 static int cmd_help(int argc, char **argv)
 {
-    if (argc < 2) {
+    if (argc < 2 || is_help(argv[1])) {
         usage(stdout);
         return 0;
     }
+    if (argv[1][0] == '-')
+        return sl__cli_usage_error("help", usage, "unknown option '%s'", argv[1]);
     const command *c = find(argv[1]);
     if (!c) return sl__cli_usage_error("help", usage, "unknown command '%s'", argv[1]);
     if (c->run == cmd_help || c->run == cmd_version) {
@@ -77,12 +92,12 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[1];
-    if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+    if (is_help(name)) {
         usage(stdout);
         return sl__cli_finish_output(NULL, 0);
     }
     if (!strcmp(name, "--version") || !strcmp(name, "-V"))
-        return sl__cli_finish_output(NULL, cmd_version(argc, argv));
+        return sl__cli_finish_output(NULL, cmd_version(argc - 1, argv + 1));
     const command *c = find(name);
     if (!c) return sl__cli_usage_error(NULL, usage, "unknown command '%s'", name);
     return sl__cli_finish_output(c->name, c->run(argc - 1, argv + 1));
