@@ -39,4 +39,13 @@ no_controls "$tmp/stripped" || fail "a control character reached the coloured ou
 "$bin" check --color $'\e[2J\u202e' </dev/null 2>"$tmp/err" >/dev/null && fail "bad --color accepted"
 no_controls "$tmp/err" || fail "a control character reached an error message"
 grep -qF "'\\x1b[2J\\u202e'" "$tmp/err" || fail "the bad value is not quoted visibly"
+# `policy test` prints a failing case's text: visibly too (the case expects allow, gets warn)
+sed 's|lexicon: words.txt|lexicon: '"$PWD"'/tests/fixtures/engine/words.txt|;
+     s|domains: domains.txt|domains: '"$PWD"'/tests/fixtures/engine/domains.txt|' "$policy" >"$tmp/p.yaml"
+printf 'cases:\n  - {text: "óc chó\\e[2J\\r\\u202e allow", action: allow}\n' >>"$tmp/p.yaml"
+s=0
+"$bin" policy test --no-model "$tmp/p.yaml" >"$tmp/cases" 2>&1 || s=$?
+[ "$s" = 1 ] || { cat "$tmp/cases"; fail "policy test with a failing case exits $s, want 1"; }
+grep -qF 'óc chó\x1b[2J\r\u202e allow' "$tmp/cases" || fail "policy test case text not shown visibly"
+no_controls "$tmp/cases" || fail "a control character reached the policy test output"
 echo "escape.sh: all passed"
