@@ -260,9 +260,13 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
         c->seed = v;
     } else if (!strcmp(opt, "-o") || !strcmp(opt, "--output"))
         a->out = val;
-    else if (!strcmp(opt, "--source") && a->nsources < MAX_FILES)
+    else if (!strcmp(opt, "--source")) {
+        if (a->nsources == MAX_FILES) {
+            sl__cli_usage_error("train", NULL, "at most %d --source options", MAX_FILES);
+            return -1;
+        }
         a->sources[a->nsources++] = val;
-    else
+    } else
         return 0;
     return 1;
 }
