@@ -370,6 +370,7 @@ static int print_batch(post *posts, size_t n, bool *flagged)
         }
         fputs(posts[i].out, stdout);
         fputc('\n', stdout);
+        if (sl__cli_output_failed()) return -1; /* stop; main() reports the write error */
         if (posts[i].flagged) *flagged = true;
         free_post(&posts[i]);
     }
@@ -469,7 +470,7 @@ static int screen_all(const sl_engine *engine, const options *o, char **files, i
     if (rs.batches[0] && rs.batches[1])
         rc = o->threads == 1 ? screen_serial(engine, o, &rs) : screen_parallel(engine, o, &rs);
     if (rc) {
-        fprintf(stderr, "sangloc check: out of memory\n");
+        if (!sl__cli_output_failed()) fprintf(stderr, "sangloc check: out of memory\n");
         rs.status = 2;
     }
     sl__input_close(&rs.in);

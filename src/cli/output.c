@@ -238,11 +238,20 @@ bool sl__cli_use_color(int when, int fd)
     return isatty(fd) == 1;
 }
 
+static int output_errno; /* the reason of the first failed write seen by sl__cli_output_failed */
+
+bool sl__cli_output_failed(void)
+{
+    if (!ferror(stdout)) return false;
+    if (!output_errno) output_errno = errno; /* still the write's, if checked right after it */
+    return true;
+}
+
 int sl__cli_finish_output(const char *cmd, int status)
 {
     errno = 0;
     int bad = fflush(stdout) != 0;
-    int e = errno;
+    int e = bad ? errno : output_errno;
     bad |= ferror(stdout) != 0;
     /* closing reports what only the close can (a full quota on a network file system) */
     if (!bad) {

@@ -53,6 +53,10 @@ bool sl__cli_parse_color(const char *cmd, const char *text, int *when);
  * the NO_COLOR environment variable is set and not empty (https://no-color.org). */
 bool sl__cli_use_color(int when, int fd);
 
+/* True once a write to standard output has failed (remembering the reason for
+ * sl__cli_finish_output), so a long run can stop instead of screening into a full disk. */
+bool sl__cli_output_failed(void);
+
 /* Flushes standard output and checks that every write to it succeeded. On a failed write prints
  * "sangloc CMD: standard output: write error: REASON" and returns 2; otherwise returns status.
  * main() calls it after every subcommand, so no command can lose its output silently; a

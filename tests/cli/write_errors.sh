@@ -63,6 +63,16 @@ full "--help" "$bin" --help
 full "--version" "$bin" --version
 full "version" "$bin" version
 
+# a long run stops at the failed write and names its reason (not only at the final flush)
+for i in $(seq 1 3000); do echo "{\"id\":$i,\"text\":\"óc chó\"}"; done >"$tmp/many.jsonl"
+for j in 1 2; do
+    rc=0
+    "$bin" check --policy "$policy" --no-model -j $j "$tmp/many.jsonl" >/dev/full 2>"$tmp/err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "write error: No space left on device" "$tmp/err" &&
+        ! grep -q "out of memory" "$tmp/err" ||
+        { echo "FAIL: long check -j $j on /dev/full:"; cat "$tmp/err"; failed=1; }
+done
+
 # a subcommand that failed for another reason keeps its own status and message
 rc=0
 "$bin" check --policy /nonexistent.yaml </dev/null >/dev/full 2>"$tmp/err" || rc=$?
