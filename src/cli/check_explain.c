@@ -1,11 +1,14 @@
 /* The --explain report: what an author sees before posting. Every flagged span is marked in the
  * text itself and each hit names the clause it enforces, so the author learns the rule rather
- * than just being refused. */
+ * than just being refused. Everything that comes from outside (the post, its id, rule names and
+ * clauses of the policy, a bank's sources) is shown through sl__cli_put_visible, so a post
+ * cannot move the cursor, clear the screen or reorder the line a reviewer reads. */
 #include "cli/check_explain.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/output.h"
 #include "util/buf.h"
 
 #define RED    "\033[1;31m"
@@ -30,21 +33,37 @@ static bool flagged_at(const sl_verdict *v, size_t i)
     return false;
 }
 
+/* Appends a string that is not ours, made visible. */
+static void put_outside(sl_buf *b, const char *s)
+{
+    sl__cli_put_visible(b, s, strlen(s));
+}
+
+/* Bytes in the UTF-8 character that starts with byte c (1 for a byte that starts none: the
+ * visible rendering then shows it as \xNN). */
+static size_t char_len(unsigned char c)
+{
+    return c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 1;
+}
+
 static void put_marked_text(sl_buf *b, const sl_verdict *v, const char *text, size_t len,
                             bool color)
 {
     bool in = false;
     sl__buf_puts(b, "  ");
-    for (size_t i = 0; i < len; i++) {
-        /* only switch on character boundaries */
-        bool cont = ((unsigned char)text[i] & 0xC0) == 0x80;
-        bool f = cont ? in : flagged_at(v, i);
+    for (size_t i = 0; i < len;) {
+        size_t n = char_len((unsigned char)text[i]);
+        if (n > len - i) n = len - i;
+        bool f = flagged_at(v, i); /* switch only on character boundaries */
         if (f != in) {
             sl__buf_puts(b, color ? (f ? MARK : RESET) : (f ? "[[" : "]]"));
             in = f;
         }
-        char c = text[i];
-        sl__buf_append(b, c == '\n' ? " " : &text[i], 1);
+        if (text[i] == '\n')
+            sl__buf_puts(b, " "); /* one line per post; other controls become escapes */
+        else
+            sl__cli_put_visible(b, text + i, n);
+        i += n;
     }
     if (in) sl__buf_puts(b, color ? RESET : "]]");
     sl__buf_puts(b, "\n");
@@ -53,18 +72,28 @@ static void put_marked_text(sl_buf *b, const sl_verdict *v, const char *text, si
 static void put_hit(sl_buf *b, const sl_verdict_hit *h, const char *text, size_t len, bool color)
 {
     size_t s = h->start < len ? h->start : len, e = h->end < len ? h->end : len;
-    sl__buf_printf(b, "  - %s%s%s (%s, weight %.2f, confidence %.2f) at bytes %u-%u",
-                   color ? "\033[1m" : "", h->rule, color ? RESET : "", h->category, h->weight,
-                   h->score, h->start, h->end);
+    sl__buf_printf(b, "  - %s", color ? "\033[1m" : "");
+    put_outside(b, h->rule);
+    sl__buf_printf(b, "%s (", color ? RESET : "");
+    put_outside(b, h->category);
+    sl__buf_printf(b, ", weight %.2f, confidence %.2f) at bytes %u-%u", h->weight, h->score,
+                   h->start, h->end);
     if (e > s && e - s <= 120) {
         sl__buf_puts(b, ": \"");
-        sl__buf_append(b, text + s, e - s);
+        sl__cli_put_visible(b, text + s, e - s);
         sl__buf_puts(b, "\"");
     }
     sl__buf_puts(b, "\n");
-    if (h->cite) sl__buf_printf(b, "    %s%s%s\n", color ? DIM : "", h->cite, color ? RESET : "");
-    if (h->detail) /* for a known hoax: who corrected it */
-        sl__buf_printf(b, "    %ssource: %s%s\n", color ? DIM : "", h->detail, color ? RESET : "");
+    if (h->cite) {
+        sl__buf_printf(b, "    %s", color ? DIM : "");
+        put_outside(b, h->cite);
+        sl__buf_printf(b, "%s\n", color ? RESET : "");
+    }
+    if (h->detail) { /* for a known hoax: who corrected it */
+        sl__buf_printf(b, "    %ssource: ", color ? DIM : "");
+        put_outside(b, h->detail);
+        sl__buf_printf(b, "%s\n", color ? RESET : "");
+    }
 }
 
 char *sl__explain_render(sl_scan *scan, const sl_verdict *v, const char *id_json, const char *text,
@@ -74,10 +103,15 @@ char *sl__explain_render(sl_scan *scan, const sl_verdict *v, const char *id_json
     sl_buf b = {0};
     sl__buf_printf(&b, "%s%s%s", color ? action_colour(v->action) : "", sl_action_name(v->action),
                    color ? RESET : "");
-    if (id_json) sl__buf_printf(&b, "  id %s", id_json);
+    if (id_json) {
+        sl__buf_puts(&b, "  id ");
+        put_outside(&b, id_json);
+    }
     if (v->has_error) {
-        sl__buf_printf(&b, "  error %s at line %zu: %s\n", sl_status_name(v->error.code),
-                       v->error.line, v->error.message);
+        sl__buf_printf(&b, "  error %s at line %zu: ", sl_status_name(v->error.code),
+                       v->error.line);
+        put_outside(&b, v->error.message);
+        sl__buf_puts(&b, "\n");
         return b.data;
     }
     sl__buf_printf(&b, "  score %.2f", v->score);

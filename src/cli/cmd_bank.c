@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/output.h"
 #include "sangloc/bank.h"
 #include "sangloc/text.h"
 #include "util/buf.h"
@@ -75,7 +76,7 @@ typedef struct opts {
     int nrest;
 } opts;
 
-static int parse_opts(int argc, char **argv, opts *o)
+static int parse_opts(int argc, char **argv, opts *o, const char *cmd)
 {
     *o = (opts){.min_sim = SL_BANK_DEFAULT_MIN_SIMILARITY};
     o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
@@ -87,31 +88,22 @@ static int parse_opts(int argc, char **argv, opts *o)
             return 0;
         }
         if ((!strcmp(a, "--bank") || !strcmp(a, "--kind") || !strcmp(a, "--min-similarity")) &&
-            i + 1 >= argc) {
-            fprintf(stderr, "sangloc bank: %s needs a value\n", a);
-            return 2;
-        }
+            i + 1 >= argc)
+            return sl__cli_usage_error(cmd, help, "option '%s' needs a value", a);
         if (!strcmp(a, "--bank"))
             o->bank = argv[++i];
         else if (!strcmp(a, "--kind"))
             o->kind = argv[++i];
         else if (!strcmp(a, "--min-similarity")) {
-            char *end = NULL;
-            o->min_sim = strtof(argv[++i], &end);
-            if (!end || *end || o->min_sim < 0 || o->min_sim > 1) {
-                fprintf(stderr, "sangloc bank: --min-similarity takes a number in 0..1\n");
-                return 2;
-            }
-        } else if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "sangloc bank: unknown option %s\n", a);
-            return 2;
-        } else
+            double v;
+            if (!sl__cli_parse_real(cmd, a, argv[++i], 0, 1, &v)) return 2;
+            o->min_sim = (float)v;
+        } else if (a[0] == '-' && a[1])
+            return sl__cli_usage_error(cmd, help, "unknown option '%s'", a);
+        else
             o->rest[o->nrest++] = argv[i];
     }
-    if (!o->bank) {
-        fprintf(stderr, "sangloc bank: --bank FILE is required\n");
-        return 2;
-    }
+    if (!o->bank) return sl__cli_usage_error(cmd, help, "--bank FILE is required");
     return -1;
 }
 
@@ -150,16 +142,14 @@ static bool keep(pending *p, cJSON *json, const sl_bank_item *it, const sl_recor
 
 static void report(const char *file, size_t line, const sl_error *e)
 {
-    fprintf(stderr, "sangloc bank: %s:%zu: %s: %s\n", file, line, sl_status_name(e->code),
-            e->message);
+    sl__cli_error("bank add", file, line, "%s: %s", sl_status_name(e->code), e->message);
 }
 
 static int cmd_add(opts *o)
 {
     sl_bank_kind kind;
     if (!o->kind || !sl_bank_kind_parse(o->kind, &kind)) {
-        fprintf(stderr, "sangloc bank add: --kind must be hoax, document or spam\n");
-        return 2;
+        return sl__cli_usage_error("bank add", help, "--kind must be hoax, document or spam");
     }
     sl_input in = {.paths = o->rest, .npaths = o->nrest, .max_text = SL_BANK_MAX_TEXT};
     sl_record rec;
@@ -192,9 +182,9 @@ static int cmd_add(opts *o)
     for (size_t i = 0; !st && i < p.n; i++)
         if (stv[i]) report(p.files[i], p.lines[i], &ev[i]), bad = 1;
     if (st)
-        fprintf(stderr, "sangloc bank add: %s\n", err.message);
+        sl__cli_error("bank add", o->bank, 0, "%s", err.message);
     else
-        fprintf(stderr, "sangloc bank add: %zu item(s) added to %s\n", added, o->bank);
+        sl__cli_error("bank add", o->bank, 0, "%zu item(s) added", added);
     for (size_t i = 0; i < p.n; i++) cJSON_Delete(p.json[i]);
     free(p.items), free(p.lines), free(p.json), free(p.files), free(stv), free(ev);
     return st ? 2 : (rc ? rc : bad);
@@ -205,18 +195,17 @@ static int cmd_add(opts *o)
 static int cmd_rm(opts *o)
 {
     if (o->nrest == 0) {
-        fprintf(stderr, "sangloc bank rm: give at least one ID\n");
-        return 2;
+        return sl__cli_usage_error("bank rm", help, "give at least one ID");
     }
     size_t removed = 0, missing = 0;
     sl_error err = {0};
     sl_status st = sl_bank_remove(o->bank, (const char *const *)o->rest, (size_t)o->nrest, &removed,
                                   &missing, &err);
     if (st) {
-        fprintf(stderr, "sangloc bank rm: %s\n", err.message);
+        sl__cli_error("bank rm", o->bank, 0, "%s", err.message);
         return 2;
     }
-    fprintf(stderr, "sangloc bank rm: %zu removed, %zu not found\n", removed, missing);
+    sl__cli_error("bank rm", o->bank, 0, "%zu removed, %zu not found", removed, missing);
     return missing ? 1 : 0;
 }
 
@@ -224,7 +213,7 @@ static int cmd_compact(opts *o)
 {
     sl_error err = {0};
     if (sl_bank_compact(o->bank, &err)) {
-        fprintf(stderr, "sangloc bank compact: %s\n", err.message);
+        sl__cli_error("bank compact", o->bank, 0, "%s", err.message);
         return 2;
     }
     return 0;
@@ -235,7 +224,7 @@ static sl_bank *open_or_complain(const char *path)
     sl_bank *b = NULL;
     sl_error err = {0};
     if (sl_bank_open(path, &b, &err)) {
-        fprintf(stderr, "sangloc bank: %s: %s (%s)\n", path, err.message, sl_status_name(err.code));
+        sl__cli_error("bank", path, 0, "%s (%s)", err.message, sl_status_name(err.code));
         return NULL;
     }
     return b;
@@ -341,7 +330,7 @@ static int cmd_match(opts *o)
     sl_bank_scratch *s = NULL;
     sl_text *t = sl_text_new();
     if (!t || sl_bank_scratch_new(b, &s)) {
-        fprintf(stderr, "sangloc bank match: out of memory\n");
+        sl__cli_error("bank match", NULL, 0, "out of memory");
         sl_text_free(t);
         sl_bank_close(b);
         return 2;
@@ -370,8 +359,11 @@ int sl_cmd_bank(int argc, char **argv)
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (argv[1][0] == '-') return sl__cli_usage_error("bank", help, "unknown option '%s'", argv[1]);
+    char cmd[64]; /* "bank ACTION", the name errors go under */
+    snprintf(cmd, sizeof cmd, "bank %s", argv[1]);
     opts o;
-    int rc = parse_opts(argc, argv, &o);
+    int rc = parse_opts(argc, argv, &o, cmd);
     if (rc < 0) {
         const char *c = argv[1];
         rc = !strcmp(c, "add")       ? cmd_add(&o)
@@ -381,11 +373,7 @@ int sl_cmd_bank(int argc, char **argv)
              : !strcmp(c, "compact") ? cmd_compact(&o)
              : !strcmp(c, "match")   ? cmd_match(&o)
                                      : -1;
-        if (rc < 0) {
-            fprintf(stderr, "sangloc bank: unknown subcommand '%s'\n", c);
-            help(stderr);
-            rc = 2;
-        }
+        if (rc < 0) rc = sl__cli_usage_error("bank", help, "unknown action '%s'", c);
     }
     free(o.rest);
     return rc;

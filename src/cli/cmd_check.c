@@ -20,7 +20,9 @@
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/input.h"
+#include "cli/output.h"
 #include "sangloc/engine.h"
+#include "sangloc/text.h"
 
 #define BATCH       1024
 #define MAX_BANKS   16
@@ -65,10 +67,12 @@ static void usage(FILE *out)
             "  --text            each input line is a text; ids are line numbers\n"
             "  -j, --jobs N      worker threads (default 1)\n"
             "  --explain         human-readable report with the spans highlighted\n"
-            "  --color WHEN      auto, always or never (for --explain)\n"
+            "  --color WHEN      auto, always or never (for --explain); auto colours a\n"
+            "                    terminal unless NO_COLOR is set\n"
             "  --max-bytes N     posts above N bytes get an error verdict (default: policy's)\n"
             "  --cache-dir DIR   where compiled pattern databases are cached\n"
             "  --no-progress     no progress bar on stderr\n"
+            "  -h, --help        this help\n"
             "Exit status: 0 all allowed, 1 something flagged, 2 an error stopped the run.\n");
 }
 
@@ -105,7 +109,9 @@ static int parse_options(int argc, char **argv, options *o, int *first_file)
     o->progress = true;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "j:h", longs, NULL)) != -1) {
+    unsigned long long n = 0;
+    opterr = 0; /* errors are reported below, in the shape of every other message */
+    while ((c = getopt_long(argc, argv, ":j:h", longs, NULL)) != -1) {
         switch (c) {
         case O_POLICY:
             o->policy = optarg;
@@ -117,30 +123,27 @@ static int parse_options(int argc, char **argv, options *o, int *first_file)
             o->no_model = true;
             break;
         case O_BANK:
-            if (o->nbanks == MAX_BANKS) {
-                fprintf(stderr, "sangloc check: at most %d banks\n", MAX_BANKS);
-                return 2;
-            }
+            if (o->nbanks == MAX_BANKS)
+                return sl__cli_usage_error("check", NULL, "at most %d banks", MAX_BANKS);
             o->banks[o->nbanks++] = optarg;
             break;
         case O_TEXT:
             o->plain_text = true;
             break;
         case 'j':
-            o->threads = atoi(optarg);
-            if (o->threads < 1 || o->threads > MAX_THREADS) {
-                fprintf(stderr, "sangloc check: -j takes 1..%d\n", MAX_THREADS);
-                return 2;
-            }
+            if (!sl__cli_parse_uint("check", "--jobs", optarg, 1, MAX_THREADS, &n)) return 2;
+            o->threads = (int)n;
             break;
         case O_EXPLAIN:
             o->explain = true;
             break;
         case O_COLOR:
-            o->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : -1;
+            if (!sl__cli_parse_color("check", optarg, &o->color)) return 2;
             break;
         case O_MAX:
-            o->max_bytes = strtoull(optarg, NULL, 10);
+            if (!sl__cli_parse_uint("check", "--max-bytes", optarg, 1, SL_TEXT_MAX_BYTES, &n))
+                return 2;
+            o->max_bytes = (size_t)n;
             break;
         case O_CACHE:
             o->cache_dir = optarg;
@@ -150,10 +153,9 @@ static int parse_options(int argc, char **argv, options *o, int *first_file)
             break;
         case 'h':
             usage(stdout);
-            exit(0);
+            return -1; /* done: exit 0 */
         default:
-            usage(stderr);
-            return 2;
+            return sl__cli_getopt_error("check", usage, c, argv);
         }
     }
     *first_file = optind;
@@ -368,6 +370,7 @@ static int print_batch(post *posts, size_t n, bool *flagged)
         }
         fputs(posts[i].out, stdout);
         fputc('\n', stdout);
+        if (sl__cli_output_failed()) return -1; /* stop; main() reports the write error */
         if (posts[i].flagged) *flagged = true;
         free_post(&posts[i]);
     }
@@ -467,10 +470,9 @@ static int screen_all(const sl_engine *engine, const options *o, char **files, i
     if (rs.batches[0] && rs.batches[1])
         rc = o->threads == 1 ? screen_serial(engine, o, &rs) : screen_parallel(engine, o, &rs);
     if (rc) {
-        fprintf(stderr, "sangloc check: out of memory\n");
+        if (!sl__cli_output_failed()) fprintf(stderr, "sangloc check: out of memory\n");
         rs.status = 2;
     }
-    fflush(stdout);
     sl__input_close(&rs.in);
     for (int b = 0; b < 2; b++) {
         for (size_t i = 0; rs.batches[b] && i < BATCH; i++) free_post(&rs.batches[b][i]);
@@ -486,7 +488,7 @@ static sl_engine *open_engine(options *o, char **owned_policy, char **owned_mode
     if (!o->policy) {
         *owned_policy = sl__cli_find_default("policies/default.yaml");
         if (!*owned_policy) {
-            fprintf(stderr, "sangloc: the default policy was not found; use --policy FILE\n");
+            sl__cli_error("check", NULL, 0, "the default policy was not found; use --policy FILE");
             return NULL;
         }
         o->policy = *owned_policy;
@@ -505,9 +507,14 @@ static sl_engine *open_engine(options *o, char **owned_policy, char **owned_mode
     sl_error err = {0};
     sl_status st = sl_engine_new(&eo, &engine, &err);
     if (st) {
-        fprintf(stderr, "sangloc: %s", err.message[0] ? err.message : sl_strerror(st));
-        if (err.line) fprintf(stderr, " (line %zu)", err.line);
-        fputc('\n', stderr);
+        /* name the file that failed: a model or bank error starts with its path */
+        const char *path = o->policy, *msg = err.message[0] ? err.message : sl_strerror(st);
+        for (size_t i = 0; i <= o->nbanks; i++) {
+            const char *p = i < o->nbanks ? o->banks[i] : eo.model_path;
+            size_t pl = p ? strlen(p) : 0;
+            if (pl && !err.line && !strncmp(msg, p, pl) && msg[pl] == ':') path = p;
+        }
+        sl__cli_error("check", path, err.line, "%s", msg);
         return NULL;
     }
     return engine;
@@ -517,8 +524,9 @@ int sl_cmd_check(int argc, char **argv)
 {
     options o;
     int first = 0;
-    if (parse_options(argc, argv, &o, &first)) return 2;
-    if (o.color < 0) o.color = isatty(STDOUT_FILENO);
+    int r = parse_options(argc, argv, &o, &first);
+    if (r) return r < 0 ? 0 : 2;
+    o.color = sl__cli_use_color(o.color, STDOUT_FILENO);
     char *owned_policy = NULL, *owned_model = NULL;
     sl_engine *engine = open_engine(&o, &owned_policy, &owned_model);
     int status = 2;

@@ -31,6 +31,7 @@
 #include "cli/commands.h"
 #include "cli/defaults.h"
 #include "cli/input.h"
+#include "cli/output.h"
 #include "sangloc/engine.h"
 #include "sangloc/metrics.h"
 #include "sangloc/model.h"
@@ -319,9 +320,13 @@ static void score_ctsd(eval_ctx *c, const sl_record *r, const char *text, size_t
     f->neutral_n++;
     f->neutral_label += by_label;
     f->neutral_action += by_action;
-    if (c->list_neutral && (by_label || by_action))
-        printf("flagged civil comment %s:%zu: action %s label %d P(clean) %.3f: %.*s\n", r->file,
-               r->line, sl_action_name(v->action), v->label, v->probs[0], (int)len, text);
+    if (c->list_neutral && (by_label || by_action)) {
+        /* the comment is outside input: shown with its control characters escaped */
+        printf("flagged civil comment %s:%zu: action %s label %d P(clean) %.3f: ", r->file, r->line,
+               sl_action_name(v->action), v->label, v->probs[0]);
+        sl__cli_fput_visible(stdout, text, len);
+        putchar('\n');
+    }
 }
 
 static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *text, size_t len,
@@ -359,8 +364,8 @@ static int eval_record(eval_ctx *c, data_kind kind, const sl_record *r)
     const sl_verdict *v = NULL;
     if (sl_engine_check(c->engine, c->scan, text, len, &v)) return -1;
     if (v->has_error || !v->has_model) {
-        fprintf(stderr, "sangloc eval: %s:%zu: %s\n", r->file, r->line,
-                v->has_error ? v->error.message : "no model output");
+        sl__cli_error("eval", r->file, r->line, "%s",
+                      v->has_error ? v->error.message : "no model output");
         return 0;
     }
     score(c, kind, r, text, len, v);
@@ -375,13 +380,12 @@ static int eval_file(eval_ctx *c, data_kind kind, const char *path)
     int st;
     while ((st = sl__input_next(&in, &r)) > 0) {
         if (r.has_error) {
-            fprintf(stderr, "sangloc eval: %s:%zu: byte %zu: %s\n", r.file, r.line, r.error.byte,
-                    r.error.message);
+            sl__cli_error("eval", r.file, r.line, "byte %zu: %s", r.error.byte, r.error.message);
             continue;
         }
         c->rw.rng = 0x9e3779b97f4a7c15ull ^ (r.line * 0x2545f4914f6cdd1dull);
         if (eval_record(c, kind, &r)) {
-            fprintf(stderr, "sangloc eval: %s:%zu: out of memory\n", r.file, r.line);
+            sl__cli_error("eval", r.file, r.line, "out of memory");
             st = -1;
             break;
         }
@@ -445,10 +449,10 @@ static int parse_perturb(const char *s, perturb *k)
 {
     for (int i = 0; i < P_COUNT_; i++)
         if (!strcmp(s, perturb_names[i])) return *k = (perturb)i, 0;
-    fprintf(stderr,
-            "sangloc eval: unknown --perturb '%s' (none nodiac teencode separators digits "
-            "cyrillic zerowidth shout)\n",
-            s);
+    sl__cli_error("eval", NULL, 0,
+                  "unknown --perturb '%s' (none nodiac teencode separators digits cyrillic "
+                  "zerowidth shout)",
+                  s);
     return -1;
 }
 
@@ -484,17 +488,17 @@ static int open_all(eval_ctx *c, const char *policy, const char *model)
     sl_engine_options o = {.policy_path = policy, .model_path = model};
     sl_error err = {0};
     if (sl_engine_new(&o, &c->engine, &err)) {
-        fprintf(stderr, "sangloc eval: %s\n", err.message);
+        sl__cli_error("eval", NULL, err.line, "%s", err.message);
         return -1;
     }
     if (sl_model_load(model, &c->model, &err)) {
-        fprintf(stderr, "sangloc eval: %s: %s\n", model, err.message);
+        sl__cli_error("eval", model, 0, "%s", err.message);
         return -1;
     }
     c->scan = sl_scan_new(c->engine);
     c->text = sl_text_new();
     if (!c->scan || !c->text || sl_model_scratch_new(c->model, &c->ms)) {
-        fprintf(stderr, "sangloc eval: out of memory\n");
+        sl__cli_error("eval", NULL, 0, "out of memory");
         return -1;
     }
     return 0;
@@ -524,13 +528,44 @@ static int run(eval_ctx *c, const eval_args *a, const char *policy, const char *
     return 0;
 }
 
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: sangloc eval [--policy FILE] [--model FILE] [--classify FILE]...\n"
+                 "                    [--spans FILE]...\n"
+                 "                    [--ctsd FILE]... [--perturb KIND] [--list-neutral]\n"
+                 "Measures a model on labelled dev data (JSON lines) and prints its figures.\n"
+                 "  --policy FILE    policy (default: the shipped policies/default.yaml)\n"
+                 "  --model FILE     model (default: the shipped models/default.slm)\n"
+                 "  --classify FILE  {text, label}: macro-F1, per-class P/R/F1, confusion\n"
+                 "  --spans FILE     {text, spans}: span F1\n"
+                 "  --ctsd FILE      {text, constructive, toxic, topic}: toxic macro-F1,\n"
+                 "                   constructive F1 and the neutrality count\n"
+                 "  --perturb KIND   rewrite texts first: none nodiac teencode separators\n"
+                 "                   digits cyrillic zerowidth shout\n"
+                 "  --list-neutral   print the civil comments the model flags\n"
+                 "  -h, --help       this help\n"
+                 "Exit status: 0 figures printed, 1 the model or a file could not be read,\n"
+                 "2 usage error.\n");
+}
+
 int sl_cmd_eval(int argc, char **argv)
 {
     eval_args a = {0};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return usage(stdout), 0;
     if (parse_args(&a, argc, argv)) {
-        fprintf(stderr, "usage: sangloc eval [--policy FILE] [--model FILE] [--classify FILE] "
-                        "[--spans FILE] [--ctsd FILE] [--perturb KIND] [--list-neutral]\n");
-        return 2;
+        static const char *const known[] = {"--policy", "--model",   "--classify",    "--spans",
+                                            "--ctsd",   "--perturb", "--list-neutral"};
+        for (int i = 1; i < argc; i++) { /* name the culprit when it is an unknown option */
+            size_t k = 0;
+            while (k < 7 && strcmp(argv[i], known[k])) k++;
+            if (k == 7 && argv[i][0] == '-')
+                return sl__cli_usage_error("eval", usage, "unknown option '%s'", argv[i]);
+            if (k < 6) i++; /* skip the value */
+        }
+        return sl__cli_usage_error("eval", usage,
+                                   "give --classify, --spans or --ctsd FILE, each option with its "
+                                   "value");
     }
     char *found_model = a.model ? NULL : sl__cli_find_default("models/default.slm");
     char *found_policy = a.policy ? NULL : sl__cli_find_default("policies/default.yaml");
@@ -539,11 +574,11 @@ int sl_cmd_eval(int argc, char **argv)
     eval_ctx *c = calloc(1, sizeof *c);
     int rc = 1;
     if (!c)
-        fprintf(stderr, "sangloc eval: out of memory\n");
+        sl__cli_error("eval", NULL, 0, "out of memory");
     else if (!model)
-        fprintf(stderr, "sangloc eval: no model file (use --model)\n");
+        sl__cli_error("eval", NULL, 0, "no model file (use --model)");
     else if (!policy)
-        fprintf(stderr, "sangloc eval: no policy file (use --policy)\n");
+        sl__cli_error("eval", NULL, 0, "no policy file (use --policy)");
     else {
         c->rw.kind = a.kind;
         c->list_neutral = a.list_neutral;

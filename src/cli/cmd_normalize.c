@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/output.h"
 #include "sangloc/text.h"
 #include "util/buf.h"
 
@@ -24,6 +25,9 @@ static void help(FILE *out)
         "  norm      case-folded, whitespace collapsed, obfuscation undone, teencode expanded\n"
         "  fold      norm without diacritics\n"
         "  standard  readable standard spelling, case kept\n"
+        "\n"
+        "  --text    plain text lines\n"
+        "  -h, --help  this help\n"
         "\n"
         "Exit status: 0 all lines fine, 1 some line had an error, 2 usage error or a file\n"
         "could not be read.\n");
@@ -91,21 +95,19 @@ int sl_cmd_normalize(int argc, char **argv)
         } else if (!strcmp(argv[i], "--text")) {
             in.plain_text = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "sangloc normalize: unknown option '%s'\n", argv[i]);
-            help(stderr);
-            return 2;
+            return sl__cli_usage_error("normalize", help, "unknown option '%s'", argv[i]);
         } else if (npaths < (int)(sizeof paths / sizeof paths[0])) {
             paths[npaths++] = argv[i];
         } else {
-            fprintf(stderr, "sangloc normalize: too many files\n");
-            return 2;
+            return sl__cli_usage_error("normalize", NULL, "at most %zu files",
+                                       sizeof paths / sizeof paths[0]);
         }
     }
     in.paths = paths;
     in.npaths = npaths;
     sl_text *text = sl_text_new();
     if (!text) {
-        fprintf(stderr, "sangloc normalize: out of memory\n");
+        sl__cli_error("normalize", NULL, 0, "out of memory");
         return 2;
     }
     sl_buf out = {0};
@@ -118,7 +120,6 @@ int sl_cmd_normalize(int argc, char **argv)
         }
         if (one_record(text, &rec, in.plain_text, &out) && status == 0) status = 1;
     }
-    fflush(stdout);
     sl__buf_free(&out);
     sl__input_close(&in);
     sl_text_free(text);

@@ -3,6 +3,8 @@
  * file, line and byte and skipped, so one broken record never loses a training run. The data
  * sets' names and licences go into the model header (known data sets are recognised by their
  * folder name; --source NAME=LICENCE names any other). */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/output.h"
 #include "sangloc/model.h"
 
 #define MAX_FILES 32
@@ -37,14 +40,32 @@ static void usage(FILE *f)
             "usage: sangloc train [--classify FILE]... [--dev FILE]... [--spans FILE]...\n"
             "                     [--spans-dev FILE]... [--constructive FILE]...\n"
             "                     [--constructive-dev FILE]... -o MODEL [options]\n"
-            "  --classify FILE        JSON lines {text, label: clean|offensive|hate}\n"
-            "  --spans FILE           JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
-            "  --constructive FILE    JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
-            "  --source NAME=LICENCE  name a data set that is not recognised by its folder\n"
-            "  --epochs N --runs N --folds N --lr X --class-power X --cls-bits N --span-bits N\n"
-            "  --seed N --quiet\n"
-            "  --no-augment           no unaccented copies of classifier texts\n"
-            "  --no-ctsd-clean        no non-toxic ViCTSD texts as clean classifier examples\n");
+            "Builds a model file from JSON-lines data (docs/model.md gives the command that\n"
+            "builds the shipped model and how long it takes).\n"
+            "  --classify FILE          JSON lines {text, label: clean|offensive|hate}\n"
+            "  --dev FILE               the same, dev split (figures in the model header)\n"
+            "  --spans FILE             JSON lines {text, spans: [[start,end),...]} (UTF-8 bytes)\n"
+            "  --spans-dev FILE         the same, dev split (span threshold and gate)\n"
+            "  --constructive FILE      JSON lines {text, constructive: 0|1, toxic: 0|1}\n"
+            "  --constructive-dev FILE  the same, dev split (thresholds)\n"
+            "  -o, --output MODEL       the model file to write\n"
+            "  --source NAME=LICENCE    name a data set that is not recognised by its folder\n"
+            "  --epochs N               upper bound on classifier epochs, 1..1000 (12)\n"
+            "  --runs N                 classifier runs averaged, 1..100 (3)\n"
+            "  --folds N                cross-validation folds, 1..10 (10; 1: none)\n"
+            "  --lr X                   Adagrad step size (0.2)\n"
+            "  --class-power X          class weight power of the binary heads and spans (0.5)\n"
+            "  --cls-class-power X      class weight power of the classifier (0.3)\n"
+            "  --label-smoothing X      classifier label smoothing (0.1; negative: none)\n"
+            "  --other-weight X         weight of examples from other data sets (0.5)\n"
+            "  --cls-bits N             log2 rows of the comment feature table, 10..24 (20)\n"
+            "  --span-bits N            log2 rows of the token feature table, 10..24 (19)\n"
+            "  --seed N                 shuffling seed\n"
+            "  --no-augment             no unaccented copies of classifier texts\n"
+            "  --no-ctsd-clean          no non-toxic ViCTSD texts as clean classifier examples\n"
+            "  --quiet                  no progress on stderr\n"
+            "  -h, --help               this help\n"
+            "Exit status: 0 model written, 1 training failed, 2 usage error.\n");
 }
 
 static int parse_label(const cJSON *o, int *label)
@@ -99,15 +120,13 @@ static int add_record(sl_trainer *t, const train_file *f, const sl_record *r, ui
     else
         ok = parse_bit(r->object, "constructive", &label) && parse_bit(r->object, "toxic", &label2);
     if (!ok) {
-        fprintf(stderr, "sangloc train: %s:%zu: missing or invalid label fields, skipped\n",
-                r->file, r->line);
+        sl__cli_error("train", r->file, r->line, "missing or invalid label fields, skipped");
         return 0;
     }
     sl_error err = {0};
     if (sl_trainer_add(t, f->task, f->dev, r->text, r->text_len, label, label2, spans, nspans,
                        &err)) {
-        fprintf(stderr, "sangloc train: %s:%zu: byte %zu: %s, skipped\n", r->file, r->line,
-                err.byte, err.message);
+        sl__cli_error("train", r->file, r->line, "byte %zu: %s, skipped", err.byte, err.message);
         return 0;
     }
     return 1;
@@ -123,8 +142,8 @@ static int read_file(sl_trainer *t, const train_file *f, uint32_t *spans)
     while ((st = sl__input_next(&in, &r)) != 0) {
         if (st < 0) break;
         if (r.has_error) {
-            fprintf(stderr, "sangloc train: %s:%zu: byte %zu: %s, skipped\n", r.file, r.line,
-                    r.error.byte, r.error.message);
+            sl__cli_error("train", r.file, r.line, "byte %zu: %s, skipped", r.error.byte,
+                          r.error.message);
             skipped++;
             continue;
         }
@@ -134,7 +153,7 @@ static int read_file(sl_trainer *t, const train_file *f, uint32_t *spans)
             skipped++;
     }
     sl__input_close(&in);
-    fprintf(stderr, "sangloc train: %s: %ld examples, %ld skipped\n", f->path, added, skipped);
+    sl__cli_error("train", f->path, 0, "%ld examples, %ld skipped", added, skipped);
     return st < 0 || added == 0 ? -1 : 0;
 }
 
@@ -181,41 +200,73 @@ static int parse_file_opt(train_args *a, const char *opt, const char *val)
         {"--constructive", SL_TASK_CONSTRUCTIVE, 0},
         {"--constructive-dev", SL_TASK_CONSTRUCTIVE, 1},
     };
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (!strcmp(opt, opts[i].name)) return add_file(a, val, opts[i].task, opts[i].dev) ? -1 : 1;
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        if (strcmp(opt, opts[i].name)) continue;
+        if (!val) return -2;
+        if (add_file(a, val, opts[i].task, opts[i].dev)) {
+            sl__cli_usage_error("train", NULL, "at most %d data files", MAX_FILES);
+            return -1;
+        }
+        return 1;
+    }
     return 0;
 }
 
+/* Returns 1 when opt was a value option (set), 0 when unknown, -1 for a bad value (reported),
+ * -2 when val is NULL (the option is the last word). */
 static int parse_num_opt(train_args *a, const char *opt, const char *val)
 {
     sl_train_config *c = &a->cfg;
-    if (!strcmp(opt, "--epochs"))
-        c->epochs = (unsigned)atoi(val);
-    else if (!strcmp(opt, "--runs"))
-        c->runs = (unsigned)atoi(val);
-    else if (!strcmp(opt, "--lr"))
-        c->lr = (float)atof(val);
-    else if (!strcmp(opt, "--class-power"))
-        c->class_power = (float)atof(val);
-    else if (!strcmp(opt, "--cls-class-power"))
-        c->cls_class_power = (float)atof(val);
-    else if (!strcmp(opt, "--label-smoothing"))
-        c->label_smoothing = (float)atof(val);
-    else if (!strcmp(opt, "--other-weight"))
-        c->other_weight = (float)atof(val);
-    else if (!strcmp(opt, "--cls-bits"))
-        c->cls_bits = (unsigned)atoi(val);
-    else if (!strcmp(opt, "--span-bits"))
-        c->span_bits = (unsigned)atoi(val);
-    else if (!strcmp(opt, "--folds"))
-        c->folds = (unsigned)atoi(val);
-    else if (!strcmp(opt, "--seed"))
-        c->seed = strtoull(val, NULL, 10);
-    else if (!strcmp(opt, "-o") || !strcmp(opt, "--output"))
+    /* numeric settings: an unsigned or a float field each, with the range the trainer takes */
+    const struct {
+        const char *name;
+        unsigned *u;
+        float *f;
+        double min, max;
+    } nums[] = {
+        {"--epochs", &c->epochs, NULL, 1, 1000},
+        {"--runs", &c->runs, NULL, 1, 100},
+        {"--folds", &c->folds, NULL, 1, 10},
+        {"--cls-bits", &c->cls_bits, NULL, 10, 24},
+        {"--span-bits", &c->span_bits, NULL, 10, 24},
+        {"--lr", NULL, &c->lr, 1e-6, 10},
+        {"--class-power", NULL, &c->class_power, 0, 4},
+        {"--cls-class-power", NULL, &c->cls_class_power, 0, 4},
+        {"--label-smoothing", NULL, &c->label_smoothing, -1, 0.5},
+        {"--other-weight", NULL, &c->other_weight, 0, 10},
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        if (strcmp(opt, nums[i].name)) continue;
+        if (!val) return -2;
+        unsigned long long u;
+        double d;
+        if (nums[i].u && !sl__cli_parse_uint("train", opt, val, (unsigned long long)nums[i].min,
+                                             (unsigned long long)nums[i].max, &u))
+            return -1;
+        if (nums[i].f && !sl__cli_parse_real("train", opt, val, nums[i].min, nums[i].max, &d))
+            return -1;
+        if (nums[i].u)
+            *nums[i].u = (unsigned)u;
+        else
+            *nums[i].f = (float)d;
+        return 1;
+    }
+    bool other = !strcmp(opt, "--seed") || !strcmp(opt, "-o") || !strcmp(opt, "--output") ||
+                 !strcmp(opt, "--source");
+    if (other && !val) return -2;
+    if (!strcmp(opt, "--seed")) {
+        unsigned long long v;
+        if (!sl__cli_parse_uint("train", opt, val, 0, UINT64_MAX, &v)) return -1;
+        c->seed = v;
+    } else if (!strcmp(opt, "-o") || !strcmp(opt, "--output"))
         a->out = val;
-    else if (!strcmp(opt, "--source") && a->nsources < MAX_FILES)
+    else if (!strcmp(opt, "--source")) {
+        if (a->nsources == MAX_FILES) {
+            sl__cli_usage_error("train", NULL, "at most %d --source options", MAX_FILES);
+            return -1;
+        }
         a->sources[a->nsources++] = val;
-    else
+    } else
         return 0;
     return 1;
 }
@@ -233,19 +284,18 @@ static int parse_args(train_args *a, int argc, char **argv)
             continue;
         }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
-        if (i + 1 >= argc) {
-            fprintf(stderr, "sangloc train: %s needs a value\n", argv[i]);
-            return 2;
-        }
-        int r = parse_file_opt(a, argv[i], argv[i + 1]);
-        if (!r) r = parse_num_opt(a, argv[i], argv[i + 1]);
-        if (r <= 0) {
-            fprintf(stderr, "sangloc train: bad option '%s'\n", argv[i]);
-            return 2;
-        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int r = parse_file_opt(a, argv[i], val);
+        if (!r) r = parse_num_opt(a, argv[i], val);
+        if (r == 0) sl__cli_usage_error("train", usage, "unknown option '%s'", argv[i]);
+        if (r == -2) sl__cli_usage_error("train", usage, "option '%s' needs a value", argv[i]);
+        if (r <= 0) return 3; /* reported */
         i++;
     }
-    if (!a->out || !a->nfiles) return 2;
+    if (!a->out || !a->nfiles) {
+        sl__cli_usage_error("train", usage, "give -o MODEL and at least one data file");
+        return 3;
+    }
     return 0;
 }
 
@@ -257,7 +307,7 @@ static int add_sources(sl_trainer *t, const train_args *a)
         snprintf(buf, sizeof buf, "%s", a->sources[i]);
         char *eq = strchr(buf, '=');
         if (!eq) {
-            fprintf(stderr, "sangloc train: --source wants NAME=LICENCE\n");
+            sl__cli_error("train", "--source", 0, "'%s' is not NAME=LICENCE", a->sources[i]);
             return -1;
         }
         *eq = '\0';
@@ -270,10 +320,8 @@ int sl_cmd_train(int argc, char **argv)
 {
     train_args a = {0};
     int r = parse_args(&a, argc, argv);
-    if (r) {
-        usage(r == 1 ? stdout : stderr);
-        return r == 1 ? 0 : 2;
-    }
+    if (r == 1) usage(stdout);
+    if (r) return r == 1 ? 0 : 2; /* 3: reported with the usage */
     sl_trainer *t;
     if (sl_trainer_new(&a.cfg, &t)) {
         fprintf(stderr, "sangloc train: invalid settings or out of memory\n");
@@ -287,10 +335,10 @@ int sl_cmd_train(int argc, char **argv)
     }
     sl_error err = {0};
     if (!rc && sl_trainer_run(t, a.out, &err)) {
-        fprintf(stderr, "sangloc train: %s\n", err.message);
+        sl__cli_error("train", a.out, 0, "%s", err.message);
         rc = 1;
     }
-    if (!rc) fprintf(stderr, "sangloc train: wrote %s\n", a.out);
+    if (!rc) sl__cli_error("train", a.out, 0, "written");
     free(spans);
     sl_trainer_free(t);
     return rc;

@@ -45,7 +45,7 @@ s=0; "$bin" check --policy /nonexistent.yaml </dev/null >/dev/null 2>&1 || s=$?
 s=0; "$bin" check --policy "$policy" --no-model /nonexistent.jsonl >/dev/null 2>&1 || s=$?
 [ "$s" -eq 2 ] || fail "unreadable input should exit 2, got $s"
 s=0; "$bin" check --policy tests/fixtures/policies/broken_regex.yaml </dev/null 2>"$tmp/err" || s=$?
-[ "$s" -eq 2 ] && grep -q 'line' "$tmp/err" || fail "broken policy should exit 2 naming its line"
+[ "$s" -eq 2 ] && grep -q 'broken_regex.yaml:15: ' "$tmp/err" || fail "broken policy should exit 2 naming its line"
 
 # --explain shows the clause and marks the span
 "$bin" check --policy "$policy" --no-model --explain --color never "$here/check_input.jsonl" >"$tmp/explain" || true
