@@ -152,6 +152,19 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {"the game", CTX_ORDER, NULL},
                                        {"the dien thoai", CTX_ORDER, NULL},
                                        {"the dt", CTX_ORDER, NULL},
+                                       {"the thanh vien", CTX_ORDER, NULL},
+                                       {"the hoi vien", CTX_ORDER, NULL},
+                                       {"the khach hang", CTX_ORDER, NULL},
+                                       {"the tich diem", CTX_ORDER, NULL},
+                                       {"the vip", CTX_ORDER, NULL},
+                                       {"the sinh vien", CTX_ORDER, NULL},
+                                       {"the nhan vien", CTX_ORDER, NULL},
+                                       {"the xe", CTX_ORDER, NULL},
+                                       {"the thu vien", CTX_ORDER, NULL},
+                                       {"the bhyt", CTX_ORDER, NULL},
+                                       {"the bao hiem", CTX_ORDER, NULL},
+                                       {"the qua tang", CTX_ORDER, NULL},
+                                       {"gift card", CTX_ORDER, NULL},
                                        {"the visa", CTX_CARD, NULL},
                                        {"the tin dung", CTX_CARD, NULL},
                                        {"the ghi no", CTX_CARD, NULL},
@@ -403,6 +416,12 @@ static bool phone_left_relaxed(const sl__cells *c, size_t s)
     if (w == e || (w > 0 && sl__c_alnum(c, w - 1))) return false;
     for (size_t j = w; j < e; j++)
         if (c->fl[j] & SL__CF_MARKED) return true; /* a Vietnamese word: "nhé0971079388" */
+    static const char *const words[] = {"ngay", "so",  "em",  "anh", "chi", "minh", "la",
+                                        "nha",  "nhe", "qua", "toi", "sdt", NULL};
+    for (int k = 0; words[k]; k++) /* the same words typed without diacritics, in lowercase */
+        if (strlen(words[k]) == e - w && memcmp(c->f + w, words[k], e - w) == 0 &&
+            (c->fl[w] & SL__CF_LOWER) && (c->fl[e - 1] & SL__CF_LOWER))
+            return true;
     for (int k = 0; context_words[k].w; k++)
         if (context_words[k].tag == CTX_PHONE && strlen(context_words[k].w) == e - w &&
             memcmp(c->f + w, context_words[k].w, e - w) == 0)
