@@ -1007,6 +1007,10 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
     read_token(c, d0, &t);
     bool plain = s == d0 && !phone_only; /* digits only: no "+84" or "(" before them */
     int k = plain ? try_card(c, &t, ctx == CTX_CARD) : 0;
+    int card_digits = 0;
+    for (int g = 0; g < k; g++) card_digits += glen(&t, g);
+    if (ctx == CTX_BANK && card_digits == 13) /* Agribank's 13-digit accounts, not old Visas */
+        k = 0;
     if (k) { /* a valid card number is a card, whichever bank is named before it */
         *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
         return k;

@@ -416,6 +416,8 @@ static const pos_case bank_pos[] = {
     {"ck giúp e vào 4567812345 ngân hàng Quân đội", "pii.bank_account", "4567812345"},
     {"0071000123456 NH Ngoại thương", "pii.bank_account", "0071000123456"},
     {"100870123456 viettinbank", "pii.bank_account", "100870123456"},
+    /* 13 Luhn-valid digits starting with 4 after a bank word: an account, not an old Visa */
+    {"STK Agribank 4398891003364", "pii.bank_account", "4398891003364"},
 };
 
 static const neg_case bank_neg[] = {
