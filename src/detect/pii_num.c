@@ -1060,6 +1060,20 @@ static size_t skip_number(const sl__cells *c, size_t d0)
     return i;
 }
 
+/* Fewer than 6 digits from d0 on, however its separators are read: every detector here needs
+ * more (bank accounts 6, CMND 9, phones 10). */
+static bool too_short(const sl__cells *c, size_t d0)
+{
+    int n = 0;
+    for (size_t j = d0; j < c->n && n < 6; j++) {
+        if (sl__c_digit(c, j))
+            n++;
+        else if (!(is_sep(c->f[j]) && sl__c_digit(c, j + 1)))
+            break;
+    }
+    return n < 6;
+}
+
 sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
 {
     int year = this_year();
@@ -1072,6 +1086,10 @@ sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
         }
         bool strict = left_edge_ok(c, i);
         if (!strict && !phone_left_relaxed(c, i)) {
+            i = skip_number(c, d0);
+            continue;
+        }
+        if (i == d0 && too_short(c, d0)) { /* "2", "10", "2024": most numbers, no context */
             i = skip_number(c, d0);
             continue;
         }
