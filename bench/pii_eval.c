@@ -484,8 +484,8 @@ static void gen_neg(char *out, size_t cap, char *kind)
         digits(a, 13);
         a[12] = (char)('1' + rn(9));
         static const char *const f[] = {
-            "Ủng hộ đồng bào lũ lụt qua tài khoản Ban cứu trợ Mặt trận Tổ quốc Việt Nam số %s tại "
-            "Vietcombank",
+            ("Ủng hộ đồng bào lũ lụt qua tài khoản Ban cứu trợ Mặt trận Tổ quốc Việt Nam số %s tại "
+             "Vietcombank"),
             "STK Quỹ Bảo trợ trẻ em: %s BIDV",
             "Tài khoản Hội Chữ thập đỏ tỉnh: %s, Agribank",
             "ủng hộ miền Trung qua stk %s - Ủy ban MTTQ tỉnh Quảng Bình",
