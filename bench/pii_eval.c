@@ -88,8 +88,8 @@ static void gen_phone(char *v)
                                       "081", "083", "084", "085", "086", "088", "090", "091",
                                       "093", "094", "096", "097", "098", "099"};
     char d[16];
-    int f = rn(12);
-    if (f == 11) { /* landline */
+    int f = rn(14);
+    if (f == 13) { /* landline */
         bool hn = rn(2);
         snprintf(d, sizeof d, "%s", hn ? "024" : "028");
         digits(d + 3, 8);
@@ -137,6 +137,12 @@ static void gen_phone(char *v)
         sprintf(v, "+84 %s", r);
         break;
     }
+    case 11: /* two separator kinds */
+        sprintf(v, "%.4s.%.3s %.3s", d, d + 4, d + 7);
+        break;
+    case 12:
+        sprintf(v, "%.4s %.6s", d, d + 4);
+        break;
     default:
         sprintf(v, "(+84) %.3s %.3s %.3s", d + 1, d + 4, d + 7);
         break;
@@ -597,13 +603,62 @@ static void strip_diacritics(char *s)
     *w = '\0';
 }
 
+/* Teencode: the short forms chats use for common words (whole words only). */
+static void teencode(char *s, size_t cap)
+{
+    static const char *const rep[][2] = {{"số tài khoản", "stk"},
+                                         {"Số tài khoản", "STK"},
+                                         {"tài khoản", "tk"},
+                                         {"chuyển khoản", "ck"},
+                                         {"điện thoại", "đt"},
+                                         {"liên hệ", "lh"},
+                                         {"không", "ko"},
+                                         {"được", "dc"},
+                                         {"mình", "mk"},
+                                         {"gì", "j"},
+                                         {"vậy", "z"},
+                                         {"biết", "bít"},
+                                         {"em", "e"},
+                                         {"anh", "a"},
+                                         {"chị", "c"},
+                                         {"với", "vs"},
+                                         {"bạn", "bn"},
+                                         {"nhé", "nha"},
+                                         {"ạ", "ak"},
+                                         {"thì", "thỳ"},
+                                         {"mọi người", "mn"}};
+    char out[768];
+    size_t o = 0;
+    for (size_t i = 0; s[i] && o + 1 < sizeof out;) {
+        bool left = i == 0 || strchr(" ,.:;!?()\n-", s[i - 1]);
+        size_t r = 0, len = 0;
+        for (size_t k = 0; left && k < sizeof rep / sizeof rep[0] && !len; k++) {
+            size_t n = strlen(rep[k][0]);
+            if (!strncmp(s + i, rep[k][0], n) && (!s[i + n] || strchr(" ,.:;!?()\n-", s[i + n])))
+                r = k, len = n;
+        }
+        if (len) {
+            size_t n = strlen(rep[r][1]);
+            if (o + n + 1 >= sizeof out) break;
+            memcpy(out + o, rep[r][1], n);
+            o += n;
+            i += len;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    snprintf(s, cap, "%s", out);
+}
+
 /* Fills one case from a template with one value; the value keeps its place through the prefix,
- * the suffix and the stripping (values are ASCII). */
+ * the suffix, the teencode and the stripping (values are ASCII). */
 static void fill(ecase *c, const char *kind, const char *type, const char *fmt, const char *v)
 {
     char body[600];
     snprintf(body, sizeof body, fmt, v);
     snprintf(c->text, sizeof c->text, "%s%s%s", PICK(prefixes), body, PICK(suffixes));
+    if (rn(4) == 0) teencode(c->text, sizeof c->text);
     if (rn(3) == 0) strip_diacritics(c->text);
     snprintf(c->kind, sizeof c->kind, "%s", kind);
     c->ne = 1;
@@ -654,6 +709,7 @@ static void gen_case(ecase *c, int i)
         strcpy(c->value[0], v), strcpy(c->value[1], w);
     } else {
         gen_neg(c->text, sizeof c->text, c->kind);
+        if (rn(4) == 0) teencode(c->text, sizeof c->text);
         if (rn(3) == 0) strip_diacritics(c->text);
     }
 }
