@@ -416,8 +416,8 @@ static bool phone_left_relaxed(const sl__cells *c, size_t s)
     if (w == e || (w > 0 && sl__c_alnum(c, w - 1))) return false;
     for (size_t j = w; j < e; j++)
         if (c->fl[j] & SL__CF_MARKED) return true; /* a Vietnamese word: "nhé0971079388" */
-    static const char *const words[] = {"ngay", "so",  "em",  "anh", "chi", "minh", "la",
-                                        "nha",  "nhe", "qua", "toi", "sdt", NULL};
+    static const char *const words[] = {"ngay", "so",  "em",  "anh", "chi", "minh",
+                                        "la",   "nha", "nhe", "qua", "toi", NULL};
     for (int k = 0; words[k]; k++) /* the same words typed without diacritics, in lowercase */
         if (strlen(words[k]) == e - w && memcmp(c->f + w, words[k], e - w) == 0 &&
             (c->fl[w] & SL__CF_LOWER) && (c->fl[e - 1] & SL__CF_LOWER))
