@@ -541,12 +541,19 @@ static const char *const banks_after[] = {
     "baovietbank", "vietabank", "sacom",       NULL};
 
 /* Names banks go by in Vietnamese, after "ngân hàng" / "NH": "NH Công Thương". */
-static const char *const banks_vn[] = {
-    "cong thuong",    "ngoai thuong", "nong nghiep", "quan doi",    "dau tu",
-    "a chau",         "ky thuong",    "sai gon",     "tien phong",  "thinh vuong",
-    "buu dien",       "quoc te",      "hang hai",    "phuong dong", "dong nam a",
-    "xuat nhap khau", "ban viet",     "bac a",       "nam a",       "quoc dan",
-    "an binh",        "kien long",    "chinh sach",  "viet nam",    NULL};
+static const char *const banks_vn[] = {"cong thuong", "ngoai thuong",
+                                       "nong nghiep", "quan doi",
+                                       "dau tu",      "a chau",
+                                       "ky thuong",   "sai gon",
+                                       "tien phong",  "thinh vuong",
+                                       "buu dien",    "quoc te",
+                                       "hang hai",    "phuong dong",
+                                       "dong nam a",  "xuat nhap khau",
+                                       "ban viet",    "bac a",
+                                       "nam a",       "quoc dan",
+                                       "an binh",     "kien long",
+                                       "chinh sach",  "viet nam",
+                                       "tmcp",        NULL};
 
 static bool word_in(const sl__cells *c, size_t j, const char *const *list)
 {
@@ -941,6 +948,8 @@ static int try_card(const sl__cells *c, const numtok *t, bool any_issuer)
             for (k = 0; k < t->ng && n < want; k++) n += glen(t, k);
             if (n != want || !expiry_next(c, t, k)) k = 0;
         }
+        if (k > 1 && k < t->ng && glen(t, k) <= 4 && !expiry_next(c, t, k))
+            k = 0; /* "6304 0000 0000 0000 0000": one more group of the same number */
         if (k && card_groups_ok(t, k) && sl__luhn_ok(t->d, (size_t)want) &&
             (any_issuer || sl__card_iin_ok(t->d, (size_t)want)))
             return k;

@@ -372,9 +372,11 @@ static const neg_case card_neg[] = {
     {"Số serial 4532015112830366", "pii.card"},
     {"Tôi có 5555 5555 5555 4444 đồng", "pii.card"},
     {"Nạp thẻ Viettel seri 10000123456789 mã thẻ 4123456789012", "pii.card"},
-    {"5890 1234 5678 9017", "pii.card"},                       /* unknown issuer, no card word */
-    {"thẻ 5890 1234 5678 9018", "pii.card"},                   /* card word, Luhn-invalid */
-    {"thế 5890 1234 5678 9017", "pii.card"},                   /* thế is not thẻ */
+    {"5890 1234 5678 9017", "pii.card"},     /* unknown issuer, no card word */
+    {"thẻ 5890 1234 5678 9018", "pii.card"}, /* card word, Luhn-invalid */
+    {"thế 5890 1234 5678 9017", "pii.card"},
+    {"thẻ maestro 6304 0000 0000 0000 0000", "pii.card"},
+    /* 20 digits in groups */                                  /* thế is not thẻ */
     {"thẻ thành viên 1234567890128", "pii.card"},              /* membership cards */
     {"nạp thẻ cào 5890123456789017", "pii.card"},              /* scratch cards */
     {"Mã đơn hàng 240512ABC và 2405129876543210", "pii.card"}, /* a list of order codes */
@@ -415,6 +417,7 @@ static const pos_case bank_pos[] = {
     /* "ngân hàng" / "NH" and a bank's name right after a plain number */
     {"ck giúp e vào 4567812345 ngân hàng Quân đội", "pii.bank_account", "4567812345"},
     {"0071000123456 NH Ngoại thương", "pii.bank_account", "0071000123456"},
+    {"0011004123456 - ngân hàng TMCP Ngoại thương", "pii.bank_account", "0011004123456"},
     {"100870123456 viettinbank", "pii.bank_account", "100870123456"},
     /* 13 Luhn-valid digits starting with 4 after a bank word: an account, not an old Visa */
     {"STK Agribank 4398891003364", "pii.bank_account", "4398891003364"},
