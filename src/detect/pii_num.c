@@ -13,7 +13,8 @@
  * reject the number, bank words make it a bank account, card/ID words select those checks,
  * phone words raise a phone's score. Lengths then separate the rest: phones have 10-11 national
  * digits, CMND 9, CCCD 12, cards 13-19; each is validated by structure (prefixes and area codes,
- * province/century/year, Luhn and issuer ranges). */
+ * province/century/year, Luhn and issuer ranges; after a card word any issuer). A bank account
+ * whose clause names an organization (Mặt trận, Quỹ, Công ty ...) is public, not reported. */
 #include <string.h>
 #include <time.h>
 
