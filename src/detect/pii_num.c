@@ -13,7 +13,8 @@
  * reject the number, bank words make it a bank account, card/ID words select those checks,
  * phone words raise a phone's score. Lengths then separate the rest: phones have 10-11 national
  * digits, CMND 9, CCCD 12, cards 13-19; each is validated by structure (prefixes and area codes,
- * province/century/year, Luhn and issuer ranges). */
+ * province/century/year, Luhn and issuer ranges; after a card word any issuer). A bank account
+ * whose clause names an organization (Mặt trận, Quỹ, Công ty ...) is public, not reported. */
 #include <string.h>
 #include <time.h>
 
@@ -108,7 +109,63 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {"bac a bank", CTX_BANK, NULL},
                                        {"kienlongbank", CTX_BANK, NULL},
                                        {"timo", CTX_BANK, NULL},
+                                       {"so tai khoan ngan hang", CTX_BANK, NULL},
+                                       {"tai khoan ngan hang", CTX_BANK, NULL},
+                                       {"tk ngan hang", CTX_BANK, NULL},
+                                       {"tknh", CTX_BANK, NULL},
+                                       {"stk nh", CTX_BANK, NULL},
+                                       {"so acc", CTX_BANK, NULL},
+                                       {"bank acc", CTX_BANK, NULL},
+                                       {"bank account", CTX_BANK, NULL},
+                                       {"chu tk", CTX_BANK, NULL},
+                                       {"chu tai khoan", CTX_BANK, NULL},
+                                       {"vietin", CTX_BANK, NULL},
+                                       {"viettinbank", CTX_BANK, NULL},
+                                       {"viettin", CTX_BANK, NULL},
+                                       {"vietcom", CTX_BANK, NULL},
+                                       {"techcom", CTX_BANK, NULL},
+                                       {"sacom", CTX_BANK, NULL},
+                                       {"agri", CTX_BANK, NULL},
+                                       {"vpb", CTX_BANK, NULL},
+                                       {"tpb", CTX_BANK, NULL},
+                                       {"bvbank", CTX_BANK, NULL},
+                                       {"vietbank", CTX_BANK, NULL},
+                                       {"ncb", CTX_BANK, NULL},
+                                       {"oceanbank", CTX_BANK, NULL},
+                                       {"gpbank", CTX_BANK, NULL},
+                                       {"pgbank", CTX_BANK, NULL},
+                                       {"saigonbank", CTX_BANK, NULL},
+                                       {"dong a bank", CTX_BANK, NULL},
+                                       {"donga bank", CTX_BANK, NULL},
+                                       {"vietabank", CTX_BANK, NULL},
+                                       {"baovietbank", CTX_BANK, NULL},
+                                       {"tnex", CTX_BANK, NULL},
+                                       {"ubank", CTX_BANK, NULL},
+                                       {"shinhan", CTX_BANK, NULL},
+                                       {"hsbc", CTX_BANK, NULL},
+                                       {"uob", CTX_BANK, NULL},
+                                       {"woori", CTX_BANK, NULL},
                                        {"so the", CTX_CARD, NULL},
+                                       {"the", CTX_CARD, "thẻ"},
+                                       {"master", CTX_CARD, NULL},
+                                       {"the cao", CTX_ORDER, NULL},
+                                       {"the nap", CTX_ORDER, NULL},
+                                       {"the game", CTX_ORDER, NULL},
+                                       {"the dien thoai", CTX_ORDER, NULL},
+                                       {"the dt", CTX_ORDER, NULL},
+                                       {"the thanh vien", CTX_ORDER, NULL},
+                                       {"the hoi vien", CTX_ORDER, NULL},
+                                       {"the khach hang", CTX_ORDER, NULL},
+                                       {"the tich diem", CTX_ORDER, NULL},
+                                       {"the vip", CTX_ORDER, NULL},
+                                       {"the sinh vien", CTX_ORDER, NULL},
+                                       {"the nhan vien", CTX_ORDER, NULL},
+                                       {"the xe", CTX_ORDER, NULL},
+                                       {"the thu vien", CTX_ORDER, NULL},
+                                       {"the bhyt", CTX_ORDER, NULL},
+                                       {"the bao hiem", CTX_ORDER, NULL},
+                                       {"the qua tang", CTX_ORDER, NULL},
+                                       {"gift card", CTX_ORDER, NULL},
                                        {"the visa", CTX_CARD, NULL},
                                        {"the tin dung", CTX_CARD, NULL},
                                        {"the ghi no", CTX_CARD, NULL},
@@ -239,10 +296,27 @@ static const sl__kw context_words[] = {{"sdt", CTX_PHONE, NULL},
                                        {NULL, 0, NULL}};
 
 static const sl__kw currency_words[] = {
-    {"d", 1, NULL},     {"dong", 1, NULL}, {"vnd", 1, NULL},    {"usd", 1, NULL},
-    {"trieu", 1, NULL}, {"ty", 1, NULL},   {"ti", 1, NULL},     {"nghin", 1, NULL},
-    {"ngan", 1, NULL},  {"eur", 1, NULL},  {"euro", 1, NULL},   {"yen", 1, NULL},
-    {"xu", 1, NULL},    {"cent", 1, NULL}, {"dollar", 1, NULL}, {NULL, 0, NULL}};
+    {"d", 1, NULL},      {"dong", 1, NULL}, {"vnd", 1, NULL},    {"usd", 1, NULL},
+    {"trieu", 1, NULL},  {"ty", 1, NULL},   {"ti", 1, NULL},     {"nghin", 1, NULL},
+    {"ngan", 1, "ngàn"}, {"eur", 1, NULL},  {"euro", 1, NULL},   {"yen", 1, NULL},
+    {"xu", 1, NULL},     {"cent", 1, NULL}, {"dollar", 1, NULL}, {NULL, 0, NULL}};
+
+/* Does a currency word start at cell j? "ngân hàng" (also written "ngan hang") after a number
+ * names its bank, it is not "ngàn", thousand. Returns the cell after the word, or 0. */
+static size_t currency_at(const sl__cells *c, size_t j)
+{
+    for (int k = 0; currency_words[k].w; k++) {
+        if (j >= c->n || c->f[j] != currency_words[k].w[0]) continue;
+        size_t e = sl__kw_at(c, j, currency_words[k].w);
+        bool bare;
+        if (!e ||
+            (currency_words[k].exact && !sl__cells_exact(c, j, e, currency_words[k].exact, &bare)))
+            continue;
+        if (c->f[j] == 'n' && sl__kw_at(c, j, "ngan hang")) continue;
+        return e;
+    }
+    return 0;
+}
 
 /* A number as read: groups of digits with one separator kind. */
 typedef struct numtok {
@@ -343,6 +417,12 @@ static bool phone_left_relaxed(const sl__cells *c, size_t s)
     if (w == e || (w > 0 && sl__c_alnum(c, w - 1))) return false;
     for (size_t j = w; j < e; j++)
         if (c->fl[j] & SL__CF_MARKED) return true; /* a Vietnamese word: "nhé0971079388" */
+    static const char *const words[] = {"ngay", "so",  "em",  "anh", "chi", "minh",
+                                        "la",   "nha", "nhe", "qua", "toi", NULL};
+    for (int k = 0; words[k]; k++) /* the same words typed without diacritics, in lowercase */
+        if (strlen(words[k]) == e - w && memcmp(c->f + w, words[k], e - w) == 0 &&
+            (c->fl[w] & SL__CF_LOWER) && (c->fl[e - 1] & SL__CF_LOWER))
+            return true;
     for (int k = 0; context_words[k].w; k++)
         if (context_words[k].tag == CTX_PHONE && strlen(context_words[k].w) == e - w &&
             memcmp(c->f + w, context_words[k].w, e - w) == 0)
@@ -385,9 +465,7 @@ static bool right_edge_ok(const sl__cells *c, size_t e, bool phone)
     size_t j = e;
     while (sl__c_space(c, j)) j++;
     if (j < c->n && c->f[j] == '$') return false;
-    for (int k = 0; currency_words[k].w; k++)
-        if (c->f[j] == currency_words[k].w[0] && sl__kw_at(c, j, currency_words[k].w)) return false;
-    return true;
+    return !currency_at(c, j);
 }
 
 /* Is the number whose first cell is s free on its left? */
@@ -421,11 +499,21 @@ static bool split_ok(const sl__cells *c, const numtok *t, int k, bool phone)
 static int context_before(const sl__cells *c, size_t s)
 {
     size_t from = sl__line_window(c, s, CTX_WINDOW);
-    for (size_t i = s; i > from; i--)
-        if (sl__c_digit(c, i - 1)) {
-            from = i;
-            break;
+    for (size_t i = s; i > from; i--) {
+        if (!sl__c_digit(c, i - 1)) continue;
+        /* a code of letters and digits ("240512ABCXYZ") is not a number: a list of codes after
+         * "mã đơn hàng" keeps its context */
+        size_t a = i - 1, e = i;
+        bool letters = false;
+        while (a > from && sl__c_alnum(c, a - 1)) letters |= sl__c_alpha(c, --a);
+        while (sl__c_alnum(c, e) && e < s) letters |= sl__c_alpha(c, e++);
+        if (letters && (c->fl[a] & SL__CF_ASCII) && e < s) {
+            i = a + 1;
+            continue;
         }
+        from = i;
+        break;
+    }
     int k = sl__kw_last(c, from, s, context_words, NULL);
     return k < 0 ? CTX_NONE : context_words[k].tag;
 }
@@ -448,7 +536,32 @@ static const char *const banks_after[] = {
     "vp bank",     "sacombank", "vietinbank",  "shb",        "hdbank",     "ocb",
     "msb",         "vib",       "seabank",     "eximbank",   "lpbank",     "lienvietpostbank",
     "scb",         "pvcombank", "abbank",      "nam a bank", "bac a bank", "kienlongbank",
-    "timo",        NULL};
+    "timo",        "vietin",    "viettinbank", "vietcom",    "techcom",    "bvbank",
+    "vietbank",    "ncb",       "oceanbank",   "saigonbank", "pgbank",     "gpbank",
+    "hsbc",        "shinhan",   "woori",       "uob",        "tpb",        "vpb",
+    "baovietbank", "vietabank", "sacom",       NULL};
+
+/* Names banks go by in Vietnamese, after "ngân hàng" / "NH": "NH Công Thương". */
+static const char *const banks_vn[] = {"cong thuong", "ngoai thuong",
+                                       "nong nghiep", "quan doi",
+                                       "dau tu",      "a chau",
+                                       "ky thuong",   "sai gon",
+                                       "tien phong",  "thinh vuong",
+                                       "buu dien",    "quoc te",
+                                       "hang hai",    "phuong dong",
+                                       "dong nam a",  "xuat nhap khau",
+                                       "ban viet",    "bac a",
+                                       "nam a",       "quoc dan",
+                                       "an binh",     "kien long",
+                                       "chinh sach",  "viet nam",
+                                       "tmcp",        NULL};
+
+static bool word_in(const sl__cells *c, size_t j, const char *const *list)
+{
+    for (int k = 0; list[k]; k++)
+        if (c->f[j] == list[k][0] && sl__kw_at(c, j, list[k])) return true;
+    return false;
+}
 
 /* Is a bank name directly after the plain number at d0, on its line (spaces and one of
  * "- : ( |" between)? Only for 8+ digits not ending in 000: short or round numbers before a bank
@@ -465,9 +578,78 @@ static bool bank_after(const sl__cells *c, size_t d0)
         while (sl__c_space(c, j)) j++;
     }
     if (j >= c->n || !sl__c_alpha(c, j)) return false;
-    for (int k = 0; banks_after[k]; k++)
-        if (c->f[j] == banks_after[k][0] && sl__kw_at(c, j, banks_after[k])) return true;
-    return false;
+    size_t w = sl__kw_at(c, j, "ngan hang"); /* "0123456789 ngân hàng Vietinbank" */
+    if (!w) w = sl__kw_at(c, j, "nh");
+    if (w) {
+        while (sl__c_space(c, w)) w++;
+        return w < c->n && (word_in(c, w, banks_after) || word_in(c, w, banks_vn));
+    }
+    return word_in(c, j, banks_after);
+}
+
+/* Organizations whose accounts are published for donations or payments: "tài khoản Ban cứu trợ
+ * Mặt trận Tổ quốc ... số 0011...", "STK 0123... chủ TK Công ty TNHH ABC". */
+static const sl__kw org_words[] = {{"mat tran", 1, NULL},
+                                   {"mttq", 1, NULL},
+                                   {"ubmttq", 1, NULL},
+                                   {"uy ban", 1, NULL},
+                                   {"ubnd", 1, NULL},
+                                   {"ban cuu tro", 1, NULL},
+                                   {"cuu tro", 1, NULL},
+                                   {"ban van dong", 1, NULL},
+                                   {"chu thap do", 1, NULL},
+                                   {"quy", 1, "=quỹ"},
+                                   {"quy tu thien", 1, NULL},
+                                   {"quy bao tro", 1, NULL},
+                                   {"cong ty", 1, NULL},
+                                   {"cty", 1, NULL},
+                                   {"tnhh", 1, NULL},
+                                   {"co phan", 1, NULL},
+                                   {"jsc", 1, NULL},
+                                   {"doanh nghiep", 1, NULL},
+                                   {"benh vien", 1, NULL},
+                                   {"trung tam", 1, NULL},
+                                   {"truong dai hoc", 1, NULL},
+                                   {"dai hoc", 1, NULL},
+                                   {"truong thpt", 1, NULL},
+                                   {"truong thcs", 1, NULL},
+                                   {"truong tieu hoc", 1, NULL},
+                                   {"hoi phu nu", 1, NULL},
+                                   {"hoi nong dan", 1, NULL},
+                                   {"hoi khuyen hoc", 1, NULL},
+                                   {"doan thanh nien", 1, NULL},
+                                   {"to chuc", 1, NULL},
+                                   {"kho bac", 1, NULL},
+                                   {"ngan sach", 1, NULL},
+                                   {"toa soan", 1, NULL},
+                                   {"ban quan ly", 1, NULL},
+                                   {"bql", 1, NULL},
+                                   {"van phong", 1, NULL},
+                                   {"chua", 1, "=chùa"},
+                                   {"nha tho", 1, NULL},
+                                   {"hoi dong", 1, NULL},
+                                   {NULL, 0, NULL}};
+
+static bool clause_end(const sl__cells *c, size_t i)
+{
+    return sl__c_newline(c, i) || c->f[i] == '!' || c->f[i] == '?' || c->f[i] == ';' ||
+           (c->f[i] == '.' && !(i > 0 && sl__c_digit(c, i - 1) && sl__c_digit(c, i + 1)));
+}
+
+/* Is an organization named as the holder of the account at cells [s, e): in its clause, within
+ * CTX_WINDOW cells before it or 48 after it? Such accounts are public, not personal data. */
+static bool org_account(const sl__cells *c, size_t s, size_t e)
+{
+    size_t from = sl__line_window(c, s, CTX_WINDOW);
+    for (size_t i = s; i > from; i--)
+        if (clause_end(c, i - 1)) {
+            from = i;
+            break;
+        }
+    if (sl__kw_last(c, from, s, org_words, NULL) >= 0) return true;
+    size_t to = e;
+    while (to < c->n && to - e < 48 && !clause_end(c, to)) to++;
+    return sl__kw_last(c, e, to, org_words, NULL) >= 0;
 }
 
 /* ---- validators ---------------------------------------------------------------------------- */
@@ -748,12 +930,29 @@ static bool card_groups_ok(const numtok *t, int k)
     return glen(t, k - 1) >= 1 && glen(t, k - 1) <= 4;
 }
 
-static int try_card(const sl__cells *c, const numtok *t)
+/* An expiry date written right after a card, "4111 1111 1111 1111 09/28": the group after the
+ * card is a month followed by '/'. */
+static bool expiry_next(const sl__cells *c, const numtok *t, int k)
+{
+    if (k >= t->ng || t->seps[k] != ' ' || glen(t, k) != 2 || t->ge[k] >= c->n) return false;
+    return c->f[t->ge[k]] == '/' && sl__c_digit(c, t->ge[k] + 1);
+}
+
+/* A card: 13-19 Luhn-valid digits in a card grouping, from a known issuer range unless a card
+ * word stands before it (any_issuer: "Thẻ của chị ấy 5890 1234 5678 9017"). */
+static int try_card(const sl__cells *c, const numtok *t, bool any_issuer)
 {
     for (int want = 13; want <= 19; want++) {
         int k = take_digits(c, t, want);
+        if (!k) { /* the digits may be followed by the expiry date */
+            int n = 0;
+            for (k = 0; k < t->ng && n < want; k++) n += glen(t, k);
+            if (n != want || !expiry_next(c, t, k)) k = 0;
+        }
+        if (k > 1 && k < t->ng && glen(t, k) <= 4 && !expiry_next(c, t, k))
+            k = 0; /* "6304 0000 0000 0000 0000": one more group of the same number */
         if (k && card_groups_ok(t, k) && sl__luhn_ok(t->d, (size_t)want) &&
-            sl__card_iin_ok(t->d, (size_t)want))
+            (any_issuer || sl__card_iin_ok(t->d, (size_t)want)))
             return k;
     }
     return 0;
@@ -817,12 +1016,19 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
     numtok t;
     read_token(c, d0, &t);
     bool plain = s == d0 && !phone_only; /* digits only: no "+84" or "(" before them */
-    int k = plain ? try_card(c, &t) : 0;
+    int k = plain ? try_card(c, &t, ctx == CTX_CARD) : 0;
+    int card_digits = 0;
+    for (int g = 0; g < k; g++) card_digits += glen(&t, g);
+    if (ctx == CTX_BANK && card_digits == 13) /* Agribank's 13-digit accounts, not old Visas */
+        k = 0;
     if (k) { /* a valid card number is a card, whichever bank is named before it */
         *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
         return k;
     }
-    if (plain && ctx == CTX_BANK) return as_bank(c, &t, s, f);
+    if (plain && ctx == CTX_BANK) {
+        k = as_bank(c, &t, s, f);
+        return k && org_account(c, s, f->end) ? 0 : k;
+    }
     phone ph;
     if (parse_phone(c, s, &ph) && (ctx != CTX_BANK || s != d0)) {
         if (tax_after(c, ph.end)) return 0;
@@ -864,6 +1070,20 @@ static size_t skip_number(const sl__cells *c, size_t d0)
     return i;
 }
 
+/* Fewer than 6 digits from d0 on, however its separators are read: every detector here needs
+ * more (bank accounts 6, CMND 9, phones 10). */
+static bool too_short(const sl__cells *c, size_t d0)
+{
+    int n = 0;
+    for (size_t j = d0; j < c->n && n < 6; j++) {
+        if (sl__c_digit(c, j))
+            n++;
+        else if (!(is_sep(c->f[j]) && sl__c_digit(c, j + 1)))
+            break;
+    }
+    return n < 6;
+}
+
 sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
 {
     int year = this_year();
@@ -876,6 +1096,10 @@ sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
         }
         bool strict = left_edge_ok(c, i);
         if (!strict && !phone_left_relaxed(c, i)) {
+            i = skip_number(c, d0);
+            continue;
+        }
+        if (i == d0 && too_short(c, d0)) { /* "2", "10", "2024": most numbers, no context */
             i = skip_number(c, d0);
             continue;
         }

@@ -187,6 +187,7 @@ static const pos_case phone_pos[] = {
     {"tk zalo 0912345678", "pii.phone", "0912345678"},
     {"tài khoản facebook: 0912345678", "pii.phone", "0912345678"},
     {"stk fb 0912 345 678", "pii.phone", "0912 345 678"},
+    {"Gọi ngay0987654321", "pii.phone", "0987654321"},
 };
 
 static const neg_case phone_neg[] = {
@@ -349,6 +350,13 @@ static const pos_case card_pos[] = {
     {"4012888888881881", "pii.card", "4012888888881881"},
     {"Thẻ tín dụng 4532 0151 1283 0366 bị lộ", "pii.card", "4532 0151 1283 0366"},
     {"STK Vietcombank, thẻ 4111 1111 1111 1111", "pii.card", "4111 1111 1111 1111"},
+    /* a card word and a Luhn-valid 13-19 digits: a card whatever its issuer */
+    {"Thẻ của chị ấy 5890 1234 5678 9017, hết hạn 09/28", "pii.card", "5890 1234 5678 9017"},
+    {"the cua toi 7992 7398 7130 0008", "pii.card", "7992 7398 7130 0008"},
+    {"master 5890123456789017", "pii.card", "5890123456789017"},
+    {"card: 6062-8288-8866-6688 exp 11/27", "pii.card", "6062-8288-8866-6688"},
+    /* the expiry written right after the digits */
+    {"Visa 4111 1111 1111 1111 12/28", "pii.card", "4111 1111 1111 1111"},
 };
 
 static const neg_case card_neg[] = {
@@ -364,6 +372,14 @@ static const neg_case card_neg[] = {
     {"Số serial 4532015112830366", "pii.card"},
     {"Tôi có 5555 5555 5555 4444 đồng", "pii.card"},
     {"Nạp thẻ Viettel seri 10000123456789 mã thẻ 4123456789012", "pii.card"},
+    {"5890 1234 5678 9017", "pii.card"},     /* unknown issuer, no card word */
+    {"thẻ 5890 1234 5678 9018", "pii.card"}, /* card word, Luhn-invalid */
+    {"thế 5890 1234 5678 9017", "pii.card"},
+    {"thẻ maestro 6304 0000 0000 0000 0000", "pii.card"},
+    /* 20 digits in groups */                                  /* thế is not thẻ */
+    {"thẻ thành viên 1234567890128", "pii.card"},              /* membership cards */
+    {"nạp thẻ cào 5890123456789017", "pii.card"},              /* scratch cards */
+    {"Mã đơn hàng 240512ABC và 2405129876543210", "pii.card"}, /* a list of order codes */
 };
 
 static void test_cards(void **state)
@@ -392,6 +408,19 @@ static const pos_case bank_pos[] = {
     {"fb mình đây, STK 0011004123456", "pii.bank_account", "0011004123456"},
     {"STK 0011.004 123456", "pii.bank_account", "0011.004 123456"},
     {"STK 0912.345 678", "pii.bank_account", "0912.345 678"},
+    /* a bank name (or branch) after an account that has its word before it */
+    {"Số tài khoản: 3120457788 ngân hàng Vietinbank chi nhánh Thái Nguyên", "pii.bank_account",
+     "3120457788"},
+    {"so tk 0071000654321 ngan hang vietcombank", "pii.bank_account", "0071000654321"},
+    {"STK 0381000456789 chi nhánh Tân Bình", "pii.bank_account", "0381000456789"},
+    {"acc 1029384756 vpbank", "pii.bank_account", "1029384756"},
+    /* "ngân hàng" / "NH" and a bank's name right after a plain number */
+    {"ck giúp e vào 4567812345 ngân hàng Quân đội", "pii.bank_account", "4567812345"},
+    {"0071000123456 NH Ngoại thương", "pii.bank_account", "0071000123456"},
+    {"0011004123456 - ngân hàng TMCP Ngoại thương", "pii.bank_account", "0011004123456"},
+    {"100870123456 viettinbank", "pii.bank_account", "100870123456"},
+    /* 13 Luhn-valid digits starting with 4 after a bank word: an account, not an old Visa */
+    {"STK Agribank 4398891003364", "pii.bank_account", "4398891003364"},
 };
 
 static const neg_case bank_neg[] = {
@@ -418,6 +447,12 @@ static const neg_case bank_neg[] = {
     {"dung lượng 12345678 MB", "pii.bank_account"},
     {"Mã đơn 0123456789012 Vietcombank", "pii.bank_account"},
     {"MST 0123456789 Vietcombank", "pii.bank_account"},
+    /* accounts of organizations are public */
+    {"Ủng hộ qua tài khoản Ban cứu trợ Mặt trận Tổ quốc Việt Nam số 0011001932418 tại Vietcombank",
+     "pii.bank_account"},
+    {"STK 0071000123456 Vietcombank - Công ty TNHH Minh Phát", "pii.bank_account"},
+    {"Quỹ Vì người nghèo, số tài khoản 1500201075588 Agribank", "pii.bank_account"},
+    {"0011004123456 ngân hàng", "pii.bank_account"}, /* no bank's name after ngân hàng */
 };
 
 static void test_bank_accounts(void **state)
