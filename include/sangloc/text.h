@@ -75,6 +75,12 @@ sl_status sl_utf8_validate(const char *data, size_t len, sl_error *err);
  * tables are built by sl_text_new(); before that this builds them on first use). */
 int sl_text_is_word_cp(uint32_t cp);
 
+/* The folded form of code point cp: lowercase with its diacritics removed ("Ế" -> "e",
+ * "đ" -> "d", "Ω" -> "ω"); what the FOLD view is made of. The one definition of diacritic
+ * folding: every layer (views, model features, detectors, matcher) uses it. Table lookup,
+ * thread-safe, like sl_text_is_word_cp(). */
+uint32_t sl_text_fold_cp(uint32_t cp);
+
 /* Whether byte offset pos of view data is at a word edge: pos is 0 or len, or exactly one of
  * the code points before and at pos is a word code point. For whole-word matching in views. */
 int sl_view_is_word_edge(const sl_view *view, size_t pos);

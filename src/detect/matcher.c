@@ -11,7 +11,6 @@
  * appends the survivors to the caller's hit list in text order. */
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/uchar.h>
 #include <xxhash.h>
 
 #include "detect/matcher_internal.h"
@@ -302,11 +301,6 @@ void sl_matcher_scratch_free(sl_matcher_scratch *s)
 
 /* ---- scanning ---------------------------------------------------------------------------- */
 
-static bool is_word_cp(uint32_t cp)
-{
-    return (U_GET_GC_MASK((UChar32)cp) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_M_MASK)) != 0;
-}
-
 /* Is there a letter, digit or mark right before `at` / at `at` in the view? */
 static bool word_before(const sl_view *v, size_t at)
 {
@@ -314,13 +308,13 @@ static bool word_before(const sl_view *v, size_t at)
     size_t i = at - 1;
     while (i > 0 && ((unsigned char)v->data[i] & 0xC0) == 0x80) i--;
     uint32_t cp;
-    return sl__utf8_decode(v->data + i, at - i, &cp) && is_word_cp(cp);
+    return sl__utf8_decode(v->data + i, at - i, &cp) && sl_text_is_word_cp(cp);
 }
 
 static bool word_after(const sl_view *v, size_t at)
 {
     uint32_t cp;
-    return at < v->len && sl__utf8_decode(v->data + at, v->len - at, &cp) && is_word_cp(cp);
+    return at < v->len && sl__utf8_decode(v->data + at, v->len - at, &cp) && sl_text_is_word_cp(cp);
 }
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
@@ -345,7 +339,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
-/* Does the original span carry Latin diacritics (precomposed, combining, or đ)? */
+/* Does the original span carry diacritics: a combining mark, or a letter whose folded form
+ * differs from its plain lowercase ("ế", "đ")? */
 static bool has_diacritics(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
@@ -353,9 +348,9 @@ static bool has_diacritics(const char *s, size_t len)
         size_t n = sl__utf8_decode(s + i, len - i, &cp);
         if (!n) n = 1;
         i += n;
-        if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
-            (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1E00 && cp <= 0x1EFF))
-            return true;
+        if (cp < 0x80) continue;
+        uint32_t folded = sl_text_fold_cp(cp);
+        if (folded < 0x80 || (cp >= 0x300 && cp <= 0x36F)) return true;
     }
     return false;
 }

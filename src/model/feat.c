@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/fold.h"
+#include "text/chars.h"
 #include "text/utf8.h"
 
 #define FNV_OFFSET       0xcbf29ce484222325ull
@@ -80,12 +80,11 @@ static int is_modifier(uint32_t cp)
            cp == 0x20e3;
 }
 
+/* Word code points: the text layer's definition, without the '*' mask the views keep inside
+ * words (the model reads masked words as their pieces). */
 static int is_word(uint32_t cp)
 {
-    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' && (cp | 32) <= 'z');
-    if (cp == 0xd7 || cp == 0xf7) return 0;
-    return (cp >= 0xc0 && cp < 0x2000) || (cp >= 0x3040 && cp < 0xd800) ||
-           (cp >= 0xf900 && cp < 0xfe00) || (cp >= 0xff10 && cp < 0xffef);
+    return cp != '*' && sl__cp_is_word(cp);
 }
 
 static int is_ascii_punct(uint32_t cp)
@@ -109,7 +108,7 @@ static uint32_t peek(const cursor *c, size_t *n)
 static void add_cp(sl__tok *t, uint32_t cp)
 {
     t->h = hstep(t->h, cp);
-    t->fh = hstep(t->fh, sl__fold_cp(cp));
+    t->fh = hstep(t->fh, sl__cp_base(cp));
 }
 
 /* Extends a token from c->i while `keep` accepts the next code point. */
@@ -308,7 +307,7 @@ static size_t hash_words(const char *s, uint64_t seq[4], uint64_t fseq[4])
             size_t k = sl__utf8_decode(s + i, v.len - i, &cp);
             if (!k) k = 1;
             h = hstep(h, cp);
-            fh = hstep(fh, sl__fold_cp(cp));
+            fh = hstep(fh, sl__cp_base(cp));
             i += k;
         }
         seq[n] = h;
@@ -485,7 +484,7 @@ static void folded_ngrams(sink *s, const sl_view *v, const sl__tok *t)
         uint32_t cp;
         size_t k = sl__utf8_decode(v->data + i, t->ve - i, &cp);
         i += k ? k : 1;
-        n += sl__utf8_encode(sl__fold_cp(cp), buf + n);
+        n += sl__utf8_encode(sl__cp_base(cp), buf + n);
     }
     char_ngrams(s, buf, 0, (uint32_t)n, NS_T_CHAR);
 }

@@ -7,6 +7,7 @@
  * Loading maps the file read-only and trusts nothing: sizes, offsets, alignment, the settings
  * and the checksum are all verified, and each failure names what is wrong. */
 #include "model/format.h"
+#include "text/chars.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -292,6 +293,7 @@ sl_status sl_model_load_memory(const void *data, size_t len, sl_model **out, sl_
     *out = NULL;
     if (len > SL_MODEL_MAX_BYTES)
         return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "model too large");
+    sl__chars_init(); /* features fold and classify code points with the text layer's tables */
     sl_model *m = calloc(1, sizeof *m);
     /* aligned copy: sections are 64-byte aligned relative to the start */
     size_t cap = align_up(len ? len : 1);

@@ -94,4 +94,20 @@ static inline uint32_t sl__cp_base(uint32_t cp)
     return i.base;
 }
 
+/* Letters, combining marks and digits: the one definition of a word code point (the views add
+ * the '*' mask, see sl_text_is_word_cp()). */
+static inline int sl__cp_is_word(uint32_t cp)
+{
+    const sl__cpent *e = sl__cp_entry(cp);
+    uint8_t cls;
+    if (e) {
+        cls = e->cls;
+    } else {
+        sl__cpinfo i;
+        sl__cp_slow(cp, &i);
+        cls = i.cls;
+    }
+    return cls == SL__C_LETTER || cls == SL__C_MARK || cls == SL__C_DIGIT;
+}
+
 #endif

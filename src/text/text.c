@@ -185,9 +185,13 @@ int sl_text_is_word_cp(uint32_t cp)
 {
     if (cp == '*') return 1;
     sl__chars_init();
-    sl__cpinfo i;
-    sl__cp_get(cp, &i);
-    return i.cls == SL__C_LETTER || i.cls == SL__C_MARK || i.cls == SL__C_DIGIT;
+    return sl__cp_is_word(cp);
+}
+
+uint32_t sl_text_fold_cp(uint32_t cp)
+{
+    sl__chars_init();
+    return sl__cp_base(cp);
 }
 
 /* The code point that ends just before byte pos of valid UTF-8 data. */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sangloc/text.h"
+#include "text/utf8.h"
 #include "text/teencode.h"
 
 typedef struct view_case {
@@ -506,6 +507,32 @@ static void test_validator_positions(void **state)
     }
 }
 
+/* One folding for every layer: the FOLD view is made of sl_text_fold_cp() of each code point. */
+static void test_fold_cp(void **state)
+{
+    (void)state;
+    assert_int_equal(sl_text_fold_cp('A'), 'a');
+    assert_int_equal(sl_text_fold_cp(0x1EBE), 'e');    /* Ế */
+    assert_int_equal(sl_text_fold_cp(0x1EF9), 'y');    /* ỹ */
+    assert_int_equal(sl_text_fold_cp(0x0110), 'd');    /* Đ */
+    assert_int_equal(sl_text_fold_cp(0x0111), 'd');    /* đ */
+    assert_int_equal(sl_text_fold_cp(0x03A9), 0x03C9); /* Ω -> ω: other scripts keep letters */
+    assert_int_equal(sl_text_fold_cp('7'), '7');
+    const sl_view *nfc = build("Đề nghị Ủy ban", SL_VIEW_NFC);
+    char want[64];
+    size_t n = 0;
+    for (size_t i = 0; i < nfc->len;) {
+        uint32_t cp;
+        size_t k = sl__utf8_decode(nfc->data + i, nfc->len - i, &cp);
+        assert_true(k > 0);
+        i += k;
+        n += sl__utf8_encode(sl_text_fold_cp(cp), want + n);
+    }
+    const sl_view *fold = build("Đề nghị Ủy ban", SL_VIEW_FOLD);
+    assert_int_equal(fold->len, n);
+    assert_memory_equal(fold->data, want, n);
+}
+
 static void test_word_edges(void **state)
 {
     assert_true(sl_text_is_word_cp('a'));
@@ -597,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_map_invariants_generated),
         cmocka_unit_test(test_map_invariants_datasets),
         cmocka_unit_test(test_validator_positions),
+        cmocka_unit_test(test_fold_cp),
         cmocka_unit_test(test_word_edges),
         cmocka_unit_test(test_long_inputs_linear),
         cmocka_unit_test(test_limits_and_api),
