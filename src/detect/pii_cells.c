@@ -1,98 +1,42 @@
 /* Cells: the NFC view folded to one byte per code point, for the built-in detectors.
  *
- * The fold here is deliberately small and hand-written (Latin-1, the Vietnamese letters of Latin
- * Extended-A/B and U+1EA0..U+1EF9): the detectors only need digits, ASCII punctuation and the
- * letters of Vietnamese and English words; every other code point folds to '~' and is neither a
- * letter nor a digit. The text layer's full normalization (teencode, look-alikes) is for the
- * lexicons; personal data must be read as written. */
+ * Letters fold with the text layer's folding (sl_text_fold_cp: lowercase without diacritics)
+ * when that gives an ASCII letter; the detectors only need digits, ASCII punctuation and the
+ * letters of Vietnamese and English words, so every other code point folds to '~' and is
+ * neither a letter nor a digit. The text layer's full normalization (teencode, look-alikes) is for
+ * the lexicons; personal data must be read as written. */
 #include "detect/pii_cells.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/chars.h"
 #include "text/utf8.h"
 
-/* Bases of U+00C0..U+00FF (upper half then lower half); '*' marks non-letters. */
-static const char latin1_base[65] = "aaaaaaaceeeeiiiidnooooo*ouuuuy*s"
-                                    "aaaaaaaceeeeiiiidnooooo*ouuuuy*y";
-
-/* U+1EA0..U+1EF9 come in upper/lower pairs: 12 a, 8 e, 2 i, 12 o, 7 u, 4 y. */
-static char vn_ext_base(uint32_t cp)
-{
-    uint32_t k = (cp - 0x1EA0) / 2;
-    if (k < 12) return 'a';
-    if (k < 20) return 'e';
-    if (k < 22) return 'i';
-    if (k < 34) return 'o';
-    if (k < 41) return 'u';
-    return 'y';
-}
-
-/* Folds a letter with diacritics: its ASCII base and whether it is uppercase; 0 if unknown. */
+/* A letter whose folded form (the text layer's one definition: lowercase without diacritics) is
+ * an ASCII letter: that letter, and whether cp is uppercase; 0 for anything else. */
 static char fold_latin(uint32_t cp, bool *upper)
 {
-    *upper = false;
-    if (cp >= 0xC0 && cp <= 0xFF) {
-        char b = latin1_base[cp - 0xC0];
-        *upper = cp < 0xE0;
-        return b == '*' ? 0 : b;
-    }
-    if (cp >= 0x1EA0 && cp <= 0x1EF9) {
-        *upper = (cp & 1) == 0;
-        return vn_ext_base(cp);
-    }
-    switch (cp) {
-    case 0x102:
-    case 0x103:
-        *upper = cp == 0x102;
-        return 'a';
-    case 0x110:
-    case 0x111:
-        *upper = cp == 0x110;
-        return 'd';
-    case 0x128:
-    case 0x129:
-        *upper = cp == 0x128;
-        return 'i';
-    case 0x168:
-    case 0x169:
-        *upper = cp == 0x168;
-        return 'u';
-    case 0x1A0:
-    case 0x1A1:
-        *upper = cp == 0x1A0;
-        return 'o';
-    case 0x1AF:
-    case 0x1B0:
-        *upper = cp == 0x1AF;
-        return 'u';
-    default:
-        return 0;
-    }
+    sl__cpinfo i;
+    sl__cp_get(cp, &i);
+    *upper = (i.flags & SL__F_UPPER) != 0;
+    if (i.cls != SL__C_LETTER || i.base < 'a' || i.base > 'z') return 0;
+    return (char)i.base;
 }
 
 uint32_t sl__cp_lower(uint32_t cp)
 {
-    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
-    if (cp >= 0x1EA0 && cp <= 0x1EF9) return cp | 1;
-    switch (cp) {
-    case 0x102:
-    case 0x110:
-    case 0x128:
-    case 0x168:
-    case 0x1A0:
-    case 0x1AF:
-        return cp + 1;
-    default:
-        return cp;
-    }
+    sl__cpinfo i;
+    sl__cp_get(cp, &i);
+    return i.lower;
 }
 
 static bool is_invisible(uint32_t cp)
 {
-    return (cp >= 0x200B && cp <= 0x200F) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD ||
-           (cp >= 0x2061 && cp <= 0x2064);
+    if (cp < 0x80) return false;
+    sl__cpinfo i;
+    sl__cp_get(cp, &i);
+    return i.cls == SL__C_INVIS;
 }
 
 static bool is_combining(uint32_t cp)
