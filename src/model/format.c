@@ -7,6 +7,7 @@
  * Loading maps the file read-only and trusts nothing: sizes, offsets, alignment, the settings
  * and the checksum are all verified, and each failure names what is wrong. */
 #include "model/format.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -310,18 +311,11 @@ sl_status sl_model_load(const char *path, sl_model **out, sl_error *err)
 {
     if (!path || !out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: not a regular file", path);
-    }
-    if ((uint64_t)sb.st_size > SL_MODEL_MAX_BYTES) {
-        close(fd);
-        return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "%s: model above %zu bytes", path,
-                            SL_MODEL_MAX_BYTES);
-    }
+    int fd;
+    size_t fsize;
+    sl_status fst = sl__file_open_regular(path, SL_MODEL_MAX_BYTES, &fd, &fsize, err);
+    if (fst) return fst;
+    struct stat sb = {.st_size = (off_t)fsize};
     if (sb.st_size < (off_t)SL__HEADER_BYTES) {
         close(fd);
         return sl_error_set(err, SL_ERR_MODEL, SL_NO_POS, "%s: model file truncated (%lld bytes)",
