@@ -35,6 +35,9 @@ static sl_status lock_bank(const char *path, int *fd_out, off_t *size, bool *mis
             *missing = true;
             return SL_OK;
         }
+        if (fd < 0 && errno == EISDIR)
+            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: not a regular file (a directory)",
+                                path);
         if (fd < 0)
             return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot open %s: %s", path,
                                 strerror(errno));
