@@ -81,8 +81,11 @@ sl_status sl__bank_tmp_open(const char *path, sl__bank_tmp *t, sl_error *err)
         return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: cannot create a temporary file: %s",
                             path, strerror(e));
     }
-    /* the lock tells a cleaner that this file is being written (pids can be reused) */
-    if (flock(t->fd, LOCK_EX) || fchmod(t->fd, 0644)) { /* mkstemp's 0600 would hide the bank */
+    /* the lock tells a cleaner that this file is being written (pids can be reused); the mode
+     * is the replaced file's, or 0644 for a new bank (mkstemp's 0600 would hide it) */
+    struct stat old;
+    mode_t mode = stat(t->target, &old) ? 0644 : (old.st_mode & 07777);
+    if (flock(t->fd, LOCK_EX) || fchmod(t->fd, mode)) {
         int e = errno;
         sl__bank_tmp_abort(t);
         return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: temporary file: %s", path, strerror(e));

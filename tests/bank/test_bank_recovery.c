@@ -283,7 +283,7 @@ static void test_concurrent_create(void **state)
     }
 }
 
-/* Compaction (and the create/append paths) through a symlink replace the file it points to. */
+/* Compaction through a symlink replaces the file it points to, keeping the link and the mode. */
 static void test_symlink_kept(void **state)
 {
     char sub[128], real[160], link[160];
@@ -294,11 +294,14 @@ static void test_symlink_kept(void **state)
     add(real, "a", 0, 3);
     assert_int_equal(symlink("real/t.bank", link), 0);
     add(link, "b", 0, 2);
+    assert_int_equal(chmod(real, 0640), 0);
     sl_error err;
     assert_int_equal(sl_bank_compact(link, &err), SL_OK);
     struct stat st;
     assert_int_equal(lstat(link, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(real, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640); /* the replaced file's mode is kept */
     size_t torn;
     assert_int_equal(count(real, &torn), 5);
     sl_bank *b = NULL;
