@@ -312,26 +312,26 @@ sl_status sl_model_load(const char *path, sl_model **out, sl_error *err)
     if (!path || !out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     *out = NULL;
     int fd;
-    size_t fsize;
-    sl_status fst = sl__file_open_regular(path, SL_MODEL_MAX_BYTES, &fd, &fsize, err);
+    size_t size;
+    /* a FIFO, folder or device is refused here instead of hanging or failing later */
+    sl_status fst = sl__file_open_regular(path, SL_MODEL_MAX_BYTES, &fd, &size, err);
     if (fst) return fst;
-    struct stat sb = {.st_size = (off_t)fsize};
-    if (sb.st_size < (off_t)SL__HEADER_BYTES) {
+    if (size < SL__HEADER_BYTES) {
         close(fd);
-        return sl_error_set(err, SL_ERR_MODEL, SL_NO_POS, "%s: model file truncated (%lld bytes)",
-                            path, (long long)sb.st_size);
+        return sl_error_set(err, SL_ERR_MODEL, SL_NO_POS, "%s: model file truncated (%zu bytes)",
+                            path, size);
     }
-    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
         return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: mmap: %s", path, strerror(errno));
     sl_model *m = calloc(1, sizeof *m);
     if (!m) {
-        munmap(map, (size_t)sb.st_size);
+        munmap(map, size);
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the model");
     }
     m->base = map;
-    m->len = (size_t)sb.st_size;
+    m->len = size;
     m->mapped = 1;
     return finish_load(m, out, err);
 }
