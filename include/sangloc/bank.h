@@ -87,8 +87,12 @@ typedef struct sl_bank sl_bank;
 typedef struct sl_bank_scratch sl_bank_scratch;
 
 /* Opens a bank file by mmap, checks its header, sizes and checksums, and replays its log.
- * Errors: SL_ERR_IO (cannot open/read), SL_ERR_BANK (not a bank, other version, corrupt,
- * truncated; err->byte is the file offset where it went wrong), SL_ERR_NOMEM. */
+ * A torn last log record (an append cut short by a crash) is left out: the bank opens with
+ * every whole record (sl_bank_stats.torn_bytes says how much was skipped). Damage followed by
+ * further records is corruption, not a torn tail.
+ * Errors: SL_ERR_IO (cannot open/read, not a regular file), SL_ERR_BANK (not a bank, an empty
+ * file, other version, corrupt, truncated base; err->byte is the file offset where it went
+ * wrong), SL_ERR_NOMEM. */
 sl_status sl_bank_open(const char *path, sl_bank **out, sl_error *err);
 
 /* The same over a caller's buffer, which must outlive the bank (not copied). */
@@ -108,6 +112,7 @@ typedef struct sl_bank_stats {
     size_t base_items, log_items, removed, live;
     size_t index_entries, index_keys_bits, stop_df;
     size_t file_bytes, log_records;
+    size_t torn_bytes; /* a torn last log record left out of this view (see sl_bank_repair) */
 } sl_bank_stats;
 void sl_bank_get_stats(const sl_bank *bank, sl_bank_stats *out);
 
@@ -136,8 +141,10 @@ sl_status sl_bank_match_view(const sl_bank *bank, sl_bank_scratch *scratch, cons
  * SL_ERR_MISSING_FIELD with a message saying which field and why (e.g. too few words). */
 sl_status sl_bank_check_item(const sl_bank_item *item, sl_error *err);
 
-/* Adds items. Creates the file (as a compacted base) when it does not exist; otherwise appends
- * them to the log, and compacts when the log holds more than max(1024, base/8) records.
+/* Adds items. Creates the file (as a compacted base, written whole under a temporary name and
+ * linked into place, so a crash leaves no bank or a whole one) when it does not exist;
+ * otherwise appends them to the log, and compacts when the log holds more than
+ * max(1024, base/8) records. A torn last record is dropped on the way (as sl_bank_repair).
  * Each item is checked; a bad item or an id already live in the bank is skipped and its status
  * written to item_status[i] (may be NULL) with the message in item_err[i] (may be NULL).
  * *added (may be NULL) counts the items written. Returns SL_OK unless the bank itself fails. */
@@ -148,7 +155,21 @@ sl_status sl_bank_append(const char *path, const sl_bank_item *items, size_t n,
 sl_status sl_bank_remove(const char *path, const char *const *ids, size_t n, size_t *removed,
                          size_t *missing, sl_error *err);
 
-/* Rewrites the bank as one base segment without log, tombstones or removed items. */
+/* Rewrites the bank as one base segment without log, tombstones or removed items. When path is
+ * a symlink, the file it points to is replaced and the link kept. */
 sl_status sl_bank_compact(const char *path, sl_error *err);
+
+typedef struct sl_bank_repair_report {
+    size_t records_kept;  /* whole log records in the repaired file */
+    size_t cut_at;        /* file offset where the torn tail started (= file size when none) */
+    size_t cut_bytes;     /* bytes of the torn last record removed; 0 when the file was whole */
+    size_t temps_removed; /* temporary files of interrupted writes (dead writers) removed */
+} sl_bank_repair_report;
+
+/* Drops a torn last log record (keeping every whole record, byte for byte) by writing the rest
+ * as a new file renamed over the old one, and removes the temporary files that writers killed
+ * mid-write left next to the bank. Corruption elsewhere is reported as by sl_bank_open and
+ * the file is left alone. `report` may be NULL. */
+sl_status sl_bank_repair(const char *path, sl_bank_repair_report *report, sl_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 /* Writing a base segment: fold and shingle every item, sort the (shingle, item) pairs, derive
  * the stop shingles from their document frequencies, and lay out the sections described in
- * format.h. The file is written under a temporary name and renamed over the target, so a crash
- * leaves either the old bank or the new one, never a half-written file. */
+ * format.h. The file is written under a temporary name and renamed over the target (atomic.c),
+ * so a crash leaves either the old bank or the new one (or none), never a half-written file. */
 #include "bank/format.h"
 
 #include <errno.h>
@@ -271,15 +271,13 @@ static void write_sections(out_file *o, builder *bd, size_t n, sl__bank_header *
     h->base_end = o->off;
 }
 
-static sl_status write_file(const char *path, builder *bd, size_t n, unsigned k, sl_error *err)
+static sl_status write_file(const char *path, builder *bd, size_t n, unsigned k, bool create,
+                            bool *exists, sl_error *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd >= 0 && fchmod(fd, 0644)) { /* mkstemp's 0600 would hide the bank from readers */
-    }
+    sl__bank_tmp t;
+    sl_status st = sl__bank_tmp_open(path, &t, err);
+    if (st) return st;
+    int fd = dup(t.fd); /* the stream closes its own descriptor; t.fd keeps the lock */
     out_file o = {fd >= 0 ? fdopen(fd, "wb") : NULL, XXH3_createState(), 0, false};
     sl__bank_header h = {.version = SL__BANK_VERSION,
                          .header_size = sizeof h,
@@ -296,30 +294,28 @@ static sl_status write_file(const char *path, builder *bd, size_t n, unsigned k,
         write_sections(&o, bd, n, &h);
         h.base_hash = XXH3_64bits_digest(o.hs);
         h.header_hash = XXH3_64bits(&h, offsetof(sl__bank_header, header_hash));
-        if (fseek(o.f, 0, SEEK_SET) || fwrite(&h, sizeof h, 1, o.f) != 1 || fflush(o.f) ||
-            fsync(fileno(o.f)))
+        if (fseek(o.f, 0, SEEK_SET) || fwrite(&h, sizeof h, 1, o.f) != 1 || fflush(o.f))
             o.failed = true;
     } else {
         o.failed = true;
     }
     int e = errno;
-    if (o.f)
-        fclose(o.f);
-    else if (fd >= 0)
-        close(fd);
+    if (o.f && fclose(o.f)) o.failed = true, e = errno;
+    if (!o.f && fd >= 0) close(fd);
     XXH3_freeState(o.hs);
-    if (!o.failed && rename(tmp, path)) o.failed = true, e = errno;
-    if (o.failed) unlink(tmp);
-    free(tmp);
-    if (o.failed) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(e));
-    return SL_OK;
+    if (o.failed) {
+        sl__bank_tmp_abort(&t);
+        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(e));
+    }
+    return sl__bank_tmp_commit(&t, create, exists, err); /* fsync, rename or link */
 }
 
 sl_status sl__bank_write_base(const char *path, const sl_bank_item *items, size_t n, unsigned k,
-                              sl_error *err)
+                              bool create, bool *exists, sl_error *err)
 {
     builder bd = {.strings.max = (size_t)UINT32_MAX};
     sl_status st = SL_OK;
+    if (exists) *exists = false;
     if (n > UINT32_MAX / 2) return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "too many items");
     bd.recs = calloc(n ? n : 1, sizeof *bd.recs);
     if (!bd.recs) st = SL_ERR_NOMEM;
@@ -334,7 +330,7 @@ sl_status sl__bank_write_base(const char *path, const sl_bank_item *items, size_
     if (st)
         sl_error_set(err, st, SL_NO_POS, "building the bank: %s", sl_strerror(st));
     else
-        st = write_file(path, &bd, n, k, err);
+        st = write_file(path, &bd, n, k, create, exists, err);
     free(bd.recs);
     sl__buf_free(&bd.strings);
     free(bd.ids);

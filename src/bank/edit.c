@@ -1,7 +1,9 @@
 /* Editing a bank file: additions and removals are appended to the log under an exclusive lock
  * (flock on the bank file; a writer that finds the file renamed under it by a compaction opens
  * it again), and compaction rewrites the live items as a new base segment. A bank that does
- * not exist yet is created directly as a base segment. */
+ * not exist yet is created directly as a base segment, whole, under a temporary name linked
+ * into place. A torn last record is dropped by rewriting the file up to the last whole record
+ * (never by truncating it: readers map the file without a lock). */
 #include "bank/format.h"
 
 #include <errno.h>
@@ -17,14 +19,33 @@
 
 #include "bank/shingle.h"
 #include "util/buf.h"
+#include "util/file.h"
 
-/* Opens and locks the bank file, creating it empty when absent. */
-static sl_status lock_bank(const char *path, bool create, int *fd_out, off_t *size, sl_error *err)
+/* Opens and locks an existing bank file. When it does not exist, *missing (if not NULL) is set
+ * and nothing is locked: a bank is created whole under another name and linked into place, so
+ * there is never an empty bank file to lock. */
+static sl_status lock_bank(const char *path, int *fd_out, off_t *size, bool *missing, sl_error *err)
 {
+    if (missing) *missing = false;
     for (int tries = 0; tries < 100; tries++) {
-        int fd = open(path, O_RDWR | (create ? O_CREAT : 0) | O_CLOEXEC, 0644);
-        if (fd < 0) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(errno));
+        /* O_NONBLOCK: a FIFO in the bank's place must not hang the open */
+        int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         struct stat a, b;
+        if (fd < 0 && errno == ENOENT && missing && lstat(path, &a)) {
+            *missing = true;
+            return SL_OK;
+        }
+        if (fd < 0 && errno == EISDIR)
+            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: not a regular file (a directory)",
+                                path);
+        if (fd < 0)
+            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: cannot open: %s", path,
+                                strerror(errno));
+        if (fstat(fd, &a) || !S_ISREG(a.st_mode)) {
+            close(fd);
+            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: not a regular file (%s)", path,
+                                sl__file_kind((unsigned)a.st_mode));
+        }
         if (flock(fd, LOCK_EX) || fstat(fd, &a)) {
             close(fd);
             return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: lock: %s", path, strerror(errno));
@@ -50,10 +71,9 @@ static sl_status lock_existing_bank(const char *path, int *fd, off_t *size, sl_b
                                     sl_error *err)
 {
     *b = NULL;
-    sl_status st = lock_bank(path, false, fd, size, err);
+    sl_status st = lock_bank(path, fd, size, NULL, err);
     if (st) return st;
-    st = *size > 0 ? sl_bank_open(path, b, err)
-                   : sl_error_set(err, SL_ERR_BANK, 0, "%s: no such bank", path);
+    st = sl_bank_open(path, b, err); /* an empty file is reported as one */
     if (st) unlock_bank(*fd);
     return st;
 }
@@ -150,28 +170,67 @@ static sl_status write_all(int fd, off_t at, const sl_buf *o, const char *path, 
     while (done < o->len) {
         ssize_t w = pwrite(fd, o->data + done, o->len - done, at + (off_t)done);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            if (ftruncate(fd, at)) { /* best effort: drop the partial record */
-            }
-            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: write: %s", path, strerror(errno));
-        }
+        /* a partial record stays: it is a torn tail that readers skip and the next edit drops
+         * (truncating here could fault a reader that mapped the longer file) */
+        if (w <= 0)
+            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: write: %s", path,
+                                w < 0 ? strerror(errno) : "no space written");
         done += (size_t)w;
     }
     if (fsync(fd)) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: fsync failed", path);
     return SL_OK;
 }
 
-/* Live items of an open bank plus extra ones, written as a fresh base. */
-static sl_status rebuild(const char *path, const sl_bank *b, const sl_bank_item *extra,
-                         const bool *ok, size_t n_extra, unsigned k, sl_error *err)
+static sl_status write_fd(int fd, const void *p, size_t len)
 {
+    const char *c = p;
+    while (len) {
+        ssize_t w = write(fd, c, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return SL_ERR_IO;
+        c += w;
+        len -= (size_t)w;
+    }
+    return SL_OK;
+}
+
+/* The bank's bytes up to its last whole record, then `more` (new records), as a new file
+ * renamed over the old one: drops a torn tail without truncating a file readers may map. */
+static sl_status rewrite_log(const char *path, const sl_bank *b, const sl_buf *more, sl_error *err)
+{
+    sl__bank_tmp t;
+    sl_status st = sl__bank_tmp_open(path, &t, err);
+    if (st) return st;
+    if (write_fd(t.fd, b->map, b->log_end) || write_fd(t.fd, more->data, more->len)) {
+        int e = errno;
+        sl__bank_tmp_abort(&t);
+        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: write: %s", path, strerror(e));
+    }
+    return sl__bank_tmp_commit(&t, false, NULL, err);
+}
+
+/* Appends records to a locked bank: in place, or through rewrite_log when a torn tail must go. */
+static sl_status append_records(int fd, const char *path, const sl_bank *b, const sl_buf *o,
+                                sl_error *err)
+{
+    if (b->log_end < b->size) return rewrite_log(path, b, o, err);
+    return write_all(fd, (off_t)b->size, o, path, err);
+}
+
+/* Live items of an open bank plus extra ones, written as a fresh base (see
+ * sl__bank_write_base for `create`). Temporary files of dead writers go first. */
+static sl_status rebuild(const char *path, const sl_bank *b, const sl_bank_item *extra,
+                         const bool *ok, size_t n_extra, unsigned k, bool create, bool *exists,
+                         sl_error *err)
+{
+    sl__bank_clean_temps(path);
     size_t n = (b ? sl_bank_count(b) : 0) + n_extra, m = 0, cur = 0;
     sl_bank_item *all = malloc((n ? n : 1) * sizeof *all);
     if (!all) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     while (b && sl_bank_next(b, &cur, &all[m])) m++;
     for (size_t i = 0; i < n_extra; i++)
         if (!ok || ok[i]) all[m++] = extra[i];
-    sl_status st = sl__bank_write_base(path, all, m, k, err);
+    sl_status st = sl__bank_write_base(path, all, m, k, create, exists, err);
     free(all);
     return st;
 }
@@ -182,6 +241,20 @@ static bool needs_compaction(const sl_bank *b, size_t new_records)
     return b->n_records + new_records > limit;
 }
 
+/* A new bank holding the valid items, linked into place unless someone created it first. */
+static sl_status create_bank(const char *path, const sl_bank_item *items, size_t n,
+                             sl_status *item_status, sl_error *item_err, size_t *added,
+                             bool *exists, sl_error *err)
+{
+    size_t nok = 0;
+    bool *ok = check_batch(NULL, items, n, item_status, item_err, &nok);
+    sl_status st = ok ? rebuild(path, NULL, items, ok, n, SL__BANK_K_DEFAULT, true, exists, err)
+                      : sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    if (!st && added) *added = nok;
+    free(ok);
+    return st;
+}
+
 sl_status sl_bank_append(const char *path, const sl_bank_item *items, size_t n,
                          sl_status *item_status, sl_error *item_err, size_t *added, sl_error *err)
 {
@@ -189,7 +262,15 @@ sl_status sl_bank_append(const char *path, const sl_bank_item *items, size_t n,
     if (!path || (n && !items)) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     int fd = -1;
     off_t size = 0;
-    sl_status st = lock_bank(path, true, &fd, &size, err);
+    sl_status st = SL_OK;
+    for (int tries = 0;; tries++) {
+        bool missing = false, exists = false;
+        st = lock_bank(path, &fd, &size, &missing, err);
+        if (st || !missing) break;
+        st = create_bank(path, items, n, item_status, item_err, added, &exists, err);
+        if (!exists || tries == 8) return st;
+        /* created by another writer meanwhile: add to that bank instead */
+    }
     if (st) return st;
     sl_bank *b = NULL;
     if (size > 0) st = sl_bank_open(path, &b, err);
@@ -197,7 +278,7 @@ sl_status sl_bank_append(const char *path, const sl_bank_item *items, size_t n,
     bool *ok = st ? NULL : check_batch(b, items, n, item_status, item_err, &nok);
     if (!st && !ok) st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     if (!st && nok && (!b || needs_compaction(b, nok))) {
-        st = rebuild(path, b, items, ok, n, b ? b->h.k : SL__BANK_K_DEFAULT, err);
+        st = rebuild(path, b, items, ok, n, b ? b->h.k : SL__BANK_K_DEFAULT, false, NULL, err);
     } else if (!st && nok) {
         sl_buf o = {0}, tmp = {0};
         for (size_t i = 0; !st && i < n; i++)
@@ -205,11 +286,12 @@ sl_status sl_bank_append(const char *path, const sl_bank_item *items, size_t n,
         if (st)
             sl_error_set(err, st, SL_NO_POS, "log record: %s", sl_strerror(st));
         else
-            st = write_all(fd, size, &o, path, err);
+            st = append_records(fd, path, b, &o, err);
         sl__buf_free(&o);
         sl__buf_free(&tmp);
     } else if (!st && size == 0) {
-        st = rebuild(path, NULL, NULL, NULL, 0, SL__BANK_K_DEFAULT, err); /* empty bank */
+        /* an empty file left by an older, non-atomic create: make it an empty bank */
+        st = rebuild(path, NULL, NULL, NULL, 0, SL__BANK_K_DEFAULT, false, NULL, err);
     }
     if (!st && added) *added = nok;
     free(ok);
@@ -242,14 +324,14 @@ sl_status sl_bank_remove(const char *path, const char *const *ids, size_t n, siz
         st = put_record(&o, SL__LOG_RM, ids[i], len);
         r++;
     }
-    if (!st && r) st = write_all(fd, size, &o, path, err);
+    if (!st && r) st = append_records(fd, path, b, &o, err);
     sl__buf_free(&o);
     if (!st && r && needs_compaction(b, r)) {
         sl_bank *nb = NULL;
         sl_bank_close(b);
         b = NULL;
         st = sl_bank_open(path, &nb, err);
-        if (!st) st = rebuild(path, nb, NULL, NULL, 0, nb->h.k, err);
+        if (!st) st = rebuild(path, nb, NULL, NULL, 0, nb->h.k, false, NULL, err);
         sl_bank_close(nb);
     }
     sl_bank_close(b);
@@ -267,8 +349,32 @@ sl_status sl_bank_compact(const char *path, sl_error *err)
     sl_bank *b = NULL;
     sl_status st = lock_existing_bank(path, &fd, &size, &b, err);
     if (st) return st;
-    st = rebuild(path, b, NULL, NULL, 0, b->h.k, err);
+    st = rebuild(path, b, NULL, NULL, 0, b->h.k, false, NULL, err);
     sl_bank_close(b);
     unlock_bank(fd);
+    return st;
+}
+
+sl_status sl_bank_repair(const char *path, sl_bank_repair_report *report, sl_error *err)
+{
+    sl_bank_repair_report r = {0};
+    if (report) *report = r;
+    if (!path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
+    r.temps_removed = sl__bank_clean_temps(path);
+    int fd = -1;
+    off_t size = 0;
+    sl_bank *b = NULL;
+    sl_status st = lock_existing_bank(path, &fd, &size, &b, err);
+    if (!st) {
+        r.records_kept = b->n_records;
+        r.cut_at = b->log_end;
+        r.cut_bytes = b->size - b->log_end;
+        sl_buf none = {0};
+        if (r.cut_bytes) st = rewrite_log(path, b, &none, err);
+        if (st) r.cut_bytes = 0;
+        sl_bank_close(b);
+        unlock_bank(fd);
+    }
+    if (report) *report = r;
     return st;
 }

@@ -91,6 +91,7 @@ struct sl_bank {
     /* log replay */
     sl__log_item *log;
     size_t n_log, log_cap, n_records, n_removed;
+    size_t log_end; /* end of the last whole log record; size - log_end bytes are a torn tail */
     sl__pair *log_index; /* (shingle hash, n_base + log item) sorted */
     size_t n_log_index;
     uint8_t *dead; /* n_base + n_log flags */
@@ -116,9 +117,32 @@ void sl__bank_log_run(const sl_bank *b, uint64_t hash, size_t *lo, size_t *hi);
 bool sl__bank_is_filler(const sl_bank *b, uint64_t hash);
 
 /* Writes a bank made only of a base segment holding items[0..n) to `path` (through a temporary
- * file renamed over it). The items must already be checked and their ids distinct. */
+ * file renamed over it, or, with `create`, linked to a path that must not exist yet: *exists is
+ * then set when another writer created it first). The items must already be checked and their
+ * ids distinct. */
 sl_status sl__bank_write_base(const char *path, const sl_bank_item *items, size_t n, unsigned k,
-                              sl_error *err);
+                              bool create, bool *exists, sl_error *err);
+
+/* ---- atomic replacement (atomic.c) ----
+ * A new version of a bank is written to "<target>.sltmp.<pid>.XXXXXX" in the folder of the
+ * target (the file a symlink points to, so the link is kept), locked with flock while it is
+ * written, fsynced, then renamed over the target (or hard-linked to a new name, which fails if
+ * the name exists) and the folder fsynced: a crash leaves the old file or the new one. The
+ * temporary files a crash leaves behind are recognized by name, pid and lock. */
+typedef struct sl__bank_tmp {
+    int fd;       /* the temporary file, open for writing */
+    char *tmp;    /* its path */
+    char *target; /* the path it will replace (symlinks resolved) */
+} sl__bank_tmp;
+
+sl_status sl__bank_tmp_open(const char *path, sl__bank_tmp *t, sl_error *err);
+/* fsyncs, renames (or links, when `create`) and fsyncs the folder; always releases t. */
+sl_status sl__bank_tmp_commit(sl__bank_tmp *t, bool create, bool *exists, sl_error *err);
+/* Removes the temporary file and releases t. */
+void sl__bank_tmp_abort(sl__bank_tmp *t);
+/* Removes the temporary files of `path` left by writers that died (their pid is gone and their
+ * lock is free); returns how many. */
+size_t sl__bank_clean_temps(const char *path);
 
 /* Distinct shingle hashes of item texts on their FOLD view, reusing its buffers. */
 typedef struct sl__bank_shingler {

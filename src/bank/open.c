@@ -1,5 +1,7 @@
 /* Bank lifetime: open (map + checks in bank.c), log replay into the in-memory log index and
- * tombstones, close, and the read-only queries (version, stats, iteration, find). */
+ * tombstones, close, and the read-only queries (version, stats, iteration, find). A torn last
+ * record (a crash in the middle of an append) is left out of the view; edits and
+ * sl_bank_repair() drop it from the file (edit.c). */
 #include "bank/format.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <xxhash.h>
 
 #include "bank/shingle.h"
+#include "util/file.h"
 
 static sl_status bad_log(sl_error *err, size_t at, const char *what)
 {
@@ -77,22 +80,60 @@ static void replay_rm(sl_bank *b, const uint8_t *p, size_t len)
     b->n_removed++;
 }
 
+/* The largest payload a record can have: an ADD of the longest item. */
+#define MAX_PAYLOAD                                                                                \
+    (sizeof(sl__log_add) + SL_BANK_MAX_ID + SL_BANK_MAX_TEXT + SL_BANK_MAX_SOURCE +                \
+     SL_BANK_MAX_ADDED + 4)
+
+/* Does a record header at off frame a record inside the file (magic, type, length)? */
+static bool framed_at(const sl_bank *b, size_t off, sl__log_hdr *hd, const char **why)
+{
+    if (b->size - off < sizeof *hd) return *why = "truncated record header", false;
+    memcpy(hd, b->map + off, sizeof *hd);
+    size_t room = b->size - off - sizeof *hd;
+    if (hd->magic != SL__LOG_MAGIC) return *why = "no record magic", false;
+    if (hd->reserved) return *why = "non-zero reserved field", false;
+    if (hd->len > MAX_PAYLOAD) return *why = "record length out of range", false;
+    if ((((size_t)hd->len + 7) & ~(size_t)7) > room) return *why = "truncated record", false;
+    return true;
+}
+
+/* Is there a whole record at off: framed, checksum, zero padding? */
+static bool whole_record_at(const sl_bank *b, size_t off, sl__log_hdr *hd, const char **why)
+{
+    if (!framed_at(b, off, hd, why)) return false;
+    const uint8_t *p = b->map + off + sizeof *hd;
+    if (XXH3_64bits(p, hd->len) != hd->hash) return *why = "record checksum mismatch", false;
+    for (size_t z = hd->len; z < ((hd->len + 7u) & ~7u); z++)
+        if (p[z]) return *why = "non-zero record padding", false;
+    return true;
+}
+
+/* A damaged record at `off` starts a torn tail (an append cut short by a crash, or one still
+ * being written) when no record follows it: appends only add at the end, so nothing written
+ * and acknowledged lies after it. Damage followed by a framed record header is corruption
+ * (the check is on framing only, so it stays linear and errs towards reporting). */
+static bool torn_tail_from(const sl_bank *b, size_t off)
+{
+    sl__log_hdr hd;
+    const char *why;
+    for (size_t o = off + 8; o < b->size && b->size - o >= sizeof hd; o += 8)
+        if (framed_at(b, o, &hd, &why) && (hd.type == SL__LOG_ADD || hd.type == SL__LOG_RM))
+            return false;
+    return true;
+}
+
 static sl_status replay_log(sl_bank *b, sl_error *err)
 {
     size_t off = b->h.base_end;
     while (off < b->size) {
         sl__log_hdr hd;
-        if (b->size - off < sizeof hd) return bad_log(err, off, "truncated record header");
-        memcpy(&hd, b->map + off, sizeof hd);
-        size_t room = b->size - off - sizeof hd;
-        size_t padded = ((size_t)hd.len + 7) & ~(size_t)7;
-        if (hd.magic != SL__LOG_MAGIC) return bad_log(err, off, "no record magic");
-        if (hd.len > room || padded > room) return bad_log(err, off, "truncated record");
+        const char *why = NULL;
+        if (!whole_record_at(b, off, &hd, &why)) {
+            if (torn_tail_from(b, off)) break; /* skipped: every whole record is kept */
+            return bad_log(err, off, why);
+        }
         const uint8_t *p = b->map + off + sizeof hd;
-        if (XXH3_64bits(p, hd.len) != hd.hash) return bad_log(err, off, "record checksum mismatch");
-        for (size_t z = hd.len; z < padded; z++)
-            if (p[z]) return bad_log(err, off, "non-zero record padding");
-        if (hd.reserved) return bad_log(err, off, "non-zero reserved field");
         if (hd.type == SL__LOG_ADD) {
             sl_status st = replay_add(b, p, hd.len, off, err);
             if (st) return st;
@@ -102,8 +143,9 @@ static sl_status replay_log(sl_bank *b, sl_error *err)
             return bad_log(err, off, "unknown record type");
         }
         b->n_records++;
-        off += sizeof hd + padded;
+        off += sizeof hd + (((size_t)hd.len + 7) & ~(size_t)7);
     }
+    b->log_end = off;
     return SL_OK;
 }
 
@@ -172,7 +214,7 @@ static sl_status finish_open(sl_bank *b, sl_error *err)
     st = index_log(b);
     if (st) return sl_error_set(err, st, SL_NO_POS, "indexing the log: %s", sl_strerror(st));
     uint64_t v =
-        XXH3_64bits_withSeed(b->map + b->h.base_end, b->size - b->h.base_end, b->h.base_hash);
+        XXH3_64bits_withSeed(b->map + b->h.base_end, b->log_end - b->h.base_end, b->h.base_hash);
     snprintf(b->version, sizeof b->version, "items=%zu base=%zu log=%zu xxh=%016llx",
              sl_bank_count(b), b->n_base, b->n_log, (unsigned long long)v);
     return SL_OK;
@@ -199,21 +241,22 @@ sl_status sl_bank_open(const char *path, sl_bank **out, sl_error *err)
 {
     if (!path || !out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || st.st_size == 0) {
+    int fd;
+    size_t size;
+    sl_status fst = sl__file_open_regular(path, SIZE_MAX, &fd, &size, err);
+    if (fst) return fst;
+    if (size == 0) {
         close(fd);
-        return sl_error_set(err, st.st_size == 0 ? SL_ERR_BANK : SL_ERR_IO, 0,
-                            "%s: empty file or cannot stat", path);
+        return sl_error_set(err, SL_ERR_BANK, 0, "%s: empty file, not a bank (interrupted create?)",
+                            path);
     }
-    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (m == MAP_FAILED)
         return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: mmap: %s", path, strerror(errno));
-    sl_status s = sl_bank_open_memory(m, (size_t)st.st_size, out, err);
+    sl_status s = sl_bank_open_memory(m, size, out, err);
     if (s) {
-        munmap(m, (size_t)st.st_size);
+        munmap(m, size);
         return s;
     }
     (*out)->mapped = true;
@@ -243,9 +286,9 @@ size_t sl_bank_count(const sl_bank *b)
 
 void sl_bank_get_stats(const sl_bank *b, sl_bank_stats *o)
 {
-    *o =
-        (sl_bank_stats){b->n_base,     b->n_log,     b->n_removed, sl_bank_count(b), b->h.n_entries,
-                        b->h.dir_bits, b->h.stop_df, b->size,      b->n_records};
+    *o = (sl_bank_stats){
+        b->n_base,     b->n_log,     b->n_removed, sl_bank_count(b), b->h.n_entries,
+        b->h.dir_bits, b->h.stop_df, b->size,      b->n_records,     b->size - b->log_end};
 }
 
 bool sl_bank_next(const sl_bank *b, size_t *cursor, sl_bank_item *out)

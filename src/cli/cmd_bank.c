@@ -5,6 +5,7 @@
  *   list    JSON lines of the live items
  *   stats   one JSON object with counts and sizes
  *   compact fold the log into a new base segment
+ *   repair  drop a torn last log record and temporary files of interrupted writes
  *   match   JSON lines of posts -> one JSON object per post with its matches */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static void help(FILE *out)
         "       sangloc bank list --bank FILE\n"
         "       sangloc bank stats --bank FILE\n"
         "       sangloc bank compact --bank FILE\n"
+        "       sangloc bank repair --bank FILE\n"
         "       sangloc bank match --bank FILE [--min-similarity X] [POSTS.jsonl...]\n"
         "\n"
         "add reads JSON lines {\"id\", \"text\", \"source\"?, \"added\"?} (stdin when no file);\n"
@@ -36,7 +38,9 @@ static void help(FILE *out)
         "bank is created when FILE does not exist. match reads JSON lines {\"id\", \"text\"}\n"
         "and prints {\"id\", \"matches\": [{\"id\", \"kind\", \"source\", \"similarity\",\n"
         "\"start\", \"end\"}]} per post (byte spans of the original text); the default\n"
-        "minimum similarity is %.2f.\n"
+        "minimum similarity is %.2f. repair drops a torn last log record (left by a crash\n"
+        "in the middle of an edit; every whole record is kept) and temporary files of\n"
+        "interrupted writes, and prints what it cut.\n"
         "\n"
         "Exit status: 0 fine, 1 some line had an error, 2 usage error or bank failure.\n",
         (double)SL_BANK_DEFAULT_MIN_SIMILARITY);
@@ -219,6 +223,28 @@ static int cmd_compact(opts *o)
     return 0;
 }
 
+static int cmd_repair(opts *o)
+{
+    sl_error err = {0};
+    sl_bank_repair_report r;
+    sl_status st = sl_bank_repair(o->bank, &r, &err);
+    if (r.temps_removed)
+        fprintf(stderr,
+                "sangloc bank repair: %zu temporary file(s) of interrupted writes removed\n",
+                r.temps_removed);
+    if (st) {
+        fprintf(stderr, "sangloc bank repair: %s\n", err.message);
+        return 2;
+    }
+    if (r.cut_bytes)
+        printf("%s: cut a torn last record of %zu byte(s) at byte %zu; %zu whole log record(s) "
+               "kept\n",
+               o->bank, r.cut_bytes, r.cut_at, r.records_kept);
+    else
+        printf("%s: nothing to cut; %zu whole log record(s)\n", o->bank, r.records_kept);
+    return 0;
+}
+
 static sl_bank *open_or_complain(const char *path)
 {
     sl_bank *b = NULL;
@@ -371,6 +397,7 @@ int sl_cmd_bank(int argc, char **argv)
              : !strcmp(c, "list")    ? cmd_list(&o)
              : !strcmp(c, "stats")   ? cmd_stats(&o)
              : !strcmp(c, "compact") ? cmd_compact(&o)
+             : !strcmp(c, "repair")  ? cmd_repair(&o)
              : !strcmp(c, "match")   ? cmd_match(&o)
                                      : -1;
         if (rc < 0) rc = sl__cli_usage_error("bank", help, "unknown action '%s'", c);

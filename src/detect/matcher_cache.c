@@ -18,6 +18,7 @@
 
 #include "detect/matcher_internal.h"
 #include "util/buf.h"
+#include "util/file.h"
 
 #define CACHE_MAGIC     "SLHSDB01"
 #define CACHE_MAX_BYTES ((size_t)1 << 30)
@@ -45,8 +46,15 @@ static bool cache_path(const sl_matcher *m, const char *dir, char *buf, size_t s
 
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    int fd;
+    size_t size;
+    sl_error e;
+    if (sl__file_open_regular(path, CACHE_MAX_BYTES, &fd, &size, &e)) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return NULL;
+    }
     sl_buf b = {.max = CACHE_MAX_BYTES};
     char chunk[65536];
     size_t n;

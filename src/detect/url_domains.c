@@ -9,9 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "sangloc/detect.h"
+#include "util/file.h"
+
+/* A list file may hold at most SL_DOMAIN_SET_MAX names; this bounds the bytes read first. */
+#define SL_DOMAIN_FILE_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 struct sl_domain_set {
     char **slots; /* cap entries, NULL when empty */
@@ -151,8 +156,15 @@ sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *er
     if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
     *out = NULL;
     if (!path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no path");
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot open %.120s", path);
+    int fd;
+    size_t size;
+    sl_status ost = sl__file_open_regular(path, SL_DOMAIN_FILE_MAX_BYTES, &fd, &size, err);
+    if (ost) return ost;
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "cannot read %.120s", path);
+    }
     sl_domain_set *set = sl_domain_set_new();
     char *line = NULL;
     size_t lcap = 0, lineno = 0, offset = 0;

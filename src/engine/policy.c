@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "engine/policy_internal.h"
+#include "util/file.h"
 
 static const char *const action_names[SL_ACTION_COUNT_] = {"allow", "warn", "review", "hide"};
 
@@ -58,27 +59,7 @@ bool sl__report_problem(sl__report *r, sl_status code, size_t line, size_t byte,
 sl_status sl__policy_read_file(const char *path, size_t max, char **data, size_t *len,
                                sl_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot open %s: %s", path, strerror(errno));
-    char *buf = malloc(max + 2);
-    if (!buf) {
-        fclose(f);
-        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory reading %s", path);
-    }
-    size_t n = fread(buf, 1, max + 1, f);
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed || n > max) {
-        free(buf);
-        return failed ? sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot read %s", path)
-                      : sl_error_set(err, SL_ERR_TOO_LARGE, max, "%s is larger than %zu bytes",
-                                     path, max);
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return SL_OK;
+    return sl__file_read(path, max, data, len, err); /* refuses FIFOs, directories, devices */
 }
 
 void sl_policy_free(sl_policy *p)

@@ -54,6 +54,7 @@ typedef struct walk {
     bool stop;       /* load mode met a problem, or memory ran out */
     sl_status fatal; /* SL_ERR_NOMEM when allocation failed */
     size_t cats_cap, rules_cap, cases_cap;
+    size_t mark_line, mark_byte; /* a line start found by byte_of: the next search starts there */
 } walk;
 
 /* ---- positions and problems ------------------------------------------------------------- */
@@ -68,15 +69,19 @@ static size_t line_break(const char *s, size_t avail)
     return 0;
 }
 
-/* Byte offset of a libyaml mark (line and column count characters, not bytes). */
-static size_t byte_of(const walk *w, yaml_mark_t m)
+/* Byte offset of a libyaml mark (line and column count characters, not bytes). Problems come
+ * mostly in file order, so the search starts at the line of the previous one: reporting every
+ * problem of a long file stays linear instead of rescanning from the top each time. */
+static size_t byte_of(walk *w, yaml_mark_t m)
 {
     size_t i = 0, line = 0;
+    if (m.line >= w->mark_line) i = w->mark_byte, line = w->mark_line;
     while (i < w->len && line < m.line) {
         size_t n = line_break(w->data + i, w->len - i);
         i += n ? n : 1;
         line += n != 0;
     }
+    if (line == m.line) w->mark_line = line, w->mark_byte = i; /* i starts that line */
     for (size_t col = 0; i < w->len && col < m.column; col++) {
         i++;
         while (i < w->len && ((unsigned char)w->data[i] & 0xC0) == 0x80) i++;
@@ -777,8 +782,22 @@ static bool check_utf8(walk *w)
     return false;
 }
 
-/* Loads the one YAML document; reports syntax errors with line and column. */
-static bool load_document(walk *w)
+static void syntax_error(walk *w, const yaml_parser_t *parser)
+{
+    yaml_mark_t m = parser->problem_mark;
+    problem_at(w, m, SL_ERR_POLICY, "YAML syntax error at column %zu: %.100s", m.column + 1,
+               parser->problem ? parser->problem : "unknown");
+}
+
+/* Mappings and lists nested deeper than this are refused (a policy needs 6 levels). The bound
+ * is checked on libyaml's event stream, which is produced lazily, before the tree is built:
+ * libyaml's scanner rescans its stack of possible simple keys, one per open flow collection,
+ * for every token, so `[[[[...` costs the square of its depth (3 s at 20,000 levels). */
+#define MAX_DEPTH 64
+
+/* One pass over the events: nesting within MAX_DEPTH and a single document, each problem
+ * reported at the event where it starts. */
+static bool check_stream(walk *w)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
@@ -787,12 +806,52 @@ static bool load_document(walk *w)
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)w->data, w->len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    bool ok = yaml_parser_load(&parser, &w->doc);
-    if (!ok) {
-        yaml_mark_t m = parser.problem_mark;
-        problem_at(w, m, SL_ERR_POLICY, "YAML syntax error at column %zu: %.100s", m.column + 1,
-                   parser.problem ? parser.problem : "unknown");
+    size_t depth = 0, docs = 0;
+    bool ok = true, end = false;
+    while (ok && !end) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            syntax_error(w, &parser);
+            ok = false;
+            break;
+        }
+        yaml_mark_t m = ev.start_mark;
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > MAX_DEPTH) {
+                problem_at(w, m, SL_ERR_POLICY,
+                           "lists and mappings nested deeper than %d levels (column %zu)",
+                           MAX_DEPTH, m.column + 1);
+                ok = false;
+            }
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        } else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+            problem_at(w, m, SL_ERR_POLICY,
+                       "a second YAML document starts here (column %zu): a policy is one "
+                       "document",
+                       m.column + 1);
+            ok = false;
+        }
+        end = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
     }
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
+/* Loads the one YAML document; reports syntax errors with line and column. */
+static bool load_document(walk *w)
+{
+    if (!check_stream(w)) return false;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        out_of_memory(w);
+        return false;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)w->data, w->len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+    bool ok = yaml_parser_load(&parser, &w->doc);
+    if (!ok) syntax_error(w, &parser);
     yaml_parser_delete(&parser);
     return ok;
 }

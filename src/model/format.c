@@ -8,6 +8,7 @@
  * and the checksum are all verified, and each failure names what is wrong. */
 #include "model/format.h"
 #include "text/chars.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -312,34 +313,27 @@ sl_status sl_model_load(const char *path, sl_model **out, sl_error *err)
 {
     if (!path || !out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+    int fd;
+    size_t size;
+    /* a FIFO, folder or device is refused here instead of hanging or failing later */
+    sl_status fst = sl__file_open_regular(path, SL_MODEL_MAX_BYTES, &fd, &size, err);
+    if (fst) return fst;
+    if (size < SL__HEADER_BYTES) {
         close(fd);
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: not a regular file", path);
+        return sl_error_set(err, SL_ERR_MODEL, SL_NO_POS, "%s: model file truncated (%zu bytes)",
+                            path, size);
     }
-    if ((uint64_t)sb.st_size > SL_MODEL_MAX_BYTES) {
-        close(fd);
-        return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "%s: model above %zu bytes", path,
-                            SL_MODEL_MAX_BYTES);
-    }
-    if (sb.st_size < (off_t)SL__HEADER_BYTES) {
-        close(fd);
-        return sl_error_set(err, SL_ERR_MODEL, SL_NO_POS, "%s: model file truncated (%lld bytes)",
-                            path, (long long)sb.st_size);
-    }
-    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
         return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: mmap: %s", path, strerror(errno));
     sl_model *m = calloc(1, sizeof *m);
     if (!m) {
-        munmap(map, (size_t)sb.st_size);
+        munmap(map, size);
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the model");
     }
     m->base = map;
-    m->len = (size_t)sb.st_size;
+    m->len = size;
     m->mapped = 1;
     return finish_load(m, out, err);
 }
