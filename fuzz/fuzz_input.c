@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     FILE *f = fmemopen((void *)data, size, "rb");
     if (!f) return 0;
     sl_input in = {.f = f, .cur = 1, .plain_text = size % 2, .max_line = 4096, .max_text = 1024};
-    sl_record rec;
+    sl_input_record rec;
     while (sl__input_next(&in, &rec) == 1) {
         if (rec.has_error) {
             if (rec.error.line == 0) abort();

@@ -229,8 +229,8 @@ static int is_neutral_topic(const cJSON *o)
            !strcmp(t->valuestring, "TheGioi");
 }
 
-static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *text, size_t len,
-                  const sl_prediction *p)
+static void score(eval_ctx *c, data_kind kind, const sl_input_record *r, const char *text,
+                  size_t len, const sl_prediction *p)
 {
     const cJSON *o = r->object;
     if (kind == D_CLASSIFY) {
@@ -256,7 +256,7 @@ static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *t
     }
 }
 
-static int eval_record(eval_ctx *c, data_kind kind, const sl_record *r)
+static int eval_record(eval_ctx *c, data_kind kind, const sl_input_record *r)
 {
     const char *text = r->text;
     size_t len = r->text_len;
@@ -279,8 +279,8 @@ static int eval_record(eval_ctx *c, data_kind kind, const sl_record *r)
 static int eval_file(eval_ctx *c, data_kind kind, const char *path)
 {
     char *paths[1] = {(char *)path};
-    sl_input in = {.paths = paths, .npaths = 1};
-    sl_record r;
+    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input_record r;
     int st;
     while ((st = sl__input_next(&in, &r)) > 0) {
         if (r.has_error) {
