@@ -305,8 +305,8 @@ static void after_batch(run_state *rs, size_t n, bool last)
 }
 
 /* The pool screens one batch while this thread reads the next and then prints the finished one
- * in input order, so reading, screening and writing overlap. With -j 1 the pool has no threads
- * and screens inside sl_batch_wait. */
+ * in input order, so reading, screening and writing overlap. With -j 1 the pool has no threads:
+ * it screens inside sl_batch_wait, and the next batch is read after the print. */
 static int screen_batches(const sl_engine *engine, const options *o, run_state *rs)
 {
     sl_batch_options bo = {.threads = o->threads == 1 ? 0 : o->threads};
@@ -320,13 +320,18 @@ static int screen_batches(const sl_engine *engine, const options *o, run_state *
     bool more = true;
     int cur = 0;
     size_t n = read_batch(&rs->in, o, rs->batches[cur], &more, &rs->status);
+    bool ahead = bo.threads > 0; /* without threads, reading ahead would only cost memory */
     while (n > 0) {
         sl_batch_submit(pl, engine, rs->batches[cur]->items, n);
-        size_t next_n = more ? read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status) : 0;
+        size_t next_n = 0;
+        if (ahead && more)
+            next_n = read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status);
         if (sl_batch_wait(pl) || print_batch(rs->batches[cur], n, &rs->flagged)) {
             rc = -1;
             break;
         }
+        if (!ahead && more)
+            next_n = read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status);
         after_batch(rs, n, next_n == 0);
         cur = 1 - cur;
         n = next_n;

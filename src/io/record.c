@@ -238,8 +238,7 @@ static bool string_value(parser *p, size_t a, size_t b, bool esc, sl_record_str 
         return true;
     }
     sl_record_mem *m = p->mem;
-    if (m->cap < p->n) {
-        if (p->used) return false; /* cannot happen: the buffer is sized before first use */
+    if (m->cap < p->n) { /* only before the first decode of this line: p->used is still 0 */
         char *nb = realloc(m->buf, p->n);
         if (!nb) return false;
         m->buf = nb;
