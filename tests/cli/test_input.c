@@ -130,6 +130,36 @@ static void test_missing_file_reports_and_goes_on(void **state)
     free(good);
 }
 
+static void test_json_objects_and_raw_ids(void **state)
+{
+    static const char data[] = "{\"id\":10158812345678901,\"text\":\"a\",\"label\":\"hate\"}\n"
+                               "\n"
+                               "{\"id\":\"x\",\"text\":\"b\",\"text\":\"c\"}\n";
+    char *path = write_temp(data, sizeof data - 1);
+    char *paths[] = {path};
+    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input_record rec;
+    assert_int_equal(sl__input_next(&in, &rec), 1);
+    assert_false(rec.has_error);
+    assert_string_equal(rec.id_json, "10158812345678901");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(rec.object, "label");
+    assert_true(cJSON_IsString(label));
+    assert_string_equal(label->valuestring, "hate");
+    assert_non_null(rec.fields);
+    assert_int_equal(sl__input_next(&in, &rec), 1); /* the blank line is skipped, counted */
+    assert_int_equal(rec.line, 3);
+    assert_true(rec.has_error);
+    assert_int_equal(rec.error.code, SL_ERR_JSON);
+    assert_int_equal(rec.error.byte, 21);
+    assert_int_equal(rec.error.line, 3);
+    assert_null(rec.object);
+    assert_string_equal(rec.id_json, "\"x\"");
+    assert_int_equal(sl__input_next(&in, &rec), 0);
+    sl__input_close(&in);
+    unlink(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_too_long_line_is_skipped_not_fatal),
         cmocka_unit_test(test_plain_text_lines),
         cmocka_unit_test(test_missing_file_reports_and_goes_on),
+        cmocka_unit_test(test_json_objects_and_raw_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
