@@ -31,7 +31,7 @@ static int load(corpus *c, const char *path)
 {
     char *paths[1] = {(char *)path};
     sl_input in = {.paths = paths, .npaths = 1};
-    sl_record r;
+    sl_input_record r;
     int st;
     while ((st = sl__input_next(&in, &r)) > 0) {
         if (r.has_error) continue;

@@ -12,5 +12,7 @@
 #include "sangloc/bank.h"
 #include "sangloc/policy.h"
 #include "sangloc/engine.h"
+#include "sangloc/record.h"
+#include "sangloc/batch.h"
 
 #endif

@@ -121,7 +121,7 @@ typedef struct pending {
     size_t n, cap;
 } pending;
 
-static bool keep(pending *p, cJSON *json, const sl_bank_item *it, const sl_record *rec)
+static bool keep(pending *p, cJSON *json, const sl_bank_item *it, const sl_input_record *rec)
 {
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
@@ -155,8 +155,9 @@ static int cmd_add(opts *o)
     if (!o->kind || !sl_bank_kind_parse(o->kind, &kind)) {
         return sl__cli_usage_error("bank add", help, "--kind must be hoax, document or spam");
     }
-    sl_input in = {.paths = o->rest, .npaths = o->nrest, .max_text = SL_BANK_MAX_TEXT};
-    sl_record rec;
+    sl_input in = {
+        .paths = o->rest, .npaths = o->nrest, .max_text = SL_BANK_MAX_TEXT, .json_objects = true};
+    sl_input_record rec;
     pending p = {0};
     int bad = 0, r, rc = 0;
     while ((r = sl__input_next(&in, &rec)) != 0) {
@@ -318,7 +319,7 @@ static void put_matches(sl_buf *out, const sl_bank_match *m, size_t n)
     sl__buf_puts(out, "]");
 }
 
-static int match_one(const sl_bank *b, sl_bank_scratch *s, sl_text *t, const sl_record *rec,
+static int match_one(const sl_bank *b, sl_bank_scratch *s, sl_text *t, const sl_input_record *rec,
                      float min_sim, sl_buf *out)
 {
     sl_bank_match m[16];
@@ -362,7 +363,7 @@ static int cmd_match(opts *o)
         return 2;
     }
     sl_input in = {.paths = o->rest, .npaths = o->nrest};
-    sl_record rec;
+    sl_input_record rec;
     sl_buf out = {0};
     int bad = 0, r;
     while ((r = sl__input_next(&in, &rec)) != 0) {

@@ -1,13 +1,11 @@
 /* sangloc check — screens posts from JSON lines (or plain lines) and prints one verdict per
  * input line, in input order.
  *
- * Threads work in batches: the main thread reads up to BATCH lines, the workers (each with its
- * own scan) take posts from a shared counter and render each verdict to its own string, and the
- * main thread prints the batch in order. Exit status is grep's: 0 all allowed, 1 something
+ * Threads work in batches: the main thread reads up to BATCH lines, the library's batch pool
+ * (sangloc/batch.h: workers each with its own scan) renders each verdict to its own string, and
+ * the main thread prints the batch in order. Exit status is grep's: 0 all allowed, 1 something
  * flagged (or a line that could not be screened), 2 an error that stopped the run. */
 #include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,7 @@
 #include "cli/defaults.h"
 #include "cli/input.h"
 #include "cli/output.h"
+#include "sangloc/batch.h"
 #include "sangloc/engine.h"
 #include "sangloc/text.h"
 
@@ -28,16 +27,13 @@
 #define MAX_BANKS   16
 #define MAX_THREADS 64
 
-typedef struct post {
-    char *id_json;
-    char *text;
-    size_t len;
-    bool has_error;
-    sl_error error;
-    size_t line; /* 1-based input line, for errors found by the engine */
-    char *out;   /* rendered verdict (JSON line or explanation) */
-    bool flagged;
-} post;
+/* One batch of posts: the pool's items and the copies of ids and texts they point at (the
+ * reader reuses its buffers from line to line). */
+typedef struct batch {
+    sl_batch_item items[BATCH];
+    char *ids[BATCH];
+    char *texts[BATCH];
+} batch;
 
 typedef struct options {
     const char *policy;
@@ -162,62 +158,50 @@ static int parse_options(int argc, char **argv, options *o, int *first_file)
     return 0;
 }
 
-static void render(sl_scan *scan, const options *o, post *p)
+/* --explain: the pool's render callback (runs on the worker threads) */
+static char *explain_item(void *ctx, sl_scan *scan, const sl_verdict *v, const sl_batch_item *it,
+                          size_t *len)
 {
-    const sl_verdict *v = NULL;
-    if (p->has_error) {
-        v = sl_scan_error_verdict(scan, &p->error);
-    } else if (sl_engine_check(sl_scan_engine(scan), scan, p->text, p->len, &v) != SL_OK) {
-        sl_error err;
-        sl_error_set(&err, SL_ERR_NOMEM, SL_NO_POS, "out of memory screening this post");
-        v = sl_scan_error_verdict(scan, &err);
-    }
-    if (v->has_error && !v->error.line) {
-        sl_error located = v->error;
-        located.line = p->line;
-        v = sl_scan_error_verdict(scan, &located);
-    }
-    p->flagged = v->action != SL_ACTION_ALLOW;
-    if (o->explain) {
-        p->out = sl__explain_render(scan, v, p->id_json, p->text, p->len, o->color == 1);
-        return;
-    }
-    size_t n = 0;
-    const char *json =
-        sl_scan_verdict_json(scan, p->id_json, p->has_error ? NULL : p->text, p->len, &n);
-    p->out = json ? strndup(json, n) : NULL;
+    const options *o = ctx;
+    char *out = sl__explain_render(scan, v, it->id_json, it->text, it->text_len, o->color == 1);
+    *len = out ? strlen(out) : 0;
+    return out;
 }
 
-static void free_post(post *p)
+static void free_post(batch *b, size_t i)
 {
-    free(p->id_json);
-    free(p->text);
-    free(p->out);
-    memset(p, 0, sizeof *p);
+    free(b->ids[i]);
+    free(b->texts[i]);
+    sl_batch_items_clear(&b->items[i], 1);
+    b->ids[i] = b->texts[i] = NULL;
+    memset(&b->items[i], 0, sizeof b->items[i]);
 }
 
-static bool take_record(post *p, const sl_record *r, bool plain)
+static bool take_record(batch *b, size_t i, const sl_input_record *r, bool plain)
 {
+    sl_batch_item *p = &b->items[i];
     memset(p, 0, sizeof *p);
     p->has_error = r->has_error;
     p->error = r->error;
     p->line = r->line;
     if (r->id_json) {
-        p->id_json = strdup(r->id_json);
-        if (!p->id_json) return false;
+        b->ids[i] = strdup(r->id_json);
+        if (!b->ids[i]) return false;
     } else if (plain) {
         /* plain text lines have no id: the line number identifies them */
         char num[32];
         snprintf(num, sizeof num, "%zu", r->line);
-        p->id_json = strdup(num);
-        if (!p->id_json) return false;
+        b->ids[i] = strdup(num);
+        if (!b->ids[i]) return false;
     }
+    p->id_json = b->ids[i];
     if (!r->has_error) {
-        p->text = malloc(r->text_len + 1);
-        if (!p->text) return false;
-        memcpy(p->text, r->text, r->text_len);
-        p->text[r->text_len] = '\0';
-        p->len = r->text_len;
+        b->texts[i] = malloc(r->text_len + 1);
+        if (!b->texts[i]) return false;
+        memcpy(b->texts[i], r->text, r->text_len);
+        b->texts[i][r->text_len] = '\0';
+        p->text = b->texts[i];
+        p->text_len = r->text_len;
     }
     return true;
 }
@@ -271,125 +255,35 @@ static void progress_draw(progress *pg, const sl_input *in, char **files, bool f
 
 /* ---- main loop ------------------------------------------------------------------------ */
 
-/* Worker pool for -j N: N threads, each with its own scan, render the posts of the current
- * batch (taken one at a time from a shared counter) while the main thread reads the next batch
- * and prints the previous one, so reading, screening and writing overlap. */
-typedef struct pool {
-    const sl_engine *engine;
-    const options *opt;
-    pthread_mutex_t mu;
-    pthread_cond_t work, done;
-    post *posts;
-    size_t n;
-    atomic_size_t next;
-    unsigned generation;
-    int finished, nthreads;
-    bool quit;
-    atomic_int failed;
-    pthread_t tids[MAX_THREADS];
-} pool;
-
-static void *pool_worker(void *arg)
-{
-    pool *pl = arg;
-    sl_scan *scan = sl_scan_new(pl->engine);
-    if (!scan) atomic_store(&pl->failed, 1);
-    unsigned seen = 0;
-    for (;;) {
-        pthread_mutex_lock(&pl->mu);
-        while (pl->generation == seen && !pl->quit) pthread_cond_wait(&pl->work, &pl->mu);
-        if (pl->quit) {
-            pthread_mutex_unlock(&pl->mu);
-            break;
-        }
-        seen = pl->generation;
-        pthread_mutex_unlock(&pl->mu);
-        for (size_t i; scan && (i = atomic_fetch_add(&pl->next, 1)) < pl->n;)
-            render(scan, pl->opt, &pl->posts[i]);
-        pthread_mutex_lock(&pl->mu);
-        if (++pl->finished == pl->nthreads) pthread_cond_signal(&pl->done);
-        pthread_mutex_unlock(&pl->mu);
-    }
-    sl_scan_free(scan);
-    return NULL;
-}
-
-static int pool_start(pool *pl, const sl_engine *engine, const options *o)
-{
-    memset(pl, 0, sizeof *pl);
-    pl->engine = engine;
-    pl->opt = o;
-    pthread_mutex_init(&pl->mu, NULL);
-    pthread_cond_init(&pl->work, NULL);
-    pthread_cond_init(&pl->done, NULL);
-    for (int t = 0; t < o->threads; t++) {
-        if (pthread_create(&pl->tids[t], NULL, pool_worker, pl)) break;
-        pl->nthreads++;
-    }
-    return pl->nthreads ? 0 : -1;
-}
-
-static void pool_submit(pool *pl, post *posts, size_t n)
-{
-    pthread_mutex_lock(&pl->mu);
-    pl->posts = posts;
-    pl->n = n;
-    atomic_store(&pl->next, 0);
-    pl->finished = 0;
-    pl->generation++;
-    pthread_cond_broadcast(&pl->work);
-    pthread_mutex_unlock(&pl->mu);
-}
-
-static int pool_wait(pool *pl)
-{
-    pthread_mutex_lock(&pl->mu);
-    while (pl->finished < pl->nthreads) pthread_cond_wait(&pl->done, &pl->mu);
-    pthread_mutex_unlock(&pl->mu);
-    return atomic_load(&pl->failed) ? -1 : 0;
-}
-
-static void pool_stop(pool *pl)
-{
-    pthread_mutex_lock(&pl->mu);
-    pl->quit = true;
-    pthread_cond_broadcast(&pl->work);
-    pthread_mutex_unlock(&pl->mu);
-    for (int t = 0; t < pl->nthreads; t++) pthread_join(pl->tids[t], NULL);
-    pthread_mutex_destroy(&pl->mu);
-    pthread_cond_destroy(&pl->work);
-    pthread_cond_destroy(&pl->done);
-}
-
-static int print_batch(post *posts, size_t n, bool *flagged)
+static int print_batch(batch *posts, size_t n, bool *flagged)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!posts[i].out) {
+        if (!posts->items[i].out) {
             fprintf(stderr, "sangloc check: out of memory rendering a verdict\n");
             return -1;
         }
-        fputs(posts[i].out, stdout);
+        fputs(posts->items[i].out, stdout);
         fputc('\n', stdout);
         if (sl__cli_output_failed()) return -1; /* stop; main() reports the write error */
-        if (posts[i].flagged) *flagged = true;
-        free_post(&posts[i]);
+        if (posts->items[i].action != SL_ACTION_ALLOW) *flagged = true;
+        free_post(posts, i);
     }
     return 0;
 }
 
 /* Reads up to BATCH records into posts; returns how many. *more turns false at the end of the
  * input; *status becomes 2 for an unreadable file or exhausted memory. */
-static size_t read_batch(sl_input *in, const options *o, post *posts, bool *more, int *status)
+static size_t read_batch(sl_input *in, const options *o, batch *posts, bool *more, int *status)
 {
     size_t n = 0;
     while (n < BATCH && *more) {
-        sl_record rec;
+        sl_input_record rec;
         int r = sl__input_next(in, &rec);
         if (r == 0) {
             *more = false;
         } else if (r < 0) {
             *status = 2; /* unreadable file: reported; go on with the others */
-        } else if (!take_record(&posts[n++], &rec, o->plain_text)) {
+        } else if (!take_record(posts, n++, &rec, o->plain_text)) {
             fprintf(stderr, "sangloc check: out of memory\n");
             *status = 2;
             *more = false;
@@ -400,7 +294,7 @@ static size_t read_batch(sl_input *in, const options *o, post *posts, bool *more
 
 typedef struct run_state {
     sl_input in;
-    post *batches[2];
+    batch *batches[2];
     progress pg;
     char **files;
     bool flagged;
@@ -413,50 +307,49 @@ static void after_batch(run_state *rs, size_t n, bool last)
     progress_draw(&rs->pg, &rs->in, rs->files, last);
 }
 
-static int screen_serial(const sl_engine *engine, const options *o, run_state *rs)
+/* The pool screens one batch while this thread reads the next and then prints the finished one
+ * in input order, so reading, screening and writing overlap. With -j 1 the pool has no threads:
+ * it screens inside sl_batch_wait, and the next batch is read after the print. */
+static int screen_batches(const sl_engine *engine, const options *o, run_state *rs)
 {
-    sl_scan *scan = sl_scan_new(engine);
-    if (!scan) return -1;
-    for (bool more = true; more;) {
-        size_t n = read_batch(&rs->in, o, rs->batches[0], &more, &rs->status);
-        for (size_t i = 0; i < n; i++) render(scan, o, &rs->batches[0][i]);
-        if (print_batch(rs->batches[0], n, &rs->flagged)) {
-            sl_scan_free(scan);
-            return -1;
-        }
-        after_batch(rs, n, !more);
+    sl_batch_options bo = {.threads = o->threads == 1 ? 0 : o->threads};
+    if (o->explain) {
+        bo.render = explain_item;
+        bo.render_ctx = (void *)o;
     }
-    sl_scan_free(scan);
-    return 0;
-}
-
-static int screen_parallel(const sl_engine *engine, const options *o, run_state *rs)
-{
-    pool pl;
-    if (pool_start(&pl, engine, o)) return -1;
+    sl_batch_pool *pl = NULL;
+    if (sl_batch_pool_new(&bo, &pl)) return -1;
     int rc = 0;
     bool more = true;
     int cur = 0;
     size_t n = read_batch(&rs->in, o, rs->batches[cur], &more, &rs->status);
+    bool ahead = bo.threads > 0; /* without threads, reading ahead would only cost memory */
     while (n > 0) {
-        pool_submit(&pl, rs->batches[cur], n);
-        size_t next_n = more ? read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status) : 0;
-        if (pool_wait(&pl) || print_batch(rs->batches[cur], n, &rs->flagged)) {
+        sl_batch_submit(pl, engine, rs->batches[cur]->items, n);
+        size_t next_n = 0;
+        if (ahead && more)
+            next_n = read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status);
+        if (sl_batch_wait(pl) || print_batch(rs->batches[cur], n, &rs->flagged)) {
             rc = -1;
             break;
         }
+        if (!ahead && more)
+            next_n = read_batch(&rs->in, o, rs->batches[1 - cur], &more, &rs->status);
         after_batch(rs, n, next_n == 0);
         cur = 1 - cur;
         n = next_n;
     }
-    pool_stop(&pl);
+    sl_batch_pool_free(pl);
     return rc;
 }
 
 static int screen_all(const sl_engine *engine, const options *o, char **files, int nfiles)
 {
-    /* the engine enforces the text limit; the reader only bounds a line's memory */
-    size_t max_line = o->max_bytes > ((size_t)1 << 20) ? 6 * o->max_bytes + 1024 : 0;
+    /* the engine enforces the text limit; the reader only bounds a line's memory (a JSON
+     * escape takes at most 6 bytes per byte of text; saturate rather than wrap) */
+    size_t max_line = 0;
+    if (o->max_bytes > ((size_t)1 << 20))
+        max_line = o->max_bytes > (SIZE_MAX - 1024) / 6 ? SIZE_MAX : 6 * o->max_bytes + 1024;
     run_state rs = {.in = {.paths = files,
                            .npaths = nfiles,
                            .plain_text = o->plain_text,
@@ -464,18 +357,17 @@ static int screen_all(const sl_engine *engine, const options *o, char **files, i
                            .max_text = SIZE_MAX / 2},
                     .files = files};
     progress_init(&rs.pg, o, files, nfiles);
-    rs.batches[0] = calloc(BATCH, sizeof(post));
-    rs.batches[1] = calloc(BATCH, sizeof(post));
+    rs.batches[0] = calloc(1, sizeof(batch));
+    rs.batches[1] = calloc(1, sizeof(batch));
     int rc = -1;
-    if (rs.batches[0] && rs.batches[1])
-        rc = o->threads == 1 ? screen_serial(engine, o, &rs) : screen_parallel(engine, o, &rs);
+    if (rs.batches[0] && rs.batches[1]) rc = screen_batches(engine, o, &rs);
     if (rc) {
         if (!sl__cli_output_failed()) fprintf(stderr, "sangloc check: out of memory\n");
         rs.status = 2;
     }
     sl__input_close(&rs.in);
     for (int b = 0; b < 2; b++) {
-        for (size_t i = 0; rs.batches[b] && i < BATCH; i++) free_post(&rs.batches[b][i]);
+        for (size_t i = 0; rs.batches[b] && i < BATCH; i++) free_post(rs.batches[b], i);
         free(rs.batches[b]);
     }
     if (rs.status) return rs.status;

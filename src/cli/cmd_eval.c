@@ -303,7 +303,7 @@ static double tagger_span_f1(eval_ctx *c, const char *text, size_t len, size_t n
     return sl_metrics_span_f1(text, len, p.spans, p.nspans, c->spans, ngold);
 }
 
-static void score_ctsd(eval_ctx *c, const sl_record *r, const char *text, size_t len,
+static void score_ctsd(eval_ctx *c, const sl_input_record *r, const char *text, size_t len,
                        const sl_verdict *v)
 {
     const cJSON *o = r->object;
@@ -329,8 +329,8 @@ static void score_ctsd(eval_ctx *c, const sl_record *r, const char *text, size_t
     }
 }
 
-static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *text, size_t len,
-                  const sl_verdict *v)
+static void score(eval_ctx *c, data_kind kind, const sl_input_record *r, const char *text,
+                  size_t len, const sl_verdict *v)
 {
     figures *f = &c->fig;
     if (kind == D_CLASSIFY) {
@@ -352,7 +352,7 @@ static void score(eval_ctx *c, data_kind kind, const sl_record *r, const char *t
     }
 }
 
-static int eval_record(eval_ctx *c, data_kind kind, const sl_record *r)
+static int eval_record(eval_ctx *c, data_kind kind, const sl_input_record *r)
 {
     const char *text = r->text;
     size_t len = r->text_len;
@@ -375,8 +375,8 @@ static int eval_record(eval_ctx *c, data_kind kind, const sl_record *r)
 static int eval_file(eval_ctx *c, data_kind kind, const char *path)
 {
     char *paths[1] = {(char *)path};
-    sl_input in = {.paths = paths, .npaths = 1};
-    sl_record r;
+    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input_record r;
     int st;
     while ((st = sl__input_next(&in, &r)) > 0) {
         if (r.has_error) {

@@ -39,7 +39,7 @@ static void put_view(sl_buf *b, const char *name, const sl_view *v)
     sl__buf_json_string(b, v->data, v->len);
 }
 
-static void put_error(sl_buf *b, const sl_record *rec, const sl_error *err)
+static void put_error(sl_buf *b, const sl_input_record *rec, const sl_error *err)
 {
     sl__buf_puts(b, "\"error\":{\"code\":");
     sl__buf_json_string(b, sl_status_name(err->code), strlen(sl_status_name(err->code)));
@@ -53,7 +53,7 @@ static void put_error(sl_buf *b, const sl_record *rec, const sl_error *err)
 }
 
 /* Writes the output object of one record; returns 1 if it was an error. */
-static int one_record(sl_text *text, const sl_record *rec, bool plain, sl_buf *out)
+static int one_record(sl_text *text, const sl_input_record *rec, bool plain, sl_buf *out)
 {
     sl__buf_clear(out);
     sl__buf_puts(out, "{");
@@ -111,7 +111,7 @@ int sl_cmd_normalize(int argc, char **argv)
         return 2;
     }
     sl_buf out = {0};
-    sl_record rec;
+    sl_input_record rec;
     int status = 0, r;
     while ((r = sl__input_next(&in, &rec)) != 0) {
         if (r < 0) {

@@ -109,7 +109,7 @@ static int parse_bit(const cJSON *o, const char *key, int *v)
 }
 
 /* Adds one record; returns 0 when it was skipped (message printed). */
-static int add_record(sl_trainer *t, const train_file *f, const sl_record *r, uint32_t *spans)
+static int add_record(sl_trainer *t, const train_file *f, const sl_input_record *r, uint32_t *spans)
 {
     int label = 0, label2 = 0, ok = 1;
     size_t nspans = 0;
@@ -135,8 +135,8 @@ static int add_record(sl_trainer *t, const train_file *f, const sl_record *r, ui
 static int read_file(sl_trainer *t, const train_file *f, uint32_t *spans)
 {
     char *paths[1] = {(char *)f->path};
-    sl_input in = {.paths = paths, .npaths = 1};
-    sl_record r;
+    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input_record r;
     long added = 0, skipped = 0;
     int st;
     while ((st = sl__input_next(&in, &r)) != 0) {

@@ -1,6 +1,5 @@
-/* JSON-lines reader with per-line errors. Validation order matters for error positions: the
- * raw line is checked for UTF-8 first (so the byte offset points into the line as received),
- * then parsed by cJSON, then the fields are checked. */
+/* Line reader with per-line errors: files and stdin in order, bounded line length, line
+ * numbers; each JSON line goes to the library's record parser (src/io/record.c). */
 #include "cli/input.h"
 
 #include <errno.h>
@@ -11,7 +10,6 @@
 
 #define DEFAULT_MAX_LINE ((size_t)8 * 1024 * 1024)
 #define DEFAULT_MAX_TEXT ((size_t)64 * 1024)
-#define ID_MAX           256
 
 static int open_next_file(sl_input *in)
 {
@@ -78,85 +76,46 @@ static long read_line(sl_input *in, size_t max_line, bool *too_long, bool *io_er
     return (long)len;
 }
 
-/* Is there a \u0000 escape in a JSON text? cJSON would silently cut the string there. */
-static size_t find_escaped_nul(const char *s, size_t len)
-{
-    for (size_t i = 0; i + 6 <= len; i++) {
-        if (s[i] != '\\') continue;
-        if (s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4)) return i;
-        i++; /* skip the escaped character so "\\u0000" is not taken for an escape */
-    }
-    return SL_NO_POS;
-}
-
-/* Recovers the id of a line that is otherwise rejected, so its verdict can still name it. */
-static void find_id(sl_input *in, sl_record *rec, const char *line, size_t len)
-{
-    in->json = cJSON_ParseWithLengthOpts(line, len, NULL, 0);
-    const cJSON *id = in->json ? cJSON_GetObjectItemCaseSensitive(in->json, "id") : NULL;
-    if (id && (cJSON_IsString(id) || cJSON_IsNumber(id))) {
-        in->id_owned = cJSON_PrintUnformatted(id);
-        size_t n = in->id_owned ? strlen(in->id_owned) : 0;
-        if (n && n <= ID_MAX && sl_utf8_validate(in->id_owned, n, NULL) == SL_OK)
-            rec->id_json = in->id_owned;
-    }
-}
-
-static void parse_json_record(sl_input *in, sl_record *rec, const char *line, size_t len,
+/* A JSON line, through the library's record parser. */
+static void parse_json_record(sl_input *in, sl_input_record *rec, const char *line, size_t len,
                               size_t max_text)
 {
-    const char *end = NULL;
-    in->json = cJSON_ParseWithLengthOpts(line, len, &end, 0);
-    if (!in->json) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t pos = (at && at >= line && at <= line + len) ? (size_t)(at - line) : 0;
+    const sl_record_limits lim = {.max_text = max_text};
+    sl_record *r = &in->parsed;
+    sl_record_parse(line, len, &lim, r); /* out of memory shows as the record's error */
+    if (r->id) {
+        memcpy(in->id, r->id, r->id_len); /* id_len <= SL_RECORD_ID_MAX */
+        in->id[r->id_len] = '\0';
+        rec->id_json = in->id;
+    }
+    rec->fields = r;
+    if (r->has_error) {
         rec->has_error = true;
-        sl_error_set(&rec->error, SL_ERR_JSON, pos, "malformed JSON near byte %zu", pos);
+        rec->error = r->error;
         return;
     }
-    if (!cJSON_IsObject(in->json)) {
-        rec->has_error = true;
-        sl_error_set(&rec->error, SL_ERR_JSON, 0, "a line must be a JSON object");
-        return;
-    }
-    rec->object = in->json;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(in->json, "id");
-    if (id) {
-        in->id_owned = cJSON_PrintUnformatted(id);
-        if (in->id_owned && strlen(in->id_owned) <= ID_MAX) rec->id_json = in->id_owned;
-    }
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(in->json, "text");
-    if (!text || !cJSON_IsString(text)) {
-        rec->has_error = true;
-        sl_error_set(&rec->error, SL_ERR_MISSING_FIELD, 0,
-                     text ? "field \"text\" must be a string" : "field \"text\" is missing");
-        return;
-    }
-    size_t nul = find_escaped_nul(line, len);
-    if (nul != SL_NO_POS) {
-        rec->has_error = true;
-        sl_error_set(&rec->error, SL_ERR_NUL_BYTE, nul, "NUL character (\\u0000) at byte %zu", nul);
-        return;
-    }
-    rec->text = text->valuestring;
-    rec->text_len = strlen(text->valuestring);
-    if (rec->text_len > max_text) {
-        rec->has_error = true;
-        sl_error_set(&rec->error, SL_ERR_TOO_LARGE, 0, "text is %zu bytes, above the limit of %zu",
-                     rec->text_len, max_text);
+    rec->text = r->text.data;
+    rec->text_len = r->text.len;
+    if (in->json_objects) {
+        /* single-threaded CLI code: cJSON's global error pointer is not read */
+        in->json = cJSON_ParseWithLength(line, len);
+        if (!in->json) {
+            rec->has_error = true;
+            sl_error_set(&rec->error, SL_ERR_JSON, SL_NO_POS, "cJSON could not read the line");
+            return;
+        }
+        rec->object = in->json;
     }
 }
 
-static void reset_record_state(sl_input *in, sl_record *rec)
+static void reset_record_state(sl_input *in, sl_input_record *rec)
 {
     cJSON_Delete(in->json);
     in->json = NULL;
-    cJSON_free(in->id_owned);
-    in->id_owned = NULL;
     memset(rec, 0, sizeof *rec);
 }
 
-int sl__input_next(sl_input *in, sl_record *rec)
+int sl__input_next(sl_input *in, sl_input_record *rec)
 {
     size_t max_line = in->max_line ? in->max_line : DEFAULT_MAX_LINE;
     size_t max_text = in->max_text ? in->max_text : DEFAULT_MAX_TEXT;
@@ -184,18 +143,18 @@ int sl__input_next(sl_input *in, sl_record *rec)
             rec->has_error = true;
             sl_error_set(&rec->error, SL_ERR_TOO_LARGE, max_line, "line longer than %zu bytes",
                          max_line);
-        } else if (sl_utf8_validate(line, len, &rec->error) != SL_OK) {
-            rec->has_error = true;
-            if (!in->plain_text) find_id(in, rec, line, len);
         } else if (in->plain_text) {
-            rec->text = line;
-            rec->text_len = len;
-            if (len > max_text) {
+            if (sl_utf8_validate(line, len, &rec->error) != SL_OK) {
+                rec->has_error = true;
+            } else if (len > max_text) {
                 rec->has_error = true;
                 sl_error_set(&rec->error, SL_ERR_TOO_LARGE, 0,
                              "text is %zu bytes, above the limit of %zu", len, max_text);
+            } else {
+                rec->text = line;
+                rec->text_len = len;
             }
-        } else if (strspn(line, " \t\r") == len) {
+        } else if (sl_record_is_blank(line, len)) {
             continue; /* blank lines separate records; they are not posts */
         } else {
             parse_json_record(in, rec, line, len, max_text);
@@ -211,8 +170,7 @@ void sl__input_close(sl_input *in)
     in->f = NULL;
     cJSON_Delete(in->json);
     in->json = NULL;
-    cJSON_free(in->id_owned);
-    in->id_owned = NULL;
+    sl_record_free(&in->parsed);
     free(in->buf);
     in->buf = NULL;
     in->cap = 0;

@@ -36,7 +36,7 @@ static void check_file(const char *data, size_t len, const expected *want, size_
     char *path = write_temp(data, len);
     char *paths[] = {path};
     sl_input in = {.paths = paths, .npaths = 1, .plain_text = plain, .max_line = max_line};
-    sl_record rec;
+    sl_input_record rec;
     for (size_t i = 0; i < nwant; i++) {
         assert_int_equal(sl__input_next(&in, &rec), 1);
         assert_int_equal(rec.line, want[i].line);
@@ -76,7 +76,7 @@ static void test_json_lines_with_every_kind_of_bad_line(void **state)
     const expected want[] = {
         {SL_OK, 1, 0, "xin chào", "\"a\""},      {SL_ERR_INVALID_UTF8, 2, 20, NULL, "2"},
         {SL_ERR_NUL_BYTE, 3, 20, NULL, "3"},     {SL_ERR_JSON, 4, SL_NO_POS, NULL, NULL},
-        {SL_ERR_MISSING_FIELD, 5, 0, NULL, "5"}, {SL_ERR_MISSING_FIELD, 6, 0, NULL, "6"},
+        {SL_ERR_MISSING_FIELD, 5, 0, NULL, "5"}, {SL_ERR_MISSING_FIELD, 6, 15, NULL, "6"},
         {SL_ERR_JSON, 7, 0, NULL, NULL},         {SL_OK, 9, 0, "cuối", "\"z\""},
     };
     check_file(data, sizeof data - 1, want, sizeof want / sizeof want[0], false, 0);
@@ -120,7 +120,7 @@ static void test_missing_file_reports_and_goes_on(void **state)
     char *good = write_temp("{\"text\":\"x\"}\n", 13);
     char *paths[] = {"/nonexistent/sangloc/input.jsonl", good};
     sl_input in = {.paths = paths, .npaths = 2};
-    sl_record rec;
+    sl_input_record rec;
     assert_int_equal(sl__input_next(&in, &rec), -1);
     assert_int_equal(sl__input_next(&in, &rec), 1);
     assert_string_equal(rec.file, good);
@@ -128,6 +128,36 @@ static void test_missing_file_reports_and_goes_on(void **state)
     sl__input_close(&in);
     unlink(good);
     free(good);
+}
+
+static void test_json_objects_and_raw_ids(void **state)
+{
+    static const char data[] = "{\"id\":10158812345678901,\"text\":\"a\",\"label\":\"hate\"}\n"
+                               "\n"
+                               "{\"id\":\"x\",\"text\":\"b\",\"text\":\"c\"}\n";
+    char *path = write_temp(data, sizeof data - 1);
+    char *paths[] = {path};
+    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input_record rec;
+    assert_int_equal(sl__input_next(&in, &rec), 1);
+    assert_false(rec.has_error);
+    assert_string_equal(rec.id_json, "10158812345678901");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(rec.object, "label");
+    assert_true(cJSON_IsString(label));
+    assert_string_equal(label->valuestring, "hate");
+    assert_non_null(rec.fields);
+    assert_int_equal(sl__input_next(&in, &rec), 1); /* the blank line is skipped, counted */
+    assert_int_equal(rec.line, 3);
+    assert_true(rec.has_error);
+    assert_int_equal(rec.error.code, SL_ERR_JSON);
+    assert_int_equal(rec.error.byte, 21);
+    assert_int_equal(rec.error.line, 3);
+    assert_null(rec.object);
+    assert_string_equal(rec.id_json, "\"x\"");
+    assert_int_equal(sl__input_next(&in, &rec), 0);
+    sl__input_close(&in);
+    unlink(path);
+    free(path);
 }
 
 int main(void)
@@ -138,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_too_long_line_is_skipped_not_fatal),
         cmocka_unit_test(test_plain_text_lines),
         cmocka_unit_test(test_missing_file_reports_and_goes_on),
+        cmocka_unit_test(test_json_objects_and_raw_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
