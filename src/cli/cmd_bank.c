@@ -155,8 +155,11 @@ static int cmd_add(opts *o)
     if (!o->kind || !sl_bank_kind_parse(o->kind, &kind)) {
         return sl__cli_usage_error("bank add", help, "--kind must be hoax, document or spam");
     }
-    sl_input in = {
-        .paths = o->rest, .npaths = o->nrest, .max_text = SL_BANK_MAX_TEXT, .json_objects = true};
+    sl_input in = {.cmd = "bank add",
+                   .paths = o->rest,
+                   .npaths = o->nrest,
+                   .max_text = SL_BANK_MAX_TEXT,
+                   .json_objects = true};
     sl_input_record rec;
     pending p = {0};
     int bad = 0, r, rc = 0;
@@ -362,7 +365,7 @@ static int cmd_match(opts *o)
         sl_bank_close(b);
         return 2;
     }
-    sl_input in = {.paths = o->rest, .npaths = o->nrest};
+    sl_input in = {.cmd = "bank match", .paths = o->rest, .npaths = o->nrest};
     sl_input_record rec;
     sl_buf out = {0};
     int bad = 0, r;

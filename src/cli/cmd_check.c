@@ -350,7 +350,8 @@ static int screen_all(const sl_engine *engine, const options *o, char **files, i
     size_t max_line = 0;
     if (o->max_bytes > ((size_t)1 << 20))
         max_line = o->max_bytes > (SIZE_MAX - 1024) / 6 ? SIZE_MAX : 6 * o->max_bytes + 1024;
-    run_state rs = {.in = {.paths = files,
+    run_state rs = {.in = {.cmd = "check",
+                           .paths = files,
                            .npaths = nfiles,
                            .plain_text = o->plain_text,
                            .max_line = max_line,

@@ -375,7 +375,7 @@ static int eval_record(eval_ctx *c, data_kind kind, const sl_input_record *r)
 static int eval_file(eval_ctx *c, data_kind kind, const char *path)
 {
     char *paths[1] = {(char *)path};
-    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input in = {.cmd = "eval", .paths = paths, .npaths = 1, .json_objects = true};
     sl_input_record r;
     int st;
     while ((st = sl__input_next(&in, &r)) > 0) {

@@ -85,7 +85,7 @@ static int one_record(sl_text *text, const sl_input_record *rec, bool plain, sl_
 
 int sl_cmd_normalize(int argc, char **argv)
 {
-    sl_input in = {0};
+    sl_input in = {.cmd = "normalize"};
     char *paths[256];
     int npaths = 0;
     for (int i = 1; i < argc; i++) {

@@ -135,7 +135,7 @@ static int add_record(sl_trainer *t, const train_file *f, const sl_input_record 
 static int read_file(sl_trainer *t, const train_file *f, uint32_t *spans)
 {
     char *paths[1] = {(char *)f->path};
-    sl_input in = {.paths = paths, .npaths = 1, .json_objects = true};
+    sl_input in = {.cmd = "train", .paths = paths, .npaths = 1, .json_objects = true};
     sl_input_record r;
     long added = 0, skipped = 0;
     int st;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/output.h"
 #include "sangloc/text.h"
 
 #define DEFAULT_MAX_LINE ((size_t)8 * 1024 * 1024)
@@ -28,7 +29,7 @@ static int open_next_file(sl_input *in)
         }
         in->f = fopen(p, "rb");
         if (!in->f) {
-            fprintf(stderr, "sangloc: %s: %s\n", p, strerror(errno));
+            sl__cli_error(in->cmd, p, 0, "%s", strerror(errno));
             return -1;
         }
     }
@@ -129,7 +130,7 @@ int sl__input_next(sl_input *in, sl_input_record *rec)
             if (in->f != stdin) fclose(in->f);
             in->f = NULL;
             if (io_error) {
-                fprintf(stderr, "sangloc: %s: read error\n", current_name(in));
+                sl__cli_error(in->cmd, current_name(in), 0, "read error");
                 return -1;
             }
             continue;

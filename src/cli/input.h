@@ -20,7 +20,8 @@
 #include "sangloc/status.h"
 
 typedef struct sl_input {
-    char **paths; /* files to read in order; none means stdin ("-" also means stdin) */
+    const char *cmd; /* subcommand named in error messages (NULL: none) */
+    char **paths;    /* files to read in order; none means stdin ("-" also means stdin) */
     int npaths;
     bool plain_text;   /* --text: each line is a text; the id is the line number */
     bool json_objects; /* also hand over each good JSON line as a cJSON object (other fields) */
