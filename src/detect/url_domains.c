@@ -135,15 +135,44 @@ bool sl_domain_set_contains(const sl_domain_set *set, const char *host, size_t l
     return false;
 }
 
-/* Strips a comment and surrounding blanks from a line in place; returns the new length. */
-static size_t clean_line(char *line, size_t n, size_t *lead)
+/* The bounds of a line without its comment and surrounding blanks: [*lead, *lead + result). */
+static size_t clean_line(const char *line, size_t n, size_t *lead)
 {
-    char *hash = memchr(line, '#', n);
+    const char *hash = memchr(line, '#', n);
     if (hash) n = (size_t)(hash - line);
     while (n && isspace((unsigned char)line[n - 1])) n--;
     *lead = 0;
     while (*lead < n && isspace((unsigned char)line[*lead])) (*lead)++;
     return n - *lead;
+}
+
+sl_status sl_domain_set_parse(const char *data, size_t len, sl_domain_set **out, sl_error *err)
+{
+    if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *out = NULL;
+    if (!data && len) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no data");
+    sl_domain_set *set = sl_domain_set_new();
+    sl_status st = set ? SL_OK : SL_ERR_NOMEM;
+    size_t lineno = 0;
+    for (size_t off = 0; !st && off < len;) {
+        const char *nl = memchr(data + off, '\n', len - off);
+        size_t got = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
+        lineno++;
+        size_t lead, n = clean_line(data + off, got, &lead);
+        if (n) st = sl_domain_set_add(set, data + off + lead, n);
+        if (st) {
+            sl_error_set(err, st, off + lead, "line %zu: %s", lineno,
+                         st == SL_ERR_PATTERN ? "not a domain name" : sl_strerror(st));
+            if (err) err->line = lineno;
+        }
+        off += got;
+    }
+    if (st) {
+        sl_domain_set_free(set);
+        return st;
+    }
+    *out = set;
+    return SL_OK;
 }
 
 sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *err)
@@ -153,29 +182,30 @@ sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *er
     if (!path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no path");
     FILE *fp = fopen(path, "rb");
     if (!fp) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot open %.120s", path);
-    sl_domain_set *set = sl_domain_set_new();
-    char *line = NULL;
-    size_t lcap = 0, lineno = 0, offset = 0;
-    sl_status st = set ? SL_OK : SL_ERR_NOMEM;
-    ssize_t got;
-    while (!st && (got = getline(&line, &lcap, fp)) >= 0) {
-        lineno++;
-        size_t lead, n = clean_line(line, (size_t)got, &lead);
-        if (n) st = sl_domain_set_add(set, line + lead, n);
-        if (st) {
-            sl_error_set(err, st, offset + lead, "line %zu: %s", lineno,
-                         st == SL_ERR_PATTERN ? "not a domain name" : sl_strerror(st));
-            if (err) err->line = lineno;
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    sl_status st = SL_OK;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 4096;
+            char *nd = ncap > cap ? realloc(data, ncap) : NULL;
+            if (!nd) {
+                st = SL_ERR_NOMEM;
+                break;
+            }
+            data = nd;
+            cap = ncap;
         }
-        offset += (size_t)got;
+        size_t got = fread(data + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) break;
     }
-    if (!st && ferror(fp)) st = sl_error_set(err, SL_ERR_IO, offset, "read error in %.120s", path);
-    free(line);
+    if (!st && ferror(fp)) st = sl_error_set(err, SL_ERR_IO, len, "read error in %.120s", path);
     fclose(fp);
-    if (st) {
-        sl_domain_set_free(set);
-        return st;
-    }
-    *out = set;
-    return SL_OK;
+    if (!st)
+        st = sl_domain_set_parse(data, len, out, err);
+    else if (st == SL_ERR_NOMEM)
+        sl_error_set(err, st, SL_NO_POS, "out of memory reading %.120s", path);
+    free(data);
+    return st;
 }

@@ -92,6 +92,7 @@ void sl_policy_free(sl_policy *p)
         free(p->rules[i].id);
         free(p->rules[i].clause);
         free(p->rules[i].source);
+        free(p->rules[i].data);
     }
     for (size_t i = 0; i < p->ncases; i++) free(p->cases[i].text);
     free(p->categories);

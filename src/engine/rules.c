@@ -6,7 +6,8 @@
  *   - a NORM literal, confidence = the term's own (default 1);
  *   - unless the term is marked exact ("=") or has no diacritics to lose, a FOLD literal with
  *     confidence x SL_RULES_FOLD_SCORE that fires only where the post itself has no
- *     diacritics: "ngu" typed bare may be "ngủ" (to sleep), so a bare match is weaker evidence,
+ *     diacritics: "ngu" typed bare may be "ngủ" (to sleep), so a bare match is weaker evidence
+ *     (the factor is the policy's settings.fold_confidence),
  *     and "ngủ" typed with its accents must never match the term "ngu".
  * Regex rules become one pattern each on their declared view. The pattern table is rebuilt on
  * every start (cheap); only Hyperscan's compiled databases are cached (by the matcher). */
@@ -17,13 +18,12 @@
 #include "sangloc/matcher.h"
 #include "sangloc/text.h"
 
-#define SL_RULES_FOLD_SCORE 0.9f
-
 typedef struct table {
     sl_matcher_pattern *pats;
     size_t n, cap;
     char **strings; /* owned copies of normalized terms, one per pattern slot */
     sl_text *text;
+    float fold_confidence;
 } table;
 
 /* Appends a pattern; the table takes `owned` in every case (it is freed when the push fails). */
@@ -92,7 +92,7 @@ static sl_status add_term(table *t, uint32_t rule, int32_t index, const sl__lexi
     if (!st && want_fold && flen) {
         st = push(t,
                   (sl_matcher_pattern){fold, flen, SL_VIEW_FOLD, SL_MATCHER_PLAIN_ONLY, rule, index,
-                                       term->score * SL_RULES_FOLD_SCORE},
+                                       term->score * t->fold_confidence},
                   fold);
         fold = NULL;
     }
@@ -102,14 +102,11 @@ static sl_status add_term(table *t, uint32_t rule, int32_t index, const sl__lexi
 
 static sl_status add_lexicon(table *t, const sl_rule *r, uint32_t rule, sl_error *err)
 {
-    char *data;
-    size_t len;
-    sl_status st = sl__policy_read_file(r->source, SL_POLICY_MAX_LIST_BYTES, &data, &len, err);
-    if (st) return st;
+    if (!r->data) /* a policy always keeps the bytes it hashed; never read the file again */
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "%s: lexicon not loaded", r->source);
     sl__report rep = {0};
     sl__lexicon lex = {0};
-    st = sl__lexicon_parse(data, len, r->source, r->line, &rep, &lex);
-    free(data);
+    sl_status st = sl__lexicon_parse(r->data, r->data_len, r->source, r->line, &rep, &lex);
     if (st && rep.count && err)
         *err = rep.first;
     else if (st)
@@ -158,6 +155,7 @@ sl_status sl_rules_build_matcher(const sl_policy *p, const char *cache_dir, sl_m
     table t = {0};
     const char **ids = calloc(p->nrules, sizeof *ids);
     t.text = sl_text_new();
+    t.fold_confidence = p->settings.fold_confidence;
     sl_status st =
         ids && t.text ? SL_OK : sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     for (size_t i = 0; !st && i < p->nrules; i++) ids[i] = p->rules[i].id;
