@@ -6,6 +6,7 @@
  * "b.evil.com", "evil.com", "com"), so subdomains match without storing them. Entries are
  * copied; the set is read-only while looked up, so threads may share it. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,12 +79,19 @@ static size_t normalize(const char *s, size_t n, char out[SL_DOMAIN_MAX_BYTES + 
     return n;
 }
 
+/* The table is kept at most half full (sl_domain_set_add grows it first), so a probe meets an
+ * empty slot; the probe count is bounded all the same, so a broken invariant is a miss and an
+ * error, never an endless loop. Doubling from 64 reaches SL_DOMAIN_SET_MAX * 2 without
+ * overflowing. */
+_Static_assert(SL_DOMAIN_SET_MAX <= SIZE_MAX / 4 / sizeof(char *), "domain table size overflows");
+
+/* The slot holding d, or the empty slot where it goes; cap when the table is full. */
 static size_t find_slot(char *const *slots, size_t cap, const char *d, size_t n)
 {
     size_t i = (size_t)XXH3_64bits(d, n) & (cap - 1);
-    while (slots[i] && (strlen(slots[i]) != n || memcmp(slots[i], d, n) != 0))
-        i = (i + 1) & (cap - 1);
-    return i;
+    for (size_t probes = 0; probes < cap; probes++, i = (i + 1) & (cap - 1))
+        if (!slots[i] || (strlen(slots[i]) == n && memcmp(slots[i], d, n) == 0)) return i;
+    return cap;
 }
 
 static sl_status grow(sl_domain_set *set)
@@ -93,7 +101,8 @@ static sl_status grow(sl_domain_set *set)
     if (!slots) return SL_ERR_NOMEM;
     for (size_t i = 0; i < set->cap; i++)
         if (set->slots[i])
-            slots[find_slot(slots, cap, set->slots[i], strlen(set->slots[i]))] = set->slots[i];
+            slots[find_slot(slots, cap, set->slots[i], strlen(set->slots[i]))] =
+                set->slots[i]; /* a quarter full at most: a free slot exists */
     free(set->slots);
     set->slots = slots;
     set->cap = cap;
@@ -107,13 +116,14 @@ sl_status sl_domain_set_add(sl_domain_set *set, const char *domain, size_t len)
     size_t n = normalize(domain, len, d);
     if (!n) return SL_ERR_PATTERN;
     size_t i = find_slot(set->slots, set->cap, d, n);
-    if (set->slots[i]) return SL_OK;
+    if (i < set->cap && set->slots[i]) return SL_OK;
     if (set->count >= SL_DOMAIN_SET_MAX) return SL_ERR_TOO_LARGE;
     if ((set->count + 1) * 2 > set->cap) {
         sl_status st = grow(set);
         if (st) return st;
         i = find_slot(set->slots, set->cap, d, n);
     }
+    if (i == set->cap) return SL_ERR_INTERNAL; /* never: the table is at most half full */
     set->slots[i] = malloc(n + 1);
     if (!set->slots[i]) return SL_ERR_NOMEM;
     memcpy(set->slots[i], d, n + 1);
@@ -127,7 +137,8 @@ bool sl_domain_set_contains(const sl_domain_set *set, const char *host, size_t l
     if (!set || !host || !len) return false;
     size_t n = normalize(host, len, d);
     for (size_t off = 0; off < n;) {
-        if (set->slots[find_slot(set->slots, set->cap, d + off, n - off)]) return true;
+        size_t i = find_slot(set->slots, set->cap, d + off, n - off);
+        if (i < set->cap && set->slots[i]) return true;
         const char *dot = memchr(d + off, '.', n - off);
         if (!dot) break;
         off = (size_t)(dot - d) + 1;
