@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine/engine_internal.h"
+#include "engine/policy_internal.h"
 #include "util/buf.h"
 
 #define SL_VERSION_STRING "0.1.0"
@@ -138,7 +139,7 @@ sl_status sl_engine_new(const sl_engine_options *o, sl_engine **out, sl_error *e
     sl_engine *e = calloc(1, sizeof *e);
     if (!e) return SL_ERR_NOMEM;
     atomic_init(&e->refs, 1);
-    sl_status st = sl_policy_load(o->policy_path, &e->policy, err);
+    sl_status st = sl__policy_load_for_engine(o->policy_path, &e->policy, err);
     if (st) goto fail;
     st = sl__ruleset_build(e->policy, &e->rules);
     if (st) goto fail;

@@ -577,10 +577,10 @@ static void rule_regex(walk *w, yaml_node_t *v, sl_rule *r)
         return;
     }
     sl_error e;
-    if (sl_matcher_check_regex(r->source, r->caseless, &e) == SL_OK) return;
-    bool b = strstr(e.message, "\\b") || strstr(e.message, "\\B");
-    problem(w, v, "regex does not compile: %.90s%s", e.message,
-            b ? " (drop \\b: regex matches are whole words unless word: false)" : "");
+    if (w->rep->defer_regex || sl_matcher_check_regex(r->source, r->caseless, &e) == SL_OK) return;
+    char msg[200];
+    sl__regex_problem(msg, sizeof msg, e.message);
+    problem(w, v, "%s", msg);
 }
 
 static void rule_source(walk *w, int key, yaml_node_t *v, sl_rule *r)

@@ -11,6 +11,7 @@
  *     and "ngủ" typed with its accents must never match the term "ngu".
  * Regex rules become one pattern each on their declared view. The pattern table is rebuilt on
  * every start (cheap); only Hyperscan's compiled databases are cached (by the matcher). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,32 @@ static sl_status add_rules(table *t, const sl_policy *p, sl_error *err)
     return st;
 }
 
+void sl__regex_problem(char *out, size_t size, const char *reason)
+{
+    bool b = strstr(reason, "\\b") || strstr(reason, "\\B");
+    snprintf(out, size, "regex does not compile: %.90s%s", reason,
+             b ? " (drop \\b: regex matches are whole words unless word: false)" : "");
+}
+
+/* A pattern the matcher rejected: its rule's line, and for a regex the policy's own wording
+ * (a policy loaded for an engine leaves checking its regexes to this compile). */
+static sl_status pattern_error(const sl_policy *p, const sl_matcher_pattern *pat, sl_error *err)
+{
+    const sl_rule *r = &p->rules[pat->rule];
+    if (!(pat->flags & SL_MATCHER_REGEX)) {
+        err->line = r->line;
+        return SL_ERR_PATTERN;
+    }
+    sl_error e;
+    char msg[200];
+    if (sl_matcher_check_regex(r->source, r->caseless, &e) == SL_OK) /* fails only together */
+        snprintf(e.message, sizeof e.message, "%s", err->message);
+    sl__regex_problem(msg, sizeof msg, e.message);
+    sl_error_set(err, SL_ERR_POLICY, SL_NO_POS, "rule '%.40s': %s", r->id, msg);
+    err->line = r->line;
+    return SL_ERR_POLICY;
+}
+
 static bool has_patterns(const sl_policy *p)
 {
     for (size_t i = 0; i < p->nrules; i++)
@@ -164,7 +191,7 @@ sl_status sl_rules_build_matcher(const sl_policy *p, const char *cache_dir, sl_m
     if (!cache_dir && sl_matcher_default_cache_dir(dir, sizeof dir)) cache_dir = dir;
     sl_matcher_spec spec = {t.pats, t.n, ids, p->nrules, p->hash, cache_dir};
     if (!st && (st = sl_matcher_build(&spec, out, err)) && err && err->byte < t.n)
-        err->line = p->rules[t.pats[err->byte].rule].line; /* the byte is the pattern index */
+        st = pattern_error(p, &t.pats[err->byte], err); /* the byte is the pattern index */
     table_free(&t);
     free(ids);
     return st;

@@ -328,6 +328,32 @@ static void test_settings(void **state)
     assert_non_null(strstr(err.message, "similarity"));
 }
 
+/* An engine compiles each regex once, in its matcher: a bad one is still reported in the
+ * policy's words, naming the rule and its line. */
+static void test_bad_regex_at_engine_load(void **state)
+{
+    write_file("regex.yaml",
+               "version: \"1\"\n"
+               "name: regex-test\n"
+               "categories: {insult: {}}\n"
+               "rules:\n"
+               "  - {id: good.re, category: insult, weight: 1, clause: c, regex: 'abc'}\n"
+               "  - {id: bad.re, category: insult, weight: 1, clause: c, regex: 'a(b'}\n");
+    sl_engine_options o = options("regex.yaml");
+    sl_engine *e = NULL;
+    sl_error err = {0};
+    assert_int_equal(sl_engine_new(&o, &e, &err), SL_ERR_POLICY);
+    assert_null(e);
+    assert_int_equal(err.line, 6);
+    assert_non_null(strstr(err.message, "bad.re"));
+    assert_non_null(strstr(err.message, "regex does not compile"));
+    /* the policy alone (lint, policy tools) still checks each regex on its own */
+    sl_policy *p = NULL;
+    assert_int_equal(sl_policy_load(path_of("regex.yaml"), &p, &err), SL_ERR_POLICY);
+    assert_int_equal(err.line, 6);
+    assert_non_null(strstr(err.message, "regex does not compile"));
+}
+
 /* The bytes hashed at load are the bytes compiled: a lexicon edited after the policy was read
  * does not leak into a matcher built from that policy. */
 static void test_lexicon_read_once(void **state)
@@ -374,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_model_rule_needs_model),
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_lexicon_read_once),
+        cmocka_unit_test(test_bad_regex_at_engine_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
