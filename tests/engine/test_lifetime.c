@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,7 @@ static void test_scan_keeps_engine_alive(void **state)
 
 typedef struct worker {
     sl_engine_slot *slot;
-    volatile int *stop;
+    atomic_int *stop;
     size_t checked, bad, engines_seen;
 } worker;
 
@@ -142,7 +143,7 @@ static void *screen(void *arg)
     static const char text[] = "óc chó";
     sl_scan *scan = NULL;
     size_t uses = 0;
-    while (!*w->stop) {
+    while (!atomic_load(w->stop)) {
         const sl_engine *e = sl_engine_slot_get(w->slot);
         if (!scan || (sl_scan_engine(scan) != e && uses >= 50)) {
             sl_scan_free(scan);
@@ -179,7 +180,7 @@ static void test_reload_under_load(void **state)
     sl_engine_slot *slot = NULL;
     sl_error err = {0};
     assert_int_equal(sl_engine_slot_new(&o, &slot, &err), SL_OK);
-    volatile int stop = 0;
+    atomic_int stop = 0;
     enum { THREADS = 3, RELOADS = 40 };
     worker w[THREADS];
     pthread_t tid[THREADS];
@@ -192,7 +193,7 @@ static void test_reload_under_load(void **state)
         assert_int_equal(sl_engine_slot_reload(slot, &next, &err), SL_OK);
         nanosleep(&(struct timespec){0, 2000000}, NULL);
     }
-    stop = 1;
+    atomic_store(&stop, 1);
     size_t checked = 0, seen = 0;
     for (int t = 0; t < THREADS; t++) {
         pthread_join(tid[t], NULL);
