@@ -82,8 +82,9 @@ typedef struct sl_policy_case {
 
 /* Settings an organization may tune: the optional `settings:` map of the policy file
  * (docs/policy.md). Each has one default, below, and is read nowhere else. */
-#define SL_POLICY_DEFAULT_BANK_MIN_SIMILARITY 0.5f /* = SL_BANK_DEFAULT_MIN_SIMILARITY */
-#define SL_POLICY_DEFAULT_FOLD_CONFIDENCE     0.9f
+#define SL_POLICY_DEFAULT_FOLD_CONFIDENCE 0.9f
+/* bank_min_similarity defaults to SL_BANK_DEFAULT_MIN_SIMILARITY (sangloc/bank.h), the value
+ * `sangloc bank match` uses too. */
 typedef struct sl_policy_settings {
     float bank_min_similarity; /* bank matches below this similarity are not reported */
     float fold_confidence;     /* a lexicon term matched only without diacritics (FOLD view)

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "engine/policy_internal.h"
+#include "sangloc/bank.h"
 #include "sangloc/detect.h"
 #include "sangloc/matcher.h"
 #include "sangloc/text.h"
@@ -831,7 +832,7 @@ sl_status sl__policy_parse_yaml(const char *data, size_t len, const char *base_d
     walk w = {.data = data, .len = len, .base_dir = base_dir, .p = p, .rep = rep, .hash = hash};
     memcpy(p->thresholds.at, default_thresholds, sizeof p->thresholds.at);
     p->max_text_bytes = 65536;
-    p->settings.bank_min_similarity = SL_POLICY_DEFAULT_BANK_MIN_SIMILARITY;
+    p->settings.bank_min_similarity = SL_BANK_DEFAULT_MIN_SIMILARITY;
     p->settings.fold_confidence = SL_POLICY_DEFAULT_FOLD_CONFIDENCE;
     w.nlines = 1;
     for (size_t i = 0; i < len;) {
