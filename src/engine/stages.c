@@ -137,30 +137,30 @@ static sl_status stage_detectors(const sl_engine *e, sl_scan *s)
 }
 
 /* Every URL of the post is looked up: the buffer grows while it comes back full. */
-static size_t find_urls(sl_scan *s)
+static sl_status find_urls(sl_scan *s, size_t *n)
 {
     size_t cap = s->urls_cap ? s->urls_cap : SL_MAX_URLS;
     for (;;) {
         if (cap > s->urls_cap) {
             sl_url *u = realloc(s->urls, cap * sizeof *u);
-            if (!u) break;
+            if (!u) return SL_ERR_NOMEM;
             s->urls = u;
             s->urls_cap = cap;
         }
-        size_t n = sl_detect_urls(s->text, s->urls, s->urls_cap);
-        if (n < s->urls_cap) return n;
+        *n = sl_detect_urls(s->text, s->urls, s->urls_cap);
+        if (*n < s->urls_cap) return SL_OK;
         if (s->urls_cap >= SL_MAX_URLS_SCANNED) break;
         cap = s->urls_cap * 2;
     }
     s->verdict.cut.urls++; /* at least one more URL was not looked up */
-    return s->urls_cap;
+    return SL_OK;
 }
 
 static sl_status stage_domains(const sl_engine *e, sl_scan *s, const char *text)
 {
     if (!e->rules.ndomain_rules) return SL_OK;
-    size_t n = find_urls(s);
-    sl_status st = SL_OK;
+    size_t n = 0;
+    sl_status st = find_urls(s, &n);
     for (size_t u = 0; !st && u < n; u++) {
         const sl_url *url = &s->urls[u];
         for (size_t k = 0; !st && k < e->rules.ndomain_rules; k++) {

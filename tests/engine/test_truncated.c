@@ -33,6 +33,7 @@ static int setup(void **state)
     snprintf(dir, sizeof dir, "%s/test-truncated-XXXXXX", SL_BINARY_DIR);
     if (!mkdtemp(dir)) return -1;
     write_file("words.txt", "vl\n");
+    write_file("domains.txt", "lua-dao.example\n");
     /* a mild insult (weight 0.1): however many, it only reaches warn; the threat hides */
     write_file("policy.yaml", "version: \"t1\"\n"
                               "name: truncated-test\n"
@@ -42,13 +43,16 @@ static int setup(void **state)
                               "  insult: {thresholds: {warn: 0.3, review: 1.5, hide: 2}}\n"
                               "  threat: {thresholds: {warn: 0.2, review: 0.4, hide: 0.8}}\n"
                               "  personal_data: {}\n"
+                              "  links: {}\n"
                               "rules:\n"
                               "  - {id: insult.mild, category: insult, weight: 0.1, clause: c1,"
                               " lexicon: words.txt}\n"
                               "  - {id: threat.kill, category: threat, weight: 0.9, clause: c2,"
                               " regex: '(giet|danh) chet', view: fold}\n"
                               "  - {id: pii.phone, category: personal_data, weight: 0.7,"
-                              " clause: c3, detector: pii.phone}\n");
+                              " clause: c3, detector: pii.phone}\n"
+                              "  - {id: links.bad, category: links, weight: 0.8, clause: c4,"
+                              " domains: domains.txt}\n");
     char path[512];
     snprintf(path, sizeof path, "%s/policy.yaml", dir);
     sl_engine_options o = {.policy_path = path, .cache_dir = ""};
@@ -146,11 +150,31 @@ static void test_scores_use_every_finding(void **state)
     sl_scan_free(scan);
 }
 
+/* Every URL is looked up, not only the first few dozen: a scam link after 200 harmless ones. */
+static void test_link_after_many_links(void **state)
+{
+    char *text = malloc(200 * 16 + 64);
+    assert_non_null(text);
+    size_t len = 0;
+    for (int i = 0; i < 200; i++) len += (size_t)sprintf(text + len, "ok%03d.com ", i);
+    len += (size_t)sprintf(text + len, "https://lua-dao.example/qua");
+    sl_scan *scan = sl_scan_new(engine);
+    const sl_verdict *v;
+    assert_int_equal(sl_engine_check(engine, scan, text, len, &v), SL_OK);
+    bool found = false;
+    for (size_t i = 0; i < v->nhits; i++) found |= !strcmp(v->hits[i].rule, "links.bad");
+    assert_true(found);
+    assert_false(v->truncated);
+    sl_scan_free(scan);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flood_then_threat_and_phone),
         cmocka_unit_test(test_scores_use_every_finding),
+        cmocka_unit_test(test_link_after_many_links),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
