@@ -70,7 +70,8 @@ typedef struct sl_rule {
     size_t line;     /* line in the policy file */
     bool word;       /* REGEX: the match must start and end at word boundaries (default) */
     char *data;      /* LEXICON, DOMAINS: the file's bytes as read (once) at load and hashed
-                        into the policy version; what the engine compiles. NUL-terminated. */
+                        into the policy version; what the engine compiles. NUL-terminated.
+                        An engine frees them once compiled (NULL in sl_engine_policy()). */
     size_t data_len;
 } sl_rule;
 

@@ -51,6 +51,17 @@ static sl_status load_domain_sets(sl_engine *e, sl_error *err)
     return SL_OK;
 }
 
+/* The cited files' bytes are compiled now (matcher, domain sets): a long-running engine need
+ * not keep a second copy of a large lexicon. */
+static void release_file_bytes(sl_policy *p)
+{
+    for (size_t i = 0; i < p->nrules; i++) {
+        free(p->rules[i].data);
+        p->rules[i].data = NULL;
+        p->rules[i].data_len = 0;
+    }
+}
+
 /* A model rule without a model would never fire: the policy would silently screen less than
  * it says. That is an error unless the caller asked for it. */
 static sl_status check_model_rules(const sl_engine *e, const sl_engine_options *o, sl_error *err)
@@ -150,6 +161,7 @@ sl_status sl_engine_new(const sl_engine_options *o, sl_engine **out, sl_error *e
     e->detectors = detectors_of_policy(e->policy);
     st = load_domain_sets(e, err);
     if (st) goto fail;
+    release_file_bytes(e->policy);
     if (o->model_path) {
         st = sl_model_load(o->model_path, &e->model, err);
         if (st) goto fail;
