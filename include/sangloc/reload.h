@@ -11,7 +11,8 @@
  * sl_scan_engine(scan) and make a new scan when they differ (sl_engine_check() refuses a scan
  * of another engine with SL_ERR_ENGINE_MISMATCH).
  *
- * Thread-safety: every function may be called from any thread; reloads are serialized. */
+ * Thread-safety: get, reload and generation may be called from any thread at any time (reloads
+ * are serialized); sl_engine_slot_free must not race with them (stop the threads first). */
 #ifndef SANGLOC_RELOAD_H
 #define SANGLOC_RELOAD_H
 
