@@ -3,7 +3,10 @@
  * memory. Baseline in the same run: building the text views only (what every post costs before
  * any detector runs).
  *
- * usage: bench_check [--policy F] [--model F|--no-model] [--bank F]... [-j N] FILES.jsonl... */
+ * usage: bench_check [--policy F] [--model F|--no-model] [--bank F]... [-j N] [--rounds N]
+ *                    FILES.jsonl...
+ * --rounds N fixes the passes over the corpus (default: about a second per figure); a small N
+ * keeps a callgrind run short: valgrind --tool=callgrind --toggle-collect=run_engine ... */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +92,7 @@ int main(int argc, char **argv)
     const char *banks[16];
     size_t nbanks = 0;
     int threads = 2;
+    long fixed_rounds = 0;
     corpus c = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--policy") && i + 1 < argc)
@@ -101,18 +105,23 @@ int main(int argc, char **argv)
             banks[nbanks++] = argv[++i];
         else if (!strcmp(argv[i], "-j") && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+            fixed_rounds = atol(argv[++i]);
         else if (corpus_load(&c, argv[i])) {
             perror(argv[i]);
             return 2;
         }
     }
-    if (!c.n || threads < 1 || threads > 64) {
+    if (!c.n || threads < 1 || threads > 64 || fixed_rounds < 0) {
         fprintf(stderr, "usage: bench_check [--policy F] [--model F|--no-model] [--bank F] [-j N] "
-                        "FILES.jsonl...\n");
+                        "[--rounds N] FILES.jsonl...\n");
         return 2;
     }
-    sl_engine_options o = {
-        .policy_path = policy, .model_path = model, .bank_paths = banks, .nbanks = nbanks};
+    sl_engine_options o = {.policy_path = policy,
+                           .model_path = model,
+                           .bank_paths = banks,
+                           .nbanks = nbanks,
+                           .allow_missing_model = !model};
     sl_engine *e = NULL;
     sl_error err = {0};
     double t0 = now();
@@ -122,6 +131,7 @@ int main(int argc, char **argv)
     }
     double load_s = now() - t0;
     size_t rounds = c.n < 200000 ? 200000 / c.n + 1 : 1; /* about a second per figure */
+    if (fixed_rounds) rounds = (size_t)fixed_rounds;
     printf("corpus: %zu posts, %.2f MB, mean %.0f bytes; engine built in %.3f s%s\n", c.n,
            c.bytes / 1e6, (double)c.bytes / c.n, load_s,
            sl_engine_patterns_cached(e) ? " (patterns from cache)" : "");

@@ -91,6 +91,10 @@ sl_status sl_domain_set_add(sl_domain_set *set, const char *domain, size_t len);
  * SL_ERR_IO (cannot read), SL_ERR_PATTERN (bad entry), SL_ERR_TOO_LARGE, SL_ERR_NOMEM. */
 sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *err);
 
+/* Like sl_domain_set_load on a list held in memory (len bytes, no NUL needed): for callers that
+ * read the file once themselves (the policy, which hashes the same bytes). */
+sl_status sl_domain_set_parse(const char *data, size_t len, sl_domain_set **out, sl_error *err);
+
 /* True when the host (len bytes, any case) is in the set or a subdomain of an entry.
  * NULL set or empty host: false. */
 bool sl_domain_set_contains(const sl_domain_set *set, const char *host, size_t len);

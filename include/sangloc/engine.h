@@ -5,6 +5,11 @@
  * a time (text views, hit lists, detector scratch, the verdict and its JSON). Everything a scan
  * produces lives until the next sl_engine_check() on the same scan, or sl_scan_free().
  *
+ * Lifetime: an engine is reference-counted. sl_engine_new() returns it with one reference (the
+ * caller's); every scan holds one more until sl_scan_free(), so an engine replaced by a reload
+ * (sangloc/reload.h) stays alive until its last scan is freed. Each thread may retain/release
+ * freely; the last release frees the engine.
+ *
  * Data flow: text (views + offset maps) -> detectors (policy lexicons/regexes, personal data,
  * markings, URLs/domain lists, model, banks) -> policy (weights -> category scores -> action)
  * -> verdict with every hit's rule, category, span of the ORIGINAL text and policy clause. */
@@ -28,6 +33,9 @@ typedef struct sl_engine_options {
     size_t nbanks;
     const char *cache_dir; /* compiled pattern cache; NULL: the default cache folder */
     size_t max_text_bytes; /* 0: the policy's limit (default 64 KiB) */
+    /* Without a model, a policy with model rules is a load error (its model rules would never
+     * fire); true accepts it (e.g. `check --no-model`) and sl_engine_new() then succeeds. */
+    bool allow_missing_model;
 } sl_engine_options;
 
 /* One hit as shown to people: the rule, its category and clause, and the original span. */
@@ -69,10 +77,25 @@ typedef struct sl_verdict {
     const sl_verdict_match *matches;
     size_t nmatches;
     uint64_t us; /* microseconds spent in sl_engine_check */
+    /* Scores use every finding; the lists above have caps. truncated is set when a cap cut
+     * something, and cut says how much of each kind was left out (hits also counts findings a
+     * detector gave up for its own limit; urls and matches count "at least one more" as 1). */
+    bool truncated;
+    struct {
+        size_t hits, urls, matches, spans;
+    } cut;
 } sl_verdict;
 
-/* Builds an engine. Errors carry the file and line in err->message / err->line. */
+/* Builds an engine. Errors carry the file and line in err->message / err->line. A policy with
+ * model rules but no model_path is SL_ERR_POLICY naming the rule and its line, unless
+ * options->allow_missing_model. */
 sl_status sl_engine_new(const sl_engine_options *options, sl_engine **out, sl_error *err);
+
+/* Takes one more reference (atomic; any thread). Returns engine. NULL is a no-op. */
+const sl_engine *sl_engine_retain(const sl_engine *engine);
+/* Drops one reference; the last one frees the engine. NULL is a no-op. */
+void sl_engine_release(const sl_engine *engine);
+/* The same as sl_engine_release (kept for callers that own the only reference). */
 void sl_engine_free(sl_engine *engine);
 
 const sl_policy *sl_engine_policy(const sl_engine *engine);
@@ -82,8 +105,10 @@ const char *sl_engine_versions_json(const sl_engine *engine);
 /* Were the compiled patterns loaded from the on-disk cache rather than compiled? */
 bool sl_engine_patterns_cached(const sl_engine *engine);
 
-/* A new scan scratch for one thread; NULL when out of memory. */
+/* A new scan scratch for one thread, holding a reference to the engine; NULL when out of
+ * memory. */
 sl_scan *sl_scan_new(const sl_engine *engine);
+/* Frees the scan and drops its reference to the engine. */
 void sl_scan_free(sl_scan *scan);
 
 /* The engine a scan was made for. */
@@ -91,7 +116,9 @@ const sl_engine *sl_scan_engine(const sl_scan *scan);
 
 /* Screens one text (len bytes, no terminator needed). Always produces a verdict: invalid UTF-8,
  * NUL bytes and too-large texts give a verdict with has_error (action review). Returns SL_OK,
- * or SL_ERR_NOMEM when even the verdict could not be built. *out is scan-owned. */
+ * or SL_ERR_NOMEM when even the verdict could not be built. *out is scan-owned.
+ * A scan made for another engine: SL_ERR_ENGINE_MISMATCH, *out NULL, the scan untouched
+ * (SL_ERR_ARG for NULL arguments). */
 sl_status sl_engine_check(const sl_engine *engine, sl_scan *scan, const char *text, size_t len,
                           const sl_verdict **out);
 

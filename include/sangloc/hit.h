@@ -2,7 +2,8 @@
  *
  * Detectors append hits to an sl_hits list owned by the caller. The list has a cap (max) so a
  * pathological post cannot grow it without bound; past the cap, pushes are counted in
- * `dropped` and otherwise ignored (the post is already flagged by then). */
+ * `dropped` and otherwise ignored. A producer that gives up evidence for a limit of its own
+ * also adds the number it gave up to `dropped`; the engine reports it in the verdict. */
 #ifndef SANGLOC_HIT_H
 #define SANGLOC_HIT_H
 
@@ -18,6 +19,9 @@ typedef struct sl_hit {
     uint32_t start, end;       /* [start, end) byte offsets into the ORIGINAL text */
     float score;               /* detector confidence in 0..1 (1 for exact rules) */
     int32_t pattern;           /* detector-specific index (lexicon entry, regex), or -1 */
+    int32_t rule_index;        /* the index of the rule in the table the producer was built
+                                  from (the matcher: the policy rule), or -1 when the producer
+                                  only names its output (built-in detectors) */
 } sl_hit;
 
 typedef struct sl_hits {
@@ -33,6 +37,10 @@ typedef struct sl_hits {
  * when the hit is dropped for the cap; SL_ERR_NOMEM when growing fails. */
 sl_status sl_hits_push(sl_hits *hits, const char *rule, uint32_t start, uint32_t end, float score,
                        int32_t pattern);
+
+/* Like sl_hits_push, also recording the producer's rule index (see sl_hit.rule_index). */
+sl_status sl_hits_push_rule(sl_hits *hits, int32_t rule_index, const char *rule, uint32_t start,
+                            uint32_t end, float score, int32_t pattern);
 
 /* Forgets all hits, keeping memory. */
 void sl_hits_clear(sl_hits *hits);

@@ -31,7 +31,9 @@
  *
  * Thread-safety: a built sl_matcher is immutable and may be shared by threads; each thread
  * scans with its own sl_matcher_scratch. Limits: at most SL_MATCHER_MAX_MATCHES raw matches
- * per scan (past that, the rest of the scan is skipped and hits->dropped is incremented). */
+ * per scan; past that the scan goes on but keeps only the first match of each rule that has
+ * none yet (so a flood of one term cannot hide another rule), and adds every raw match it gave
+ * up to hits->dropped. Hits carry rule_index = the pattern's rule (index into rule_ids). */
 #ifndef SANGLOC_MATCHER_H
 #define SANGLOC_MATCHER_H
 

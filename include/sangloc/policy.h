@@ -62,13 +62,18 @@ typedef struct sl_rule {
     float weight;    /* 0..1 */
     char *clause;    /* the policy clause text shown to authors */
     sl_rule_kind kind;
-    char *source;    /* LEXICON: resolved file path; REGEX: the pattern; DETECTOR/MODEL/BANK:
-                        the detector/output/kind name; DOMAINS: resolved file path */
-    int view;        /* REGEX: an sl_view_kind; others: -1 */
-    bool caseless;   /* REGEX only */
-    float min_score; /* MODEL and BANK: fire only at or above this probability/similarity */
-    size_t line;     /* line in the policy file */
-    bool word;       /* REGEX: the match must start and end at word boundaries (default) */
+    char *source;       /* LEXICON: resolved file path; REGEX: the pattern; DETECTOR/MODEL/BANK:
+                           the detector/output/kind name; DOMAINS: resolved file path */
+    int view;           /* REGEX: an sl_view_kind; others: -1 */
+    bool caseless;      /* REGEX only */
+    float min_score;    /* MODEL and BANK: fire only at or above this probability/similarity */
+    size_t line;        /* line in the policy file */
+    size_t source_line; /* line of its lexicon/regex/detector/... key (errors in the source) */
+    bool word;          /* REGEX: the match must start and end at word boundaries (default) */
+    char *data;         /* LEXICON, DOMAINS: the file's bytes as read (once) at load and hashed
+                           into the policy version; what the engine compiles. NUL-terminated.
+                           An engine frees them once compiled (NULL in sl_engine_policy()). */
+    size_t data_len;
 } sl_rule;
 
 typedef struct sl_policy_case {
@@ -76,6 +81,17 @@ typedef struct sl_policy_case {
     sl_action expect;
     size_t line;
 } sl_policy_case;
+
+/* Settings an organization may tune: the optional `settings:` map of the policy file
+ * (docs/policy.md). Each has one default, below, and is read nowhere else. */
+#define SL_POLICY_DEFAULT_FOLD_CONFIDENCE 0.9f
+/* bank_min_similarity defaults to SL_BANK_DEFAULT_MIN_SIMILARITY (sangloc/bank.h), the value
+ * `sangloc bank match` uses too. */
+typedef struct sl_policy_settings {
+    float bank_min_similarity; /* bank matches below this similarity are not reported */
+    float fold_confidence;     /* a lexicon term matched only without diacritics (FOLD view)
+                                  counts with its confidence x this */
+} sl_policy_settings;
 
 typedef struct sl_policy {
     char *path; /* the file it was loaded from */
@@ -90,6 +106,7 @@ typedef struct sl_policy {
     sl_policy_case *cases;
     size_t ncases;
     size_t max_text_bytes; /* posts above this get an error verdict; default 65536 */
+    sl_policy_settings settings;
 } sl_policy;
 
 /* Loads and validates a policy file. Relative file names inside it resolve against the
@@ -132,7 +149,9 @@ sl_status sl_policy_lint_buffer(const char *data, size_t len, const char *base_d
 /* Compiles the lexicon and regex rules of a policy into one matcher (src/engine/rules.c; the
  * matcher API is in sangloc/matcher.h). Each lexicon term is normalized by the text layer and
  * matched as a whole word on the NORM view (score 1) and, unless the term is marked exact, on
- * the FOLD view where the post has no diacritics (score 0.9); regexes on their declared view.
+ * the FOLD view where the post has no diacritics (score x settings.fold_confidence, default
+ * 0.9); regexes on their declared view. Lexicons are compiled from rule->data (the bytes read
+ * and hashed at load): no file is read again.
  * Hits carry the policy rule id and pattern = the term's 0-based index in its lexicon (the
  * regex rule's index 0). cache_dir: where compiled databases are kept (NULL: the default
  * $XDG_CACHE_HOME/sangloc or ~/.cache/sangloc; "": no cache); failing to write it is not an

@@ -8,20 +8,21 @@
 
 typedef enum sl_status {
     SL_OK = 0,
-    SL_ERR_NOMEM = 1,         /* an allocation failed */
-    SL_ERR_INVALID_UTF8 = 2,  /* input is not valid UTF-8 (error byte says where) */
-    SL_ERR_NUL_BYTE = 3,      /* input contains a NUL byte */
-    SL_ERR_TOO_LARGE = 4,     /* input or a buffer would exceed its limit */
-    SL_ERR_JSON = 5,          /* malformed JSON */
-    SL_ERR_MISSING_FIELD = 6, /* a required field is absent or of the wrong type */
-    SL_ERR_POLICY = 7,        /* the policy file is invalid */
-    SL_ERR_PATTERN = 8,       /* a regular expression or lexicon failed to compile */
-    SL_ERR_IO = 9,            /* a file could not be read or written */
-    SL_ERR_MODEL = 10,        /* a model file is invalid or of another version */
-    SL_ERR_BANK = 11,         /* a bank file is invalid or of another version */
-    SL_ERR_ARG = 12,          /* an argument is invalid (NULL, out of range) */
-    SL_ERR_INTERNAL = 13,     /* a library call failed unexpectedly */
-    SL_STATUS_COUNT_ = 14     /* not a status: one past the last */
+    SL_ERR_NOMEM = 1,            /* an allocation failed */
+    SL_ERR_INVALID_UTF8 = 2,     /* input is not valid UTF-8 (error byte says where) */
+    SL_ERR_NUL_BYTE = 3,         /* input contains a NUL byte */
+    SL_ERR_TOO_LARGE = 4,        /* input or a buffer would exceed its limit */
+    SL_ERR_JSON = 5,             /* malformed JSON */
+    SL_ERR_MISSING_FIELD = 6,    /* a required field is absent or of the wrong type */
+    SL_ERR_POLICY = 7,           /* the policy file is invalid */
+    SL_ERR_PATTERN = 8,          /* a regular expression or lexicon failed to compile */
+    SL_ERR_IO = 9,               /* a file could not be read or written */
+    SL_ERR_MODEL = 10,           /* a model file is invalid or of another version */
+    SL_ERR_BANK = 11,            /* a bank file is invalid or of another version */
+    SL_ERR_ARG = 12,             /* an argument is invalid (NULL, out of range) */
+    SL_ERR_INTERNAL = 13,        /* a library call failed unexpectedly */
+    SL_ERR_ENGINE_MISMATCH = 14, /* a scan was used with an engine it was not made for */
+    SL_STATUS_COUNT_ = 15        /* not a status: one past the last */
 } sl_status;
 
 /* A short English description of a status; static storage, never NULL. */

@@ -395,7 +395,8 @@ static sl_engine *open_engine(options *o, char **owned_policy, char **owned_mode
                             .bank_paths = o->banks,
                             .nbanks = o->nbanks,
                             .cache_dir = o->cache_dir,
-                            .max_text_bytes = o->max_bytes};
+                            .max_text_bytes = o->max_bytes,
+                            .allow_missing_model = o->no_model};
     sl_engine *engine = NULL;
     sl_error err = {0};
     sl_status st = sl_engine_new(&eo, &engine, &err);
@@ -410,6 +411,15 @@ static sl_engine *open_engine(options *o, char **owned_policy, char **owned_mode
         sl__cli_error("check", path, err.line, "%s", msg);
         return NULL;
     }
+    const sl_policy *pol = sl_engine_policy(engine);
+    for (size_t i = 0; o->no_model && i < pol->nrules; i++)
+        if (pol->rules[i].kind == SL_RULE_MODEL) {
+            fprintf(stderr,
+                    "sangloc: warning: --no-model: the policy's model rules (first: '%s', "
+                    "line %zu) never fire\n",
+                    pol->rules[i].id, pol->rules[i].line);
+            break;
+        }
     return engine;
 }
 

@@ -83,7 +83,9 @@ int sl_cmd_policy_test(int argc, char **argv)
         return sl__cli_usage_error("policy test", usage, "give exactly one policy FILE");
     char *owned_model = NULL;
     if (!model && !no_model) model = owned_model = sl__cli_find_default("models/default.slm");
-    sl_engine_options eo = {.policy_path = argv[optind], .model_path = no_model ? NULL : model};
+    sl_engine_options eo = {.policy_path = argv[optind],
+                            .model_path = no_model ? NULL : model,
+                            .allow_missing_model = no_model};
     sl_engine *engine = NULL;
     sl_error err = {0};
     int status = 2;

@@ -37,8 +37,9 @@ struct sl_matcher_scratch {
     raw_match *raw;
     size_t nraw;
     found *found;
-    bool overflow;
-    const sl_view *view; /* the view being scanned */
+    unsigned char *rule_seen; /* per rule: has a raw match this scan (kept past the cap) */
+    size_t dropped;           /* raw matches given up for the cap */
+    const sl_view *view;      /* the view being scanned */
     uint8_t view_kind;
 };
 
@@ -275,9 +276,12 @@ sl_status sl_matcher_scratch_new(const sl_matcher *m, sl_matcher_scratch **out)
     sl_matcher_scratch *s = calloc(1, sizeof *s);
     if (!s) return SL_ERR_NOMEM;
     s->m = m;
-    s->raw = malloc(SL_MATCHER_MAX_MATCHES * sizeof *s->raw);
-    s->found = malloc(SL_MATCHER_MAX_MATCHES * sizeof *s->found);
-    sl_status st = s->raw && s->found ? SL_OK : SL_ERR_NOMEM;
+    /* past the cap, one more match per rule is kept: room for nrules more */
+    size_t room = SL_MATCHER_MAX_MATCHES + m->nrules;
+    s->raw = malloc(room * sizeof *s->raw);
+    s->found = malloc(room * sizeof *s->found);
+    s->rule_seen = calloc(m->nrules ? m->nrules : 1, 1);
+    sl_status st = s->raw && s->found && s->rule_seen ? SL_OK : SL_ERR_NOMEM;
     for (int v = 0; !st && v < SL_VIEW_COUNT_; v++)
         for (int k = 0; !st && k < SL_MATCHER_KINDS; k++)
             if (m->db[v][k] && hs_alloc_scratch(m->db[v][k], &s->hs) != HS_SUCCESS)
@@ -296,6 +300,7 @@ void sl_matcher_scratch_free(sl_matcher_scratch *s)
     hs_free_scratch(s->hs);
     free(s->raw);
     free(s->found);
+    free(s->rule_seen);
     free(s);
 }
 
@@ -331,10 +336,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         (word_before(s->view, (size_t)from) || word_after(s->view, (size_t)to)))
         return 0;
     if (from >= to) return 0;
-    if (s->nraw >= SL_MATCHER_MAX_MATCHES) {
-        s->overflow = true;
-        return 1; /* stop this scan: the post is flagged many times over already */
+    /* Past the cap a flood of one rule must not hide the others: the scan goes on, keeping
+     * only the first match of each rule not seen yet (at most nrules more), and counts the
+     * rest as dropped. */
+    if (s->nraw >= SL_MATCHER_MAX_MATCHES && s->rule_seen[p->rule]) {
+        s->dropped++;
+        return 0;
     }
+    s->rule_seen[p->rule] = 1;
     s->raw[s->nraw++] = (raw_match){id, s->view_kind, (size_t)from, (size_t)to};
     return 0;
 }
@@ -408,12 +417,12 @@ static size_t merge(found *f, size_t n)
 
 static sl_status scan_views(const sl_matcher *m, sl_matcher_scratch *s, const sl_text *text)
 {
-    for (int v = 0; v < SL_VIEW_COUNT_ && !s->overflow; v++) {
+    for (int v = 0; v < SL_VIEW_COUNT_; v++) {
         const sl_view *view = sl_text_view(text, (sl_view_kind)v);
         if (!view || !view->len || view->len > UINT32_MAX) continue;
         s->view = view;
         s->view_kind = (uint8_t)v;
-        for (int k = 0; k < SL_MATCHER_KINDS && !s->overflow; k++) {
+        for (int k = 0; k < SL_MATCHER_KINDS; k++) {
             if (!m->db[v][k]) continue;
             hs_error_t rc =
                 hs_scan(m->db[v][k], view->data, (unsigned)view->len, 0, s->hs, on_match, s);
@@ -428,18 +437,19 @@ sl_status sl_matcher_scan(const sl_matcher *m, sl_matcher_scratch *s, const sl_t
 {
     if (!m || !s || !text || !out || s->m != m || m->magic != SL_MATCHER_MAGIC) return SL_ERR_ARG;
     s->nraw = 0;
-    s->overflow = false;
+    s->dropped = 0;
+    memset(s->rule_seen, 0, m->nrules);
     sl_status st = scan_views(m, s, text);
     if (st) return st;
-    if (s->overflow) out->dropped++;
+    out->dropped += s->dropped;
     size_t n = map_matches(s, text);
     qsort(s->found, n, sizeof *s->found, cmp_rule_start);
     n = merge(s->found, n);
     qsort(s->found, n, sizeof *s->found, cmp_start_rule);
     for (size_t i = 0; !st && i < n; i++) {
         const found *f = &s->found[i];
-        st = sl_hits_push(out, m->rule_ids[f->rule], (uint32_t)f->start, (uint32_t)f->end, f->score,
-                          f->term);
+        st = sl_hits_push_rule(out, (int32_t)f->rule, m->rule_ids[f->rule], (uint32_t)f->start,
+                               (uint32_t)f->end, f->score, f->term);
     }
     return st;
 }

@@ -6,6 +6,7 @@
  * "b.evil.com", "evil.com", "com"), so subdomains match without storing them. Entries are
  * copied; the set is read-only while looked up, so threads may share it. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,12 +84,19 @@ static size_t normalize(const char *s, size_t n, char out[SL_DOMAIN_MAX_BYTES + 
     return n;
 }
 
+/* The table is kept at most half full (sl_domain_set_add grows it first), so a probe meets an
+ * empty slot; the probe count is bounded all the same, so a broken invariant is a miss and an
+ * error, never an endless loop. Doubling from 64 reaches SL_DOMAIN_SET_MAX * 2 without
+ * overflowing. */
+_Static_assert(SL_DOMAIN_SET_MAX <= SIZE_MAX / 4 / sizeof(char *), "domain table size overflows");
+
+/* The slot holding d, or the empty slot where it goes; cap when the table is full. */
 static size_t find_slot(char *const *slots, size_t cap, const char *d, size_t n)
 {
     size_t i = (size_t)XXH3_64bits(d, n) & (cap - 1);
-    while (slots[i] && (strlen(slots[i]) != n || memcmp(slots[i], d, n) != 0))
-        i = (i + 1) & (cap - 1);
-    return i;
+    for (size_t probes = 0; probes < cap; probes++, i = (i + 1) & (cap - 1))
+        if (!slots[i] || (strlen(slots[i]) == n && memcmp(slots[i], d, n) == 0)) return i;
+    return cap;
 }
 
 static sl_status grow(sl_domain_set *set)
@@ -98,7 +106,8 @@ static sl_status grow(sl_domain_set *set)
     if (!slots) return SL_ERR_NOMEM;
     for (size_t i = 0; i < set->cap; i++)
         if (set->slots[i])
-            slots[find_slot(slots, cap, set->slots[i], strlen(set->slots[i]))] = set->slots[i];
+            slots[find_slot(slots, cap, set->slots[i], strlen(set->slots[i]))] =
+                set->slots[i]; /* a quarter full at most: a free slot exists */
     free(set->slots);
     set->slots = slots;
     set->cap = cap;
@@ -112,13 +121,14 @@ sl_status sl_domain_set_add(sl_domain_set *set, const char *domain, size_t len)
     size_t n = normalize(domain, len, d);
     if (!n) return SL_ERR_PATTERN;
     size_t i = find_slot(set->slots, set->cap, d, n);
-    if (set->slots[i]) return SL_OK;
+    if (i < set->cap && set->slots[i]) return SL_OK;
     if (set->count >= SL_DOMAIN_SET_MAX) return SL_ERR_TOO_LARGE;
     if ((set->count + 1) * 2 > set->cap) {
         sl_status st = grow(set);
         if (st) return st;
         i = find_slot(set->slots, set->cap, d, n);
     }
+    if (i == set->cap) return SL_ERR_INTERNAL; /* never: the table is at most half full */
     set->slots[i] = malloc(n + 1);
     if (!set->slots[i]) return SL_ERR_NOMEM;
     memcpy(set->slots[i], d, n + 1);
@@ -132,7 +142,8 @@ bool sl_domain_set_contains(const sl_domain_set *set, const char *host, size_t l
     if (!set || !host || !len) return false;
     size_t n = normalize(host, len, d);
     for (size_t off = 0; off < n;) {
-        if (set->slots[find_slot(set->slots, set->cap, d + off, n - off)]) return true;
+        size_t i = find_slot(set->slots, set->cap, d + off, n - off);
+        if (i < set->cap && set->slots[i]) return true;
         const char *dot = memchr(d + off, '.', n - off);
         if (!dot) break;
         off = (size_t)(dot - d) + 1;
@@ -140,10 +151,10 @@ bool sl_domain_set_contains(const sl_domain_set *set, const char *host, size_t l
     return false;
 }
 
-/* Strips a comment and surrounding blanks from a line in place; returns the new length. */
-static size_t clean_line(char *line, size_t n, size_t *lead)
+/* The bounds of a line without its comment and surrounding blanks: [*lead, *lead + result). */
+static size_t clean_line(const char *line, size_t n, size_t *lead)
 {
-    char *hash = memchr(line, '#', n);
+    const char *hash = memchr(line, '#', n);
     if (hash) n = (size_t)(hash - line);
     while (n && isspace((unsigned char)line[n - 1])) n--;
     *lead = 0;
@@ -151,43 +162,44 @@ static size_t clean_line(char *line, size_t n, size_t *lead)
     return n - *lead;
 }
 
-sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *err)
+sl_status sl_domain_set_parse(const char *data, size_t len, sl_domain_set **out, sl_error *err)
 {
     if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
     *out = NULL;
-    if (!path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no path");
-    int fd;
-    size_t size;
-    sl_status ost = sl__file_open_regular(path, SL_DOMAIN_FILE_MAX_BYTES, &fd, &size, err);
-    if (ost) return ost;
-    FILE *fp = fdopen(fd, "rb");
-    if (!fp) {
-        close(fd);
-        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "cannot read %.120s", path);
-    }
+    if (!data && len) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no data");
     sl_domain_set *set = sl_domain_set_new();
-    char *line = NULL;
-    size_t lcap = 0, lineno = 0, offset = 0;
     sl_status st = set ? SL_OK : SL_ERR_NOMEM;
-    ssize_t got;
-    while (!st && (got = getline(&line, &lcap, fp)) >= 0) {
+    size_t lineno = 0;
+    for (size_t off = 0; !st && off < len;) {
+        const char *nl = memchr(data + off, '\n', len - off);
+        size_t got = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
         lineno++;
-        size_t lead, n = clean_line(line, (size_t)got, &lead);
-        if (n) st = sl_domain_set_add(set, line + lead, n);
+        size_t lead, n = clean_line(data + off, got, &lead);
+        if (n) st = sl_domain_set_add(set, data + off + lead, n);
         if (st) {
-            sl_error_set(err, st, offset + lead, "line %zu: %s", lineno,
+            sl_error_set(err, st, off + lead, "line %zu: %s", lineno,
                          st == SL_ERR_PATTERN ? "not a domain name" : sl_strerror(st));
             if (err) err->line = lineno;
         }
-        offset += (size_t)got;
+        off += got;
     }
-    if (!st && ferror(fp)) st = sl_error_set(err, SL_ERR_IO, offset, "read error in %.120s", path);
-    free(line);
-    fclose(fp);
     if (st) {
         sl_domain_set_free(set);
         return st;
     }
     *out = set;
     return SL_OK;
+}
+
+sl_status sl_domain_set_load(const char *path, sl_domain_set **out, sl_error *err)
+{
+    if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *out = NULL;
+    if (!path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no path");
+    char *data = NULL;
+    size_t len = 0;
+    sl_status st = sl__file_read(path, SL_DOMAIN_FILE_MAX_BYTES, &data, &len, err);
+    if (!st) st = sl_domain_set_parse(data, len, out, err);
+    free(data);
+    return st;
 }

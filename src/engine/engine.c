@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine/engine_internal.h"
+#include "engine/policy_internal.h"
 #include "util/buf.h"
 
 #define SL_VERSION_STRING "0.1.0"
@@ -32,16 +33,50 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* Domain sets are built from the bytes the policy read (and hashed) at load. */
 static sl_status load_domain_sets(sl_engine *e, sl_error *err)
 {
     const sl_policy *p = e->policy;
     e->domain_sets = calloc(p->nrules ? p->nrules : 1, sizeof *e->domain_sets);
     if (!e->domain_sets) return SL_ERR_NOMEM;
     for (size_t i = 0; i < p->nrules; i++) {
-        if (p->rules[i].kind != SL_RULE_DOMAINS) continue;
-        sl_status st = sl_domain_set_load(p->rules[i].source, &e->domain_sets[i], err);
-        if (st) return st;
-        e->has_domains = true;
+        const sl_rule *r = &p->rules[i];
+        if (r->kind != SL_RULE_DOMAINS) continue;
+        sl_status st = sl_domain_set_parse(r->data, r->data_len, &e->domain_sets[i], err);
+        if (st) {
+            if (err) err->line = r->line;
+            return st;
+        }
+    }
+    return SL_OK;
+}
+
+/* The cited files' bytes are compiled now (matcher, domain sets): a long-running engine need
+ * not keep a second copy of a large lexicon. */
+static void release_file_bytes(sl_policy *p)
+{
+    for (size_t i = 0; i < p->nrules; i++) {
+        free(p->rules[i].data);
+        p->rules[i].data = NULL;
+        p->rules[i].data_len = 0;
+    }
+}
+
+/* A model rule without a model would never fire: the policy would silently screen less than
+ * it says. That is an error unless the caller asked for it. */
+static sl_status check_model_rules(const sl_engine *e, const sl_engine_options *o, sl_error *err)
+{
+    if (e->model || o->allow_missing_model) return SL_OK;
+    const sl_policy *p = e->policy;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const sl_rule *r = &p->rules[i];
+        if (r->kind != SL_RULE_MODEL) continue;
+        sl_error_set(err, SL_ERR_POLICY, SL_NO_POS,
+                     "rule '%.40s' uses model output '%s' but no model is loaded (give a model, "
+                     "or run without one explicitly)",
+                     r->id, r->source);
+        if (err) err->line = r->line;
+        return SL_ERR_POLICY;
     }
     return SL_OK;
 }
@@ -64,7 +99,11 @@ static sl_status load_banks(sl_engine *e, const sl_engine_options *o, sl_error *
         sl_status st = sl_bank_open(o->bank_paths[i], &e->banks[i], err);
         if (st) return st;
         e->nbanks++;
-        e->bank_names[i] = base_name(o->bank_paths[i]);
+        /* owned: the engine may outlive the options (a reload slot builds from a copy) */
+        const char *name = base_name(o->bank_paths[i]);
+        size_t n = strlen(name) + 1;
+        if (!(e->bank_names[i] = malloc(n))) return SL_ERR_NOMEM;
+        memcpy(e->bank_names[i], name, n);
     }
     return SL_OK;
 }
@@ -110,7 +149,10 @@ sl_status sl_engine_new(const sl_engine_options *o, sl_engine **out, sl_error *e
     if (!o || !o->policy_path) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no policy given");
     sl_engine *e = calloc(1, sizeof *e);
     if (!e) return SL_ERR_NOMEM;
-    sl_status st = sl_policy_load(o->policy_path, &e->policy, err);
+    atomic_init(&e->refs, 1);
+    sl_status st = sl__policy_load_for_engine(o->policy_path, &e->policy, err);
+    if (st) goto fail;
+    st = sl__ruleset_build(e->policy, &e->rules);
     if (st) goto fail;
     e->max_text = o->max_text_bytes ? o->max_text_bytes : e->policy->max_text_bytes;
     if (!e->max_text) e->max_text = 65536;
@@ -119,10 +161,13 @@ sl_status sl_engine_new(const sl_engine_options *o, sl_engine **out, sl_error *e
     e->detectors = detectors_of_policy(e->policy);
     st = load_domain_sets(e, err);
     if (st) goto fail;
+    release_file_bytes(e->policy);
     if (o->model_path) {
         st = sl_model_load(o->model_path, &e->model, err);
         if (st) goto fail;
     }
+    st = check_model_rules(e, o, err);
+    if (st) goto fail;
     st = load_banks(e, o, err);
     if (st) goto fail;
     st = build_versions(e);
@@ -136,20 +181,42 @@ fail:
     return st;
 }
 
-void sl_engine_free(sl_engine *e)
+static void destroy(sl_engine *e)
 {
-    if (!e) return;
     if (e->domain_sets)
         for (size_t i = 0; i < e->policy->nrules; i++) sl_domain_set_free(e->domain_sets[i]);
     free(e->domain_sets);
     for (size_t i = 0; i < e->nbanks; i++) sl_bank_close(e->banks[i]);
+    if (e->bank_names)
+        for (size_t i = 0; i < e->nbanks; i++) free(e->bank_names[i]);
     free(e->banks);
     free(e->bank_names);
     sl_model_free(e->model);
     sl_matcher_free(e->matcher);
+    sl__ruleset_free(&e->rules);
     sl_policy_free(e->policy);
     free(e->versions_json);
     free(e);
+}
+
+/* The reference count is the one mutable field of a built engine: it is atomic, and the engine
+ * is allocated writable, so dropping the const of a shared pointer to count is sound. */
+const sl_engine *sl_engine_retain(const sl_engine *engine)
+{
+    if (engine) atomic_fetch_add_explicit(&((sl_engine *)engine)->refs, 1, memory_order_relaxed);
+    return engine;
+}
+
+void sl_engine_release(const sl_engine *engine)
+{
+    if (!engine) return;
+    sl_engine *e = (sl_engine *)engine;
+    if (atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1) destroy(e);
+}
+
+void sl_engine_free(sl_engine *e)
+{
+    sl_engine_release(e);
 }
 
 const sl_policy *sl_engine_policy(const sl_engine *e)
@@ -171,13 +238,16 @@ bool sl_engine_patterns_cached(const sl_engine *e)
 
 sl_scan *sl_scan_new(const sl_engine *e)
 {
+    if (!e) return NULL;
     sl_scan *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->engine = e;
+    s->engine = sl_engine_retain(e);
+    s->raw.max = SL_MAX_RAW_HITS;
     s->text = sl_text_new();
-    s->category_scores =
-        calloc(e->policy->ncategories ? e->policy->ncategories : 1, sizeof *s->category_scores);
-    if (!s->text || !s->category_scores) goto fail;
+    size_t ncat = e->policy->ncategories ? e->policy->ncategories : 1;
+    s->category_scores = calloc(ncat, sizeof *s->category_scores);
+    s->listed = calloc(ncat, sizeof *s->listed);
+    if (!s->text || !s->category_scores || !s->listed) goto fail;
     if (e->matcher && sl_matcher_scratch_new(e->matcher, &s->matcher_scratch)) goto fail;
     if (e->model && sl_model_scratch_new(e->model, &s->model_scratch)) goto fail;
     if (e->nbanks) {
@@ -203,11 +273,15 @@ void sl_scan_free(sl_scan *s)
         for (size_t i = 0; i < s->engine->nbanks; i++) sl_bank_scratch_free(s->bank_scratch[i]);
     free(s->bank_scratch);
     free(s->category_scores);
+    free(s->listed);
     free(s->hits);
     free(s->spans);
     free(s->matches);
+    free(s->urls);
     sl__buf_free(&s->json);
+    const sl_engine *e = s->engine;
     free(s);
+    sl_engine_release(e); /* last: the scratches above belonged to its matcher, model, banks */
 }
 
 const sl_engine *sl_scan_engine(const sl_scan *s)
@@ -219,6 +293,7 @@ static void reset_verdict(sl_scan *s)
 {
     memset(&s->verdict, 0, sizeof s->verdict);
     memset(s->category_scores, 0, s->engine->policy->ncategories * sizeof *s->category_scores);
+    memset(s->listed, 0, s->engine->policy->ncategories * sizeof *s->listed);
     s->verdict.category_scores = s->category_scores;
     s->nhits = 0;
     s->nspans = 0;
@@ -238,6 +313,9 @@ const sl_verdict *sl_scan_error_verdict(sl_scan *s, const sl_error *err)
 sl_status sl_engine_check(const sl_engine *e, sl_scan *s, const char *text, size_t len,
                           const sl_verdict **out)
 {
+    if (out) *out = NULL;
+    if (!e || !s || !out || (!text && len)) return SL_ERR_ARG;
+    if (s->engine != e) return SL_ERR_ENGINE_MISMATCH; /* its scratch is sized for another */
     uint64_t t0 = now_us();
     reset_verdict(s);
     sl_error err = {0};

@@ -73,6 +73,7 @@ void sl_policy_free(sl_policy *p)
         free(p->rules[i].id);
         free(p->rules[i].clause);
         free(p->rules[i].source);
+        free(p->rules[i].data);
     }
     for (size_t i = 0; i < p->ncases; i++) free(p->cases[i].text);
     free(p->categories);
@@ -169,14 +170,24 @@ static void finish_error(const sl__report *rep, sl_status st, sl_error *err)
         sl_error_set(err, st, SL_NO_POS, "%s", sl_strerror(st));
 }
 
-sl_status sl_policy_load(const char *path, sl_policy **out, sl_error *err)
+static sl_status load(const char *path, bool defer_regex, sl_policy **out, sl_error *err)
 {
     if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output policy");
     *out = NULL;
-    sl__report rep = {0};
+    sl__report rep = {.defer_regex = defer_regex};
     sl_status st = parse_file(path, &rep, out);
     if (st) finish_error(&rep, st, err);
     return st;
+}
+
+sl_status sl_policy_load(const char *path, sl_policy **out, sl_error *err)
+{
+    return load(path, false, out, err);
+}
+
+sl_status sl__policy_load_for_engine(const char *path, sl_policy **out, sl_error *err)
+{
+    return load(path, true, out, err);
 }
 
 sl_status sl_policy_parse_buffer(const char *data, size_t len, const char *base_dir,
@@ -194,7 +205,7 @@ sl_status sl_policy_lint(const char *path, void (*report)(const sl_error *err, v
                          void *ctx)
 {
     if (!report) return SL_ERR_ARG;
-    sl__report rep = {report, ctx, 0, {0}};
+    sl__report rep = {.fn = report, .ctx = ctx};
     sl_status st = parse_file(path, &rep, NULL);
     return rep.count ? (st ? st : SL_ERR_POLICY) : SL_OK;
 }
@@ -203,7 +214,7 @@ sl_status sl_policy_lint_buffer(const char *data, size_t len, const char *base_d
                                 void (*report)(const sl_error *err, void *ctx), void *ctx)
 {
     if (!report || (!data && len)) return SL_ERR_ARG;
-    sl__report rep = {report, ctx, 0, {0}};
+    sl__report rep = {.fn = report, .ctx = ctx};
     sl_status st = parse(data ? data : "", len, base_dir ? base_dir : ".", NULL, &rep, NULL);
     return rep.count ? (st ? st : SL_ERR_POLICY) : SL_OK;
 }

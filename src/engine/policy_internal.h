@@ -15,7 +15,16 @@ typedef struct sl__report {
     void *ctx;
     size_t count;
     sl_error first;
+    bool defer_regex; /* loading for an engine: the matcher compiles (and so checks) regexes */
 } sl__report;
+
+/* Loads a policy for an engine: like sl_policy_load, but regexes are not compiled on their own
+ * first (the engine's matcher build compiles them, or loads them from its cache, and reports a
+ * bad one with sl__regex_problem and the rule's line). */
+sl_status sl__policy_load_for_engine(const char *path, sl_policy **out, sl_error *err);
+
+/* The message for a regex Hyperscan rejected with `reason` (one wording for lint and load). */
+void sl__regex_problem(char *out, size_t size, const char *reason);
 
 /* Records a problem at a 1-based line (0: none) and byte (SL_NO_POS: none). Returns true when
  * the caller must stop (load mode). */

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "engine/policy_internal.h"
+#include "sangloc/bank.h"
 #include "sangloc/detect.h"
 #include "sangloc/matcher.h"
 #include "sangloc/text.h"
@@ -403,11 +404,11 @@ static const char *skip_line_prefix(const char *msg)
 }
 
 /* A domain list is checked by the detector that will load it, so lint and load agree. */
-static void check_domains(walk *w, yaml_node_t *n, const char *name, const char *path)
+static void check_domains(walk *w, yaml_node_t *n, const char *name, const char *data, size_t len)
 {
     sl_domain_set *set = NULL;
     sl_error e = {0};
-    sl_status st = sl_domain_set_load(path, &set, &e);
+    sl_status st = sl_domain_set_parse(data, len, &set, &e);
     sl_domain_set_free(set);
     if (st == SL_ERR_NOMEM)
         out_of_memory(w);
@@ -450,9 +451,9 @@ static void check_lexicon(walk *w, yaml_node_t *n, const char *name, const char 
     sl__lexicon_free(&lex);
 }
 
-/* Reads a cited file into the hash; lexicons are also checked line by line. Returns the
- * resolved path (owned by the caller) or NULL. */
-static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon)
+/* Reads a cited file (once: the rule keeps its bytes for the engine) into the hash; lexicons
+ * are also checked line by line. Returns the resolved path (owned by the caller) or NULL. */
+static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon, sl_rule *r)
 {
     char *path = resolve(w, name);
     if (!path) return NULL;
@@ -469,9 +470,12 @@ static char *cite_file(walk *w, yaml_node_t *n, const char *name, bool lexicon)
     XXH3_64bits_update(w->hash, name, strlen(name) + 1);
     XXH3_64bits_update(w->hash, &nlen, sizeof nlen);
     XXH3_64bits_update(w->hash, data, len);
-    if (lexicon) check_lexicon(w, n, name, data, len);
-    free(data);
-    if (!lexicon) check_domains(w, n, name, path);
+    if (lexicon)
+        check_lexicon(w, n, name, data, len);
+    else
+        check_domains(w, n, name, data, len);
+    r->data = data;
+    r->data_len = len;
     return path;
 }
 
@@ -579,10 +583,10 @@ static void rule_regex(walk *w, yaml_node_t *v, sl_rule *r)
         return;
     }
     sl_error e;
-    if (sl_matcher_check_regex(r->source, r->caseless, &e) == SL_OK) return;
-    bool b = strstr(e.message, "\\b") || strstr(e.message, "\\B");
-    problem(w, v, "regex does not compile: %.90s%s", e.message,
-            b ? " (drop \\b: regex matches are whole words unless word: false)" : "");
+    if (w->rep->defer_regex || sl_matcher_check_regex(r->source, r->caseless, &e) == SL_OK) return;
+    char msg[200];
+    sl__regex_problem(msg, sizeof msg, e.message);
+    problem(w, v, "%s", msg);
 }
 
 static void rule_source(walk *w, int key, yaml_node_t *v, sl_rule *r)
@@ -590,12 +594,13 @@ static void rule_source(walk *w, int key, yaml_node_t *v, sl_rule *r)
     static const sl_rule_kind kinds[] = {SL_RULE_LEXICON, SL_RULE_REGEX, SL_RULE_DETECTOR,
                                          SL_RULE_MODEL,   SL_RULE_BANK,  SL_RULE_DOMAINS};
     r->kind = kinds[key - F_LEXICON];
+    r->source_line = v->start_mark.line + 1;
     char *s = get_string(w, v, rule_keys[key]);
     if (!s) return;
     switch (r->kind) {
     case SL_RULE_LEXICON:
     case SL_RULE_DOMAINS:
-        r->source = cite_file(w, v, s, r->kind == SL_RULE_LEXICON);
+        r->source = cite_file(w, v, s, r->kind == SL_RULE_LEXICON, r);
         free(s);
         return;
     case SL_RULE_REGEX:
@@ -738,15 +743,39 @@ static void walk_cases(walk *w, yaml_node_t *n)
     }
 }
 
+/* ---- settings ---------------------------------------------------------------------------- */
+
+static void walk_settings(walk *w, yaml_node_t *n)
+{
+    field f[] = {{"bank_min_similarity", NULL}, {"fold_confidence", NULL}};
+    if (!read_fields(w, n, "settings", f, 2)) return;
+    sl_policy_settings *s = &w->p->settings;
+    double v;
+    if (f[0].value && !w->stop && get_number(w, f[0].value, "bank_min_similarity", 0.0, 1.0, &v))
+        s->bank_min_similarity = (float)v;
+    if (f[1].value && !w->stop && get_number(w, f[1].value, "fold_confidence", 0.0, 1.0, &v))
+        s->fold_confidence = (float)v;
+}
+
 /* ---- root -------------------------------------------------------------------------------- */
 
-enum { R_VERSION, R_NAME, R_MAX_TEXT, R_THRESHOLDS, R_CATEGORIES, R_RULES, R_CASES, R_COUNT };
+enum {
+    R_VERSION,
+    R_NAME,
+    R_MAX_TEXT,
+    R_THRESHOLDS,
+    R_CATEGORIES,
+    R_RULES,
+    R_CASES,
+    R_SETTINGS,
+    R_COUNT
+};
 
 static void walk_root(walk *w, yaml_node_t *root)
 {
     field f[R_COUNT] = {{"version", NULL},    {"name", NULL},       {"max_text_bytes", NULL},
                         {"thresholds", NULL}, {"categories", NULL}, {"rules", NULL},
-                        {"cases", NULL}};
+                        {"cases", NULL},      {"settings", NULL}};
     if (is_null(root) || root->type != YAML_MAPPING_NODE) {
         problem(w, root, "a policy must be a mapping with version, name, categories and rules");
         return;
@@ -763,6 +792,7 @@ static void walk_root(walk *w, yaml_node_t *root)
         if (max != floor(max)) problem(w, v, "max_text_bytes must be a whole number");
         w->p->max_text_bytes = (size_t)max;
     }
+    if (!w->stop && (v = f[R_SETTINGS].value)) walk_settings(w, v);
     if (!w->stop && (v = f[R_THRESHOLDS].value))
         walk_thresholds(w, v, "thresholds", &w->p->thresholds);
     if (!w->stop && (v = required(w, root, &f[R_CATEGORIES], "policy"))) walk_categories(w, v);
@@ -862,6 +892,8 @@ sl_status sl__policy_parse_yaml(const char *data, size_t len, const char *base_d
     walk w = {.data = data, .len = len, .base_dir = base_dir, .p = p, .rep = rep, .hash = hash};
     memcpy(p->thresholds.at, default_thresholds, sizeof p->thresholds.at);
     p->max_text_bytes = 65536;
+    p->settings.bank_min_similarity = SL_BANK_DEFAULT_MIN_SIMILARITY;
+    p->settings.fold_confidence = SL_POLICY_DEFAULT_FOLD_CONFIDENCE;
     w.nlines = 1;
     for (size_t i = 0; i < len;) {
         size_t n = line_break(data + i, len - i);

@@ -6,10 +6,12 @@
  *   - a NORM literal, confidence = the term's own (default 1);
  *   - unless the term is marked exact ("=") or has no diacritics to lose, a FOLD literal with
  *     confidence x SL_RULES_FOLD_SCORE that fires only where the post itself has no
- *     diacritics: "ngu" typed bare may be "ngủ" (to sleep), so a bare match is weaker evidence,
+ *     diacritics: "ngu" typed bare may be "ngủ" (to sleep), so a bare match is weaker evidence
+ *     (the factor is the policy's settings.fold_confidence),
  *     and "ngủ" typed with its accents must never match the term "ngu".
  * Regex rules become one pattern each on their declared view. The pattern table is rebuilt on
  * every start (cheap); only Hyperscan's compiled databases are cached (by the matcher). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +19,12 @@
 #include "sangloc/matcher.h"
 #include "sangloc/text.h"
 
-#define SL_RULES_FOLD_SCORE 0.9f
-
 typedef struct table {
     sl_matcher_pattern *pats;
     size_t n, cap;
     char **strings; /* owned copies of normalized terms, one per pattern slot */
     sl_text *text;
+    float fold_confidence;
 } table;
 
 /* Appends a pattern; the table takes `owned` in every case (it is freed when the push fails). */
@@ -92,7 +93,7 @@ static sl_status add_term(table *t, uint32_t rule, int32_t index, const sl__lexi
     if (!st && want_fold && flen) {
         st = push(t,
                   (sl_matcher_pattern){fold, flen, SL_VIEW_FOLD, SL_MATCHER_PLAIN_ONLY, rule, index,
-                                       term->score * SL_RULES_FOLD_SCORE},
+                                       term->score * t->fold_confidence},
                   fold);
         fold = NULL;
     }
@@ -102,14 +103,11 @@ static sl_status add_term(table *t, uint32_t rule, int32_t index, const sl__lexi
 
 static sl_status add_lexicon(table *t, const sl_rule *r, uint32_t rule, sl_error *err)
 {
-    char *data;
-    size_t len;
-    sl_status st = sl__policy_read_file(r->source, SL_POLICY_MAX_LIST_BYTES, &data, &len, err);
-    if (st) return st;
+    if (!r->data) /* a policy always keeps the bytes it hashed; never read the file again */
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "%s: lexicon not loaded", r->source);
     sl__report rep = {0};
     sl__lexicon lex = {0};
-    st = sl__lexicon_parse(data, len, r->source, r->line, &rep, &lex);
-    free(data);
+    sl_status st = sl__lexicon_parse(r->data, r->data_len, r->source, r->line, &rep, &lex);
     if (st && rep.count && err)
         *err = rep.first;
     else if (st)
@@ -142,6 +140,33 @@ static sl_status add_rules(table *t, const sl_policy *p, sl_error *err)
     return st;
 }
 
+void sl__regex_problem(char *out, size_t size, const char *reason)
+{
+    bool b = strstr(reason, "\\b") || strstr(reason, "\\B");
+    snprintf(out, size, "regex does not compile: %.90s%s", reason,
+             b ? " (drop \\b: regex matches are whole words unless word: false)" : "");
+}
+
+/* A pattern the matcher rejected: its rule's line (a regex's own line), and for a regex the
+ * policy's own wording (a policy loaded for an engine leaves checking its regexes to this compile).
+ */
+static sl_status pattern_error(const sl_policy *p, const sl_matcher_pattern *pat, sl_error *err)
+{
+    const sl_rule *r = &p->rules[pat->rule];
+    if (!(pat->flags & SL_MATCHER_REGEX)) {
+        err->line = r->line;
+        return SL_ERR_PATTERN;
+    }
+    sl_error e;
+    char msg[200];
+    if (sl_matcher_check_regex(r->source, r->caseless, &e) == SL_OK) /* fails only together */
+        snprintf(e.message, sizeof e.message, "%s", err->message);
+    sl__regex_problem(msg, sizeof msg, e.message);
+    sl_error_set(err, SL_ERR_POLICY, SL_NO_POS, "rule '%.40s': %s", r->id, msg);
+    err->line = r->source_line ? r->source_line : r->line;
+    return SL_ERR_POLICY;
+}
+
 static bool has_patterns(const sl_policy *p)
 {
     for (size_t i = 0; i < p->nrules; i++)
@@ -158,6 +183,7 @@ sl_status sl_rules_build_matcher(const sl_policy *p, const char *cache_dir, sl_m
     table t = {0};
     const char **ids = calloc(p->nrules, sizeof *ids);
     t.text = sl_text_new();
+    t.fold_confidence = p->settings.fold_confidence;
     sl_status st =
         ids && t.text ? SL_OK : sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     for (size_t i = 0; !st && i < p->nrules; i++) ids[i] = p->rules[i].id;
@@ -166,7 +192,7 @@ sl_status sl_rules_build_matcher(const sl_policy *p, const char *cache_dir, sl_m
     if (!cache_dir && sl_matcher_default_cache_dir(dir, sizeof dir)) cache_dir = dir;
     sl_matcher_spec spec = {t.pats, t.n, ids, p->nrules, p->hash, cache_dir};
     if (!st && (st = sl_matcher_build(&spec, out, err)) && err && err->byte < t.n)
-        err->line = p->rules[t.pats[err->byte].rule].line; /* the byte is the pattern index */
+        st = pattern_error(p, &t.pats[err->byte], err); /* the byte is the pattern index */
     table_free(&t);
     free(ids);
     return st;

@@ -1,6 +1,7 @@
 /* Applies a policy to a post's hits. Each hit contributes weight x confidence to its category;
  * a category's score is the noisy-or of its contributions (independent evidence adds up but
- * never past 1); the action is the strongest one whose threshold some category reaches. */
+ * never past 1), accumulated as each finding arrives so that the cap on listed hits never
+ * changes a score; the action is the strongest one whose threshold some category reaches. */
 #include "engine/engine_internal.h"
 
 static sl_action action_for(const sl_thresholds *t, float score)
@@ -11,16 +12,16 @@ static sl_action action_for(const sl_thresholds *t, float score)
     return SL_ACTION_ALLOW;
 }
 
+void sl__engine_evidence(sl_scan *s, size_t category, float contribution)
+{
+    float *c = &s->category_scores[category];
+    *c = 1.0f - (1.0f - *c) * (1.0f - contribution);
+}
+
 void sl__engine_score(const sl_engine *e, sl_scan *s)
 {
     const sl_policy *p = e->policy;
-    float *cat = s->category_scores;
-    for (size_t i = 0; i < s->nhits; i++) {
-        const sl_verdict_hit *h = &s->hits[i];
-        size_t c = h->category_index;
-        float contribution = h->weight * h->score;
-        cat[c] = 1.0f - (1.0f - cat[c]) * (1.0f - contribution);
-    }
+    const float *cat = s->category_scores;
     sl_verdict *v = &s->verdict;
     v->score = 0;
     v->action = SL_ACTION_ALLOW;

@@ -1,6 +1,9 @@
 /* The detection stages of one post, in order: policy patterns (lexicons, regexes), built-in
  * detectors (personal data, markings), domain lists, the model, the banks. Each stage turns
- * its raw findings into policy hits: (rule index, original span, confidence, evidence). */
+ * its raw findings into policy hits: (rule index, original span, confidence, evidence), through
+ * the engine's compiled ruleset (a pattern hit carries its rule index; a detector output, model
+ * output or bank kind has an id and a precomputed list of the rules citing it). Every hit
+ * counts in its category's score at once; the verdict's list of hits is capped. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +24,11 @@ static sl_status grow(void **items, size_t *cap, size_t need, size_t size, size_
 
 static sl_status add_span(sl_scan *s, uint32_t start, uint32_t end)
 {
-    if (end <= start || s->nspans >= SL_MAX_SPANS) return SL_OK;
+    if (end <= start) return SL_OK;
+    if (s->nspans >= SL_MAX_SPANS) {
+        s->verdict.cut.spans++;
+        return SL_OK;
+    }
     sl_status st = grow((void **)&s->spans, &s->spans_cap, 2 * (s->nspans + 1), sizeof *s->spans,
                         2 * SL_MAX_SPANS);
     if (st) return st;
@@ -31,16 +38,10 @@ static sl_status add_span(sl_scan *s, uint32_t start, uint32_t end)
     return SL_OK;
 }
 
-static sl_status add_hit(sl_scan *s, size_t rule, uint32_t start, uint32_t end, float score,
-                         const char *detail, bool comment_level)
+static void fill_hit(const sl_policy *p, sl_verdict_hit *h, size_t rule, uint32_t start,
+                     uint32_t end, float score, const char *detail, bool comment_level)
 {
-    if (s->nhits >= SL_MAX_VERDICT_HITS) return SL_OK;
-    sl_status st =
-        grow((void **)&s->hits, &s->hits_cap, s->nhits + 1, sizeof *s->hits, SL_MAX_VERDICT_HITS);
-    if (st) return st;
-    const sl_policy *p = s->engine->policy;
     const sl_rule *r = &p->rules[rule];
-    sl_verdict_hit *h = &s->hits[s->nhits++];
     h->rule = r->id;
     h->category = p->categories[r->category].name;
     h->category_index = r->category;
@@ -48,17 +49,51 @@ static sl_status add_hit(sl_scan *s, size_t rule, uint32_t start, uint32_t end, 
     h->start = start;
     h->end = end;
     h->weight = r->weight;
-    h->score = score < 0 ? 0 : score > 1 ? 1 : score;
+    h->score = score;
     h->detail = detail;
     h->comment_level = comment_level;
+}
+
+/* A full list keeps one hit of every category that has evidence: the newest hit of a category
+ * listed several times makes room. Returns where, or -1 when no category has a spare hit. */
+static long make_room(const sl_scan *s)
+{
+    for (size_t i = s->nhits; i-- > 0;)
+        if (s->listed[s->hits[i].category_index] > 1) return (long)i;
+    return -1;
+}
+
+/* One finding of a policy rule: it always counts in its category's score; it is listed while
+ * the list has room (or when its category would otherwise be missing from the list). */
+static sl_status add_hit(sl_scan *s, size_t rule, uint32_t start, uint32_t end, float score,
+                         const char *detail, bool comment_level)
+{
+    const sl_policy *p = s->engine->policy;
+    const sl_rule *r = &p->rules[rule];
+    score = score < 0 ? 0 : score > 1 ? 1 : score;
+    sl__engine_evidence(s, r->category, r->weight * score);
+    if (s->nhits >= SL_MAX_VERDICT_HITS) {
+        s->verdict.cut.hits++;
+        long at = s->listed[r->category] ? -1 : make_room(s);
+        if (at < 0) return SL_OK;
+        sl_verdict_hit *h = &s->hits[at];
+        s->listed[h->category_index]--;
+        s->listed[r->category]++;
+        fill_hit(p, h, rule, start, end, score, detail, comment_level);
+        return SL_OK;
+    }
+    sl_status st =
+        grow((void **)&s->hits, &s->hits_cap, s->nhits + 1, sizeof *s->hits, SL_MAX_VERDICT_HITS);
+    if (st) return st;
+    fill_hit(p, &s->hits[s->nhits++], rule, start, end, score, detail, comment_level);
+    s->listed[r->category]++;
     return SL_OK;
 }
 
-static long rule_by_id(const sl_policy *p, const char *id)
+/* Findings a detector gave up for a limit of its own are reported, not forgotten. */
+static void count_dropped(sl_scan *s)
 {
-    for (size_t i = 0; i < p->nrules; i++)
-        if (!strcmp(p->rules[i].id, id)) return (long)i;
-    return -1;
+    s->verdict.cut.hits += s->raw.dropped;
 }
 
 static sl_status stage_patterns(const sl_engine *e, sl_scan *s)
@@ -66,23 +101,16 @@ static sl_status stage_patterns(const sl_engine *e, sl_scan *s)
     if (!e->matcher) return SL_OK;
     sl_hits_clear(&s->raw);
     sl_status st = sl_matcher_scan(e->matcher, s->matcher_scratch, s->text, &s->raw);
+    const sl_policy *p = e->policy;
     for (size_t i = 0; !st && i < s->raw.count; i++) {
         const sl_hit *h = &s->raw.items[i];
-        long r = rule_by_id(e->policy, h->rule);
-        if (r < 0) continue;
-        st = add_hit(s, (size_t)r, h->start, h->end, h->score, NULL, false);
-        if (!st && e->policy->rules[r].kind == SL_RULE_LEXICON) st = add_span(s, h->start, h->end);
+        if (h->rule_index < 0 || (size_t)h->rule_index >= p->nrules) continue; /* never */
+        size_t r = (size_t)h->rule_index;
+        st = add_hit(s, r, h->start, h->end, h->score, NULL, false);
+        if (!st && e->rules.lexicon_rule[r]) st = add_span(s, h->start, h->end);
     }
+    count_dropped(s);
     return st;
-}
-
-/* Does a policy rule citing detector `source` cover the finding `found`? "marking" covers
- * every "marking.<level>". */
-static bool detector_covers(const char *source, const char *found)
-{
-    if (!strcmp(source, found)) return true;
-    size_t n = strlen(source);
-    return !strncmp(source, found, n) && found[n] == '.';
 }
 
 static sl_status stage_detectors(const sl_engine *e, sl_scan *s)
@@ -90,27 +118,53 @@ static sl_status stage_detectors(const sl_engine *e, sl_scan *s)
     if (!e->detectors) return SL_OK;
     sl_hits_clear(&s->raw);
     sl_status st = sl_detect_run(s->text, e->detectors, &s->raw);
-    const sl_policy *p = e->policy;
+    long last = -1; /* hits come grouped by detector: look each name up once per run */
+    const char *last_name = "";
     for (size_t i = 0; !st && i < s->raw.count; i++) {
         const sl_hit *h = &s->raw.items[i];
-        for (size_t r = 0; !st && r < p->nrules; r++)
-            if (p->rules[r].kind == SL_RULE_DETECTOR &&
-                detector_covers(p->rules[r].source, h->rule))
-                st = add_hit(s, r, h->start, h->end, h->score, NULL, false);
+        if (strcmp(h->rule, last_name)) {
+            last = sl__detector_output(h->rule);
+            last_name = h->rule;
+        }
+        if (last < 0) continue;
+        size_t n;
+        const uint32_t *rules = sl__rules_of(&e->rules.detectors, (size_t)last, &n);
+        for (size_t k = 0; !st && k < n; k++)
+            st = add_hit(s, rules[k], h->start, h->end, h->score, NULL, false);
     }
+    count_dropped(s);
     return st;
+}
+
+/* Every URL of the post is looked up: the buffer grows while it comes back full. */
+static sl_status find_urls(sl_scan *s, size_t *n)
+{
+    size_t cap = s->urls_cap ? s->urls_cap : SL_MAX_URLS;
+    for (;;) {
+        if (cap > s->urls_cap) {
+            sl_url *u = realloc(s->urls, cap * sizeof *u);
+            if (!u) return SL_ERR_NOMEM;
+            s->urls = u;
+            s->urls_cap = cap;
+        }
+        *n = sl_detect_urls(s->text, s->urls, s->urls_cap);
+        if (*n < s->urls_cap) return SL_OK;
+        if (s->urls_cap >= SL_MAX_URLS_SCANNED) break;
+        cap = s->urls_cap * 2;
+    }
+    s->verdict.cut.urls++; /* at least one more URL was not looked up */
+    return SL_OK;
 }
 
 static sl_status stage_domains(const sl_engine *e, sl_scan *s, const char *text)
 {
-    if (!e->has_domains) return SL_OK;
-    size_t n = sl_detect_urls(s->text, s->urls, SL_MAX_URLS);
-    const sl_policy *p = e->policy;
-    sl_status st = SL_OK;
+    if (!e->rules.ndomain_rules) return SL_OK;
+    size_t n = 0;
+    sl_status st = find_urls(s, &n);
     for (size_t u = 0; !st && u < n; u++) {
         const sl_url *url = &s->urls[u];
-        for (size_t r = 0; !st && r < p->nrules; r++) {
-            if (!e->domain_sets[r]) continue;
+        for (size_t k = 0; !st && k < e->rules.ndomain_rules; k++) {
+            uint32_t r = e->rules.domain_rules[k];
             if (sl_domain_set_contains(e->domain_sets[r], text + url->host_start,
                                        url->host_end - url->host_start))
                 st = add_hit(s, r, url->start, url->end, 1.0f, NULL, false);
@@ -130,13 +184,8 @@ static void model_extent(const sl_prediction *pred, size_t len, uint32_t *start,
     *end = pred->spans[2 * pred->nspans - 1];
 }
 
-static float model_output(const sl_prediction *pred, const char *name)
-{
-    if (!strcmp(name, "offensive")) return pred->probs[1];
-    if (!strcmp(name, "hate")) return pred->probs[2];
-    if (!strcmp(name, "toxic") || !strcmp(name, "spans")) return pred->toxic;
-    return 0;
-}
+/* Model outputs in the order of sl__policy_models: offensive, hate, toxic, spans. */
+enum { OUT_OFFENSIVE, OUT_HATE, OUT_TOXIC, OUT_SPANS, OUT_MODEL_COUNT };
 
 static sl_status stage_model(const sl_engine *e, sl_scan *s, size_t len)
 {
@@ -152,27 +201,29 @@ static sl_status stage_model(const sl_engine *e, sl_scan *s, size_t len)
     v->toxic = pred.toxic;
     for (size_t i = 0; !st && i < pred.nspans; i++)
         st = add_span(s, pred.spans[2 * i], pred.spans[2 * i + 1]);
+    const float value[OUT_MODEL_COUNT] = {pred.probs[1], pred.probs[2], pred.toxic, pred.toxic};
     const sl_policy *p = e->policy;
     uint32_t start, end;
     model_extent(&pred, len, &start, &end);
-    for (size_t r = 0; !st && r < p->nrules; r++) {
-        const sl_rule *rule = &p->rules[r];
-        if (rule->kind != SL_RULE_MODEL) continue;
-        float score = model_output(&pred, rule->source);
-        if (score < rule->min_score) continue;
-        if (strcmp(rule->source, "spans")) {
-            st = add_hit(s, r, start, end, score, NULL, true);
+    for (size_t k = 0; !st && k < e->rules.nmodel_rules; k++) {
+        size_t r = e->rules.model_rules[k], out = e->rules.model_output[k];
+        if (out >= OUT_MODEL_COUNT || value[out] < p->rules[r].min_score) continue;
+        if (out != OUT_SPANS) {
+            st = add_hit(s, r, start, end, value[out], NULL, true);
             continue;
         }
         for (size_t i = 0; !st && i < pred.nspans; i++)
-            st = add_hit(s, r, pred.spans[2 * i], pred.spans[2 * i + 1], score, NULL, false);
+            st = add_hit(s, r, pred.spans[2 * i], pred.spans[2 * i + 1], value[out], NULL, false);
     }
     return st;
 }
 
 static sl_status record_match(sl_scan *s, const char *bank, const sl_bank_match *m)
 {
-    if (s->nmatches >= SL_MAX_MATCHES) return SL_OK;
+    if (s->nmatches >= SL_MAX_MATCHES) {
+        s->verdict.cut.matches++;
+        return SL_OK;
+    }
     sl_status st = grow((void **)&s->matches, &s->matches_cap, s->nmatches + 1, sizeof *s->matches,
                         SL_MAX_MATCHES);
     if (st) return st;
@@ -190,19 +241,22 @@ static sl_status record_match(sl_scan *s, const char *bank, const sl_bank_match 
 static sl_status stage_banks(const sl_engine *e, sl_scan *s)
 {
     const sl_policy *p = e->policy;
-    sl_bank_match found[SL_MAX_MATCHES];
+    sl_bank_match found[SL_BANK_SCORED];
     sl_status st = SL_OK;
     for (size_t b = 0; !st && b < e->nbanks; b++) {
         size_t n = 0;
         st = sl_bank_match_text(e->banks[b], s->bank_scratch[b], s->text,
-                                SL_BANK_DEFAULT_MIN_SIMILARITY, found, SL_MAX_MATCHES, &n);
+                                p->settings.bank_min_similarity, found, SL_BANK_SCORED, &n);
+        if (!st && n == SL_BANK_SCORED) s->verdict.cut.matches++; /* maybe more, not scored */
         for (size_t i = 0; !st && i < n; i++) {
             st = record_match(s, e->bank_names[b], &found[i]);
-            for (size_t r = 0; !st && r < p->nrules; r++) {
-                const sl_rule *rule = &p->rules[r];
-                if (rule->kind != SL_RULE_BANK || strcmp(rule->source, found[i].kind)) continue;
-                if (found[i].similarity < rule->min_score) continue;
-                st = add_hit(s, r, found[i].start, found[i].end, found[i].similarity,
+            long kind = sl__bank_kind(found[i].kind);
+            if (st || kind < 0) continue;
+            size_t nr;
+            const uint32_t *rules = sl__rules_of(&e->rules.banks, (size_t)kind, &nr);
+            for (size_t k = 0; !st && k < nr; k++) {
+                if (found[i].similarity < p->rules[rules[k]].min_score) continue;
+                st = add_hit(s, rules[k], found[i].start, found[i].end, found[i].similarity,
                              found[i].source, false);
             }
         }
@@ -253,5 +307,6 @@ sl_status sl__engine_run_stages(const sl_engine *e, sl_scan *s, const char *text
     v->noffensive_spans = s->nspans;
     v->matches = s->matches;
     v->nmatches = s->nmatches;
+    v->truncated = v->cut.hits || v->cut.urls || v->cut.matches || v->cut.spans;
     return SL_OK;
 }

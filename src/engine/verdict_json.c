@@ -112,6 +112,21 @@ static sl_status write_matches(sl_buf *b, const sl_verdict *v)
     return st ? st : sl__buf_puts(b, "]");
 }
 
+/* "truncated":{"hits":N,...}: only when a cap cut something, and only the kinds it cut. */
+static sl_status write_truncated(sl_buf *b, const sl_verdict *v)
+{
+    const char *names[] = {"hits", "urls", "matches", "spans"};
+    size_t counts[] = {v->cut.hits, v->cut.urls, v->cut.matches, v->cut.spans};
+    sl_status st = sl__buf_puts(b, ",\"truncated\":{");
+    bool first = true;
+    for (size_t i = 0; !st && i < 4; i++) {
+        if (!counts[i]) continue;
+        st = sl__buf_printf(b, "%s\"%s\":%zu", first ? "" : ",", names[i], counts[i]);
+        first = false;
+    }
+    return st ? st : sl__buf_puts(b, "}");
+}
+
 static sl_status write_verdict(sl_scan *s, const char *id_json, const char *text, size_t len)
 {
     const sl_engine *e = s->engine;
@@ -135,6 +150,7 @@ static sl_status write_verdict(sl_scan *s, const char *id_json, const char *text
         if (!st && v->has_model) st = write_model(b, v);
         if (!st) st = write_spans(b, v);
         if (!st && e->nbanks) st = write_matches(b, v);
+        if (!st && v->truncated) st = write_truncated(b, v);
     }
     if (!st)
         st = sl__buf_printf(b, ",\"versions\":%s,\"us\":%llu}", e->versions_json,

@@ -566,6 +566,9 @@ static size_t table_len, max_key_len;
 #define SLOTS 2048u
 static uint16_t slots[SLOTS]; /* index + 1 into table, 0 = empty */
 static uint8_t key_lens[sizeof table / sizeof table[0]];
+/* The probe loops below end only at an empty slot: the table must stay at most half full. */
+_Static_assert(sizeof table / sizeof table[0] <= SLOTS / 2, "teencode table outgrew SLOTS");
+_Static_assert((SLOTS & (SLOTS - 1)) == 0 && SLOTS <= 65535u, "SLOTS: a power of two, uint16");
 
 static uint32_t hash(const char *k, size_t n)
 {

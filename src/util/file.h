@@ -15,7 +15,7 @@
 /* Opens `path` read-only (close-on-exec, blocking mode restored after the open) and checks that
  * it is a regular file of at most `max` bytes. On success *fd is open and *size is the size
  * at the check. Errors: SL_ERR_IO ("PATH: cannot open: reason", "PATH: not a regular file (a
- * FIFO)"), SL_ERR_TOO_LARGE ("PATH is larger than MAX bytes"); nothing stays open. */
+ * FIFO)"), SL_ERR_TOO_LARGE ("PATH: larger than MAX bytes"); nothing stays open. */
 sl_status sl__file_open_regular(const char *path, size_t max, int *fd, size_t *size, sl_error *err);
 
 /* Reads a whole regular file (as sl__file_open_regular checks it) into a malloc'd buffer,

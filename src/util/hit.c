@@ -7,6 +7,12 @@
 sl_status sl_hits_push(sl_hits *hits, const char *rule, uint32_t start, uint32_t end, float score,
                        int32_t pattern)
 {
+    return sl_hits_push_rule(hits, -1, rule, start, end, score, pattern);
+}
+
+sl_status sl_hits_push_rule(sl_hits *hits, int32_t rule_index, const char *rule, uint32_t start,
+                            uint32_t end, float score, int32_t pattern)
+{
     size_t max = hits->max ? hits->max : SL_HITS_DEFAULT_MAX;
     if (hits->count >= max) {
         hits->dropped++;
@@ -29,6 +35,7 @@ sl_status sl_hits_push(sl_hits *hits, const char *rule, uint32_t start, uint32_t
     h->end = end;
     h->score = score;
     h->pattern = pattern;
+    h->rule_index = rule_index;
     return SL_OK;
 }
 

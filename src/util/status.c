@@ -19,6 +19,7 @@ static const char *const messages[SL_STATUS_COUNT_] = {
     [SL_ERR_BANK] = "invalid bank file",
     [SL_ERR_ARG] = "invalid argument",
     [SL_ERR_INTERNAL] = "internal error",
+    [SL_ERR_ENGINE_MISMATCH] = "scan made for another engine",
 };
 
 static const char *const names[SL_STATUS_COUNT_] = {
@@ -36,6 +37,7 @@ static const char *const names[SL_STATUS_COUNT_] = {
     [SL_ERR_BANK] = "bank",
     [SL_ERR_ARG] = "arg",
     [SL_ERR_INTERNAL] = "internal",
+    [SL_ERR_ENGINE_MISMATCH] = "engine_mismatch",
 };
 
 const char *sl_strerror(sl_status status)

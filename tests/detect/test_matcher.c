@@ -176,19 +176,28 @@ static void test_scan_cap(void **state)
 {
     builder b = {0};
     add_term(&b, 0, 0, "a", false);
+    add_term(&b, 1, 0, "b", false);
     sl_matcher *m = build(&b, NULL);
     size_t n = SL_MATCHER_MAX_MATCHES + 100;
-    char *text = malloc(2 * n + 1);
+    char *text = malloc(2 * n + 2);
     for (size_t i = 0; i < n; i++) memcpy(text + 2 * i, "a ", 2);
-    text[2 * n] = '\0';
+    text[2 * n] = 'b'; /* another rule after the flood: kept past the cap */
+    text[2 * n + 1] = '\0';
     sl_matcher_scratch *s;
     assert_int_equal(sl_matcher_scratch_new(m, &s), SL_OK);
     sl_text *t = sl_text_new();
     sl_hits hits = {.max = 100000};
-    assert_int_equal(sl_text_build(t, text, 2 * n, NULL), SL_OK);
+    assert_int_equal(sl_text_build(t, text, 2 * n + 1, NULL), SL_OK);
     assert_int_equal(sl_matcher_scan(m, s, t, &hits), SL_OK);
-    assert_int_equal(hits.count, SL_MATCHER_MAX_MATCHES);
-    assert_int_equal(hits.dropped, 1);
+    assert_int_equal(hits.count, SL_MATCHER_MAX_MATCHES + 1);
+    /* every match given up is counted: 100 "a", and the FOLD-view match of "b" (its rule
+     * already has its NORM match) */
+    assert_int_equal(hits.dropped, 101);
+    const sl_hit *last = &hits.items[hits.count - 1];
+    assert_string_equal(last->rule, "threat.kill");
+    assert_int_equal(last->rule_index, 1);
+    assert_int_equal(last->start, 2 * n);
+    assert_int_equal(hits.items[0].rule_index, 0);
     sl_hits_free(&hits);
     sl_text_free(t);
     sl_matcher_scratch_free(s);

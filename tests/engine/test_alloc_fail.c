@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sangloc/engine.h"
+#include "sangloc/reload.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -112,11 +113,49 @@ static void test_screening_fails_cleanly_at_every_allocation(void **state)
     sl_engine_free(e);
 }
 
+/* A reload slot (small fixture policy, so every point is cheap): making it and reloading it
+ * fail cleanly at every allocation, and a failed reload keeps the engine it had. */
+static void test_reload_fails_cleanly_at_every_allocation(void **state)
+{
+    const sl_engine_options fixture = {
+        .policy_path = SL_SOURCE_DIR "/tests/fixtures/engine/policy.yaml", .cache_dir = ""};
+    long n = 0;
+    for (;; n++) {
+        sl_engine_slot *slot = NULL;
+        sl_error err = {0};
+        failures = 0;
+        countdown = n;
+        sl_status st = sl_engine_slot_new(&fixture, &slot, &err);
+        uint64_t gen = st == SL_OK ? sl_engine_slot_generation(slot) : 0;
+        const sl_engine *before = st == SL_OK ? sl_engine_slot_get(slot) : NULL;
+        sl_status rst = st == SL_OK ? sl_engine_slot_reload(slot, NULL, &err) : SL_OK;
+        countdown = -1;
+        if (st == SL_OK) {
+            const sl_engine *now = sl_engine_slot_get(slot);
+            if (rst != SL_OK) { /* the old engine stays */
+                assert_ptr_equal(now, before);
+                assert_int_equal(sl_engine_slot_generation(slot), gen);
+            } else {
+                assert_int_equal(sl_engine_slot_generation(slot), gen + 1);
+            }
+            sl_engine_release(now);
+        } else {
+            assert_null(slot);
+        }
+        sl_engine_release(before);
+        sl_engine_slot_free(slot);
+        if (!failures) break;
+    }
+    printf("reload slot: %ld allocation points each failed once\n", n);
+    assert_true(n > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine_build_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_screening_fails_cleanly_at_every_allocation),
+        cmocka_unit_test(test_reload_fails_cleanly_at_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
