@@ -44,6 +44,37 @@ enum {
     SL_DET_ALL = 0xFF
 };
 
+/* The detector outputs: the one list of their names. Every hit of sl_detect_run() names one
+ * (sl_hit.rule) and carries its index (sl_hit.rule_index); policies cite these names, or
+ * "marking" for every marking level (sl_detector_family_covers()). */
+#define SL_DETECTOR_OUTPUTS(X)                                                                     \
+    X(PHONE, "pii.phone")                                                                          \
+    X(CCCD, "pii.cccd")                                                                            \
+    X(CMND, "pii.cmnd")                                                                            \
+    X(EMAIL, "pii.email")                                                                          \
+    X(CARD, "pii.card")                                                                            \
+    X(BANK_ACCOUNT, "pii.bank_account")                                                            \
+    X(PASSPORT, "pii.passport")                                                                    \
+    X(MARKING_MAT, "marking.mat")                                                                  \
+    X(MARKING_TOI_MAT, "marking.toi_mat")                                                          \
+    X(MARKING_TUYET_MAT, "marking.tuyet_mat")                                                      \
+    X(MARKING_NOI_BO, "marking.noi_bo")                                                            \
+    X(MARKING_CONFIDENTIAL, "marking.confidential")                                                \
+    X(MARKING_KHONG_PHO_BIEN, "marking.khong_pho_bien")
+
+typedef enum sl_detector_output {
+#define SL_DETECTOR_ENUM_(name, text) SL_DETOUT_##name,
+    SL_DETECTOR_OUTPUTS(SL_DETECTOR_ENUM_)
+#undef SL_DETECTOR_ENUM_
+        SL_DETOUT_COUNT_
+} sl_detector_output;
+
+/* The name of an output ("pii.phone"), or NULL for a value out of range. */
+const char *sl_detector_output_name(int output);
+
+/* The output of a name, or -1 when it names none. */
+int sl_detector_output_find(const char *name);
+
 /* Maps a rule/detector id ("pii.phone", "pii.cccd", "pii.cmnd", "pii.email", "pii.card",
  * "pii.bank_account", "pii.passport", "marking" or "marking.<level>") to its bit; 0 if unknown
  * or NULL. */

@@ -21,22 +21,22 @@
 typedef struct level {
     const char *fold;  /* folded phrase */
     const char *exact; /* lowercase with diacritics */
-    const char *rule;
+    int output;        /* sl_detector_output */
     bool vietnamese;
 } level;
 
 static const level levels[] = {
-    {"tuyet mat", "tuyệt mật", "marking.tuyet_mat", true},
-    {"toi mat", "tối mật", "marking.toi_mat", true}, /* L_TOP_LAST */
-    {"khong pho bien ra ngoai", "không phổ biến ra ngoài", "marking.khong_pho_bien", true},
-    {"khong duoc pho bien", "không được phổ biến", "marking.khong_pho_bien", true},
-    {"khong pho bien", "không phổ biến", "marking.khong_pho_bien", true},
-    {"noi bo", "nội bộ", "marking.noi_bo", true},
-    {"strictly confidential", "strictly confidential", "marking.confidential", false},
-    {"company confidential", "company confidential", "marking.confidential", false},
-    {"confidential", "confidential", "marking.confidential", false},
-    {"internal use only", "internal use only", "marking.noi_bo", false},
-    {"mat", "mật", "marking.mat", true},
+    {"tuyet mat", "tuyệt mật", SL_DETOUT_MARKING_TUYET_MAT, true},
+    {"toi mat", "tối mật", SL_DETOUT_MARKING_TOI_MAT, true}, /* L_TOP_LAST */
+    {"khong pho bien ra ngoai", "không phổ biến ra ngoài", SL_DETOUT_MARKING_KHONG_PHO_BIEN, true},
+    {"khong duoc pho bien", "không được phổ biến", SL_DETOUT_MARKING_KHONG_PHO_BIEN, true},
+    {"khong pho bien", "không phổ biến", SL_DETOUT_MARKING_KHONG_PHO_BIEN, true},
+    {"noi bo", "nội bộ", SL_DETOUT_MARKING_NOI_BO, true},
+    {"strictly confidential", "strictly confidential", SL_DETOUT_MARKING_CONFIDENTIAL, false},
+    {"company confidential", "company confidential", SL_DETOUT_MARKING_CONFIDENTIAL, false},
+    {"confidential", "confidential", SL_DETOUT_MARKING_CONFIDENTIAL, false},
+    {"internal use only", "internal use only", SL_DETOUT_MARKING_NOI_BO, false},
+    {"mat", "mật", SL_DETOUT_MARKING_MAT, true},
 };
 #define NLEVELS (sizeof levels / sizeof levels[0])
 
@@ -303,7 +303,7 @@ sl_status sl__markings(sl__cells *c, sl_hits *out)
             if (score <= 0) continue;
             uint32_t os, oe;
             sl__cells_span(c, start, e, &os, &oe);
-            sl_status st = sl_hits_push(out, levels[lv].rule, os, oe, score, -1);
+            sl_status st = sl__push_output(out, levels[lv].output, os, oe, score);
             if (st) return st;
             last_end = e;
             i = e - 1;

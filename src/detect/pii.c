@@ -7,24 +7,45 @@
 
 #include "detect/pii_internal.h"
 
+static const char *const output_names[] = {
+#define SL_DETECTOR_NAME_(name, text) text,
+    SL_DETECTOR_OUTPUTS(SL_DETECTOR_NAME_)
+#undef SL_DETECTOR_NAME_
+};
+_Static_assert(sizeof output_names / sizeof output_names[0] == SL_DETOUT_COUNT_,
+               "one name per detector output");
+
+const char *sl_detector_output_name(int output)
+{
+    return output >= 0 && output < SL_DETOUT_COUNT_ ? output_names[output] : NULL;
+}
+
+int sl_detector_output_find(const char *name)
+{
+    if (!name) return -1;
+    for (int i = 0; i < SL_DETOUT_COUNT_; i++)
+        if (!strcmp(name, output_names[i])) return i;
+    return -1;
+}
+
+/* The detector (SL_DET_* bit) that produces an output. */
+static unsigned bit_of_output(int output)
+{
+    static const unsigned bits[] = {SL_DET_PHONE, SL_DET_CCCD,         SL_DET_CMND,    SL_DET_EMAIL,
+                                    SL_DET_CARD,  SL_DET_BANK_ACCOUNT, SL_DET_PASSPORT};
+    if (output < 0) return 0;
+    return output < (int)(sizeof bits / sizeof bits[0]) ? bits[output] : SL_DET_MARKING;
+}
+
 unsigned sl_detector_bit(const char *id)
 {
-    static const struct {
-        const char *id;
-        unsigned bit;
-    } ids[] = {{"pii.phone", SL_DET_PHONE},       {"pii.cccd", SL_DET_CCCD},
-               {"pii.cmnd", SL_DET_CMND},         {"pii.email", SL_DET_EMAIL},
-               {"pii.card", SL_DET_CARD},         {"pii.bank_account", SL_DET_BANK_ACCOUNT},
-               {"pii.passport", SL_DET_PASSPORT}, {"marking", SL_DET_MARKING}};
-    if (!id) return 0;
-    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
-        if (strcmp(id, ids[i].id) == 0) return ids[i].bit;
-    static const char *const levels[] = {"mat",    "toi_mat",      "tuyet_mat",
-                                         "noi_bo", "confidential", "khong_pho_bien"};
-    if (strncmp(id, "marking.", 8) == 0)
-        for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-            if (strcmp(id + 8, levels[i]) == 0) return SL_DET_MARKING;
-    return 0;
+    if (id && !strcmp(id, "marking")) return SL_DET_MARKING;
+    return bit_of_output(sl_detector_output_find(id));
+}
+
+sl_status sl__push_output(sl_hits *out, int output, uint32_t start, uint32_t end, float score)
+{
+    return sl_hits_push_rule(out, output, output_names[output], start, end, score, -1);
 }
 
 /* ---- e-mail -------------------------------------------------------------------------------- */
@@ -84,7 +105,7 @@ sl_status sl__pii_emails(sl__cells *c, sl_hits *out)
         if (!e) continue;
         uint32_t os, oe;
         sl__cells_span(c, s, e, &os, &oe);
-        sl_status st = sl_hits_push(out, "pii.email", os, oe, 0.95f, -1);
+        sl_status st = sl__push_output(out, SL_DETOUT_EMAIL, os, oe, 0.95f);
         if (st) return st;
         for (size_t k = s; k < e; k++) c->fl[k] |= SL__CF_USED;
         i = e - 1;
@@ -128,7 +149,7 @@ sl_status sl__pii_passports(sl__cells *c, sl_hits *out)
         uint32_t os, oe;
         sl__cells_span(c, i, e, &os, &oe);
         float score = (c->fl[i] & SL__CF_UPPER) ? 0.9f : 0.8f; /* "c1234567" typed in a chat */
-        sl_status st = sl_hits_push(out, "pii.passport", os, oe, score, -1);
+        sl_status st = sl__push_output(out, SL_DETOUT_PASSPORT, os, oe, score);
         if (st) return st;
         i = e - 1;
     }

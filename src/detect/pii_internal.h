@@ -14,6 +14,9 @@
 
 /* Number-shaped personal data: SL_DET_PHONE, CCCD, CMND, CARD, BANK_ACCOUNT bits of enabled.
  * Skips cells flagged SL__CF_USED (e-mail addresses found before). */
+/* Appends a hit of a detector output (its name and index). */
+sl_status sl__push_output(sl_hits *out, int output, uint32_t start, uint32_t end, float score);
+
 sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out);
 
 /* E-mail addresses; flags their cells SL__CF_USED. */

@@ -968,7 +968,7 @@ static bool money_shaped(const numtok *t)
 }
 
 typedef struct found {
-    const char *rule;
+    int output; /* sl_detector_output */
     size_t start, end;
     float score;
     unsigned bit;
@@ -981,12 +981,12 @@ static int as_id(const sl__cells *c, const numtok *t, size_t s, int ctx, int yea
     int k = take_digits(c, t, 12);
     if (k && sl__cccd_ok(t->d, year) && !tax_after(c, t->ge[k - 1])) {
         if (ctx != CTX_NONE && ctx != CTX_PHONE && !id_ctx) return 0;
-        *f = (found){"pii.cccd", s, t->ge[k - 1], id_ctx ? 0.95f : 0.65f, SL_DET_CCCD};
+        *f = (found){SL_DETOUT_CCCD, s, t->ge[k - 1], id_ctx ? 0.95f : 0.65f, SL_DET_CCCD};
         return k;
     }
     k = take_digits(c, t, 9);
     if (k && id_ctx) {
-        *f = (found){"pii.cmnd", s, t->ge[k - 1], 0.9f, SL_DET_CMND};
+        *f = (found){SL_DETOUT_CMND, s, t->ge[k - 1], 0.9f, SL_DET_CMND};
         return k;
     }
     return 0;
@@ -1003,7 +1003,7 @@ static int as_bank(const sl__cells *c, const numtok *t, size_t s, found *f)
         t = &m;
     }
     if (t->nd < 6 || t->nd > 19 || money_shaped(t) || !split_ok(c, t, t->ng, false)) return 0;
-    *f = (found){"pii.bank_account", s, t->ge[t->ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
+    *f = (found){SL_DETOUT_BANK_ACCOUNT, s, t->ge[t->ng - 1], 0.9f, SL_DET_BANK_ACCOUNT};
     return t->ng;
 }
 
@@ -1022,7 +1022,7 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
     if (ctx == CTX_BANK && card_digits == 13) /* Agribank's 13-digit accounts, not old Visas */
         k = 0;
     if (k) { /* a valid card number is a card, whichever bank is named before it */
-        *f = (found){"pii.card", s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
+        *f = (found){SL_DETOUT_CARD, s, t.ge[k - 1], ctx == CTX_CARD ? 0.98f : 0.9f, SL_DET_CARD};
         return k;
     }
     if (plain && ctx == CTX_BANK) {
@@ -1033,7 +1033,7 @@ static int classify(const sl__cells *c, size_t s, size_t d0, int ctx, int year, 
     if (parse_phone(c, s, &ph) && (ctx != CTX_BANK || s != d0)) {
         if (tax_after(c, ph.end)) return 0;
         float sc = ph.score + (ctx == CTX_PHONE ? 0.1f : 0.0f);
-        *f = (found){"pii.phone", s, ph.end, sc > 0.98f ? 0.98f : sc, SL_DET_PHONE};
+        *f = (found){SL_DETOUT_PHONE, s, ph.end, sc > 0.98f ? 0.98f : sc, SL_DET_PHONE};
         return ph.groups;
     }
     return plain ? as_id(c, &t, s, ctx, year, f) : 0;
@@ -1116,7 +1116,7 @@ sl_status sl__pii_numbers(sl__cells *c, unsigned enabled, sl_hits *out)
         if (enabled & f.bit) {
             uint32_t os, oe;
             sl__cells_span(c, f.start, f.end, &os, &oe);
-            sl_status st = sl_hits_push(out, f.rule, os, oe, f.score, -1);
+            sl_status st = sl__push_output(out, f.output, os, oe, f.score);
             if (st) return st;
         }
         i = f.end;

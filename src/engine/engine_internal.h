@@ -59,8 +59,8 @@ typedef struct sl__ruleset {
 sl_status sl__ruleset_build(const sl_policy *p, sl__ruleset *out);
 void sl__ruleset_free(sl__ruleset *rs);
 
-/* The output id of a detector hit name ("pii.phone", "marking.mat", ...), or -1. */
-long sl__detector_output(const char *name);
+/* Detector outputs are the first SL_DETOUT_COUNT_ names of sl__policy_detectors, in the order
+ * of sl_detector_output, so a detector hit's rule_index is its output id in the ruleset. */
 /* The id of a bank kind ("hoax", ...), or -1. */
 long sl__bank_kind(const char *kind);
 

@@ -21,21 +21,13 @@
 #include "sangloc/matcher.h"
 #include "sangloc/text.h"
 
-const char *const sl__policy_detectors[] = {"pii.phone",
-                                            "pii.cccd",
-                                            "pii.cmnd",
-                                            "pii.email",
-                                            "pii.card",
-                                            "pii.bank_account",
-                                            "pii.passport",
-                                            "marking",
-                                            "marking.mat",
-                                            "marking.toi_mat",
-                                            "marking.tuyet_mat",
-                                            "marking.noi_bo",
-                                            "marking.confidential",
-                                            "marking.khong_pho_bien",
-                                            NULL};
+/* What a detector rule may cite: every detector output, and "marking" for all its levels. */
+const char *const sl__policy_detectors[] = {
+#define SL_DETECTOR_NAME_(name, text) text,
+    SL_DETECTOR_OUTPUTS(SL_DETECTOR_NAME_)
+#undef SL_DETECTOR_NAME_
+        "marking",
+    NULL};
 const char *const sl__policy_models[] = {"offensive", "hate", "toxic", "spans", NULL};
 const char *const sl__policy_banks[] = {"hoax", "document", "spam", NULL};
 

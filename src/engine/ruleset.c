@@ -21,11 +21,6 @@ static long find(const char *const *names, const char *s)
     return -1;
 }
 
-long sl__detector_output(const char *name)
-{
-    return name ? find(sl__policy_detectors, name) : -1;
-}
-
 long sl__bank_kind(const char *kind)
 {
     return kind ? find(sl__policy_banks, kind) : -1;

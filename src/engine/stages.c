@@ -118,17 +118,13 @@ static sl_status stage_detectors(const sl_engine *e, sl_scan *s)
     if (!e->detectors) return SL_OK;
     sl_hits_clear(&s->raw);
     sl_status st = sl_detect_run(s->text, e->detectors, &s->raw);
-    long last = -1; /* hits come grouped by detector: look each name up once per run */
-    const char *last_name = "";
     for (size_t i = 0; !st && i < s->raw.count; i++) {
         const sl_hit *h = &s->raw.items[i];
-        if (strcmp(h->rule, last_name)) {
-            last = sl__detector_output(h->rule);
-            last_name = h->rule;
-        }
-        if (last < 0) continue;
+        /* a detector hit carries its output's index, which is its index in the ruleset's map */
+        if (h->rule_index < 0 || h->rule_index >= SL_DETOUT_COUNT_) continue;
+        size_t last = (size_t)h->rule_index;
         size_t n;
-        const uint32_t *rules = sl__rules_of(&e->rules.detectors, (size_t)last, &n);
+        const uint32_t *rules = sl__rules_of(&e->rules.detectors, last, &n);
         for (size_t k = 0; !st && k < n; k++)
             st = add_hit(s, rules[k], h->start, h->end, h->score, NULL, false);
     }
