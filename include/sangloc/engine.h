@@ -71,7 +71,13 @@ typedef struct sl_verdict {
     int label;      /* 0 clean, 1 offensive, 2 hate */
     float probs[3];
     float constructive;
-    float toxic;                     /* P(toxic), ViCTSD sense: docs/verdict.md */
+    float toxic; /* P(toxic), ViCTSD sense: docs/verdict.md */
+    /* Why a label may not act (docs/verdict.md): for a label other than clean, label_acted
+     * says whether a model rule citing that label fired; when none did, label_rule is the
+     * policy rule that cites it (NULL when none does) and label_min_score what it needs. */
+    bool label_acted;
+    const char *label_rule;
+    float label_min_score;
     const uint32_t *offensive_spans; /* 2 * noffensive_spans offsets, sorted, merged */
     size_t noffensive_spans;
     const sl_verdict_match *matches;

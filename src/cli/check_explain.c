@@ -123,6 +123,11 @@ char *sl__explain_render(sl_scan *scan, const sl_verdict *v, const char *id_json
                        v->probs[v->label >= 0 && v->label < 3 ? v->label : 0], v->toxic,
                        v->constructive);
     sl__buf_puts(&b, "\n");
+    if (v->has_model && v->label != 0 && !v->label_acted && v->label_rule)
+        sl__buf_printf(&b, "  (the model's label is not acted on: %s needs %.2f)\n", v->label_rule,
+                       v->label_min_score);
+    else if (v->has_model && v->label != 0 && !v->label_acted)
+        sl__buf_puts(&b, "  (the model's label is not acted on: no rule of the policy cites it)\n");
     put_marked_text(&b, v, text, len, color);
     for (size_t i = 0; i < v->nhits; i++) put_hit(&b, &v->hits[i], text, len, color);
     return b.data;

@@ -201,8 +201,20 @@ static sl_status stage_model(const sl_engine *e, sl_scan *s, size_t len)
     const sl_policy *p = e->policy;
     uint32_t start, end;
     model_extent(&pred, len, &start, &end);
+    /* the model output of the label, so the verdict can say whether a rule acted on it */
+    size_t label_out = pred.label == 1   ? OUT_OFFENSIVE
+                       : pred.label == 2 ? OUT_HATE
+                                         : OUT_MODEL_COUNT;
     for (size_t k = 0; !st && k < e->rules.nmodel_rules; k++) {
         size_t r = e->rules.model_rules[k], out = e->rules.model_output[k];
+        if (out == label_out && !v->label_acted) {
+            bool fires = value[out] >= p->rules[r].min_score;
+            if (fires || !v->label_rule || p->rules[r].min_score < v->label_min_score) {
+                v->label_rule = fires ? NULL : p->rules[r].id;
+                v->label_min_score = fires ? 0 : p->rules[r].min_score;
+            }
+            v->label_acted = fires;
+        }
         if (out >= OUT_MODEL_COUNT || value[out] < p->rules[r].min_score) continue;
         if (out != OUT_SPANS) {
             st = add_hit(s, r, start, end, value[out], NULL, true);

@@ -79,6 +79,13 @@ static sl_status write_model(sl_buf *b, const sl_verdict *v)
                             v->probs[0], v->probs[1], v->probs[2]);
     if (!st)
         st = sl__buf_printf(b, ",\"constructive\":%.4g,\"toxic\":%.4g", v->constructive, v->toxic);
+    if (!st && v->label != 0)
+        st = sl__buf_printf(b, ",\"label_acted\":%s", v->label_acted ? "true" : "false");
+    if (!st && v->label != 0 && !v->label_acted && v->label_rule) {
+        st = sl__buf_puts(b, ",\"label_rule\":");
+        if (!st) st = put_string(b, v->label_rule);
+        if (!st) st = sl__buf_printf(b, ",\"label_min_score\":%.4g", v->label_min_score);
+    }
     return st;
 }
 

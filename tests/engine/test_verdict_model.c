@@ -101,12 +101,48 @@ static void test_json_carries_toxic_after_constructive(void **state)
     cJSON_Delete(j);
 }
 
+/* A non-clean label says whether the policy acted on it, and when not, which rule needs what. */
+static void test_label_acted_explains_the_action(void **state)
+{
+    static const char *const texts[] = {
+        "thằng này ngáo vãi", "bọn này toàn lũ ngu học, cút hết đi",
+        "Đề nghị UBND tỉnh giải thích rõ vì sao dự án chậm tiến độ"};
+    int seen_acted = 0, seen_not = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const sl_verdict *v = check(texts[i]);
+        size_t len;
+        const char *json = sl_scan_verdict_json(scan, NULL, texts[i], strlen(texts[i]), &len);
+        assert_non_null(json);
+        if (v->label == 0) {
+            assert_null(strstr(json, "\"label_acted\""));
+            continue;
+        }
+        float p = v->probs[v->label];
+        if (v->label_acted) {
+            seen_acted++;
+            assert_true(p >= 0.7f); /* model.offensive / model.hate fire from 0.7 */
+            assert_non_null(strstr(json, "\"label_acted\":true"));
+            assert_null(strstr(json, "\"label_rule\""));
+        } else {
+            seen_not++;
+            assert_true(p < 0.7f);
+            assert_non_null(v->label_rule);
+            assert_string_equal(v->label_rule, v->label == 1 ? "model.offensive" : "model.hate");
+            assert_true(v->label_min_score > 0.69f && v->label_min_score < 0.71f);
+            assert_non_null(strstr(json, "\"label_acted\":false,\"label_rule\":\"model."));
+        }
+    }
+    assert_int_equal(seen_acted, 1);
+    assert_int_equal(seen_not, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_toxic_is_the_models_toxic_head),
         cmocka_unit_test(test_toxic_orders_insult_above_civil),
         cmocka_unit_test(test_json_carries_toxic_after_constructive),
+        cmocka_unit_test(test_label_acted_explains_the_action),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
