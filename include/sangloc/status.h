@@ -21,7 +21,14 @@ typedef enum sl_status {
     SL_ERR_BANK = 11,         /* a bank file is invalid or of another version */
     SL_ERR_ARG = 12,          /* an argument is invalid (NULL, out of range) */
     SL_ERR_INTERNAL = 13,     /* a library call failed unexpectedly */
-    SL_STATUS_COUNT_ = 14     /* not a status: one past the last */
+    SL_ERR_UNSUPPORTED = 14,  /* not supported (yet), e.g. a store URL without a backend */
+    SL_ERR_NOT_FOUND = 15,    /* no such item, token or organization (or not visible) */
+    SL_ERR_STORE = 16,        /* the database failed (message says why) */
+    SL_ERR_SCHEMA = 17,       /* the database schema is newer than this program, or broken */
+    SL_ERR_AUTH = 18,         /* unknown, malformed or revoked token */
+    SL_ERR_CURSOR = 19,       /* a malformed pagination cursor (error byte says where) */
+    SL_ERR_BUSY = 20,         /* the database stayed locked past the busy timeout */
+    SL_STATUS_COUNT_ = 21     /* not a status: one past the last */
 } sl_status;
 
 /* A short English description of a status; static storage, never NULL. */
