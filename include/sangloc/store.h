@@ -229,6 +229,8 @@ void sl_store_record_free(sl_store_record *record);
 
 /* ---- queues ------------------------------------------------------------------------------- */
 
+#define SL_QUEUE_PENDING "pending" /* items that review or hide put before a person */
+
 /* A cursor: an opaque printable string (base64url) of at most SL_STORE_CURSOR_LEN bytes. */
 #define SL_STORE_CURSOR_LEN  34
 #define SL_STORE_CURSOR_SIZE (SL_STORE_CURSOR_LEN + 1)
@@ -266,7 +268,8 @@ void sl_queue_page_free(sl_queue_page *page);
  * lease has expired), in queue order, to the reviewer's token for lease_seconds
  * (1..SL_STORE_MAX_LEASE_SECONDS). Two calls, from any handles or processes, never get the
  * same case while its lease runs. out must have room for n entries; *n_out says how many were
- * leased (0 when the queue has none free). */
+ * leased (0 when the queue has none free). The reviewer must be a live token of the org (or a
+ * global one): SL_ERR_AUTH otherwise. Roles are the caller's business. */
 sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *queue,
                                int64_t reviewer, size_t n, int64_t lease_seconds,
                                sl_queue_entry *out, size_t *n_out, sl_error *err);

@@ -37,6 +37,7 @@ enum {
     Q_QUEUE_AFTER,
     Q_QUEUE_FREE,
     Q_CASE_LEASE,
+    Q_REVIEWER,
     Q_COUNT
 };
 
@@ -92,6 +93,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_QUEUE_FREE] = "SELECT " ENTRY_COLS QUEUE_FROM
                      "AND (c.lease_until IS NULL OR c.lease_until <= ?9)" QUEUE_ORDER,
     [Q_CASE_LEASE] = "UPDATE cases SET lease_until = ?2, leased_by = ?3 WHERE id = ?1",
+    [Q_REVIEWER] = "SELECT count(*) FROM tokens WHERE id = ?1 AND revoked_at IS NULL AND "
+                   "(org IS NULL OR org = ?2)",
 };
 
 typedef struct sq {
@@ -542,12 +545,12 @@ static sl_status open_case(sq *s, int64_t org, int64_t item, int64_t severity, i
     sl_status status = stmt(s, Q_CASE_INSERT, &st, err);
     if (status) return status;
     sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_text(st, 2, "pending", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, SL_QUEUE_PENDING, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, item);
     sqlite3_bind_int64(st, 4, severity);
     sqlite3_bind_int64(st, 5, now);
     status = run(s, st, "open case", err);
-    if (!status) status = add_event(s, item, now, actor, "queued", -1, -1, "pending", err);
+    if (!status) status = add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
     return status;
 }
 
@@ -774,6 +777,25 @@ static sl_status lease(sq *s, sl_queue_entry *e, int64_t reviewer, int64_t until
     return add_event(s, e->item, now, reviewer, "claimed", -1, -1, queue, err);
 }
 
+/* A lease goes only to a live token of the org (or a global one): the server checks roles,
+ * the store refuses to let a token act in another organization. */
+static sl_status check_reviewer(sq *s, int64_t reviewer, int64_t org, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_REVIEWER, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, reviewer);
+    sqlite3_bind_int64(st, 2, org);
+    int rc = sqlite3_step(st);
+    int ok = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) return db_error(s, rc, "check reviewer", err);
+    return ok ? SL_OK
+              : sl_error_set(err, SL_ERR_AUTH, SL_NO_POS,
+                             "token %lld is revoked or not of this organization",
+                             (long long)reviewer);
+}
+
 static sl_status sq_queue_claim(void *db, const char *org, const char *queue, int64_t reviewer,
                                 size_t n, int64_t lease_until, int64_t now, sl_queue_entry *out,
                                 size_t *n_out, sl_error *err)
@@ -786,6 +808,7 @@ static sl_status sq_queue_claim(void *db, const char *org, const char *queue, in
     bool more;
     sl__cursor last;
     status = org_pk(s, org, &pk, err);
+    if (!status) status = check_reviewer(s, reviewer, pk, err);
     if (!status) status = stmt(s, Q_QUEUE_FREE, &st, err);
     if (!status) {
         bind_queue(st, pk, queue, n, now);

@@ -388,6 +388,16 @@ static void test_organizations_are_isolated(void **state)
     size_t n;
     assert_int_equal(sl_store_queue_claim(s, "b", "pending", rev.id, 10, 60, got, &n, &err), SL_OK);
     assert_int_equal(n, 1);
+    /* b's reviewer cannot lease a's cases; a revoked token cannot lease at all */
+    assert_int_equal(sl_store_queue_claim(s, "a", "pending", rev.id, 10, 60, got, &n, &err),
+                     SL_ERR_AUTH);
+    assert_int_equal(n, 0);
+    sl_token_info rev_a;
+    assert_int_equal(sl_store_token_create(s, "ra", SL_ROLE_REVIEWER, "a", secret, &rev_a, &err),
+                     SL_OK);
+    assert_int_equal(sl_store_token_revoke(s, rev_a.id, &err), SL_OK);
+    assert_int_equal(sl_store_queue_claim(s, "a", "pending", rev_a.id, 10, 60, got, &n, &err),
+                     SL_ERR_AUTH);
     assert_int_equal(sl_store_queue_list(s, "a", "pending", 10, NULL, 0, &page, &err), SL_OK);
     assert_int_equal(page.n, 2);
     for (size_t i = 0; i < page.n; i++) assert_int_equal(page.entries[i].leased_by, 0);

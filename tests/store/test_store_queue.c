@@ -276,6 +276,48 @@ static void test_leases_expire(void **state)
     sl_store_close(s);
 }
 
+typedef struct opener {
+    const fixture *f;
+    pthread_barrier_t *start;
+    sl_status status;
+    int version;
+} opener;
+
+static void *open_at_once(void *arg)
+{
+    opener *o = arg;
+    sl_store_options opt = {.key_file = o->f->key};
+    sl_store *s = NULL;
+    pthread_barrier_wait(o->start);
+    o->status = sl_store_open(o->f->db, &opt, &s, NULL);
+    if (s) o->version = sl_store_schema_version(s);
+    sl_store_close(s);
+    return NULL;
+}
+
+/* Four processes' worth of handles create and migrate one fresh file (and one key) at once. */
+static void test_first_open_races(void **state)
+{
+    fixture *f = *state;
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, 4);
+    opener o[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        o[i] = (opener){.f = f, .start = &start, .status = SL_ERR_INTERNAL};
+        pthread_create(&t[i], NULL, open_at_once, &o[i]);
+    }
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&start);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(o[i].status, SL_OK);
+        assert_int_equal(o[i].version, sl_store_schema_latest());
+    }
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"),
+                     sl_store_schema_latest());
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM organizations"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_cursor_round_trip_and_errors),
         cmocka_unit_test_setup_teardown(test_two_reviewers_claim_disjoint_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leases_expire, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_open_races, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
