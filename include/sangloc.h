@@ -12,5 +12,6 @@
 #include "sangloc/bank.h"
 #include "sangloc/policy.h"
 #include "sangloc/engine.h"
+#include "sangloc/store.h"
 
 #endif
