@@ -227,6 +227,12 @@ sl_status sl_store_item_get(sl_store *store, const char *org, const char *channe
                             sl_store_record **out, sl_error *err);
 void sl_store_record_free(sl_store_record *record);
 
+/* The stored verdict JSON of item number `item` (an sl_ingest_result's item) of the org: what a
+ * reply answers for a duplicate, without reading the whole record. *json is malloc'ed and
+ * NUL-terminated (free()); SL_ERR_NOT_FOUND when the org has no such item. */
+sl_status sl_store_item_verdict(sl_store *store, const char *org, int64_t item, char **json,
+                                size_t *len, sl_error *err);
+
 /* ---- queues ------------------------------------------------------------------------------- */
 
 #define SL_QUEUE_PENDING "pending" /* items that review or hide put before a person */
@@ -263,6 +269,16 @@ sl_status sl_store_queue_list(sl_store *store, const char *org, const char *queu
                               const char *cursor, size_t cursor_len, sl_queue_page *page,
                               sl_error *err);
 void sl_queue_page_free(sl_queue_page *page);
+
+typedef struct sl_queue_stats {
+    int64_t open;             /* open cases */
+    int64_t leased;           /* of which leased right now */
+    int64_t oldest_opened_at; /* of the open cases; 0 when there is none */
+} sl_queue_stats;
+
+/* Sizes of a queue, for metrics and queue pages (an unknown queue is empty). */
+sl_status sl_store_queue_stats(sl_store *store, const char *org, const char *queue,
+                               sl_queue_stats *stats, sl_error *err);
 
 /* Leases, atomically, up to n open cases of the queue that nobody holds (never leased, or the
  * lease has expired), in queue order, to the reviewer's token for lease_seconds

@@ -51,6 +51,8 @@ typedef struct sl_store_backend {
                         size_t n, int64_t now, sl_ingest_result *results, sl_error *err);
     sl_status (*item_get)(void *db, const char *org, const char *channel, size_t channel_len,
                           const char *id, size_t id_len, sl_store_record **out, sl_error *err);
+    sl_status (*item_verdict)(void *db, const char *org, int64_t item, char **json, size_t *len,
+                              sl_error *err);
 
     /* Entries strictly after `after` (NULL: from the top), at most limit; *more says whether
      * another entry follows, and *last is the sort key of the last entry returned. */
@@ -60,6 +62,8 @@ typedef struct sl_store_backend {
     sl_status (*queue_claim)(void *db, const char *org, const char *queue, int64_t reviewer,
                              size_t n, int64_t lease_until, int64_t now, sl_queue_entry *out,
                              size_t *n_out, sl_error *err);
+    sl_status (*queue_stats)(void *db, const char *org, const char *queue, int64_t now,
+                             sl_queue_stats *stats, sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

@@ -38,6 +38,8 @@ enum {
     Q_QUEUE_FREE,
     Q_CASE_LEASE,
     Q_REVIEWER,
+    Q_ITEM_VERDICT,
+    Q_QUEUE_STATS,
     Q_COUNT
 };
 
@@ -95,6 +97,11 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_CASE_LEASE] = "UPDATE cases SET lease_until = ?2, leased_by = ?3 WHERE id = ?1",
     [Q_REVIEWER] = "SELECT count(*) FROM tokens WHERE id = ?1 AND revoked_at IS NULL AND "
                    "(org IS NULL OR org = ?2)",
+    [Q_ITEM_VERDICT] = "SELECT i.verdict FROM items i JOIN organizations o ON o.pk = i.org "
+                       "WHERE i.id = ?1 AND o.id = ?2",
+    [Q_QUEUE_STATS] = "SELECT count(*), coalesce(sum(c.lease_until > ?3), 0), "
+                      "coalesce(min(c.opened_at), 0) FROM cases c JOIN organizations o "
+                      "ON o.pk = c.org WHERE o.id = ?1 AND c.queue = ?2 AND c.closed_at IS NULL",
 };
 
 typedef struct sq {
@@ -696,6 +703,33 @@ static sl_status sq_item_get(void *db, const char *org, const char *channel, siz
     return commit(s, status, err);
 }
 
+static sl_status sq_item_verdict(void *db, const char *org, int64_t item, char **json, size_t *len,
+                                 sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_ITEM_VERDICT, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, item);
+    sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *json = malloc(n + 1);
+        if (*json) {
+            memcpy(*json, col_text(st, 0), n);
+            (*json)[n] = '\0';
+            *len = n;
+        } else
+            status = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    } else if (rc == SQLITE_DONE)
+        status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
+    else
+        status = db_error(s, rc, "read verdict", err);
+    sqlite3_reset(st);
+    return status;
+}
+
 /* ---- queues ------------------------------------------------------------------------------- */
 
 static void read_entry(sqlite3_stmt *st, sl_queue_entry *e, sl__cursor *key)
@@ -821,6 +855,26 @@ static sl_status sq_queue_claim(void *db, const char *org, const char *queue, in
     return status;
 }
 
+static sl_status sq_queue_stats(void *db, const char *org, const char *queue, int64_t now,
+                                sl_queue_stats *stats, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_QUEUE_STATS, &st, err);
+    if (status) return status;
+    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        stats->open = sqlite3_column_int64(st, 0);
+        stats->leased = sqlite3_column_int64(st, 1);
+        stats->oldest_opened_at = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "queue stats", err);
+}
+
 const sl_store_backend sl__store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -836,4 +890,6 @@ const sl_store_backend sl__store_sqlite = {
     .item_get = sq_item_get,
     .queue_list = sq_queue_list,
     .queue_claim = sq_queue_claim,
+    .item_verdict = sq_item_verdict,
+    .queue_stats = sq_queue_stats,
 };

@@ -377,6 +377,16 @@ void sl_store_record_free(sl_store_record *record)
     free(record);
 }
 
+sl_status sl_store_item_verdict(sl_store *store, const char *org, int64_t item, char **json,
+                                size_t *len, sl_error *err)
+{
+    CHECK(check_slug("organization id", org, SL_STORE_MAX_ORG_ID, err));
+    if (!json || !len) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *json = NULL;
+    *len = 0;
+    return store->be->item_verdict(store->db, org, item, json, len, err);
+}
+
 /* ---- queues ------------------------------------------------------------------------------- */
 
 sl_status sl_store_queue_list(sl_store *store, const char *org, const char *queue, size_t limit,
@@ -396,6 +406,16 @@ sl_status sl_store_queue_list(sl_store *store, const char *org, const char *queu
                                 now(store), page, &more, &last, err));
     if (more) sl__cursor_encode(&last, page->next_cursor);
     return SL_OK;
+}
+
+sl_status sl_store_queue_stats(sl_store *store, const char *org, const char *queue,
+                               sl_queue_stats *stats, sl_error *err)
+{
+    if (!stats) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *stats = (sl_queue_stats){0};
+    CHECK(check_slug("organization id", org, SL_STORE_MAX_ORG_ID, err));
+    CHECK(check_slug("queue name", queue, SL_STORE_MAX_QUEUE, err));
+    return store->be->queue_stats(store->db, org, queue, now(store), stats, err);
 }
 
 void sl_queue_page_free(sl_queue_page *page)

@@ -131,6 +131,15 @@ static void test_ingest_is_idempotent(void **state)
     assert_int_equal(res[1].status, SL_INGEST_DUPLICATE);
     assert_int_equal(res[1].state, SL_ITEM_HIDDEN);
     assert_int_equal(res[0].item, res[1].item);
+    char *json = NULL;
+    size_t len = 0;
+    assert_int_equal(sl_store_item_verdict(s, "default", res[1].item, &json, &len, &err), SL_OK);
+    assert_string_equal(json, two[0].verdict_json);
+    assert_int_equal(len, two[0].verdict_len);
+    free(json);
+    assert_int_equal(sl_store_item_verdict(s, "default", 99999, &json, &len, &err),
+                     SL_ERR_NOT_FOUND);
+    assert_null(json);
     /* the same id on another channel is another item */
     sl_store_item other = make_item("news/2", "c0", SL_STORE_ALLOW, 0.0);
     assert_int_equal(sl_store_ingest(s, "default", 0, &other, 1, res, &err), SL_OK);
@@ -374,7 +383,12 @@ static void test_organizations_are_isolated(void **state)
     sl_store_record *rec = NULL;
     assert_int_equal(sl_store_item_get(s, "b", "ch", 2, "only-a", 6, &rec, &err), SL_ERR_NOT_FOUND);
     assert_int_equal(sl_store_item_get(s, "a", "ch", 2, "only-a", 6, &rec, &err), SL_OK);
+    int64_t rec_item_a = rec->item;
     sl_store_record_free(rec);
+    char *json = NULL;
+    size_t len;
+    assert_int_equal(sl_store_item_verdict(s, "b", rec_item_a, &json, &len, &err),
+                     SL_ERR_NOT_FOUND);
     sl_queue_page page;
     assert_int_equal(sl_store_queue_list(s, "b", "pending", 10, NULL, 0, &page, &err), SL_OK);
     assert_int_equal(page.n, 1);

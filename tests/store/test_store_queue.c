@@ -254,7 +254,17 @@ static void test_leases_expire(void **state)
     assert_int_equal(sl_store_queue_list(s, "default", "pending", 10, NULL, 0, &page, &err), SL_OK);
     for (size_t i = 0; i < page.n; i++) assert_true(page.entries[i].leased_by != 0);
     sl_queue_page_free(&page);
+    sl_queue_stats qs;
+    assert_int_equal(sl_store_queue_stats(s, "default", "pending", &qs, &err), SL_OK);
+    assert_int_equal(qs.open, 6);
+    assert_int_equal(qs.leased, 6);
+    assert_int_equal(qs.oldest_opened_at, 1700000000000);
     f->clock += 1; /* r1's leases end now; r2's run for another minute */
+    assert_int_equal(sl_store_queue_stats(s, "default", "pending", &qs, &err), SL_OK);
+    assert_int_equal(qs.leased, 2);
+    assert_int_equal(sl_store_queue_stats(s, "default", "appeals", &qs, &err), SL_OK);
+    assert_int_equal(qs.open, 0);
+    assert_int_equal(qs.oldest_opened_at, 0);
     assert_int_equal(sl_store_queue_claim(s, "default", "pending", r2.id, 6, 60, third, &n3, &err),
                      SL_OK);
     assert_int_equal(n3, 4);
