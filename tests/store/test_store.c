@@ -450,6 +450,29 @@ static void test_limits_of_arguments(void **state)
     sl_store_close(s);
 }
 
+/* A writer that holds the lock past the busy timeout makes ingest fail cleanly: SL_ERR_BUSY,
+ * nothing stored, and the handle works again once the lock is free. */
+static void test_busy_database(void **state)
+{
+    fixture *f = *state;
+    sl_store_options o = {.key_file = f->key, .busy_timeout_ms = 50};
+    sl_store *s = NULL;
+    sl_error err = {0};
+    assert_int_equal(sl_store_open(f->db, &o, &s, &err), SL_OK);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sl_store_item it = make_item("c", "1", SL_STORE_HIDE, 0.9);
+    sl_ingest_result r;
+    assert_int_equal(sl_store_ingest(s, "default", 0, &it, 1, &r, &err), SL_ERR_BUSY);
+    assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 0);
+    assert_int_equal(sl_store_ingest(s, "default", 0, &it, 1, &r, &err), SL_OK);
+    assert_int_equal(r.status, SL_INGEST_CREATED);
+    sl_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_roles_and_names),
         cmocka_unit_test_setup_teardown(test_organizations_are_isolated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_of_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
