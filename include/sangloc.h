@@ -14,5 +14,6 @@
 #include "sangloc/engine.h"
 #include "sangloc/record.h"
 #include "sangloc/batch.h"
+#include "sangloc/store.h"
 
 #endif

@@ -12,7 +12,8 @@ case "$(uname -m)" in
     *) hs_pkg=libvectorscan-dev ;;
 esac
 packages=(build-essential cmake pkg-config clang-format libicu-dev "$hs_pkg" libcjson-dev
-          libyaml-dev libxxhash-dev libcmocka-dev clang llvm libclang-rt-14-dev)
+          libyaml-dev libxxhash-dev libsqlite3-dev libsodium-dev libcmocka-dev clang llvm
+          libclang-rt-14-dev)
 if [ -n "${SL_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$SL_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi
 
 missing=()

@@ -22,7 +22,14 @@ typedef enum sl_status {
     SL_ERR_ARG = 12,             /* an argument is invalid (NULL, out of range) */
     SL_ERR_INTERNAL = 13,        /* a library call failed unexpectedly */
     SL_ERR_ENGINE_MISMATCH = 14, /* a scan was used with an engine it was not made for */
-    SL_STATUS_COUNT_ = 15        /* not a status: one past the last */
+    SL_ERR_UNSUPPORTED = 15,     /* not supported (yet), e.g. a store URL without a backend */
+    SL_ERR_NOT_FOUND = 16,       /* no such item, token or organization (or not visible) */
+    SL_ERR_STORE = 17,           /* the database failed (message says why) */
+    SL_ERR_SCHEMA = 18,          /* the database schema is newer than this program, or broken */
+    SL_ERR_AUTH = 19,            /* unknown, malformed or revoked token */
+    SL_ERR_CURSOR = 20,          /* a malformed pagination cursor (error byte says where) */
+    SL_ERR_BUSY = 21,            /* the database stayed locked past the busy timeout */
+    SL_STATUS_COUNT_ = 22        /* not a status: one past the last */
 } sl_status;
 
 /* A short English description of a status; static storage, never NULL. */

@@ -43,6 +43,7 @@ static const command commands[] = {
     {"train", sl_cmd_train, "train a model file from JSON-lines data"},
     {"model", sl_cmd_model, "describe a model file (sangloc model info FILE)"},
     {"eval", sl_cmd_eval, "measure a model on labelled dev data"},
+    {"token", sl_cmd_token, "create, list and revoke the service's access tokens"},
     {"help", cmd_help, "describe sangloc or one command (sangloc help COMMAND)"},
     {"version", cmd_version, "print the version (also --version, -V)"},
 };

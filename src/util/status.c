@@ -20,6 +20,13 @@ static const char *const messages[SL_STATUS_COUNT_] = {
     [SL_ERR_ARG] = "invalid argument",
     [SL_ERR_INTERNAL] = "internal error",
     [SL_ERR_ENGINE_MISMATCH] = "scan made for another engine",
+    [SL_ERR_UNSUPPORTED] = "not supported",
+    [SL_ERR_NOT_FOUND] = "not found",
+    [SL_ERR_STORE] = "database error",
+    [SL_ERR_SCHEMA] = "database schema mismatch",
+    [SL_ERR_AUTH] = "invalid token",
+    [SL_ERR_CURSOR] = "malformed cursor",
+    [SL_ERR_BUSY] = "database busy",
 };
 
 static const char *const names[SL_STATUS_COUNT_] = {
@@ -38,6 +45,13 @@ static const char *const names[SL_STATUS_COUNT_] = {
     [SL_ERR_ARG] = "arg",
     [SL_ERR_INTERNAL] = "internal",
     [SL_ERR_ENGINE_MISMATCH] = "engine_mismatch",
+    [SL_ERR_UNSUPPORTED] = "unsupported",
+    [SL_ERR_NOT_FOUND] = "not_found",
+    [SL_ERR_STORE] = "store",
+    [SL_ERR_SCHEMA] = "schema",
+    [SL_ERR_AUTH] = "auth",
+    [SL_ERR_CURSOR] = "cursor",
+    [SL_ERR_BUSY] = "busy",
 };
 
 const char *sl_strerror(sl_status status)

@@ -22,7 +22,8 @@ run() {
 
 # --- help and unknown options, every subcommand ----------------------------------------------
 for sub in "check" "normalize" "bank" "bank add" "bank list" "policy" "policy check" \
-    "policy test" "model" "model info" "eval" "train" "help" "version"; do
+    "policy test" "model" "model info" "eval" "train" "token" "token create" "token list" \
+    "help" "version"; do
     for h in --help -h; do
         run "$bin" $sub $h
         [ "$rc" = 0 ] || bad "'$sub $h' exits $rc, want 0"

@@ -1,0 +1,293 @@
+/* sangloc/store.h — the service's store: organizations, tokens, screened items, queues of cases
+ * with reviewer leases, and each item's history.
+ *
+ * A store is opened from a URL: a plain path or "sqlite:PATH" is the embedded SQLite file (WAL,
+ * migrated on open); "postgresql://..." is reserved for the PostgreSQL backend (SL_ERR_UNSUPPORTED
+ * until it exists). Every backend implements the same contract, written here.
+ *
+ * The store knows verdicts as JSON text and numbers, never the engine's types: the caller screens
+ * an item, then hands the verdict's JSON, action and score to sl_store_ingest().
+ *
+ * Threads: a handle is used by one thread at a time. Open one handle per thread (they may share
+ * one database file; the backend serializes writers and each call is one transaction).
+ *
+ * Organizations: every item, case and queue belongs to one organization, named by its id; every
+ * call that reads or writes them takes the org id, and nothing of another org is ever returned
+ * (an item of another org is SL_ERR_NOT_FOUND, as an item that does not exist).
+ *
+ * Time: milliseconds since the Unix epoch (int64_t), from the store's clock (the system clock
+ * unless sl_store_set_clock() says otherwise). 0 means "never" in the *_at fields.
+ *
+ * Strings are (pointer, length) and need no NUL terminator; each has a limit (SL_STORE_MAX_*)
+ * and must be valid text (no NUL byte). Errors fill *err when it is not NULL. */
+#ifndef SANGLOC_STORE_H
+#define SANGLOC_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sangloc/status.h"
+
+typedef struct sl_store sl_store;
+
+/* Limits in bytes. Longer input is SL_ERR_TOO_LARGE; an empty required field SL_ERR_ARG. */
+#define SL_STORE_MAX_ORG_ID         64
+#define SL_STORE_MAX_NAME           200 /* organization and token names */
+#define SL_STORE_MAX_ITEM_ID        256
+#define SL_STORE_MAX_CHANNEL        128
+#define SL_STORE_MAX_KIND           32
+#define SL_STORE_MAX_AUTHOR         256 /* the raw author id, before it is pseudonymized */
+#define SL_STORE_MAX_TIME_TEXT      64  /* created_at as sent by the caller */
+#define SL_STORE_MAX_TEXT           (1024u * 1024u)
+#define SL_STORE_MAX_VERDICT        (4u * 1024u * 1024u)
+#define SL_STORE_MAX_POLICY_VERSION 256
+#define SL_STORE_MAX_QUEUE          32
+#define SL_STORE_MAX_BATCH          10000
+#define SL_STORE_MAX_PAGE           1000 /* queue_list limit and queue_claim n */
+#define SL_STORE_MAX_LEASE_SECONDS  86400
+
+typedef struct sl_store_options {
+    /* The pseudonym key: a file of 32 random bytes kept OUTSIDE the database, created with mode
+     * 0600 when missing; a key file readable by group or others is refused. NULL: the store
+     * opens without one and cannot ingest (SL_ERR_ARG); tokens and reads work. */
+    const char *key_file;
+    int busy_timeout_ms; /* how long a writer waits for another; 0: 5000 */
+} sl_store_options;
+
+/* Opens (and creates and migrates) a store. SL_ERR_UNSUPPORTED for a URL scheme without a
+ * backend, SL_ERR_SCHEMA for a database written by a newer sangloc, SL_ERR_STORE or SL_ERR_IO
+ * when the file cannot be opened. options may be NULL (no key file). */
+sl_status sl_store_open(const char *url, const sl_store_options *options, sl_store **out,
+                        sl_error *err);
+void sl_store_close(sl_store *store); /* NULL is fine */
+
+/* The highest schema migration applied, and the highest this program knows. */
+int sl_store_schema_version(const sl_store *store);
+int sl_store_schema_latest(void);
+
+/* The clock used for received_at, opened_at, leases and token times. NULL restores the system
+ * clock. For tests (lease expiry) and replays. */
+void sl_store_set_clock(sl_store *store, int64_t (*now_ms)(void *ctx), void *ctx);
+
+/* ---- organizations ------------------------------------------------------------------------ */
+
+/* The organization "default" exists in every store. Creates the org or renames it. */
+sl_status sl_store_org_put(sl_store *store, const char *id, const char *name, sl_error *err);
+/* SL_OK if the org exists, SL_ERR_NOT_FOUND if not. */
+sl_status sl_store_org_exists(sl_store *store, const char *id, sl_error *err);
+
+/* ---- tokens ------------------------------------------------------------------------------- */
+
+typedef enum sl_role {
+    SL_ROLE_INTEGRATION = 1, /* check and ingest */
+    SL_ROLE_REVIEWER = 2,
+    SL_ROLE_APPEALS = 3,
+    SL_ROLE_CURATOR = 4, /* banks */
+    SL_ROLE_AUDITOR = 5, /* read-only, everything but raw personal data */
+    SL_ROLE_ADMIN = 6,
+} sl_role;
+
+/* "integration", ...; NULL for a value outside the enum. */
+const char *sl_role_name(sl_role role);
+/* false when s[0, len) names no role. */
+bool sl_role_parse(const char *s, size_t len, sl_role *out);
+
+/* A token secret: "slt_" and 32 random bytes in unpadded base64url (43 characters). */
+#define SL_TOKEN_PREFIX      "slt_"
+#define SL_TOKEN_SECRET_LEN  47
+#define SL_TOKEN_SECRET_SIZE (SL_TOKEN_SECRET_LEN + 1) /* with the NUL */
+
+typedef struct sl_token_info {
+    int64_t id;
+    char name[SL_STORE_MAX_NAME + 1];
+    sl_role role;
+    char org[SL_STORE_MAX_ORG_ID + 1]; /* "" for a global token (admin only) */
+    int64_t created_at, revoked_at, last_used_at;
+} sl_token_info;
+
+/* Creates a token and writes its secret (NUL-terminated) into secret: the only time it exists
+ * outside the caller; the store keeps only a hash of it. org NULL or "" makes a global token,
+ * allowed for the admin role only (SL_ERR_ARG otherwise); a named org must exist
+ * (SL_ERR_NOT_FOUND). info (may be NULL) receives the new token. */
+sl_status sl_store_token_create(sl_store *store, const char *name, sl_role role, const char *org,
+                                char secret[SL_TOKEN_SECRET_SIZE], sl_token_info *info,
+                                sl_error *err);
+
+/* Finds the live token with this secret: SL_OK and *info, or SL_ERR_AUTH for a malformed,
+ * unknown or revoked secret (one code for all three, so a caller cannot tell them apart).
+ * The comparison with each stored hash takes constant time. Records last_used_at (at most once
+ * a minute per token, so that lookups stay reads). */
+sl_status sl_store_token_lookup(sl_store *store, const char *secret, size_t len,
+                                sl_token_info *info, sl_error *err);
+
+/* All tokens, revoked ones included, by id. *out is malloc'ed (free()); *n its length. */
+sl_status sl_store_token_list(sl_store *store, sl_token_info **out, size_t *n, sl_error *err);
+
+/* Revokes a token for good: SL_ERR_NOT_FOUND for an unknown id; revoking twice is SL_OK and
+ * keeps the first revocation time. */
+sl_status sl_store_token_revoke(sl_store *store, int64_t id, sl_error *err);
+
+/* ---- items -------------------------------------------------------------------------------- */
+
+typedef enum sl_item_state {
+    SL_ITEM_PUBLISHED = 0, /* visible */
+    SL_ITEM_HIDDEN = 1,    /* hidden until a person decides (can be restored) */
+    SL_ITEM_REMOVED = 2,   /* removed by a person's decision */
+} sl_item_state;
+
+const char *sl_item_state_name(sl_item_state state); /* "published", ...; NULL outside */
+
+/* The verdict's action, as the engine names it. */
+typedef enum sl_store_action {
+    SL_STORE_ALLOW = 0,
+    SL_STORE_WARN = 1,
+    SL_STORE_REVIEW = 2,
+    SL_STORE_HIDE = 3,
+} sl_store_action;
+
+const char *sl_store_action_name(sl_store_action action);
+bool sl_store_action_parse(const char *s, size_t len, sl_store_action *out);
+
+/* One screened item to store. All strings are borrowed for the call. parent and created_at may
+ * be NULL (absent). */
+typedef struct sl_store_item {
+    const char *id;
+    size_t id_len;
+    const char *channel;
+    size_t channel_len;
+    const char *kind;
+    size_t kind_len;
+    const char *author; /* raw: only its keyed pseudonym is stored */
+    size_t author_len;
+    const char *text;
+    size_t text_len;
+    const char *created_at;
+    size_t created_at_len;
+    const char *parent;
+    size_t parent_len;
+    const char *verdict_json; /* the verdict as sent to the caller */
+    size_t verdict_len;
+    sl_store_action action;
+    double score; /* the verdict's score, 0..1: the severity of its case */
+    const char *policy_version;
+    size_t policy_version_len;
+} sl_store_item;
+
+typedef enum sl_ingest_status {
+    SL_INGEST_CREATED = 0,
+    SL_INGEST_DUPLICATE = 1, /* (org, channel, id) was already stored: nothing changed */
+} sl_ingest_status;
+
+typedef struct sl_ingest_result {
+    sl_ingest_status status;
+    sl_item_state state; /* the stored item's state (of the earlier item for a duplicate) */
+    int64_t item;        /* the stored item's number (stable, for events and cases) */
+} sl_ingest_result;
+
+/* Stores a batch of items of one org in ONE transaction: when it returns SL_OK every item is
+ * committed to stable storage (it survives kill -9 and power loss); otherwise none is. Each
+ * new item gets its state from its action: allow, warn -> published; review -> published and a
+ * case in queue "pending"; hide -> hidden and a case in "pending". An item whose (org, channel,
+ * id) is already stored, earlier or in this batch, is a duplicate and changes nothing.
+ * actor is the token that sent the batch (0: none), recorded in each item's history.
+ * results[i] answers items[i]. A bad item (too long, empty id, bad action) fails the whole
+ * batch with err->byte set to its index. */
+sl_status sl_store_ingest(sl_store *store, const char *org, int64_t actor,
+                          const sl_store_item *items, size_t n, sl_ingest_result *results,
+                          sl_error *err);
+
+typedef struct sl_item_event {
+    int64_t at;
+    int64_t actor;    /* token id, 0 for none */
+    const char *what; /* "ingested", "claimed", ... */
+    int from_state;   /* an sl_item_state, or -1 when the state did not change */
+    int to_state;
+    const char *detail; /* "" or free text, e.g. the queue */
+} sl_item_event;
+
+/* A stored item with its history. One allocation: free with sl_store_record_free(). Strings
+ * are NUL-terminated; absent ones are "". */
+typedef struct sl_store_record {
+    int64_t item;
+    const char *org, *id, *channel, *kind, *text, *created_at, *parent, *verdict_json,
+        *policy_version;
+    char author[65]; /* the pseudonym, hex */
+    int64_t received_at;
+    sl_item_state state;
+    sl_store_action action;
+    double score;
+    sl_item_event *events; /* oldest first */
+    size_t nevents;
+} sl_store_record;
+
+/* The item (org, channel, id): SL_ERR_NOT_FOUND when it does not exist in that org. */
+sl_status sl_store_item_get(sl_store *store, const char *org, const char *channel,
+                            size_t channel_len, const char *id, size_t id_len,
+                            sl_store_record **out, sl_error *err);
+void sl_store_record_free(sl_store_record *record);
+
+/* The stored verdict JSON of item number `item` (an sl_ingest_result's item) of the org: what a
+ * reply answers for a duplicate, without reading the whole record. *json is malloc'ed and
+ * NUL-terminated (free()); SL_ERR_NOT_FOUND when the org has no such item. */
+sl_status sl_store_item_verdict(sl_store *store, const char *org, int64_t item, char **json,
+                                size_t *len, sl_error *err);
+
+/* ---- queues ------------------------------------------------------------------------------- */
+
+#define SL_QUEUE_PENDING "pending" /* items that review or hide put before a person */
+
+/* A cursor: an opaque printable string (base64url) of at most SL_STORE_CURSOR_LEN bytes. */
+#define SL_STORE_CURSOR_LEN  34
+#define SL_STORE_CURSOR_SIZE (SL_STORE_CURSOR_LEN + 1)
+
+typedef struct sl_queue_entry {
+    int64_t case_id;
+    int64_t item;
+    char id[SL_STORE_MAX_ITEM_ID + 1];
+    char channel[SL_STORE_MAX_CHANNEL + 1];
+    sl_item_state state;
+    double severity; /* the verdict score, rounded to 1e-6 */
+    int64_t opened_at;
+    int64_t lease_until; /* 0 when not leased (or the lease has expired) */
+    int64_t leased_by;   /* the reviewer's token id while leased, else 0 */
+} sl_queue_entry;
+
+typedef struct sl_queue_page {
+    sl_queue_entry *entries; /* malloc'ed: sl_queue_page_free() */
+    size_t n;
+    char next_cursor[SL_STORE_CURSOR_SIZE]; /* "" after the last page */
+} sl_queue_page;
+
+/* Lists the open cases of a queue: highest severity first, then oldest, then by case number.
+ * limit 1..SL_STORE_MAX_PAGE. cursor NULL or empty starts at the top; otherwise it is a
+ * next_cursor from an earlier page (outside input: a malformed one is SL_ERR_CURSOR with the
+ * byte). Pagination is keyset: a page starts strictly after the last entry of the previous one,
+ * so cases that arrive meanwhile never make an entry repeat or be skipped (a new case ranked
+ * above the cursor shows on the next listing from the top). */
+sl_status sl_store_queue_list(sl_store *store, const char *org, const char *queue, size_t limit,
+                              const char *cursor, size_t cursor_len, sl_queue_page *page,
+                              sl_error *err);
+void sl_queue_page_free(sl_queue_page *page);
+
+typedef struct sl_queue_stats {
+    int64_t open;             /* open cases */
+    int64_t leased;           /* of which leased right now */
+    int64_t oldest_opened_at; /* of the open cases; 0 when there is none */
+} sl_queue_stats;
+
+/* Sizes of a queue, for metrics and queue pages (an unknown queue is empty). */
+sl_status sl_store_queue_stats(sl_store *store, const char *org, const char *queue,
+                               sl_queue_stats *stats, sl_error *err);
+
+/* Leases, atomically, up to n open cases of the queue that nobody holds (never leased, or the
+ * lease has expired), in queue order, to the reviewer's token for lease_seconds
+ * (1..SL_STORE_MAX_LEASE_SECONDS). Two calls, from any handles or processes, never get the
+ * same case while its lease runs. out must have room for n entries; *n_out says how many were
+ * leased (0 when the queue has none free). The reviewer must be a live token of the org (or a
+ * global one): SL_ERR_AUTH otherwise. Roles are the caller's business. */
+sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *queue,
+                               int64_t reviewer, size_t n, int64_t lease_seconds,
+                               sl_queue_entry *out, size_t *n_out, sl_error *err);
+
+#endif

@@ -1,0 +1,39 @@
+# Generates a C file holding every src/store/migrations/NNNN_name.sql as a byte array, so the
+# binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... -P this file).
+# Checks that the numbers run 1, 2, 3... without a gap, so a missing file cannot go unnoticed.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(arrays "")
+set(table "")
+set(expect 1)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  if(NOT name MATCHES "^([0-9][0-9][0-9][0-9])_[a-z0-9_]+$")
+    message(FATAL_ERROR "migration file name must be NNNN_name.sql: ${f}")
+  endif()
+  math(EXPR version "1${CMAKE_MATCH_1} - 10000")
+  if(NOT version EQUAL expect)
+    message(FATAL_ERROR "migration ${name}: expected number ${expect}")
+  endif()
+  file(READ ${f} hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  set(b "[0-9a-f][0-9a-f]") # one byte in hex; 12 bytes a line
+  string(REGEX REPLACE "(${b}${b}${b}${b}${b}${b}${b}${b}${b}${b}${b}${b})" "\\1\n" hex "${hex}")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND arrays "static const unsigned char m${version}[] = {\n${bytes}0};\n")
+  string(APPEND table "    {${version}, \"${name}\", (const char *)m${version}, ${len}},\n")
+  math(EXPR expect "${expect} + 1")
+endforeach()
+if(expect EQUAL 1)
+  message(FATAL_ERROR "no migrations in ${DIR}")
+endif()
+math(EXPR count "${expect} - 1")
+file(WRITE ${OUT} "/* Generated from src/store/migrations by embed_migrations.cmake: do not edit. */
+#include \"store/migrations.h\"
+
+${arrays}
+const sl_store_migration sl__store_migrations[] = {
+${table}};
+const int sl__store_nmigrations = ${count};
+")

@@ -1,0 +1,20 @@
+/* store/migrations.h — the schema migrations compiled into the program (internal).
+ *
+ * The SQL files in src/store/migrations/ are turned into C arrays at build time
+ * (embed_migrations.cmake); migration k (1-based) is sl__store_migrations[k - 1]. */
+#ifndef SL_STORE_MIGRATIONS_H
+#define SL_STORE_MIGRATIONS_H
+
+#include <stddef.h>
+
+typedef struct sl_store_migration {
+    int version;
+    const char *name; /* "0001_init" */
+    const char *sql;  /* NUL-terminated */
+    size_t len;
+} sl_store_migration;
+
+extern const sl_store_migration sl__store_migrations[];
+extern const int sl__store_nmigrations;
+
+#endif

@@ -1,0 +1,895 @@
+/* The SQLite backend: one database file in WAL mode.
+ *
+ * Durability: synchronous=FULL, so every COMMIT syncs the write-ahead log before it returns; a
+ * batch the caller acknowledged survives kill -9 and power loss (docs/store.md says why FULL
+ * rather than NORMAL). Writers take the write lock at BEGIN (BEGIN IMMEDIATE) so two
+ * connections never deadlock upgrading a read lock, and wait up to the busy timeout for it.
+ *
+ * Schema: the numbered migrations compiled in from src/store/migrations are applied on open,
+ * in one transaction, and recorded in schema_migrations; a database that has a migration this
+ * program does not know (written by a newer sangloc), or one of another name, is refused.
+ *
+ * Statements are prepared once per connection and reused; every value is bound
+ * (sqlite3_bind_*), never formatted into SQL. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/backend.h"
+#include "store/migrations.h"
+
+enum {
+    Q_ORG_PK,
+    Q_ORG_PUT,
+    Q_TOKEN_INSERT,
+    Q_TOKEN_FIND,
+    Q_TOKEN_TOUCH,
+    Q_TOKEN_LIST,
+    Q_TOKEN_REVOKE,
+    Q_ITEM_INSERT,
+    Q_ITEM_EXISTING,
+    Q_EVENT_INSERT,
+    Q_CASE_INSERT,
+    Q_ITEM_GET,
+    Q_EVENTS_SIZE,
+    Q_EVENTS_GET,
+    Q_QUEUE_TOP,
+    Q_QUEUE_AFTER,
+    Q_QUEUE_FREE,
+    Q_CASE_LEASE,
+    Q_REVIEWER,
+    Q_ITEM_VERDICT,
+    Q_QUEUE_STATS,
+    Q_COUNT
+};
+
+#define TOKEN_COLS                                                                                 \
+    "t.id, t.name, t.role, coalesce(o.id, ''), t.created_at, coalesce(t.revoked_at, 0), "          \
+    "coalesce(t.last_used_at, 0)"
+#define ENTRY_COLS                                                                                 \
+    "c.id, c.item, i.ext_id, i.channel, i.state, c.severity, c.opened_at, "                        \
+    "CASE WHEN c.lease_until > ?9 THEN c.lease_until ELSE 0 END, "                                 \
+    "CASE WHEN c.lease_until > ?9 THEN c.leased_by ELSE 0 END"
+#define QUEUE_FROM                                                                                 \
+    " FROM cases c JOIN items i ON i.id = c.item WHERE c.org = ?1 AND c.queue = ?2 AND "           \
+    "c.closed_at IS NULL "
+#define QUEUE_ORDER " ORDER BY c.severity DESC, c.opened_at, c.id LIMIT ?3"
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_ORG_PK] = "SELECT pk FROM organizations WHERE id = ?1",
+    [Q_ORG_PUT] = "INSERT INTO organizations (id, name) VALUES (?1, ?2) "
+                  "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+    [Q_TOKEN_INSERT] = "INSERT INTO tokens (name, role, org, lookup_key, hash, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_TOKEN_FIND] = "SELECT " TOKEN_COLS ", t.hash FROM tokens t LEFT JOIN organizations o "
+                     "ON o.pk = t.org WHERE t.lookup_key = ?1",
+    [Q_TOKEN_TOUCH] = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1",
+    [Q_TOKEN_LIST] = "SELECT " TOKEN_COLS " FROM tokens t LEFT JOIN organizations o "
+                     "ON o.pk = t.org ORDER BY t.id",
+    [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+    [Q_ITEM_INSERT] = "INSERT INTO items (org, channel, ext_id, kind, author, text, created_at, "
+                      "parent, received_at, state, verdict, action, score, policy_version) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                      "ON CONFLICT (org, channel, ext_id) DO NOTHING",
+    [Q_ITEM_EXISTING] = "SELECT id, state FROM items WHERE org = ?1 AND channel = ?2 AND "
+                        "ext_id = ?3",
+    [Q_EVENT_INSERT] = "INSERT INTO item_events (item, at, actor, what, from_state, to_state, "
+                       "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_CASE_INSERT] = "INSERT INTO cases (org, queue, item, severity, opened_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_ITEM_GET] = "SELECT i.id, o.id, i.ext_id, i.channel, i.kind, i.text, "
+                   "coalesce(i.created_at, ''), coalesce(i.parent, ''), i.verdict, "
+                   "i.policy_version, i.author, i.received_at, i.state, i.action, i.score "
+                   "FROM items i JOIN organizations o ON o.pk = i.org "
+                   "WHERE o.id = ?1 AND i.channel = ?2 AND i.ext_id = ?3",
+    [Q_EVENTS_SIZE] = "SELECT count(*), coalesce(sum(length(CAST(what AS BLOB)) + "
+                      "length(CAST(detail AS BLOB)) + 2), 0) FROM item_events WHERE item = ?1",
+    [Q_EVENTS_GET] = "SELECT at, coalesce(actor, 0), what, coalesce(from_state, -1), "
+                     "coalesce(to_state, -1), detail FROM item_events WHERE item = ?1 "
+                     "ORDER BY id",
+    [Q_QUEUE_TOP] = "SELECT " ENTRY_COLS QUEUE_FROM QUEUE_ORDER,
+    /* the first conjunct bounds the index range; the second starts strictly after the key */
+    [Q_QUEUE_AFTER] = "SELECT " ENTRY_COLS QUEUE_FROM
+                      "AND c.severity <= ?4 AND (c.severity < ?4 OR c.opened_at > ?5 OR "
+                      "(c.opened_at = ?5 AND c.id > ?6))" QUEUE_ORDER,
+    [Q_QUEUE_FREE] = "SELECT " ENTRY_COLS QUEUE_FROM
+                     "AND (c.lease_until IS NULL OR c.lease_until <= ?9)" QUEUE_ORDER,
+    [Q_CASE_LEASE] = "UPDATE cases SET lease_until = ?2, leased_by = ?3 WHERE id = ?1",
+    [Q_REVIEWER] = "SELECT count(*) FROM tokens WHERE id = ?1 AND revoked_at IS NULL AND "
+                   "(org IS NULL OR org = ?2)",
+    [Q_ITEM_VERDICT] = "SELECT i.verdict FROM items i JOIN organizations o ON o.pk = i.org "
+                       "WHERE i.id = ?1 AND o.id = ?2",
+    [Q_QUEUE_STATS] = "SELECT count(*), coalesce(sum(c.lease_until > ?3), 0), "
+                      "coalesce(min(c.opened_at), 0) FROM cases c JOIN organizations o "
+                      "ON o.pk = c.org WHERE o.id = ?1 AND c.queue = ?2 AND c.closed_at IS NULL",
+};
+
+typedef struct sq {
+    sqlite3 *db;
+    int version;
+    sqlite3_stmt *st[Q_COUNT];
+} sq;
+
+static sl_status db_error(sq *s, int rc, const char *doing, sl_error *err)
+{
+    int primary = rc & 0xff;
+    sl_status code =
+        primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? SL_ERR_BUSY : SL_ERR_STORE;
+    const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    return sl_error_set(err, code, SL_NO_POS, "database: %s: %s", doing, msg);
+}
+
+/* The statement k, prepared on first use, reset and unbound. */
+static sl_status stmt(sq *s, int k, sqlite3_stmt **out, sl_error *err)
+{
+    if (!s->st[k]) {
+        int rc =
+            sqlite3_prepare_v3(s->db, sql_text[k], -1, SQLITE_PREPARE_PERSISTENT, &s->st[k], NULL);
+        if (rc != SQLITE_OK) return db_error(s, rc, "prepare", err);
+    }
+    sqlite3_reset(s->st[k]);
+    sqlite3_clear_bindings(s->st[k]);
+    *out = s->st[k];
+    return SL_OK;
+}
+
+/* Binds (p, len) as text; NULL p binds SQL NULL when nullable, else the empty string. */
+static int bind_text(sqlite3_stmt *st, int i, const char *p, size_t len, int nullable)
+{
+    if (!p) return nullable ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, "", 0, NULL);
+    return sqlite3_bind_text(st, i, p, (int)len, SQLITE_STATIC);
+}
+
+static int bind_id(sqlite3_stmt *st, int i, int64_t v) /* 0 means none: NULL */
+{
+    return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+/* Runs a statement that returns no row. */
+static sl_status run(sq *s, sqlite3_stmt *st, const char *doing, sl_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SL_OK : db_error(s, rc, doing, err);
+}
+
+static sl_status exec(sq *s, const char *sql, sl_error *err)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? SL_OK : db_error(s, rc, sql, err);
+}
+
+static sl_status begin_write(sq *s, sl_error *err)
+{
+    return exec(s, "BEGIN IMMEDIATE", err);
+}
+
+static sl_status commit(sq *s, sl_status st, sl_error *err)
+{
+    if (st == SL_OK) st = exec(s, "COMMIT", err);
+    if (st != SL_OK && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* ---- open and migrate --------------------------------------------------------------------- */
+
+/* The applied version, checking each applied migration against the compiled-in list. */
+static sl_status read_version(sq *s, int *version, sl_error *err)
+{
+    sqlite3_stmt *st;
+    *version = 0;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                "AND name = 'schema_migrations'",
+                                -1, &st, NULL);
+    if (rc) return db_error(s, rc, "read schema", err);
+    rc = sqlite3_step(st);
+    int exists = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return db_error(s, rc, "read schema", err);
+    if (!exists) return SL_OK;
+    rc = sqlite3_prepare_v2(s->db, "SELECT version, name FROM schema_migrations ORDER BY version",
+                            -1, &st, NULL);
+    if (rc) return db_error(s, rc, "read schema", err);
+    sl_status status = SL_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !status) {
+        int v = sqlite3_column_int(st, 0);
+        const char *name = col_text(st, 1);
+        if (v != *version + 1)
+            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
+                                  "database schema has a gap before migration %d", v);
+        else if (v > sl__store_nmigrations)
+            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
+                                  "database schema version %d (%s) is newer than this sangloc "
+                                  "(%d): upgrade sangloc",
+                                  v, name, sl__store_nmigrations);
+        else if (strcmp(name, sl__store_migrations[v - 1].name))
+            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
+                                  "database migration %d is '%s', this sangloc's is '%s'", v, name,
+                                  sl__store_migrations[v - 1].name);
+        else
+            *version = v;
+    }
+    sqlite3_finalize(st);
+    if (!status && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        status = db_error(s, rc, "read schema", err);
+    return status;
+}
+
+static sl_status apply(sq *s, int v, sl_error *err)
+{
+    const sl_store_migration *m = &sl__store_migrations[v - 1];
+    int rc = sqlite3_exec(s->db, m->sql, NULL, NULL, NULL);
+    if (rc) {
+        sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS, "migration %s failed: %s", m->name,
+                     sqlite3_errmsg(s->db));
+        return SL_ERR_SCHEMA;
+    }
+    sqlite3_stmt *st;
+    rc = sqlite3_prepare_v2(
+        s->db,
+        "INSERT INTO schema_migrations (version, name, applied_at) "
+        "VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+        -1, &st, NULL);
+    if (rc) return db_error(s, rc, "record migration", err);
+    sqlite3_bind_int(st, 1, v);
+    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SL_OK : db_error(s, rc, "record migration", err);
+}
+
+/* Brings the schema up to date in one transaction (re-reading the version under the write
+ * lock, since another process may have migrated meanwhile). */
+static sl_status migrate(sq *s, sl_error *err)
+{
+    sl_status st = read_version(s, &s->version, err);
+    if (st || s->version == sl__store_nmigrations) return st;
+    st = begin_write(s, err);
+    if (st) return st;
+    st = exec(s,
+              "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+              "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+              err);
+    if (!st) st = read_version(s, &s->version, err);
+    for (int v = s->version + 1; !st && v <= sl__store_nmigrations; v++) {
+        st = apply(s, v, err);
+        if (!st) s->version = v;
+    }
+    st = commit(s, st, err);
+    if (st) s->version = 0;
+    return st;
+}
+
+static sl_status configure(sq *s, const sl_store_options *o, sl_error *err)
+{
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc) return db_error(s, rc, "journal_mode", err);
+    rc = sqlite3_step(st);
+    int wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return db_error(s, rc, "journal_mode", err);
+    if (!wal)
+        return sl_error_set(err, SL_ERR_STORE, SL_NO_POS,
+                            "database: cannot use WAL mode on this file");
+    sl_status status = exec(s, "PRAGMA synchronous = FULL", err);
+    if (!status) status = exec(s, "PRAGMA foreign_keys = ON", err);
+    return status;
+}
+
+static void sq_close(void *db)
+{
+    sq *s = db;
+    if (!s) return;
+    for (int k = 0; k < Q_COUNT; k++) sqlite3_finalize(s->st[k]);
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+static sl_status sq_open(const char *path, const sl_store_options *o, void **out, sl_error *err)
+{
+    sq *s = calloc(1, sizeof *s);
+    if (!s) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    int rc = sqlite3_open_v2(
+        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    sl_status st = SL_OK;
+    if (rc)
+        st = sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot open database %s: %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    if (!st) st = configure(s, o, err);
+    if (!st) st = migrate(s, err);
+    if (st) {
+        sq_close(s);
+        return st;
+    }
+    *out = s;
+    return SL_OK;
+}
+
+static int sq_schema_version(void *db)
+{
+    return ((sq *)db)->version;
+}
+
+/* ---- organizations ------------------------------------------------------------------------ */
+
+/* The internal key of an org: SL_ERR_NOT_FOUND when it does not exist. */
+static sl_status org_pk(sq *s, const char *id, int64_t *pk, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_ORG_PK, &st, err);
+    if (status) return status;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *pk = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no organization '%s'", id);
+    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "find organization", err);
+}
+
+static sl_status sq_org_put(void *db, const char *id, const char *name, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_ORG_PUT, &st, err);
+    if (status) return status;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    return run(s, st, "save organization", err);
+}
+
+static sl_status sq_org_exists(void *db, const char *id, sl_error *err)
+{
+    int64_t pk;
+    return org_pk(db, id, &pk, err);
+}
+
+/* ---- tokens ------------------------------------------------------------------------------- */
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void read_token(sqlite3_stmt *st, sl_token_info *t)
+{
+    t->id = sqlite3_column_int64(st, 0);
+    copy_str(t->name, sizeof t->name, col_text(st, 1));
+    t->role = (sl_role)sqlite3_column_int(st, 2);
+    copy_str(t->org, sizeof t->org, col_text(st, 3));
+    t->created_at = sqlite3_column_int64(st, 4);
+    t->revoked_at = sqlite3_column_int64(st, 5);
+    t->last_used_at = sqlite3_column_int64(st, 6);
+}
+
+static sl_status sq_token_insert(void *db, const char *name, sl_role role, const char *org,
+                                 int64_t lookup, const unsigned char hash[SL_STORE_HASH_LEN],
+                                 int64_t now, sl_token_info *info, sl_error *err)
+{
+    sq *s = db;
+    sl_status status = begin_write(s, err);
+    if (status) return status;
+    int64_t pk = 0;
+    if (org) status = org_pk(s, org, &pk, err);
+    sqlite3_stmt *st;
+    if (!status) status = stmt(s, Q_TOKEN_INSERT, &st, err);
+    if (!status) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, (int)role);
+        bind_id(st, 3, pk);
+        sqlite3_bind_int64(st, 4, lookup);
+        sqlite3_bind_blob(st, 5, hash, SL_STORE_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, now);
+        status = run(s, st, "create token", err);
+    }
+    if (!status) {
+        *info = (sl_token_info){
+            .id = sqlite3_last_insert_rowid(s->db), .role = role, .created_at = now};
+        copy_str(info->name, sizeof info->name, name);
+        copy_str(info->org, sizeof info->org, org ? org : "");
+    }
+    return commit(s, status, err);
+}
+
+static sl_status sq_token_find(void *db, int64_t lookup,
+                               const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
+                               sl_token_info *info, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_TOKEN_FIND, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, lookup);
+    int rc;
+    bool found = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const void *h = sqlite3_column_blob(st, 7);
+        if (sqlite3_column_bytes(st, 7) != SL_STORE_HASH_LEN || !h) continue;
+        /* every candidate is compared, in constant time, even after a match */
+        if (sl__store_hash_equal(h, hash) && sqlite3_column_int64(st, 5) == 0) {
+            read_token(st, info);
+            found = true;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return db_error(s, rc, "find token", err);
+    if (!found) return sl_error_set(err, SL_ERR_AUTH, SL_NO_POS, "invalid token");
+    if (info->last_used_at < now - 60000 && !stmt(s, Q_TOKEN_TOUCH, &st, NULL)) {
+        sqlite3_bind_int64(st, 1, info->id);
+        sqlite3_bind_int64(st, 2, now);
+        if (run(s, st, "record token use", NULL) == SL_OK) info->last_used_at = now;
+    }
+    return SL_OK;
+}
+
+static sl_status sq_token_list(void *db, sl_token_info **out, size_t *n, sl_error *err)
+{
+    sq *s = db;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_TOKEN_LIST, &st, err);
+    if (status) return status;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            sl_token_info *grown = realloc(*out, cap * sizeof **out);
+            if (!grown) {
+                status = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        read_token(st, &(*out)[(*n)++]);
+    }
+    sqlite3_reset(st);
+    if (!status && rc != SQLITE_DONE) status = db_error(s, rc, "list tokens", err);
+    if (status) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return status;
+}
+
+static sl_status sq_token_revoke(void *db, int64_t id, int64_t now, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_TOKEN_REVOKE, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    status = run(s, st, "revoke token", err);
+    if (!status && sqlite3_changes(s->db) == 0)
+        return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no token %lld", (long long)id);
+    return status;
+}
+
+/* ---- ingest ------------------------------------------------------------------------------- */
+
+static sl_status add_event(sq *s, int64_t item, int64_t at, int64_t actor, const char *what,
+                           int from, int to, const char *detail, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_EVENT_INSERT, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, item);
+    sqlite3_bind_int64(st, 2, at);
+    bind_id(st, 3, actor);
+    sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
+    if (from >= 0) sqlite3_bind_int(st, 5, from);
+    if (to >= 0) sqlite3_bind_int(st, 6, to);
+    sqlite3_bind_text(st, 7, detail, -1, SQLITE_STATIC);
+    return run(s, st, "record event", err);
+}
+
+static sl_status insert_item(sq *s, int64_t org, const sl__store_row *r, int64_t now, bool *created,
+                             sl_error *err)
+{
+    const sl_store_item *it = r->in;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_ITEM_INSERT, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, it->channel, it->channel_len, 0);
+    bind_text(st, 3, it->id, it->id_len, 0);
+    bind_text(st, 4, it->kind, it->kind_len, 0);
+    sqlite3_bind_blob(st, 5, r->author, SL_STORE_HASH_LEN, SQLITE_STATIC);
+    bind_text(st, 6, it->text, it->text_len, 0);
+    bind_text(st, 7, it->created_at, it->created_at_len, 1);
+    bind_text(st, 8, it->parent, it->parent_len, 1);
+    sqlite3_bind_int64(st, 9, now);
+    sqlite3_bind_int(st, 10, (int)r->state);
+    bind_text(st, 11, it->verdict_json, it->verdict_len, 0);
+    sqlite3_bind_int(st, 12, (int)it->action);
+    sqlite3_bind_double(st, 13, it->score);
+    bind_text(st, 14, it->policy_version, it->policy_version_len, 0);
+    status = run(s, st, "store item", err);
+    *created = !status && sqlite3_changes(s->db) == 1;
+    return status;
+}
+
+static sl_status existing_item(sq *s, int64_t org, const sl_store_item *it, sl_ingest_result *res,
+                               sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_ITEM_EXISTING, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, it->channel, it->channel_len, 0);
+    bind_text(st, 3, it->id, it->id_len, 0);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        res->item = sqlite3_column_int64(st, 0);
+        res->state = (sl_item_state)sqlite3_column_int(st, 1);
+        res->status = SL_INGEST_DUPLICATE;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "find duplicate", err);
+}
+
+static sl_status open_case(sq *s, int64_t org, int64_t item, int64_t severity, int64_t now,
+                           int64_t actor, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_CASE_INSERT, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_text(st, 2, SL_QUEUE_PENDING, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, item);
+    sqlite3_bind_int64(st, 4, severity);
+    sqlite3_bind_int64(st, 5, now);
+    status = run(s, st, "open case", err);
+    if (!status) status = add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
+    return status;
+}
+
+static sl_status ingest_one(sq *s, int64_t org, int64_t actor, const sl__store_row *r, int64_t now,
+                            sl_ingest_result *res, sl_error *err)
+{
+    bool created;
+    sl_status status = insert_item(s, org, r, now, &created, err);
+    if (status) return status;
+    if (!created) return existing_item(s, org, r->in, res, err);
+    *res = (sl_ingest_result){SL_INGEST_CREATED, r->state, sqlite3_last_insert_rowid(s->db)};
+    status = add_event(s, res->item, now, actor, "ingested", -1, (int)r->state,
+                       sl_store_action_name(r->in->action), err);
+    if (!status && r->opens_case)
+        status = open_case(s, org, res->item, r->severity, now, actor, err);
+    return status;
+}
+
+static sl_status sq_ingest(void *db, const char *org, int64_t actor, const sl__store_row *rows,
+                           size_t n, int64_t now, sl_ingest_result *results, sl_error *err)
+{
+    sq *s = db;
+    sl_status status = begin_write(s, err);
+    if (status) return status;
+    int64_t pk = 0;
+    status = org_pk(s, org, &pk, err);
+    for (size_t i = 0; i < n && !status; i++) {
+        status = ingest_one(s, pk, actor, &rows[i], now, &results[i], err);
+        if (status && err) err->byte = i;
+    }
+    return commit(s, status, err);
+}
+
+/* ---- item_get ----------------------------------------------------------------------------- */
+
+static size_t col_size(sqlite3_stmt *st, int i)
+{
+    return (size_t)sqlite3_column_bytes(st, i) + 1;
+}
+
+/* Copies column i as a NUL-terminated string at *p and advances *p. */
+static const char *put_col(sqlite3_stmt *st, int i, char **p)
+{
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    char *dst = *p;
+    memcpy(dst, col_text(st, i), n);
+    dst[n] = '\0';
+    *p += n + 1;
+    return dst;
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Fills the record from the item row (columns of Q_ITEM_GET) and the events statement. */
+static sl_status fill_record(sq *s, sqlite3_stmt *item, sqlite3_stmt *ev, size_t nevents,
+                             sl_store_record *r, char *p, sl_error *err)
+{
+    r->item = sqlite3_column_int64(item, 0);
+    const char **fields[] = {&r->org,    &r->id,           &r->channel,
+                             &r->kind,   &r->text,         &r->created_at,
+                             &r->parent, &r->verdict_json, &r->policy_version};
+    for (int i = 0; i < 9; i++) *fields[i] = put_col(item, i + 1, &p);
+    const unsigned char *a = sqlite3_column_blob(item, 10);
+    if (a && sqlite3_column_bytes(item, 10) == SL_STORE_HASH_LEN)
+        hex(a, SL_STORE_HASH_LEN, r->author);
+    r->received_at = sqlite3_column_int64(item, 11);
+    r->state = (sl_item_state)sqlite3_column_int(item, 12);
+    r->action = (sl_store_action)sqlite3_column_int(item, 13);
+    r->score = sqlite3_column_double(item, 14);
+    int rc;
+    while (r->nevents < nevents && (rc = sqlite3_step(ev)) == SQLITE_ROW) {
+        sl_item_event *e = &r->events[r->nevents++];
+        e->at = sqlite3_column_int64(ev, 0);
+        e->actor = sqlite3_column_int64(ev, 1);
+        e->what = put_col(ev, 2, &p);
+        e->from_state = sqlite3_column_int(ev, 3);
+        e->to_state = sqlite3_column_int(ev, 4);
+        e->detail = put_col(ev, 5, &p);
+    }
+    if (r->nevents < nevents) return db_error(s, rc, "read history", err);
+    return SL_OK;
+}
+
+/* Reads the item and its events inside one read transaction, into one allocation. */
+static sl_status get_item(sq *s, sqlite3_stmt *item, sl_store_record **out, sl_error *err)
+{
+    sqlite3_stmt *size, *ev;
+    sl_status status = stmt(s, Q_EVENTS_SIZE, &size, err);
+    if (status) return status;
+    int64_t id = sqlite3_column_int64(item, 0);
+    sqlite3_bind_int64(size, 1, id);
+    int rc = sqlite3_step(size);
+    if (rc != SQLITE_ROW) return db_error(s, rc, "read history", err);
+    size_t nevents = (size_t)sqlite3_column_int64(size, 0);
+    size_t bytes = sizeof(sl_store_record) + nevents * sizeof(sl_item_event) +
+                   (size_t)sqlite3_column_int64(size, 1);
+    sqlite3_reset(size);
+    for (int i = 1; i <= 9; i++) bytes += col_size(item, i);
+    if ((status = stmt(s, Q_EVENTS_GET, &ev, err))) return status;
+    sqlite3_bind_int64(ev, 1, id);
+    sl_store_record *r = calloc(1, bytes);
+    if (!r) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    r->events = (sl_item_event *)(r + 1);
+    status = fill_record(s, item, ev, nevents, r, (char *)(r->events + nevents), err);
+    sqlite3_reset(ev);
+    if (status) {
+        free(r);
+        return status;
+    }
+    *out = r;
+    return SL_OK;
+}
+
+static sl_status sq_item_get(void *db, const char *org, const char *channel, size_t channel_len,
+                             const char *id, size_t id_len, sl_store_record **out, sl_error *err)
+{
+    sq *s = db;
+    sl_status status = exec(s, "BEGIN", err);
+    if (status) return status;
+    sqlite3_stmt *st;
+    status = stmt(s, Q_ITEM_GET, &st, err);
+    if (!status) {
+        sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+        bind_text(st, 2, channel, channel_len, 0);
+        bind_text(st, 3, id, id_len, 0);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            status = get_item(s, st, out, err);
+        else if (rc == SQLITE_DONE)
+            status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
+        else
+            status = db_error(s, rc, "read item", err);
+        sqlite3_reset(st);
+    }
+    return commit(s, status, err);
+}
+
+static sl_status sq_item_verdict(void *db, const char *org, int64_t item, char **json, size_t *len,
+                                 sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_ITEM_VERDICT, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, item);
+    sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *json = malloc(n + 1);
+        if (*json) {
+            memcpy(*json, col_text(st, 0), n);
+            (*json)[n] = '\0';
+            *len = n;
+        } else
+            status = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    } else if (rc == SQLITE_DONE)
+        status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
+    else
+        status = db_error(s, rc, "read verdict", err);
+    sqlite3_reset(st);
+    return status;
+}
+
+/* ---- queues ------------------------------------------------------------------------------- */
+
+static void read_entry(sqlite3_stmt *st, sl_queue_entry *e, sl__cursor *key)
+{
+    e->case_id = sqlite3_column_int64(st, 0);
+    e->item = sqlite3_column_int64(st, 1);
+    copy_str(e->id, sizeof e->id, col_text(st, 2));
+    copy_str(e->channel, sizeof e->channel, col_text(st, 3));
+    e->state = (sl_item_state)sqlite3_column_int(st, 4);
+    key->severity = sqlite3_column_int64(st, 5);
+    e->severity = (double)key->severity / SL_CURSOR_MAX_SEVERITY;
+    key->opened_at = e->opened_at = sqlite3_column_int64(st, 6);
+    key->case_id = e->case_id;
+    e->lease_until = sqlite3_column_int64(st, 7);
+    e->leased_by = sqlite3_column_int64(st, 8);
+}
+
+/* Steps st into out (at most max entries); *more says whether a row was left. */
+static sl_status read_entries(sq *s, sqlite3_stmt *st, sl_queue_entry *out, size_t max, size_t *n,
+                              bool *more, sl__cursor *last, sl_error *err)
+{
+    int rc;
+    *n = 0;
+    *more = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == max) {
+            *more = true;
+            break;
+        }
+        read_entry(st, &out[(*n)++], last);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : db_error(s, rc, "read queue", err);
+}
+
+static void bind_queue(sqlite3_stmt *st, int64_t org, const char *queue, size_t limit, int64_t now)
+{
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)limit);
+    sqlite3_bind_int64(st, 9, now);
+}
+
+static sl_status sq_queue_list(void *db, const char *org, const char *queue, size_t limit,
+                               const sl__cursor *after, int64_t now, sl_queue_page *page,
+                               bool *more, sl__cursor *last, sl_error *err)
+{
+    sq *s = db;
+    int64_t pk;
+    sl_status status = org_pk(s, org, &pk, err);
+    if (status) return status;
+    sqlite3_stmt *st;
+    if ((status = stmt(s, after ? Q_QUEUE_AFTER : Q_QUEUE_TOP, &st, err))) return status;
+    bind_queue(st, pk, queue, limit + 1, now);
+    if (after) {
+        sqlite3_bind_int64(st, 4, after->severity);
+        sqlite3_bind_int64(st, 5, after->opened_at);
+        sqlite3_bind_int64(st, 6, after->case_id);
+    }
+    page->entries = malloc(limit * sizeof *page->entries);
+    if (!page->entries) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    status = read_entries(s, st, page->entries, limit, &page->n, more, last, err);
+    if (status) sl_queue_page_free(page);
+    return status;
+}
+
+static sl_status lease(sq *s, sl_queue_entry *e, int64_t reviewer, int64_t until, int64_t now,
+                       const char *queue, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_CASE_LEASE, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, e->case_id);
+    sqlite3_bind_int64(st, 2, until);
+    sqlite3_bind_int64(st, 3, reviewer);
+    if ((status = run(s, st, "lease case", err))) return status;
+    e->lease_until = until;
+    e->leased_by = reviewer;
+    return add_event(s, e->item, now, reviewer, "claimed", -1, -1, queue, err);
+}
+
+/* A lease goes only to a live token of the org (or a global one): the server checks roles,
+ * the store refuses to let a token act in another organization. */
+static sl_status check_reviewer(sq *s, int64_t reviewer, int64_t org, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_REVIEWER, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, reviewer);
+    sqlite3_bind_int64(st, 2, org);
+    int rc = sqlite3_step(st);
+    int ok = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) return db_error(s, rc, "check reviewer", err);
+    return ok ? SL_OK
+              : sl_error_set(err, SL_ERR_AUTH, SL_NO_POS,
+                             "token %lld is revoked or not of this organization",
+                             (long long)reviewer);
+}
+
+static sl_status sq_queue_claim(void *db, const char *org, const char *queue, int64_t reviewer,
+                                size_t n, int64_t lease_until, int64_t now, sl_queue_entry *out,
+                                size_t *n_out, sl_error *err)
+{
+    sq *s = db;
+    sl_status status = begin_write(s, err);
+    if (status) return status;
+    int64_t pk;
+    sqlite3_stmt *st;
+    bool more;
+    sl__cursor last;
+    status = org_pk(s, org, &pk, err);
+    if (!status) status = check_reviewer(s, reviewer, pk, err);
+    if (!status) status = stmt(s, Q_QUEUE_FREE, &st, err);
+    if (!status) {
+        bind_queue(st, pk, queue, n, now);
+        status = read_entries(s, st, out, n, n_out, &more, &last, err);
+    }
+    for (size_t i = 0; i < *n_out && !status; i++)
+        status = lease(s, &out[i], reviewer, lease_until, now, queue, err);
+    status = commit(s, status, err);
+    if (status) *n_out = 0;
+    return status;
+}
+
+static sl_status sq_queue_stats(void *db, const char *org, const char *queue, int64_t now,
+                                sl_queue_stats *stats, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = stmt(s, Q_QUEUE_STATS, &st, err);
+    if (status) return status;
+    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        stats->open = sqlite3_column_int64(st, 0);
+        stats->leased = sqlite3_column_int64(st, 1);
+        stats->oldest_opened_at = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "queue stats", err);
+}
+
+const sl_store_backend sl__store_sqlite = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .org_put = sq_org_put,
+    .org_exists = sq_org_exists,
+    .token_insert = sq_token_insert,
+    .token_find = sq_token_find,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
+    .ingest = sq_ingest,
+    .item_get = sq_item_get,
+    .queue_list = sq_queue_list,
+    .queue_claim = sq_queue_claim,
+    .item_verdict = sq_item_verdict,
+    .queue_stats = sq_queue_stats,
+};

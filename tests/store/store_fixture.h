@@ -1,0 +1,151 @@
+/* Shared by the store tests: a temporary folder per test with a database and a key file, a
+ * settable clock, items built from a few fields, and raw SQL on the file to check what the
+ * store wrote. */
+#ifndef SL_TEST_STORE_FIXTURE_H
+#define SL_TEST_STORE_FIXTURE_H
+
+#include <dirent.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sangloc/store.h"
+
+typedef struct fixture {
+    char dir[64];
+    char db[128];
+    char key[128];
+    int64_t clock; /* ms; the store reads it through test_now */
+} fixture;
+
+static int64_t test_now(void *ctx)
+{
+    return ((fixture *)ctx)->clock;
+}
+
+static inline void fixture_init(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/sl_store_test_XXXXXX");
+    if (!mkdtemp(f->dir)) abort();
+    snprintf(f->db, sizeof f->db, "%s/sangloc.db", f->dir);
+    snprintf(f->key, sizeof f->key, "%s/pseudonym.key", f->dir);
+    f->clock = 1700000000000;
+}
+
+static inline void fixture_done(fixture *f)
+{
+    DIR *d = opendir(f->dir);
+    if (!d) return;
+    struct dirent *e;
+    char path[PATH_MAX + 256];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(f->dir);
+}
+
+/* Opens the fixture's store with its key file and clock; aborts the test on failure. */
+static inline sl_store *fixture_open(fixture *f)
+{
+    sl_store_options o = {.key_file = f->key};
+    sl_store *s = NULL;
+    sl_error err = {0};
+    if (sl_store_open(f->db, &o, &s, &err)) {
+        fprintf(stderr, "open: %s\n", err.message);
+        abort();
+    }
+    sl_store_set_clock(s, test_now, f);
+    return s;
+}
+
+/* An item whose strings point into static storage or the caller's buffers. */
+static inline sl_store_item make_item(const char *channel, const char *id, sl_store_action action,
+                                      double score)
+{
+    static const char verdict[] = "{\"action\":\"synthetic\"}";
+    sl_store_item it = {
+        .id = id,
+        .id_len = strlen(id),
+        .channel = channel,
+        .channel_len = strlen(channel),
+        .kind = "comment",
+        .kind_len = 7,
+        .author = "Nguyễn Văn An",
+        .author_len = strlen("Nguyễn Văn An"),
+        .text = "Bài viết rất hay, cảm ơn tác giả.",
+        .text_len = strlen("Bài viết rất hay, cảm ơn tác giả."),
+        .created_at = "2026-11-30T07:00:00Z",
+        .created_at_len = 20,
+        .verdict_json = verdict,
+        .verdict_len = sizeof verdict - 1,
+        .action = action,
+        .score = score,
+        .policy_version = "default@2026.11-2",
+        .policy_version_len = strlen("default@2026.11-2"),
+    };
+    return it;
+}
+
+/* One integer from a SQL query on the database file (read through a separate connection). */
+static inline long long sql_int(const fixture *f, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL)) abort();
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
+        fprintf(stderr, "sql: %s\n", sqlite3_errmsg(db));
+        abort();
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static inline void sql_exec(const fixture *f, const char *sql)
+{
+    sqlite3 *db;
+    if (sqlite3_open(f->db, &db)) abort();
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg)) {
+        fprintf(stderr, "sql: %s\n", msg);
+        abort();
+    }
+    sqlite3_close(db);
+}
+
+/* Whether needle occurs in any file of the fixture's folder but the key file (the database,
+ * its WAL and shared memory). */
+static inline int dir_contains(const fixture *f, const void *needle, size_t len)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t k = 0; k < 4; k++) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s%s", f->db, suffixes[k]);
+        FILE *fp = fopen(path, "rb");
+        if (!fp) continue;
+        fseek(fp, 0, SEEK_END);
+        long size = ftell(fp);
+        fseek(fp, 0, SEEK_SET);
+        char *buf = malloc(size > 0 ? (size_t)size : 1);
+        size_t got = fread(buf, 1, (size_t)size, fp);
+        fclose(fp);
+        for (size_t i = 0; i + len <= got; i++)
+            if (!memcmp(buf + i, needle, len)) {
+                free(buf);
+                return 1;
+            }
+        free(buf);
+    }
+    return 0;
+}
+
+#endif
