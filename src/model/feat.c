@@ -405,11 +405,21 @@ typedef struct sink {
     uint32_t *out;
     size_t n, cap;
     unsigned bits;
+    const char *rows; /* table to prefetch from, or NULL */
+    size_t row_bytes;
 } sink;
+
+static sink sink_new(uint32_t *out, size_t cap, unsigned bits, const sl__rows *rows)
+{
+    return (sink){out, 0, cap, bits, rows ? rows->base : NULL, rows ? rows->row_bytes : 0};
+}
 
 static inline void emit(sink *s, uint64_t h, uint32_t ns)
 {
-    if (s->n < s->cap) s->out[s->n++] = bucket(h, ns, s->bits);
+    if (s->n >= s->cap) return;
+    uint32_t b = bucket(h, ns, s->bits);
+    s->out[s->n++] = b;
+    if (s->rows) __builtin_prefetch(s->rows + (size_t)b * s->row_bytes);
 }
 
 static uint64_t tok_hash(const sl__tok *t, int folded)
@@ -462,9 +472,10 @@ static void char_ngrams(sink *s, const char *data, uint32_t vs, uint32_t ve, uin
 }
 
 size_t sl__comment_features(const sl__tok *norm, size_t nn, const sl__tok *fold, size_t nf,
-                            const sl_view *fold_view, unsigned bits, uint32_t *out, size_t cap)
+                            const sl_view *fold_view, unsigned bits, const sl__rows *rows,
+                            uint32_t *out, size_t cap)
 {
-    sink s = {out, 0, cap, bits};
+    sink s = sink_new(out, cap, bits, rows);
     emit(&s, 0, NS_BIAS);
     word_features(&s, norm, nn, 0, NS_NORM_UNI, NS_NORM_BI);
     word_features(&s, fold, nf, 1, NS_FOLD_UNI, NS_FOLD_BI);
@@ -499,9 +510,10 @@ static uint64_t neighbour(const sl__tok *toks, size_t n, size_t t, long d)
 }
 
 size_t sl__token_features(const sl__tok *norm, size_t nn, size_t t, const sl_view *norm_view,
-                          float p_bad, unsigned bits, uint32_t *out, size_t cap)
+                          float p_bad, unsigned bits, const sl__rows *rows, uint32_t *out,
+                          size_t cap)
 {
-    sink s = {out, 0, cap, bits};
+    sink s = sink_new(out, cap, bits, rows);
     const sl__tok *tk = &norm[t];
     uint64_t fh = tok_hash(tk, 1);
     uint32_t pb = p_bad < 0 ? 0 : p_bad >= 1 ? 9 : (uint32_t)(p_bad * 10);

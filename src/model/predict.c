@@ -117,9 +117,10 @@ float sl__span_token_score(const sl_model *m, const uint32_t *f, size_t n)
 static void tag_spans(const sl_model *m, sl_model_scratch *s, size_t nn, const sl_view *norm,
                       const char *orig, size_t len, float p_bad, sl_prediction *out)
 {
+    const sl__rows rows = {m->span_w, sizeof *m->span_w};
     for (size_t t = 0; t < nn; t++) {
-        size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, s->tfeats,
-                                      SL__TOKEN_FEATS);
+        size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, &rows,
+                                      s->tfeats, SL__TOKEN_FEATS);
         s->on[t] = sl__span_token_score(m, s->tfeats, k) > m->p->span_threshold;
         s->os[t] = s->ntok[t].os;
         s->oe[t] = s->ntok[t].oe;
@@ -139,7 +140,8 @@ sl_status sl__model_predict_views(const sl_model *m, sl_model_scratch *s, const 
     size_t nf = sl__tokenize(fold, s->ftok, SL__MAX_TOKENS);
     sl__mask_targets(&m->targets, s->ntok, nn);
     sl__mask_align(s->ntok, nn, s->ftok, nf);
-    size_t n = sl__comment_features(s->ntok, nn, s->ftok, nf, fold, m->p->cls_bits, s->feats,
+    const sl__rows rows = {m->cls_w, SL__CLS_COLS};
+    size_t n = sl__comment_features(s->ntok, nn, s->ftok, nf, fold, m->p->cls_bits, &rows, s->feats,
                                     SL__MAX_FEATS);
     float acc[SL__CLS_COLS];
     comment_sums(m, s->feats, n, acc);
