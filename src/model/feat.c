@@ -12,6 +12,7 @@
  * keep their own weights. */
 #include "model/feat.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,9 +65,37 @@ static inline uint64_t pair_hash(uint64_t a, uint64_t b)
     return (a * 0x9e3779b97f4a7c15ull) ^ (b + 0x632be59bd9b4e019ull + (a << 6));
 }
 
+/* ---- code points ----------------------------------------------------------------------------- */
+
+/* Decodes one code point; ASCII without a call (most bytes of FOLD, half of NORM). */
+static inline size_t decode(const char *s, size_t avail, uint32_t *cp)
+{
+    if ((unsigned char)s[0] < 0x80) {
+        *cp = (unsigned char)s[0];
+        return 1;
+    }
+    return sl__utf8_decode(s, avail, cp);
+}
+
+/* sl__fold_cp() of every code point below U+1F00 (Latin, Vietnamese included), filled once:
+ * a table read instead of a binary search per code point. */
+#define FOLD_TABLE 0x1F00u
+static uint16_t fold_table[FOLD_TABLE];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void fold_table_init(void)
+{
+    for (uint32_t cp = 0; cp < FOLD_TABLE; cp++) fold_table[cp] = (uint16_t)sl__fold_cp(cp);
+}
+
+static inline uint32_t fold(uint32_t cp)
+{
+    return cp < FOLD_TABLE ? fold_table[cp] : sl__fold_cp(cp);
+}
+
 /* ---- tokens ------------------------------------------------------------------------------ */
 
-static int is_space(uint32_t cp)
+static inline int is_space(uint32_t cp)
 {
     return cp <= 0x20 || cp == 0x7f || cp == 0x85 || cp == 0xa0 || (cp >= 0x2000 && cp <= 0x200b) ||
            cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000 ||
@@ -80,7 +109,7 @@ static int is_modifier(uint32_t cp)
            cp == 0x20e3;
 }
 
-static int is_word(uint32_t cp)
+static inline int is_word(uint32_t cp)
 {
     if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' && (cp | 32) <= 'z');
     if (cp == 0xd7 || cp == 0xf7) return 0;
@@ -101,7 +130,7 @@ typedef struct cursor {
 static uint32_t peek(const cursor *c, size_t *n)
 {
     uint32_t cp;
-    *n = sl__utf8_decode(c->v->data + c->i, c->v->len - c->i, &cp);
+    *n = decode(c->v->data + c->i, c->v->len - c->i, &cp);
     if (!*n) *n = 1;
     return cp;
 }
@@ -109,7 +138,7 @@ static uint32_t peek(const cursor *c, size_t *n)
 static void add_cp(sl__tok *t, uint32_t cp)
 {
     t->h = hstep(t->h, cp);
-    t->fh = hstep(t->fh, sl__fold_cp(cp));
+    t->fh = hstep(t->fh, fold(cp));
 }
 
 /* Extends a token from c->i while `keep` accepts the next code point. */
@@ -143,6 +172,7 @@ static void finish_token(const sl_view *v, sl__tok *t, size_t end)
 
 size_t sl__tokenize(const sl_view *v, sl__tok *out, size_t cap)
 {
+    pthread_once(&fold_once, fold_table_init);
     cursor c = {v, 0};
     size_t n = 0;
     while (c.i < v->len && n < cap) {
@@ -457,7 +487,7 @@ static void char_ngrams(sink *s, const char *data, uint32_t vs, uint32_t ve, uin
     size_t n = 0, i = vs;
     cps[n++] = '<';
     while (i < ve && n < SL__NGRAM_MAX_CPS + 1) {
-        size_t k = sl__utf8_decode(data + i, ve - i, &cps[n]);
+        size_t k = decode(data + i, ve - i, &cps[n]);
         i += k ? k : 1;
         n++;
     }
@@ -494,9 +524,9 @@ static void folded_ngrams(sink *s, const sl_view *v, const sl__tok *t)
     size_t n = 0, i = t->vs;
     while (i < t->ve && n + 4 <= sizeof buf) {
         uint32_t cp;
-        size_t k = sl__utf8_decode(v->data + i, t->ve - i, &cp);
+        size_t k = decode(v->data + i, t->ve - i, &cp);
         i += k ? k : 1;
-        n += sl__utf8_encode(sl__fold_cp(cp), buf + n);
+        n += sl__utf8_encode(fold(cp), buf + n);
     }
     char_ngrams(s, buf, 0, (uint32_t)n, NS_T_CHAR);
 }
@@ -513,6 +543,7 @@ size_t sl__token_features(const sl__tok *norm, size_t nn, size_t t, const sl_vie
                           float p_bad, unsigned bits, const sl__rows *rows, uint32_t *out,
                           size_t cap)
 {
+    pthread_once(&fold_once, fold_table_init);
     sink s = sink_new(out, cap, bits, rows);
     const sl__tok *tk = &norm[t];
     uint64_t fh = tok_hash(tk, 1);
