@@ -307,6 +307,8 @@ static sl_status index_targets(sl__targets *t)
             j--;
         }
         t->by_first[j] = (uint32_t)i;
+        uint64_t bit = t->seq[i][0] >> 52;
+        t->first_filter[bit / 64] |= 1ull << (bit % 64);
     }
     return SL_OK;
 }
@@ -400,6 +402,8 @@ static int entry_matches(const sl__targets *t, size_t e, const sl__tok *toks, si
 static size_t longest_from(const sl__targets *t, uint64_t h, const sl__tok *toks, size_t n,
                            size_t i, size_t best)
 {
+    uint64_t bit = h >> 52;
+    if (!(t->first_filter[bit / 64] >> (bit % 64) & 1)) return best;
     for (size_t k = lower_bound(t, h); k < t->n && t->seq[t->by_first[k]][0] == h; k++) {
         size_t e = t->by_first[k];
         if (t->len[e] > best && entry_matches(t, e, toks, n, i)) best = t->len[e];

@@ -38,6 +38,9 @@ typedef struct sl__targets {
     uint8_t *fold_ok;   /* may match unaccented spellings by folded hash */
     size_t n;
     uint32_t *by_first; /* entry indices sorted by their first token hash */
+    /* bit (h >> 52) set for every first token hash: most tokens start no entry, and one bit
+     * test rejects them without a binary search (whose branches a CPU cannot predict) */
+    uint64_t first_filter[4096 / 64];
 } sl__targets;
 
 sl_status sl__targets_init(sl__targets *t);
