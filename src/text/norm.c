@@ -539,14 +539,24 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, norm_ctx *ctx, 
 /* Writes cp (UTF-8) at the end of b, all bytes from [s, e); room was reserved. */
 static inline void put_reserved(sl__vbuf *b, uint32_t cp, uint32_t s, uint32_t e)
 {
-    char o[4];
-    size_t l = cp < 0x80 ? (o[0] = (char)cp, 1) : sl__utf8_encode(cp, o);
-    for (size_t k = 0; k < l; k++) {
-        b->data[b->len] = o[k];
-        b->start[b->len] = s;
-        b->end[b->len] = e;
-        b->len++;
+    size_t len = b->len; /* a local: stores through char * would force reloads of b's fields */
+    char *d = b->data + len;
+    uint32_t *bs = b->start + len, *be = b->end + len;
+    if (cp < 0x80) {
+        d[0] = (char)cp;
+        bs[0] = s;
+        be[0] = e;
+        b->len = len + 1;
+        return;
     }
+    char o[4];
+    size_t l = sl__utf8_encode(cp, o);
+    for (size_t k = 0; k < l; k++) {
+        d[k] = o[k];
+        bs[k] = s;
+        be[k] = e;
+    }
+    b->len = len + l;
 }
 
 /* Units [a, b) into NORM, FOLD and STANDARD: room for 4 bytes a unit is reserved once. */
