@@ -49,15 +49,26 @@ static inline uint64_t hstep(uint64_t h, uint32_t x)
     return (h ^ x) * FNV_PRIME;
 }
 
-static inline uint32_t bucket(uint64_t h, uint32_t ns, unsigned bits)
+/* The namespace's share of a bucket, separate so a loop over one namespace computes it once. */
+static inline uint64_t ns_key(uint32_t ns)
 {
-    h ^= (uint64_t)ns * 0x9e3779b97f4a7c15ull;
+    return (uint64_t)ns * 0x9e3779b97f4a7c15ull;
+}
+
+static inline uint32_t bucket_keyed(uint64_t h, uint64_t key, unsigned bits)
+{
+    h ^= key;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     return (uint32_t)(h >> (64 - bits));
+}
+
+static inline uint32_t bucket(uint64_t h, uint32_t ns, unsigned bits)
+{
+    return bucket_keyed(h, ns_key(ns), bits);
 }
 
 static inline uint64_t pair_hash(uint64_t a, uint64_t b)
@@ -496,6 +507,26 @@ static void char_ngrams(sink *s, const char *data, uint32_t vs, uint32_t ve, uin
         n++;
     }
     cps[n++] = '>';
+    if (s->cap - s->n >= n * (SL__NGRAM_MAX - SL__NGRAM_MIN + 1)) {
+        /* room for every n-gram: the same features without a bounds check each */
+        uint64_t key = ns_key(ns);
+        uint32_t *o = s->out + s->n;
+        const char *rows = s->rows;
+        size_t row_bytes = s->row_bytes;
+        unsigned bits = s->bits;
+        for (size_t a = 0; a + SL__NGRAM_MIN <= n; a++) {
+            uint64_t h = hstep(FNV_OFFSET, cps[a]);
+            size_t end = a + SL__NGRAM_MAX < n ? a + SL__NGRAM_MAX : n;
+            for (size_t b = a + 1; b < end; b++) {
+                h = hstep(h, cps[b]);
+                uint32_t bk = bucket_keyed(h, key, bits);
+                *o++ = bk;
+                if (rows) __builtin_prefetch(rows + (size_t)bk * row_bytes);
+            }
+        }
+        s->n = (size_t)(o - s->out);
+        return;
+    }
     for (size_t a = 0; a + SL__NGRAM_MIN <= n; a++) {
         uint64_t h = FNV_OFFSET;
         for (size_t b = a; b < n && b - a < SL__NGRAM_MAX; b++) {
