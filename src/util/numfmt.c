@@ -5,6 +5,7 @@
 #include "util/numfmt.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,13 +32,14 @@ size_t sl__fmt_g4(char out[SL__G4_MAX], double x)
     double a = fabs(x);
     if (a == 0) return (size_t)(stpcpy(out, signbit(x) ? "-0" : "0") - out); /* most scores */
     if (!(a >= 1e-17 && a < 1e19)) return fallback(out, x);                  /* also 0, inf, nan */
-    int e;
-    frexp(a, &e);
-    e = (int)floor((e - 1) * 0.30102999566398120); /* log10(2^(e-1)): e or one less */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int b2 = (int)(bits >> 52) - 1023; /* a in [2^b2, 2^(b2+1)): a is normal here */
+    int e = (b2 * 78913) >> 18;        /* floor(b2 * log10 2): the exponent or one less */
     double y = scale(a, e);
     if (y >= 10000) y = scale(a, ++e);
     if (y < 1000) y = scale(a, --e);
-    double fl = floor(y), frac = y - fl;
+    double fl = (double)(uint32_t)y, frac = y - fl; /* floor: 999 < y < 10001 */
     if (fabs(frac - 0.5) < 1e-6 || y < 1000 || y >= 10000) return fallback(out, x);
     unsigned r = (unsigned)fl + (frac > 0.5);
     if (r == 10000) r = 1000, e++;
