@@ -46,7 +46,7 @@ static void test_g4_special_values(void **state)
 static void test_g4_decimal_boundaries(void **state)
 {
     for (int j = -20; j <= 20; j++)
-        for (int k = 1; k <= 20000; k += (k < 1100 || k > 9900) ? 1 : 37) {
+        for (int k = 1; k <= 20000; k += (k < 1100 || (k > 9900 && k < 10100)) ? 1 : 37) {
             double base = k * pow(10, j - 4);
             double cands[] = {base, nextafter(base, 0), nextafter(base, INFINITY),
                               base + 0.5 * pow(10, j - 4)};
@@ -62,7 +62,7 @@ static void test_g4_decimal_boundaries(void **state)
 
 static void test_g4_random_values(void **state)
 {
-    for (int i = 0; i < 300000; i++) {
+    for (int i = 0; i < 100000; i++) {
         uint64_t r = next();
         uint32_t fb = (uint32_t)r;
         float f;
