@@ -634,16 +634,35 @@ static size_t load_token(sl_text *t, size_t a, size_t b)
     return m;
 }
 
+/* What a token holds that the rules act on. Most tokens are plain words: one pass over them
+ * lets do_token skip the rules that would find nothing. A look-alike may become any Latin
+ * character once replaced, so it counts as a possible separator and leet character too. */
+enum { HAS_CONF = 1, HAS_SEP = 2, HAS_LEET = 4 };
+
+static unsigned token_traits(const sl__unit *T, size_t m)
+{
+    unsigned r = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (T[i].conf) r |= HAS_CONF | HAS_SEP | HAS_LEET;
+        if (is_sep(T[i].lo)) r |= HAS_SEP;
+        if (leet_letter(T[i].lo)) r |= HAS_LEET;
+    }
+    return r;
+}
+
 /* Normalizes units [a, b). */
 static sl_status do_token(sl_text *t, size_t a, size_t b, norm_ctx *ctx)
 {
     sl__unit *T = t->tok.u;
     size_t m = load_token(t, a, b), p = 0, q = 0;
     if (url_like(T, m)) return emit_token(t, T, m, p, q, NULL, 0);
-    rule_confusables(T, m);
-    m = rule_separators(T, m);
-    rule_leet(T, m);
-    rule_leet_edges(T, m);
+    unsigned traits = token_traits(T, m);
+    if (traits & HAS_CONF) rule_confusables(T, m);
+    if (traits & HAS_SEP) m = rule_separators(T, m);
+    if (traits & HAS_LEET) {
+        rule_leet(T, m);
+        rule_leet_edges(T, m);
+    }
     size_t before = m;
     m = rule_repeats(T, m);
     const char *val = NULL;
