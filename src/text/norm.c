@@ -637,15 +637,19 @@ static size_t load_token(sl_text *t, size_t a, size_t b)
 /* What a token holds that the rules act on. Most tokens are plain words: one pass over them
  * lets do_token skip the rules that would find nothing. A look-alike may become any Latin
  * character once replaced, so it counts as a possible separator and leet character too. */
-enum { HAS_CONF = 1, HAS_SEP = 2, HAS_LEET = 4 };
+enum { HAS_CONF = 1, HAS_SEP = 2, HAS_LEET = 4, HAS_URL = 8, HAS_REPEAT = 16 };
 
 static unsigned token_traits(const sl__unit *T, size_t m)
 {
-    unsigned r = 0;
+    unsigned r = m && (T[0].lo == '@' || T[0].lo == '#') ? HAS_URL : 0;
     for (size_t i = 0; i < m; i++) {
+        uint32_t c = T[i].lo;
         if (T[i].conf) r |= HAS_CONF | HAS_SEP | HAS_LEET;
-        if (is_sep(T[i].lo)) r |= HAS_SEP;
-        if (leet_letter(T[i].lo)) r |= HAS_LEET;
+        if (is_sep(c)) r |= HAS_SEP;
+        if (leet_letter(c)) r |= HAS_LEET;
+        if (c == ':' || c == '.' || c == '@') r |= HAS_URL;
+        /* a run of 3+ (rule_repeats) has two equal code points at distance 1 or 2 */
+        if ((i + 1 < m && T[i + 1].lo == c) || (i + 2 < m && T[i + 2].lo == c)) r |= HAS_REPEAT;
     }
     return r;
 }
@@ -655,8 +659,8 @@ static sl_status do_token(sl_text *t, size_t a, size_t b, norm_ctx *ctx)
 {
     sl__unit *T = t->tok.u;
     size_t m = load_token(t, a, b), p = 0, q = 0;
-    if (url_like(T, m)) return emit_token(t, T, m, p, q, NULL, 0);
     unsigned traits = token_traits(T, m);
+    if ((traits & HAS_URL) && url_like(T, m)) return emit_token(t, T, m, p, q, NULL, 0);
     if (traits & HAS_CONF) rule_confusables(T, m);
     if (traits & HAS_SEP) m = rule_separators(T, m);
     if (traits & HAS_LEET) {
@@ -664,7 +668,8 @@ static sl_status do_token(sl_text *t, size_t a, size_t b, norm_ctx *ctx)
         rule_leet_edges(T, m);
     }
     size_t before = m;
-    m = rule_repeats(T, m);
+    if (traits) /* the rules above may have made a run; otherwise HAS_REPEAT says if one exists */
+        m = rule_repeats(T, m);
     const char *val = NULL;
     int std_only = 0;
     if (word_core(T, m, &p, &q)) {
