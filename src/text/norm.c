@@ -536,27 +536,34 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, norm_ctx *ctx, 
     return tc->val;
 }
 
-/* Writes cp (UTF-8) at the end of b, all bytes from [s, e); room was reserved. */
-static inline void put_reserved(sl__vbuf *b, uint32_t cp, uint32_t s, uint32_t e)
+/* The end of a view being written, room already reserved. */
+typedef struct cursor {
+    char *d;
+    uint32_t *s, *e;
+} cursor;
+
+static inline cursor cursor_at(sl__vbuf *b)
 {
-    size_t len = b->len; /* a local: stores through char * would force reloads of b's fields */
-    char *d = b->data + len;
-    uint32_t *bs = b->start + len, *be = b->end + len;
+    return (cursor){b->data + b->len, b->start + b->len, b->end + b->len};
+}
+
+/* Writes cp (UTF-8) at the cursor, all bytes from original [s, e). */
+static inline void cursor_put(cursor *c, uint32_t cp, uint32_t s, uint32_t e)
+{
     if (cp < 0x80) {
-        d[0] = (char)cp;
-        bs[0] = s;
-        be[0] = e;
-        b->len = len + 1;
+        *c->d++ = (char)cp;
+        *c->s++ = s;
+        *c->e++ = e;
         return;
     }
-    char o[4];
-    size_t l = sl__utf8_encode(cp, o);
+    size_t l = sl__utf8_encode(cp, c->d);
     for (size_t k = 0; k < l; k++) {
-        d[k] = o[k];
-        bs[k] = s;
-        be[k] = e;
+        c->s[k] = s;
+        c->e[k] = e;
     }
-    b->len = len + l;
+    c->d += l;
+    c->s += l;
+    c->e += l;
 }
 
 /* Units [a, b) into NORM, FOLD and STANDARD: room for 4 bytes a unit is reserved once. */
@@ -570,11 +577,16 @@ static sl_status emit_units(sl_text *t, const sl__unit *T, size_t a, size_t b)
             sl_status st = sl__vbuf_grow(&t->v[k], need);
             if (st) return st;
         }
+    /* cursors in locals for the whole run: no reload of a buffer's fields after each byte */
+    cursor cn = cursor_at(norm), cf = cursor_at(fold), cs = cursor_at(std);
     for (size_t i = a; i < b; i++) {
-        put_reserved(norm, T[i].lo, T[i].s, T[i].e);
-        if (T[i].cls != SL__C_MARK) put_reserved(fold, sl__cp_base(T[i].lo), T[i].s, T[i].e);
-        put_reserved(std, T[i].cp, T[i].s, T[i].e);
+        cursor_put(&cn, T[i].lo, T[i].s, T[i].e);
+        if (T[i].cls != SL__C_MARK) cursor_put(&cf, sl__cp_base(T[i].lo), T[i].s, T[i].e);
+        cursor_put(&cs, T[i].cp, T[i].s, T[i].e);
     }
+    norm->len = (size_t)(cn.d - norm->data);
+    fold->len = (size_t)(cf.d - fold->data);
+    std->len = (size_t)(cs.d - std->data);
     return SL_OK;
 }
 
