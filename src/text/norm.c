@@ -223,8 +223,9 @@ static void rule_confusables(sl__unit *T, size_t m)
     }
 }
 
-static int is_sep(uint32_t c)
+static inline int is_sep(uint32_t c)
 {
+    if (c < 0x80 && ((c | 32) - 'a' < 26 || c - '0' < 10)) return 0; /* letters and digits */
     switch (c) {
     case '.':
     case '-':
@@ -517,7 +518,10 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, norm_ctx *ctx, 
     size_t n = 0;
     for (size_t i = p; i < q; i++) {
         if (n + 4 > sizeof key) return NULL;
-        n += sl__utf8_encode(T[i].lo, key + n);
+        if (T[i].lo < 0x80)
+            key[n++] = (char)T[i].lo;
+        else
+            n += sl__utf8_encode(T[i].lo, key + n);
     }
     *std_only = 0;
     if (ctx->prev_number) {
