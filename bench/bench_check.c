@@ -5,8 +5,8 @@
  *
  * usage: bench_check [--policy F] [--model F|--no-model] [--bank F]... [-j N] [--rounds N]
  *                    FILES.jsonl...
- * --rounds N fixes the passes over the corpus (default: about a second per figure); a small N
- * keeps a callgrind run short: valgrind --tool=callgrind --toggle-collect=run_engine ... */
+ * --rounds fixes the passes over the corpus (default: about 200,000 posts per figure); --rounds 1
+ * suits callgrind (--toggle-collect=run_engine counts the screening only). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
     const char *banks[16];
     size_t nbanks = 0;
     int threads = 2;
-    long fixed_rounds = 0;
+    size_t rounds = 0;
     corpus c = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--policy") && i + 1 < argc)
@@ -106,13 +106,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "-j") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
-            fixed_rounds = atol(argv[++i]);
+            rounds = strtoul(argv[++i], NULL, 10);
         else if (corpus_load(&c, argv[i])) {
             perror(argv[i]);
             return 2;
         }
     }
-    if (!c.n || threads < 1 || threads > 64 || fixed_rounds < 0) {
+    if (!c.n || threads < 1 || threads > 64) {
         fprintf(stderr, "usage: bench_check [--policy F] [--model F|--no-model] [--bank F] [-j N] "
                         "[--rounds N] FILES.jsonl...\n");
         return 2;
@@ -130,8 +130,7 @@ int main(int argc, char **argv)
         return 2;
     }
     double load_s = now() - t0;
-    size_t rounds = c.n < 200000 ? 200000 / c.n + 1 : 1; /* about a second per figure */
-    if (fixed_rounds) rounds = (size_t)fixed_rounds;
+    if (!rounds) rounds = c.n < 200000 ? 200000 / c.n + 1 : 1; /* about a second per figure */
     printf("corpus: %zu posts, %.2f MB, mean %.0f bytes; engine built in %.3f s%s\n", c.n,
            c.bytes / 1e6, (double)c.bytes / c.n, load_s,
            sl_engine_patterns_cached(e) ? " (patterns from cache)" : "");

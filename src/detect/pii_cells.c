@@ -82,16 +82,18 @@ static void fold_ascii(char ch, char *f, uint8_t *fl)
     *fl = flags;
 }
 
+/* One block for the four arrays (spans first, for their alignment): cells are built twice a
+ * post (URLs, then personal data), and four allocations each showed in profiles. */
 static sl_status cells_alloc(sl__cells *c, size_t cap)
 {
-    c->f = malloc(cap + 1);
-    c->fl = malloc(cap + 1);
-    c->vs = malloc((cap + 1) * sizeof *c->vs);
-    c->ve = malloc((cap + 1) * sizeof *c->ve);
-    if (!c->f || !c->fl || !c->vs || !c->ve) {
-        sl__cells_free(c);
-        return SL_ERR_NOMEM;
-    }
+    size_t per = 2 * sizeof *c->vs + 2;
+    if (cap >= SIZE_MAX / per) return SL_ERR_NOMEM;
+    char *block = malloc((cap + 1) * per);
+    if (!block) return SL_ERR_NOMEM;
+    c->vs = (uint32_t *)(void *)block;
+    c->ve = c->vs + cap + 1;
+    c->f = (char *)(c->ve + cap + 1);
+    c->fl = (uint8_t *)c->f + cap + 1;
     return SL_OK;
 }
 
@@ -104,8 +106,8 @@ sl_status sl__cells_build(sl__cells *c, const sl_view *view)
     if (st) return st;
     size_t n = 0;
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = sl__utf8_decode(view->data + i, len - i, &cp);
+        uint32_t cp = (unsigned char)view->data[i];
+        size_t k = cp < 0x80 ? 1 : sl__utf8_decode(view->data + i, len - i, &cp);
         if (k == 0) k = 1; /* cannot happen on a built view; stay safe */
         if (is_invisible(cp)) {
             i += k;
@@ -141,10 +143,7 @@ uint32_t sl__cell_cp(const sl__cells *c, size_t i)
 
 void sl__cells_free(sl__cells *c)
 {
-    free(c->f);
-    free(c->fl);
-    free(c->vs);
-    free(c->ve);
+    free(c->vs); /* the block of all four (cells_alloc) */
     memset(c, 0, sizeof *c);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "util/numfmt.h"
 
 static const char *const label_names[3] = {"clean", "offensive", "hate"};
 
@@ -19,6 +20,19 @@ static void whole_chars(const char *text, size_t len, uint32_t *start, uint32_t 
 static sl_status put_string(sl_buf *b, const char *s)
 {
     return s ? sl__buf_json_string(b, s, strlen(s)) : sl__buf_puts(b, "null");
+}
+
+/* key (with its punctuation) then a number: printf-free, the same bytes as "%.4g" / "%u" */
+static sl_status put_g4(sl_buf *b, const char *key, double x)
+{
+    sl_status st = sl__buf_puts(b, key);
+    return st ? st : sl__buf_g4(b, x);
+}
+
+static sl_status put_uint(sl_buf *b, const char *key, unsigned long long v)
+{
+    sl_status st = sl__buf_puts(b, key);
+    return st ? st : sl__buf_uint(b, v);
 }
 
 static sl_status write_error(sl_buf *b, const sl_error *err)
@@ -42,7 +56,7 @@ static sl_status write_categories(sl_buf *b, const sl_policy *p, const sl_verdic
         if (!first) st = sl__buf_puts(b, ",");
         first = false;
         if (!st) st = put_string(b, p->categories[c].name);
-        if (!st) st = sl__buf_printf(b, ":%.4g", v->category_scores[c]);
+        if (!st) st = put_g4(b, ":", v->category_scores[c]);
     }
     return st ? st : sl__buf_puts(b, "}");
 }
@@ -53,14 +67,16 @@ static sl_status write_hit(sl_buf *b, const sl_verdict_hit *h, const char *text,
     if (!st) st = put_string(b, h->rule);
     if (!st) st = sl__buf_puts(b, ",\"category\":");
     if (!st) st = put_string(b, h->category);
-    if (!st) st = sl__buf_printf(b, ",\"start\":%u,\"end\":%u", h->start, h->end);
+    if (!st) st = put_uint(b, ",\"start\":", h->start);
+    if (!st) st = put_uint(b, ",\"end\":", h->end);
     if (!st && text) {
         uint32_t s = h->start, e = h->end;
         whole_chars(text, len, &s, &e);
         st = sl__buf_puts(b, ",\"text\":");
         if (!st) st = sl__buf_json_string(b, text + s, e - s);
     }
-    if (!st) st = sl__buf_printf(b, ",\"weight\":%.4g,\"score\":%.4g", h->weight, h->score);
+    if (!st) st = put_g4(b, ",\"weight\":", h->weight);
+    if (!st) st = put_g4(b, ",\"score\":", h->score);
     if (!st) st = sl__buf_puts(b, ",\"cite\":");
     if (!st) st = put_string(b, h->cite);
     if (!st && h->detail) {
@@ -74,17 +90,17 @@ static sl_status write_model(sl_buf *b, const sl_verdict *v)
 {
     sl_status st = sl__buf_puts(b, ",\"label\":");
     if (!st) st = put_string(b, label_names[v->label >= 0 && v->label < 3 ? v->label : 0]);
-    if (!st)
-        st = sl__buf_printf(b, ",\"probs\":{\"clean\":%.4g,\"offensive\":%.4g,\"hate\":%.4g}",
-                            v->probs[0], v->probs[1], v->probs[2]);
-    if (!st)
-        st = sl__buf_printf(b, ",\"constructive\":%.4g,\"toxic\":%.4g", v->constructive, v->toxic);
+    if (!st) st = put_g4(b, ",\"probs\":{\"clean\":", v->probs[0]);
+    if (!st) st = put_g4(b, ",\"offensive\":", v->probs[1]);
+    if (!st) st = put_g4(b, ",\"hate\":", v->probs[2]);
+    if (!st) st = put_g4(b, "},\"constructive\":", v->constructive);
+    if (!st) st = put_g4(b, ",\"toxic\":", v->toxic);
     if (!st && v->label != 0)
-        st = sl__buf_printf(b, ",\"label_acted\":%s", v->label_acted ? "true" : "false");
+        st = sl__buf_puts(b, v->label_acted ? ",\"label_acted\":true" : ",\"label_acted\":false");
     if (!st && v->label != 0 && !v->label_acted && v->label_rule) {
         st = sl__buf_puts(b, ",\"label_rule\":");
         if (!st) st = put_string(b, v->label_rule);
-        if (!st) st = sl__buf_printf(b, ",\"label_min_score\":%.4g", v->label_min_score);
+        if (!st) st = put_g4(b, ",\"label_min_score\":", v->label_min_score);
     }
     return st;
 }
@@ -92,9 +108,11 @@ static sl_status write_model(sl_buf *b, const sl_verdict *v)
 static sl_status write_spans(sl_buf *b, const sl_verdict *v)
 {
     sl_status st = sl__buf_puts(b, ",\"offensive_spans\":[");
-    for (size_t i = 0; !st && i < v->noffensive_spans; i++)
-        st = sl__buf_printf(b, "%s[%u,%u]", i ? "," : "", v->offensive_spans[2 * i],
-                            v->offensive_spans[2 * i + 1]);
+    for (size_t i = 0; !st && i < v->noffensive_spans; i++) {
+        st = put_uint(b, i ? ",[" : "[", v->offensive_spans[2 * i]);
+        if (!st) st = put_uint(b, ",", v->offensive_spans[2 * i + 1]);
+        if (!st) st = sl__buf_puts(b, "]");
+    }
     return st ? st : sl__buf_puts(b, "]");
 }
 
@@ -109,9 +127,9 @@ static sl_status write_matches(sl_buf *b, const sl_verdict *v)
         if (!st) st = put_string(b, m->id);
         if (!st) st = sl__buf_puts(b, ",\"kind\":");
         if (!st) st = put_string(b, m->kind);
-        if (!st)
-            st = sl__buf_printf(b, ",\"similarity\":%.4g,\"start\":%u,\"end\":%u", m->similarity,
-                                m->start, m->end);
+        if (!st) st = put_g4(b, ",\"similarity\":", m->similarity);
+        if (!st) st = put_uint(b, ",\"start\":", m->start);
+        if (!st) st = put_uint(b, ",\"end\":", m->end);
         if (!st) st = sl__buf_puts(b, ",\"source\":");
         if (!st) st = put_string(b, m->source);
         if (!st) st = sl__buf_puts(b, "}");
@@ -141,12 +159,14 @@ static sl_status write_verdict(sl_scan *s, const char *id_json, const char *text
     sl_buf *b = &s->json;
     sl__buf_clear(b);
     sl_status st = sl__buf_puts(b, "{");
-    if (!st && id_json) st = sl__buf_printf(b, "\"id\":%s,", id_json);
+    if (!st && id_json) st = sl__buf_puts(b, "\"id\":");
+    if (!st && id_json) st = sl__buf_puts(b, id_json);
+    if (!st && id_json) st = sl__buf_puts(b, ",");
     if (!st) st = sl__buf_puts(b, "\"action\":");
     if (!st) st = put_string(b, sl_action_name(v->action));
     if (!st && v->has_error) st = write_error(b, &v->error);
     if (!st && !v->has_error) {
-        st = sl__buf_printf(b, ",\"score\":%.4g", v->score);
+        st = put_g4(b, ",\"score\":", v->score);
         if (!st) st = write_categories(b, e->policy, v);
         if (!st) st = sl__buf_puts(b, ",\"hits\":[");
         for (size_t i = 0; !st && i < v->nhits; i++) {
@@ -159,9 +179,10 @@ static sl_status write_verdict(sl_scan *s, const char *id_json, const char *text
         if (!st && e->nbanks) st = write_matches(b, v);
         if (!st && v->truncated) st = write_truncated(b, v);
     }
-    if (!st)
-        st = sl__buf_printf(b, ",\"versions\":%s,\"us\":%llu}", e->versions_json,
-                            (unsigned long long)v->us);
+    if (!st) st = sl__buf_puts(b, ",\"versions\":");
+    if (!st) st = sl__buf_puts(b, e->versions_json);
+    if (!st) st = put_uint(b, ",\"us\":", v->us);
+    if (!st) st = sl__buf_puts(b, "}");
     return st;
 }
 

@@ -48,9 +48,15 @@ static inline uint64_t hstep(uint64_t h, uint32_t x)
     return (h ^ x) * FNV_PRIME;
 }
 
-static inline uint32_t bucket(uint64_t h, uint32_t ns, unsigned bits)
+/* The namespace's share of a bucket, separate so a loop over one namespace computes it once. */
+static inline uint64_t ns_key(uint32_t ns)
 {
-    h ^= (uint64_t)ns * 0x9e3779b97f4a7c15ull;
+    return (uint64_t)ns * 0x9e3779b97f4a7c15ull;
+}
+
+static inline uint32_t bucket_keyed(uint64_t h, uint64_t key, unsigned bits)
+{
+    h ^= key;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -59,14 +65,37 @@ static inline uint32_t bucket(uint64_t h, uint32_t ns, unsigned bits)
     return (uint32_t)(h >> (64 - bits));
 }
 
+static inline uint32_t bucket(uint64_t h, uint32_t ns, unsigned bits)
+{
+    return bucket_keyed(h, ns_key(ns), bits);
+}
+
 static inline uint64_t pair_hash(uint64_t a, uint64_t b)
 {
     return (a * 0x9e3779b97f4a7c15ull) ^ (b + 0x632be59bd9b4e019ull + (a << 6));
 }
 
+/* ---- code points ----------------------------------------------------------------------------- */
+
+/* Decodes one code point; ASCII without a call (most bytes of FOLD, half of NORM). */
+static inline size_t decode(const char *s, size_t avail, uint32_t *cp)
+{
+    if ((unsigned char)s[0] < 0x80) {
+        *cp = (unsigned char)s[0];
+        return 1;
+    }
+    return sl__utf8_decode(s, avail, cp);
+}
+
+/* The text layer's folding (one definition, a table read for every common code point). */
+static inline uint32_t fold(uint32_t cp)
+{
+    return sl__cp_base(cp);
+}
+
 /* ---- tokens ------------------------------------------------------------------------------ */
 
-static int is_space(uint32_t cp)
+static inline int is_space(uint32_t cp)
 {
     return cp <= 0x20 || cp == 0x7f || cp == 0x85 || cp == 0xa0 || (cp >= 0x2000 && cp <= 0x200b) ||
            cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000 ||
@@ -82,9 +111,10 @@ static int is_modifier(uint32_t cp)
 
 /* Word code points: the text layer's definition, without the '*' mask the views keep inside
  * words (the model reads masked words as their pieces). */
-static int is_word(uint32_t cp)
+static inline int is_word(uint32_t cp)
 {
-    return cp != '*' && sl__cp_is_word(cp);
+    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' && (cp | 32) <= 'z');
+    return sl__cp_is_word(cp);
 }
 
 static int is_ascii_punct(uint32_t cp)
@@ -100,7 +130,7 @@ typedef struct cursor {
 static uint32_t peek(const cursor *c, size_t *n)
 {
     uint32_t cp;
-    *n = sl__utf8_decode(c->v->data + c->i, c->v->len - c->i, &cp);
+    *n = decode(c->v->data + c->i, c->v->len - c->i, &cp);
     if (!*n) *n = 1;
     return cp;
 }
@@ -108,7 +138,7 @@ static uint32_t peek(const cursor *c, size_t *n)
 static void add_cp(sl__tok *t, uint32_t cp)
 {
     t->h = hstep(t->h, cp);
-    t->fh = hstep(t->fh, sl__cp_base(cp));
+    t->fh = hstep(t->fh, fold(cp));
 }
 
 /* Extends a token from c->i while `keep` accepts the next code point. */
@@ -276,6 +306,8 @@ static sl_status index_targets(sl__targets *t)
             j--;
         }
         t->by_first[j] = (uint32_t)i;
+        uint64_t bit = t->seq[i][0] >> 52;
+        t->first_filter[bit / 64] |= 1ull << (bit % 64);
     }
     return SL_OK;
 }
@@ -369,6 +401,8 @@ static int entry_matches(const sl__targets *t, size_t e, const sl__tok *toks, si
 static size_t longest_from(const sl__targets *t, uint64_t h, const sl__tok *toks, size_t n,
                            size_t i, size_t best)
 {
+    uint64_t bit = h >> 52;
+    if (!(t->first_filter[bit / 64] >> (bit % 64) & 1)) return best;
     for (size_t k = lower_bound(t, h); k < t->n && t->seq[t->by_first[k]][0] == h; k++) {
         size_t e = t->by_first[k];
         if (t->len[e] > best && entry_matches(t, e, toks, n, i)) best = t->len[e];
@@ -404,11 +438,21 @@ typedef struct sink {
     uint32_t *out;
     size_t n, cap;
     unsigned bits;
+    const char *rows; /* table to prefetch from, or NULL */
+    size_t row_bytes;
 } sink;
+
+static sink sink_new(uint32_t *out, size_t cap, unsigned bits, const sl__rows *rows)
+{
+    return (sink){out, 0, cap, bits, rows ? rows->base : NULL, rows ? rows->row_bytes : 0};
+}
 
 static inline void emit(sink *s, uint64_t h, uint32_t ns)
 {
-    if (s->n < s->cap) s->out[s->n++] = bucket(h, ns, s->bits);
+    if (s->n >= s->cap) return;
+    uint32_t b = bucket(h, ns, s->bits);
+    s->out[s->n++] = b;
+    if (s->rows) __builtin_prefetch(s->rows + (size_t)b * s->row_bytes);
 }
 
 static uint64_t tok_hash(const sl__tok *t, int folded)
@@ -446,11 +490,31 @@ static void char_ngrams(sink *s, const char *data, uint32_t vs, uint32_t ve, uin
     size_t n = 0, i = vs;
     cps[n++] = '<';
     while (i < ve && n < SL__NGRAM_MAX_CPS + 1) {
-        size_t k = sl__utf8_decode(data + i, ve - i, &cps[n]);
+        size_t k = decode(data + i, ve - i, &cps[n]);
         i += k ? k : 1;
         n++;
     }
     cps[n++] = '>';
+    if (s->cap - s->n >= n * (SL__NGRAM_MAX - SL__NGRAM_MIN + 1)) {
+        /* room for every n-gram: the same features without a bounds check each */
+        uint64_t key = ns_key(ns);
+        uint32_t *o = s->out + s->n;
+        const char *rows = s->rows;
+        size_t row_bytes = s->row_bytes;
+        unsigned bits = s->bits;
+        for (size_t a = 0; a + SL__NGRAM_MIN <= n; a++) {
+            uint64_t h = hstep(FNV_OFFSET, cps[a]);
+            size_t end = a + SL__NGRAM_MAX < n ? a + SL__NGRAM_MAX : n;
+            for (size_t b = a + 1; b < end; b++) {
+                h = hstep(h, cps[b]);
+                uint32_t bk = bucket_keyed(h, key, bits);
+                *o++ = bk;
+                if (rows) __builtin_prefetch(rows + (size_t)bk * row_bytes);
+            }
+        }
+        s->n = (size_t)(o - s->out);
+        return;
+    }
     for (size_t a = 0; a + SL__NGRAM_MIN <= n; a++) {
         uint64_t h = FNV_OFFSET;
         for (size_t b = a; b < n && b - a < SL__NGRAM_MAX; b++) {
@@ -461,9 +525,10 @@ static void char_ngrams(sink *s, const char *data, uint32_t vs, uint32_t ve, uin
 }
 
 size_t sl__comment_features(const sl__tok *norm, size_t nn, const sl__tok *fold, size_t nf,
-                            const sl_view *fold_view, unsigned bits, uint32_t *out, size_t cap)
+                            const sl_view *fold_view, unsigned bits, const sl__rows *rows,
+                            uint32_t *out, size_t cap)
 {
-    sink s = {out, 0, cap, bits};
+    sink s = sink_new(out, cap, bits, rows);
     emit(&s, 0, NS_BIAS);
     word_features(&s, norm, nn, 0, NS_NORM_UNI, NS_NORM_BI);
     word_features(&s, fold, nf, 1, NS_FOLD_UNI, NS_FOLD_BI);
@@ -482,9 +547,9 @@ static void folded_ngrams(sink *s, const sl_view *v, const sl__tok *t)
     size_t n = 0, i = t->vs;
     while (i < t->ve && n + 4 <= sizeof buf) {
         uint32_t cp;
-        size_t k = sl__utf8_decode(v->data + i, t->ve - i, &cp);
+        size_t k = decode(v->data + i, t->ve - i, &cp);
         i += k ? k : 1;
-        n += sl__utf8_encode(sl__cp_base(cp), buf + n);
+        n += sl__utf8_encode(fold(cp), buf + n);
     }
     char_ngrams(s, buf, 0, (uint32_t)n, NS_T_CHAR);
 }
@@ -498,9 +563,10 @@ static uint64_t neighbour(const sl__tok *toks, size_t n, size_t t, long d)
 }
 
 size_t sl__token_features(const sl__tok *norm, size_t nn, size_t t, const sl_view *norm_view,
-                          float p_bad, unsigned bits, uint32_t *out, size_t cap)
+                          float p_bad, unsigned bits, const sl__rows *rows, uint32_t *out,
+                          size_t cap)
 {
-    sink s = {out, 0, cap, bits};
+    sink s = sink_new(out, cap, bits, rows);
     const sl__tok *tk = &norm[t];
     uint64_t fh = tok_hash(tk, 1);
     uint32_t pb = p_bad < 0 ? 0 : p_bad >= 1 ? 9 : (uint32_t)(p_bad * 10);

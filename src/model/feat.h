@@ -38,10 +38,21 @@ typedef struct sl__targets {
     uint8_t *fold_ok;   /* may match unaccented spellings by folded hash */
     size_t n;
     uint32_t *by_first; /* entry indices sorted by their first token hash */
+    /* bit (h >> 52) set for every first token hash: most tokens start no entry, and one bit
+     * test rejects them without a binary search (whose branches a CPU cannot predict) */
+    uint64_t first_filter[4096 / 64];
 } sl__targets;
 
 sl_status sl__targets_init(sl__targets *t);
 void sl__targets_free(sl__targets *t);
+
+/* The weight table the features index, so that each row is prefetched as soon as its feature
+ * is hashed: the table is megabytes, every row a likely cache miss, and hashing the following
+ * features hides most of the wait. NULL where nothing is looked up (training). */
+typedef struct sl__rows {
+    const void *base;
+    size_t row_bytes;
+} sl__rows;
 
 /* Splits a view into tokens; returns how many were written (at most cap). */
 size_t sl__tokenize(const sl_view *v, sl__tok *out, size_t cap);
@@ -55,11 +66,13 @@ void sl__mask_align(const sl__tok *norm, size_t nn, sl__tok *fold, size_t nf);
 /* Comment-level features from NORM tokens (words, bigrams) and FOLD tokens (words, bigrams,
  * character 2..5-grams with word boundary marks). Returns the count written (<= cap). */
 size_t sl__comment_features(const sl__tok *norm, size_t nn, const sl__tok *fold, size_t nf,
-                            const sl_view *fold_view, unsigned bits, uint32_t *out, size_t cap);
+                            const sl_view *fold_view, unsigned bits, const sl__rows *rows,
+                            uint32_t *out, size_t cap);
 
 /* Features of NORM token t for the span tagger: the token, its neighbours, its character
  * n-grams and the comment-level P(not clean) in buckets. Returns the count (<= cap). */
 size_t sl__token_features(const sl__tok *norm, size_t nn, size_t t, const sl_view *norm_view,
-                          float p_bad, unsigned bits, uint32_t *out, size_t cap);
+                          float p_bad, unsigned bits, const sl__rows *rows, uint32_t *out,
+                          size_t cap);
 
 #endif

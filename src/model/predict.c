@@ -57,17 +57,30 @@ static float sigmoid(float x)
     return 1.0f / (1.0f + expf(-x));
 }
 
-/* Sums the dequantized rows of the comment table over the features. */
+/* Sums the dequantized rows of the comment table over the features. The first four columns
+ * go four-wide (the same multiply and add per column, in the same order: bit-identical to the
+ * scalar loop), the fifth alone, all in registers. */
+typedef float f4 __attribute__((vector_size(16)));
+typedef int32_t i4 __attribute__((vector_size(16)));
+
 static void comment_sums(const sl_model *m, const uint32_t *f, size_t n, float acc[SL__CLS_COLS])
 {
+    _Static_assert(SL__CLS_COLS == 5, "four columns in a vector and one apart");
     const int8_t *w = m->cls_w;
     const float *sc = m->cls_s;
-    memset(acc, 0, SL__CLS_COLS * sizeof *acc);
+    f4 a4 = {0, 0, 0, 0};
+    float a5 = 0;
     for (size_t i = 0; i < n; i++) {
         const int8_t *row = w + (size_t)f[i] * SL__CLS_COLS;
         const float *s = sc + (size_t)(f[i] / SL__BLOCK_ROWS) * SL__CLS_COLS;
-        for (size_t c = 0; c < SL__CLS_COLS; c++) acc[c] += (float)row[c] * s[c];
+        i4 r = {row[0], row[1], row[2], row[3]};
+        f4 s4;
+        memcpy(&s4, s, sizeof s4);
+        a4 += __builtin_convertvector(r, f4) * s4;
+        a5 += (float)row[4] * s[4];
     }
+    memcpy(acc, &a4, sizeof a4);
+    acc[4] = a5;
 }
 
 static void softmax3(const float z[3], float p[3])
@@ -117,9 +130,10 @@ float sl__span_token_score(const sl_model *m, const uint32_t *f, size_t n)
 static void tag_spans(const sl_model *m, sl_model_scratch *s, size_t nn, const sl_view *norm,
                       const char *orig, size_t len, float p_bad, sl_prediction *out)
 {
+    const sl__rows rows = {m->span_w, sizeof *m->span_w};
     for (size_t t = 0; t < nn; t++) {
-        size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, s->tfeats,
-                                      SL__TOKEN_FEATS);
+        size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, &rows,
+                                      s->tfeats, SL__TOKEN_FEATS);
         s->on[t] = sl__span_token_score(m, s->tfeats, k) > m->p->span_threshold;
         s->os[t] = s->ntok[t].os;
         s->oe[t] = s->ntok[t].oe;
@@ -139,7 +153,8 @@ sl_status sl__model_predict_views(const sl_model *m, sl_model_scratch *s, const 
     size_t nf = sl__tokenize(fold, s->ftok, SL__MAX_TOKENS);
     sl__mask_targets(&m->targets, s->ntok, nn);
     sl__mask_align(s->ntok, nn, s->ftok, nf);
-    size_t n = sl__comment_features(s->ntok, nn, s->ftok, nf, fold, m->p->cls_bits, s->feats,
+    const sl__rows rows = {m->cls_w, SL__CLS_COLS};
+    size_t n = sl__comment_features(s->ntok, nn, s->ftok, nf, fold, m->p->cls_bits, &rows, s->feats,
                                     SL__MAX_FEATS);
     float acc[SL__CLS_COLS];
     comment_sums(m, s->feats, n, acc);

@@ -152,7 +152,7 @@ size_t sl__train_comment_feats(sl_trainer *t, size_t *nn)
     size_t nf = sl__tokenize(fv, t->ftok, SL__MAX_TOKENS);
     sl__mask_targets(&t->tg, t->ntok, *nn);
     sl__mask_align(t->ntok, *nn, t->ftok, nf);
-    return sl__comment_features(t->ntok, *nn, t->ftok, nf, fv, t->cfg.cls_bits, t->fbuf,
+    return sl__comment_features(t->ntok, *nn, t->ftok, nf, fv, t->cfg.cls_bits, NULL, t->fbuf,
                                 SL__MAX_FEATS);
 }
 

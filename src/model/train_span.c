@@ -71,8 +71,8 @@ static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err
     x->n = (uint32_t)nn;
     for (size_t i = 0; i < nn && !st; i++) {
         uint32_t f[SL__TOKEN_FEATS];
-        size_t k = sl__token_features(t->ntok, nn, i, &t->mt.view[0], p_bad, t->cfg.span_bits, f,
-                                      SL__TOKEN_FEATS);
+        size_t k = sl__token_features(t->ntok, nn, i, &t->mt.view[0], p_bad, t->cfg.span_bits, NULL,
+                                      f, SL__TOKEN_FEATS);
         doc tk = {0};
         tk.os = t->ntok[i].os;
         tk.oe = t->ntok[i].oe;

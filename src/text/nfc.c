@@ -87,24 +87,30 @@ static sl_status copy_span(sl_text *t, size_t a, size_t b)
     sl_status st = sl__vbuf_grow(v, b - a);
     if (st) return st;
     const unsigned char *s = (const unsigned char *)t->orig;
+    /* locals, not v->len: a store through char * could alias the buffer's fields, which
+     * would make the compiler reload them after every byte */
+    char *d = v->data + v->len;
+    uint32_t *vs = v->start + v->len, *ve = v->end + v->len;
+    size_t w = 0;
     for (size_t i = a; i < b;) {
         if (s[i] < 0x80) { /* ASCII: one byte, one code point */
-            v->data[v->len] = (char)s[i];
-            v->start[v->len] = (uint32_t)i;
-            v->end[v->len] = (uint32_t)(i + 1);
-            v->len++;
+            d[w] = (char)s[i];
+            vs[w] = (uint32_t)i;
+            ve[w] = (uint32_t)(i + 1);
+            w++;
             i++;
             continue;
         }
         size_t l = s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
         for (size_t k = 0; k < l; k++) {
-            v->data[v->len] = (char)s[i + k];
-            v->start[v->len] = (uint32_t)i;
-            v->end[v->len] = (uint32_t)(i + l);
-            v->len++;
+            d[w] = (char)s[i + k];
+            vs[w] = (uint32_t)i;
+            ve[w] = (uint32_t)(i + l);
+            w++;
         }
         i += l;
     }
+    v->len += w;
     return SL_OK;
 }
 

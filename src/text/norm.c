@@ -223,8 +223,9 @@ static void rule_confusables(sl__unit *T, size_t m)
     }
 }
 
-static int is_sep(uint32_t c)
+static inline int is_sep(uint32_t c)
 {
+    if (c < 0x80 && ((c | 32) - 'a' < 26 || c - '0' < 10)) return 0; /* letters and digits */
     switch (c) {
     case '.':
     case '-':
@@ -517,7 +518,10 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, norm_ctx *ctx, 
     size_t n = 0;
     for (size_t i = p; i < q; i++) {
         if (n + 4 > sizeof key) return NULL;
-        n += sl__utf8_encode(T[i].lo, key + n);
+        if (T[i].lo < 0x80)
+            key[n++] = (char)T[i].lo;
+        else
+            n += sl__utf8_encode(T[i].lo, key + n);
     }
     *std_only = 0;
     if (ctx->prev_number) {
@@ -536,17 +540,34 @@ static const char *lookup(const sl__unit *T, size_t p, size_t q, norm_ctx *ctx, 
     return tc->val;
 }
 
-/* Writes cp (UTF-8) at the end of b, all bytes from [s, e); room was reserved. */
-static inline void put_reserved(sl__vbuf *b, uint32_t cp, uint32_t s, uint32_t e)
+/* The end of a view being written, room already reserved. */
+typedef struct cursor {
+    char *d;
+    uint32_t *s, *e;
+} cursor;
+
+static inline cursor cursor_at(sl__vbuf *b)
 {
-    char o[4];
-    size_t l = cp < 0x80 ? (o[0] = (char)cp, 1) : sl__utf8_encode(cp, o);
-    for (size_t k = 0; k < l; k++) {
-        b->data[b->len] = o[k];
-        b->start[b->len] = s;
-        b->end[b->len] = e;
-        b->len++;
+    return (cursor){b->data + b->len, b->start + b->len, b->end + b->len};
+}
+
+/* Writes cp (UTF-8) at the cursor, all bytes from original [s, e). */
+static inline void cursor_put(cursor *c, uint32_t cp, uint32_t s, uint32_t e)
+{
+    if (cp < 0x80) {
+        *c->d++ = (char)cp;
+        *c->s++ = s;
+        *c->e++ = e;
+        return;
     }
+    size_t l = sl__utf8_encode(cp, c->d);
+    for (size_t k = 0; k < l; k++) {
+        c->s[k] = s;
+        c->e[k] = e;
+    }
+    c->d += l;
+    c->s += l;
+    c->e += l;
 }
 
 /* Units [a, b) into NORM, FOLD and STANDARD: room for 4 bytes a unit is reserved once. */
@@ -560,11 +581,16 @@ static sl_status emit_units(sl_text *t, const sl__unit *T, size_t a, size_t b)
             sl_status st = sl__vbuf_grow(&t->v[k], need);
             if (st) return st;
         }
+    /* cursors in locals for the whole run: no reload of a buffer's fields after each byte */
+    cursor cn = cursor_at(norm), cf = cursor_at(fold), cs = cursor_at(std);
     for (size_t i = a; i < b; i++) {
-        put_reserved(norm, T[i].lo, T[i].s, T[i].e);
-        if (T[i].cls != SL__C_MARK) put_reserved(fold, sl__cp_base(T[i].lo), T[i].s, T[i].e);
-        put_reserved(std, T[i].cp, T[i].s, T[i].e);
+        cursor_put(&cn, T[i].lo, T[i].s, T[i].e);
+        if (T[i].cls != SL__C_MARK) cursor_put(&cf, sl__cp_base(T[i].lo), T[i].s, T[i].e);
+        cursor_put(&cs, T[i].cp, T[i].s, T[i].e);
     }
+    norm->len = (size_t)(cn.d - norm->data);
+    fold->len = (size_t)(cf.d - fold->data);
+    std->len = (size_t)(cs.d - std->data);
     return SL_OK;
 }
 
@@ -624,18 +650,42 @@ static size_t load_token(sl_text *t, size_t a, size_t b)
     return m;
 }
 
+/* What a token holds that the rules act on. Most tokens are plain words: one pass over them
+ * lets do_token skip the rules that would find nothing. A look-alike may become any Latin
+ * character once replaced, so it counts as a possible separator and leet character too. */
+enum { HAS_CONF = 1, HAS_SEP = 2, HAS_LEET = 4, HAS_URL = 8, HAS_REPEAT = 16 };
+
+static unsigned token_traits(const sl__unit *T, size_t m)
+{
+    unsigned r = m && (T[0].lo == '@' || T[0].lo == '#') ? HAS_URL : 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t c = T[i].lo;
+        if (T[i].conf) r |= HAS_CONF | HAS_SEP | HAS_LEET;
+        if (is_sep(c)) r |= HAS_SEP;
+        if (leet_letter(c)) r |= HAS_LEET;
+        if (c == ':' || c == '.' || c == '@') r |= HAS_URL;
+        /* a run of 3+ (rule_repeats) has two equal code points at distance 1 or 2 */
+        if ((i + 1 < m && T[i + 1].lo == c) || (i + 2 < m && T[i + 2].lo == c)) r |= HAS_REPEAT;
+    }
+    return r;
+}
+
 /* Normalizes units [a, b). */
 static sl_status do_token(sl_text *t, size_t a, size_t b, norm_ctx *ctx)
 {
     sl__unit *T = t->tok.u;
     size_t m = load_token(t, a, b), p = 0, q = 0;
-    if (url_like(T, m)) return emit_token(t, T, m, p, q, NULL, 0);
-    rule_confusables(T, m);
-    m = rule_separators(T, m);
-    rule_leet(T, m);
-    rule_leet_edges(T, m);
+    unsigned traits = token_traits(T, m);
+    if ((traits & HAS_URL) && url_like(T, m)) return emit_token(t, T, m, p, q, NULL, 0);
+    if (traits & HAS_CONF) rule_confusables(T, m);
+    if (traits & HAS_SEP) m = rule_separators(T, m);
+    if (traits & HAS_LEET) {
+        rule_leet(T, m);
+        rule_leet_edges(T, m);
+    }
     size_t before = m;
-    m = rule_repeats(T, m);
+    if (traits) /* the rules above may have made a run; otherwise HAS_REPEAT says if one exists */
+        m = rule_repeats(T, m);
     const char *val = NULL;
     int std_only = 0;
     if (word_core(T, m, &p, &q)) {

@@ -42,8 +42,8 @@ static const char *const rhymes[] = {
 
 static int in_list(const char *s, size_t n, const char *const *list, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        if (strlen(list[i]) == n && !memcmp(list[i], s, n)) return 1;
+    for (size_t i = 0; i < count; i++) /* the first byte rejects most without a strlen */
+        if (list[i][0] == s[0] && strlen(list[i]) == n && !memcmp(list[i], s, n)) return 1;
     return 0;
 }
 
@@ -90,6 +90,7 @@ int sl__vn_syllable(const uint32_t *w, size_t n)
         len += sl__utf8_encode(c, s + len);
     }
     for (size_t k = 0; k < sizeof onsets / sizeof onsets[0]; k++) {
+        if (onsets[k][0] && onsets[k][0] != s[0]) continue; /* most, before strlen */
         size_t ol = strlen(onsets[k]);
         if (ol > len || memcmp(s, onsets[k], ol)) continue;
         const char *r = s + ol;

@@ -56,12 +56,14 @@ static inline sl_status sl__vbuf_push(sl__vbuf *b, const char *bytes, size_t n, 
         sl_status st = sl__vbuf_grow(b, n);
         if (st) return st;
     }
+    char *d = b->data + b->len; /* locals: a char store could alias b's fields */
+    uint32_t *bs = b->start + b->len, *be = b->end + b->len;
     for (size_t i = 0; i < n; i++) {
-        b->data[b->len] = bytes[i];
-        b->start[b->len] = s;
-        b->end[b->len] = e;
-        b->len++;
+        d[i] = bytes[i];
+        bs[i] = s;
+        be[i] = e;
     }
+    b->len += n;
     return SL_OK;
 }
 

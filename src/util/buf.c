@@ -22,7 +22,7 @@ sl_status sl__buf_reserve(sl_buf *b, size_t extra)
     return SL_OK;
 }
 
-sl_status sl__buf_append(sl_buf *b, const void *data, size_t len)
+sl_status sl__buf_append_slow(sl_buf *b, const void *data, size_t len)
 {
     sl_status st = sl__buf_reserve(b, len);
     if (st) return st;
@@ -30,11 +30,6 @@ sl_status sl__buf_append(sl_buf *b, const void *data, size_t len)
     b->len += len;
     b->data[b->len] = '\0';
     return SL_OK;
-}
-
-sl_status sl__buf_puts(sl_buf *b, const char *s)
-{
-    return sl__buf_append(b, s, strlen(s));
 }
 
 sl_status sl__buf_printf(sl_buf *b, const char *fmt, ...)
