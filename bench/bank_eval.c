@@ -21,7 +21,7 @@
 #include "sangloc/bank.h"
 #include "sangloc/text.h"
 #include "text/utf8.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 #define MAXT 200000
 
@@ -90,8 +90,8 @@ static size_t split_words(const char *s, char ***out)
 static void join(sl_buf *b, char **w, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
-        if (i > from) sl__buf_puts(b, " ");
-        sl__buf_puts(b, w[i]);
+        if (i > from) sl_buf_puts(b, " ");
+        sl_buf_puts(b, w[i]);
     }
 }
 
@@ -140,7 +140,7 @@ static void strip_diacritics(const char *s, sl_buf *b)
         if (m > 0 && buf[0] < 0x80) cp = buf[0];
         if (cp >= 0x300 && cp <= 0x36f) continue;
         char enc[4];
-        sl__buf_append(b, enc, sl__utf8_encode(cp, enc));
+        sl_buf_append(b, enc, sl__utf8_encode(cp, enc));
     }
 }
 
@@ -160,8 +160,8 @@ static void reorder(const char *s, sl_buf *b)
     size_t r = n > 1 ? 1 + rnd((uint32_t)n - 1) : 0;
     for (size_t i = 0; i < n; i++) {
         size_t j = (i + r) % n;
-        sl__buf_append(b, starts[j], lens[j]);
-        if (lens[j] && !strchr(" \n", starts[j][lens[j] - 1])) sl__buf_puts(b, " ");
+        sl_buf_append(b, starts[j], lens[j]);
+        if (lens[j] && !strchr(" \n", starts[j][lens[j] - 1])) sl_buf_puts(b, " ");
     }
 }
 
@@ -174,7 +174,7 @@ static void make_edit(const char *src, int kind, sl_buf *out)
     char **w;
     size_t n = split_words(src, &w);
     sl_buf tmp = {0};
-    sl__buf_clear(out);
+    sl_buf_clear(out);
     switch (kind) {
     case E_EXCERPT: {
         size_t len = (n * 6 + 9) / 10, start = rnd((uint32_t)(n - len + 1));
@@ -182,9 +182,9 @@ static void make_edit(const char *src, int kind, sl_buf *out)
         break;
     }
     case E_COMMENT:
-        if (rnd(2)) sl__buf_printf(out, "%s ", comments[rnd(6)]);
-        sl__buf_puts(out, src);
-        sl__buf_printf(out, " %s", comments[rnd(6)]);
+        if (rnd(2)) sl_buf_printf(out, "%s ", comments[rnd(6)]);
+        sl_buf_puts(out, src);
+        sl_buf_printf(out, " %s", comments[rnd(6)]);
         break;
     case E_REORDER:
         reorder(src, out);
@@ -211,12 +211,12 @@ static void make_edit(const char *src, int kind, sl_buf *out)
         size_t len = (n * 7 + 9) / 10, start = rnd((uint32_t)(n - len + 1));
         edit_teencode(w + start, len);
         join(&tmp, w, start, start + len);
-        sl__buf_printf(out, "%s ", comments[rnd(6)]);
+        sl_buf_printf(out, "%s ", comments[rnd(6)]);
         strip_diacritics(tmp.data, out);
         break;
     }
     }
-    sl__buf_free(&tmp);
+    sl_buf_free(&tmp);
     free_words(w, n);
 }
 
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
     printf("\npositives %zu (%zu per edit kind), negatives %zu\n", all, tot[0], neg.n);
     printf("false matches at %.2f: %zu posts, %zu vihsd, %zu victsd\n", (double)thr, fm_group[0],
            fm_group[1], fm_group[2]);
-    sl__buf_free(&edit);
+    sl_buf_free(&edit);
     sl_bank_scratch_free(s);
     sl_bank_close(b);
     sl_text_free(t);

@@ -17,7 +17,7 @@
 
 #include "sangloc/bank.h"
 #include "sangloc/text.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 static double now(void)
 {
@@ -89,8 +89,8 @@ static void load_vocab(const char *dir, vocab *v)
 static void random_text(const vocab *v, size_t words, sl_buf *out)
 {
     for (size_t i = 0; i < words; i++) {
-        if (i) sl__buf_puts(out, " ");
-        sl__buf_puts(out, v->w[rnd((uint32_t)v->n)]);
+        if (i) sl_buf_puts(out, " ");
+        sl_buf_puts(out, v->w[rnd((uint32_t)v->n)]);
     }
 }
 
@@ -144,8 +144,8 @@ static void bench_size(const vocab *v, size_t n)
     for (size_t i = 0; i < NP; i++) {
         if (i % 2 == 0) {
             size_t it = rnd((uint32_t)n);
-            sl__buf_puts(&posts[i], "Mọi người cẩn thận! ");
-            sl__buf_append(&posts[i], items[it].text, items[it].text_len);
+            sl_buf_puts(&posts[i], "Mọi người cẩn thận! ");
+            sl_buf_append(&posts[i], items[it].text, items[it].text_len);
         } else {
             random_text(v, 40, &posts[i]);
         }
@@ -175,7 +175,7 @@ static void bench_size(const vocab *v, size_t n)
            (double)(rss1 - rss0) / 1024.0, 1.0 / t_match, t_match * 1e6, 1.0 / t_base, t_base * 1e6,
            (t_match - t_base) * 1e6, found, NP / 2);
     fflush(stdout);
-    for (size_t i = 0; i < NP; i++) sl__buf_free(&posts[i]);
+    for (size_t i = 0; i < NP; i++) sl_buf_free(&posts[i]);
     sl_bank_scratch_free(s);
     sl_text_free(t);
     sl_bank_close(b);
@@ -183,7 +183,7 @@ static void bench_size(const vocab *v, size_t n)
     free(items);
     free(ids);
     free(off);
-    sl__buf_free(&text);
+    sl_buf_free(&text);
 }
 
 int main(int argc, char **argv)

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len))))
             abort();
     }
-    sl__buf_free(&a);
-    sl__buf_free(&b);
+    sl_buf_free(&a);
+    sl_buf_free(&b);
     return 0;
 }

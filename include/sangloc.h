@@ -3,6 +3,7 @@
 #define SANGLOC_H
 
 #include "sangloc/status.h"
+#include "sangloc/buf.h"
 #include "sangloc/hit.h"
 #include "sangloc/text.h"
 #include "sangloc/detect.h"
@@ -12,6 +13,7 @@
 #include "sangloc/bank.h"
 #include "sangloc/policy.h"
 #include "sangloc/engine.h"
+#include "sangloc/reload.h"
 #include "sangloc/record.h"
 #include "sangloc/batch.h"
 #include "sangloc/store.h"

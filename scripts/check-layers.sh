@@ -20,7 +20,7 @@ declare -A below=(
 )
 # The layer of each public header (include/sangloc/NAME.h).
 declare -A public=(
-    [status]=util [hit]=util [text]=text [detect]=detect [matcher]=detect [model]=model
+    [status]=util [hit]=util [buf]=util [text]=text [detect]=detect [matcher]=detect [model]=model
     [metrics]=model [bank]=bank [policy]=engine [engine]=engine [reload]=engine
     [record]=io [batch]=io [store]=store
 )

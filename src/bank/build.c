@@ -15,7 +15,7 @@
 #include <xxhash.h>
 
 #include "bank/shingle.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 sl_status sl__bank_shingler_run(sl__bank_shingler *z, const char *text, size_t len, unsigned k,
                                 const uint64_t **out, size_t *n)
@@ -100,8 +100,8 @@ static sl_status add_string(builder *bd, const char *s, size_t len, uint32_t *of
 {
     if (bd->strings.len > UINT32_MAX - len - 1) return SL_ERR_TOO_LARGE;
     *off = (uint32_t)bd->strings.len;
-    sl_status st = sl__buf_append(&bd->strings, s ? s : "", s ? len : 0);
-    return st ? st : sl__buf_append(&bd->strings, "", 1);
+    sl_status st = sl_buf_append(&bd->strings, s ? s : "", s ? len : 0);
+    return st ? st : sl_buf_append(&bd->strings, "", 1);
 }
 
 static sl_status add_item(builder *bd, const sl_bank_item *it, size_t i, unsigned k)
@@ -332,7 +332,7 @@ sl_status sl__bank_write_base(const char *path, const sl_bank_item *items, size_
     else
         st = write_file(path, &bd, n, k, create, exists, err);
     free(bd.recs);
-    sl__buf_free(&bd.strings);
+    sl_buf_free(&bd.strings);
     free(bd.ids);
     free(bd.dir);
     free(bd.entries);

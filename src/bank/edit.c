@@ -18,7 +18,7 @@
 #include <xxhash.h>
 
 #include "bank/shingle.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 #include "util/file.h"
 
 /* Opens and locks an existing bank file. When it does not exist, *missing (if not NULL) is set
@@ -141,9 +141,9 @@ static sl_status put_record(sl_buf *o, uint32_t type, const void *payload, size_
 {
     sl__log_hdr h = {SL__LOG_MAGIC, type, (uint32_t)len, 0, XXH3_64bits(payload, len)};
     static const char zeros[8];
-    sl_status st = sl__buf_append(o, &h, sizeof h);
-    if (!st) st = sl__buf_append(o, payload, len);
-    if (!st) st = sl__buf_append(o, zeros, (8 - len % 8) % 8);
+    sl_status st = sl_buf_append(o, &h, sizeof h);
+    if (!st) st = sl_buf_append(o, payload, len);
+    if (!st) st = sl_buf_append(o, zeros, (8 - len % 8) % 8);
     return st;
 }
 
@@ -153,13 +153,13 @@ static sl_status add_record(sl_buf *o, sl_buf *tmp, const sl_bank_item *it)
     sl__log_add a = {
         (uint8_t)it->kind, 0,           0, 0, (uint32_t)it->id_len, (uint32_t)it->text_len,
         (uint32_t)sl,      (uint32_t)al};
-    sl__buf_clear(tmp);
-    sl_status st = sl__buf_append(tmp, &a, sizeof a);
+    sl_buf_clear(tmp);
+    sl_status st = sl_buf_append(tmp, &a, sizeof a);
     const char *s[4] = {it->id, it->text, it->source, it->added};
     size_t l[4] = {it->id_len, it->text_len, sl, al};
     for (int i = 0; !st && i < 4; i++) {
-        st = sl__buf_append(tmp, l[i] ? s[i] : "", l[i]);
-        if (!st) st = sl__buf_append(tmp, "", 1);
+        st = sl_buf_append(tmp, l[i] ? s[i] : "", l[i]);
+        if (!st) st = sl_buf_append(tmp, "", 1);
     }
     return st ? st : put_record(o, SL__LOG_ADD, tmp->data, tmp->len);
 }
@@ -287,8 +287,8 @@ sl_status sl_bank_append(const char *path, const sl_bank_item *items, size_t n,
             sl_error_set(err, st, SL_NO_POS, "log record: %s", sl_strerror(st));
         else
             st = append_records(fd, path, b, &o, err);
-        sl__buf_free(&o);
-        sl__buf_free(&tmp);
+        sl_buf_free(&o);
+        sl_buf_free(&tmp);
     } else if (!st && size == 0) {
         /* an empty file left by an older, non-atomic create: make it an empty bank */
         st = rebuild(path, NULL, NULL, NULL, 0, SL__BANK_K_DEFAULT, false, NULL, err);
@@ -325,7 +325,7 @@ sl_status sl_bank_remove(const char *path, const char *const *ids, size_t n, siz
         r++;
     }
     if (!st && r) st = append_records(fd, path, b, &o, err);
-    sl__buf_free(&o);
+    sl_buf_free(&o);
     if (!st && r && needs_compaction(b, r)) {
         sl_bank *nb = NULL;
         sl_bank_close(b);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/output.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 #define RED    "\033[1;31m"
 #define YELLOW "\033[1;33m"
@@ -50,49 +50,49 @@ static void put_marked_text(sl_buf *b, const sl_verdict *v, const char *text, si
                             bool color)
 {
     bool in = false;
-    sl__buf_puts(b, "  ");
+    sl_buf_puts(b, "  ");
     for (size_t i = 0; i < len;) {
         size_t n = char_len((unsigned char)text[i]);
         if (n > len - i) n = len - i;
         bool f = flagged_at(v, i); /* switch only on character boundaries */
         if (f != in) {
-            sl__buf_puts(b, color ? (f ? MARK : RESET) : (f ? "[[" : "]]"));
+            sl_buf_puts(b, color ? (f ? MARK : RESET) : (f ? "[[" : "]]"));
             in = f;
         }
         if (text[i] == '\n')
-            sl__buf_puts(b, " "); /* one line per post; other controls become escapes */
+            sl_buf_puts(b, " "); /* one line per post; other controls become escapes */
         else
             sl__cli_put_visible(b, text + i, n);
         i += n;
     }
-    if (in) sl__buf_puts(b, color ? RESET : "]]");
-    sl__buf_puts(b, "\n");
+    if (in) sl_buf_puts(b, color ? RESET : "]]");
+    sl_buf_puts(b, "\n");
 }
 
 static void put_hit(sl_buf *b, const sl_verdict_hit *h, const char *text, size_t len, bool color)
 {
     size_t s = h->start < len ? h->start : len, e = h->end < len ? h->end : len;
-    sl__buf_printf(b, "  - %s", color ? "\033[1m" : "");
+    sl_buf_printf(b, "  - %s", color ? "\033[1m" : "");
     put_outside(b, h->rule);
-    sl__buf_printf(b, "%s (", color ? RESET : "");
+    sl_buf_printf(b, "%s (", color ? RESET : "");
     put_outside(b, h->category);
-    sl__buf_printf(b, ", weight %.2f, confidence %.2f) at bytes %u-%u", h->weight, h->score,
-                   h->start, h->end);
+    sl_buf_printf(b, ", weight %.2f, confidence %.2f) at bytes %u-%u", h->weight, h->score,
+                  h->start, h->end);
     if (e > s && e - s <= 120) {
-        sl__buf_puts(b, ": \"");
+        sl_buf_puts(b, ": \"");
         sl__cli_put_visible(b, text + s, e - s);
-        sl__buf_puts(b, "\"");
+        sl_buf_puts(b, "\"");
     }
-    sl__buf_puts(b, "\n");
+    sl_buf_puts(b, "\n");
     if (h->cite) {
-        sl__buf_printf(b, "    %s", color ? DIM : "");
+        sl_buf_printf(b, "    %s", color ? DIM : "");
         put_outside(b, h->cite);
-        sl__buf_printf(b, "%s\n", color ? RESET : "");
+        sl_buf_printf(b, "%s\n", color ? RESET : "");
     }
     if (h->detail) { /* for a known hoax: who corrected it */
-        sl__buf_printf(b, "    %ssource: ", color ? DIM : "");
+        sl_buf_printf(b, "    %ssource: ", color ? DIM : "");
         put_outside(b, h->detail);
-        sl__buf_printf(b, "%s\n", color ? RESET : "");
+        sl_buf_printf(b, "%s\n", color ? RESET : "");
     }
 }
 
@@ -101,33 +101,32 @@ char *sl__explain_render(sl_scan *scan, const sl_verdict *v, const char *id_json
 {
     (void)scan;
     sl_buf b = {0};
-    sl__buf_printf(&b, "%s%s%s", color ? action_colour(v->action) : "", sl_action_name(v->action),
-                   color ? RESET : "");
+    sl_buf_printf(&b, "%s%s%s", color ? action_colour(v->action) : "", sl_action_name(v->action),
+                  color ? RESET : "");
     if (id_json) {
-        sl__buf_puts(&b, "  id ");
+        sl_buf_puts(&b, "  id ");
         put_outside(&b, id_json);
     }
     if (v->has_error) {
-        sl__buf_printf(&b, "  error %s at line %zu: ", sl_status_name(v->error.code),
-                       v->error.line);
+        sl_buf_printf(&b, "  error %s at line %zu: ", sl_status_name(v->error.code), v->error.line);
         put_outside(&b, v->error.message);
-        sl__buf_puts(&b, "\n");
+        sl_buf_puts(&b, "\n");
         return b.data;
     }
-    sl__buf_printf(&b, "  score %.2f", v->score);
+    sl_buf_printf(&b, "  score %.2f", v->score);
     if (v->has_model)
-        sl__buf_printf(&b, "  model %s (%.2f) toxic %.2f constructive %.2f",
-                       v->label == 2   ? "hate"
-                       : v->label == 1 ? "offensive"
-                                       : "clean",
-                       v->probs[v->label >= 0 && v->label < 3 ? v->label : 0], v->toxic,
-                       v->constructive);
-    sl__buf_puts(&b, "\n");
+        sl_buf_printf(&b, "  model %s (%.2f) toxic %.2f constructive %.2f",
+                      v->label == 2   ? "hate"
+                      : v->label == 1 ? "offensive"
+                                      : "clean",
+                      v->probs[v->label >= 0 && v->label < 3 ? v->label : 0], v->toxic,
+                      v->constructive);
+    sl_buf_puts(&b, "\n");
     if (v->has_model && v->label != 0 && !v->label_acted && v->label_rule)
-        sl__buf_printf(&b, "  (the model's label is not acted on: %s needs %.2f)\n", v->label_rule,
-                       v->label_min_score);
+        sl_buf_printf(&b, "  (the model's label is not acted on: %s needs %.2f)\n", v->label_rule,
+                      v->label_min_score);
     else if (v->has_model && v->label != 0 && !v->label_acted)
-        sl__buf_puts(&b, "  (the model's label is not acted on: no rule of the policy cites it)\n");
+        sl_buf_puts(&b, "  (the model's label is not acted on: no rule of the policy cites it)\n");
     put_marked_text(&b, v, text, len, color);
     for (size_t i = 0; i < v->nhits; i++) put_hit(&b, &v->hits[i], text, len, color);
     return b.data;

@@ -19,7 +19,7 @@
 #include "cli/output.h"
 #include "sangloc/bank.h"
 #include "sangloc/text.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 static void help(FILE *out)
 {
@@ -262,8 +262,8 @@ static sl_bank *open_or_complain(const char *path)
 
 static void put_field(sl_buf *out, const char *name, const char *s, size_t len)
 {
-    sl__buf_printf(out, ",\"%s\":", name);
-    sl__buf_json_string(out, s, len);
+    sl_buf_printf(out, ",\"%s\":", name);
+    sl_buf_json_string(out, s, len);
 }
 
 static int cmd_list(opts *o)
@@ -273,17 +273,17 @@ static int cmd_list(opts *o)
     sl_buf out = {0};
     sl_bank_item it;
     for (size_t cur = 0; sl_bank_next(b, &cur, &it);) {
-        sl__buf_clear(&out);
-        sl__buf_puts(&out, "{\"id\":");
-        sl__buf_json_string(&out, it.id, it.id_len);
-        sl__buf_printf(&out, ",\"kind\":\"%s\"", sl_bank_kind_name(it.kind));
+        sl_buf_clear(&out);
+        sl_buf_puts(&out, "{\"id\":");
+        sl_buf_json_string(&out, it.id, it.id_len);
+        sl_buf_printf(&out, ",\"kind\":\"%s\"", sl_bank_kind_name(it.kind));
         put_field(&out, "text", it.text, it.text_len);
         if (it.source_len) put_field(&out, "source", it.source, it.source_len);
         if (it.added_len) put_field(&out, "added", it.added, it.added_len);
-        sl__buf_puts(&out, "}\n");
+        sl_buf_puts(&out, "}\n");
         fwrite(out.data, 1, out.len, stdout);
     }
-    sl__buf_free(&out);
+    sl_buf_free(&out);
     sl_bank_close(b);
     return 0;
 }
@@ -307,19 +307,19 @@ static int cmd_stats(opts *o)
 
 static void put_matches(sl_buf *out, const sl_bank_match *m, size_t n)
 {
-    sl__buf_puts(out, ",\"matches\":[");
+    sl_buf_puts(out, ",\"matches\":[");
     for (size_t i = 0; i < n; i++) {
-        sl__buf_puts(out, i ? ",{\"id\":" : "{\"id\":");
-        sl__buf_json_string(out, m[i].id, strlen(m[i].id));
-        sl__buf_printf(out, ",\"kind\":\"%s\"", m[i].kind);
+        sl_buf_puts(out, i ? ",{\"id\":" : "{\"id\":");
+        sl_buf_json_string(out, m[i].id, strlen(m[i].id));
+        sl_buf_printf(out, ",\"kind\":\"%s\"", m[i].kind);
         put_field(out, "source", m[i].source, strlen(m[i].source));
-        sl__buf_printf(out,
-                       ",\"similarity\":%.3f,\"start\":%u,\"end\":%u,\"shared\":%u,"
-                       "\"item_shingles\":%u}",
-                       (double)m[i].similarity, m[i].start, m[i].end, m[i].shared,
-                       m[i].item_shingles);
+        sl_buf_printf(out,
+                      ",\"similarity\":%.3f,\"start\":%u,\"end\":%u,\"shared\":%u,"
+                      "\"item_shingles\":%u}",
+                      (double)m[i].similarity, m[i].start, m[i].end, m[i].shared,
+                      m[i].item_shingles);
     }
-    sl__buf_puts(out, "]");
+    sl_buf_puts(out, "]");
 }
 
 static int match_one(const sl_bank *b, sl_bank_scratch *s, sl_text *t, const sl_input_record *rec,
@@ -331,24 +331,24 @@ static int match_one(const sl_bank *b, sl_bank_scratch *s, sl_text *t, const sl_
     sl_status st =
         rec->has_error ? rec->error.code : sl_text_build(t, rec->text, rec->text_len, &err);
     if (!st) st = sl_bank_match_text(b, s, t, min_sim, m, 16, &n);
-    sl__buf_clear(out);
-    sl__buf_puts(out, "{");
+    sl_buf_clear(out);
+    sl_buf_puts(out, "{");
     if (rec->id_json)
-        sl__buf_printf(out, "\"id\":%s", rec->id_json);
+        sl_buf_printf(out, "\"id\":%s", rec->id_json);
     else
-        sl__buf_printf(out, "\"line\":%zu", rec->line);
+        sl_buf_printf(out, "\"line\":%zu", rec->line);
     if (st) {
         if (!rec->has_error && st != err.code)
             sl_error_set(&err, st, SL_NO_POS, "%s", sl_strerror(st));
-        sl__buf_printf(out,
-                       ",\"error\":{\"code\":\"%s\",\"line\":%zu,\"message\":", sl_status_name(st),
-                       rec->line);
-        sl__buf_json_string(out, err.message, strlen(err.message));
-        sl__buf_puts(out, "}");
+        sl_buf_printf(out,
+                      ",\"error\":{\"code\":\"%s\",\"line\":%zu,\"message\":", sl_status_name(st),
+                      rec->line);
+        sl_buf_json_string(out, err.message, strlen(err.message));
+        sl_buf_puts(out, "}");
     } else {
         put_matches(out, m, n);
     }
-    sl__buf_puts(out, "}\n");
+    sl_buf_puts(out, "}\n");
     fwrite(out->data, 1, out->len, stdout);
     return st != SL_OK;
 }
@@ -376,7 +376,7 @@ static int cmd_match(opts *o)
             bad = 1;
     }
     sl__input_close(&in);
-    sl__buf_free(&out);
+    sl_buf_free(&out);
     sl_bank_scratch_free(s);
     sl_text_free(t);
     sl_bank_close(b);

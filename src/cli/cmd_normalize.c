@@ -8,7 +8,7 @@
 #include "cli/input.h"
 #include "cli/output.h"
 #include "sangloc/text.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 static void help(FILE *out)
 {
@@ -35,32 +35,32 @@ static void help(FILE *out)
 
 static void put_view(sl_buf *b, const char *name, const sl_view *v)
 {
-    sl__buf_printf(b, ",\"%s\":", name);
-    sl__buf_json_string(b, v->data, v->len);
+    sl_buf_printf(b, ",\"%s\":", name);
+    sl_buf_json_string(b, v->data, v->len);
 }
 
 static void put_error(sl_buf *b, const sl_input_record *rec, const sl_error *err)
 {
-    sl__buf_puts(b, "\"error\":{\"code\":");
-    sl__buf_json_string(b, sl_status_name(err->code), strlen(sl_status_name(err->code)));
-    sl__buf_puts(b, ",\"message\":");
-    sl__buf_json_string(b, err->message, strlen(err->message));
-    sl__buf_printf(b, ",\"line\":%zu,\"byte\":", rec->line);
+    sl_buf_puts(b, "\"error\":{\"code\":");
+    sl_buf_json_string(b, sl_status_name(err->code), strlen(sl_status_name(err->code)));
+    sl_buf_puts(b, ",\"message\":");
+    sl_buf_json_string(b, err->message, strlen(err->message));
+    sl_buf_printf(b, ",\"line\":%zu,\"byte\":", rec->line);
     if (err->byte == SL_NO_POS)
-        sl__buf_puts(b, "null}");
+        sl_buf_puts(b, "null}");
     else
-        sl__buf_printf(b, "%zu}", err->byte);
+        sl_buf_printf(b, "%zu}", err->byte);
 }
 
 /* Writes the output object of one record; returns 1 if it was an error. */
 static int one_record(sl_text *text, const sl_input_record *rec, bool plain, sl_buf *out)
 {
-    sl__buf_clear(out);
-    sl__buf_puts(out, "{");
+    sl_buf_clear(out);
+    sl_buf_puts(out, "{");
     if (rec->id_json)
-        sl__buf_printf(out, "\"id\":%s,", rec->id_json);
+        sl_buf_printf(out, "\"id\":%s,", rec->id_json);
     else if (plain)
-        sl__buf_printf(out, "\"id\":%zu,", rec->line); /* as `check --text` does */
+        sl_buf_printf(out, "\"id\":%zu,", rec->line); /* as `check --text` does */
     int bad = 0;
     if (rec->has_error) {
         put_error(out, rec, &rec->error);
@@ -71,14 +71,14 @@ static int one_record(sl_text *text, const sl_input_record *rec, bool plain, sl_
             put_error(out, rec, &err);
             bad = 1;
         } else {
-            sl__buf_puts(out, "\"text\":");
-            sl__buf_json_string(out, rec->text, rec->text_len);
+            sl_buf_puts(out, "\"text\":");
+            sl_buf_json_string(out, rec->text, rec->text_len);
             put_view(out, "norm", sl_text_view(text, SL_VIEW_NORM));
             put_view(out, "fold", sl_text_view(text, SL_VIEW_FOLD));
             put_view(out, "standard", sl_text_view(text, SL_VIEW_STANDARD));
         }
     }
-    sl__buf_puts(out, "}\n");
+    sl_buf_puts(out, "}\n");
     fwrite(out->data, 1, out->len, stdout);
     return bad;
 }
@@ -120,7 +120,7 @@ int sl_cmd_normalize(int argc, char **argv)
         }
         if (one_record(text, &rec, in.plain_text, &out) && status == 0) status = 1;
     }
-    sl__buf_free(&out);
+    sl_buf_free(&out);
     sl__input_close(&in);
     sl_text_free(text);
     return status;

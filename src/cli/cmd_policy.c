@@ -19,9 +19,9 @@ static void print_problem(const sl_error *err, void *ctx)
     c->problems++;
     sl_buf b = {0}; /* messages quote the policy: shown visibly, the path said once */
     sl__cli_put_located(&b, c->path, err->line, err->message);
-    sl__buf_puts(&b, "\n");
+    sl_buf_puts(&b, "\n");
     if (b.data) fwrite(b.data, 1, b.len, stdout);
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 static int check_one(const char *path)

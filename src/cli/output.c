@@ -51,22 +51,22 @@ sl_status sl__cli_put_visible(sl_buf *b, const char *s, size_t len)
         unsigned cp = 0;
         size_t n = utf8_seq(u + i, len - i, &cp);
         if (n == 0) {
-            st = sl__buf_printf(b, "\\x%02x", u[i]); /* not UTF-8: a lone byte, shown as such */
+            st = sl_buf_printf(b, "\\x%02x", u[i]); /* not UTF-8: a lone byte, shown as such */
             i++;
             continue;
         }
         if (cp == '\n')
-            st = sl__buf_puts(b, "\\n");
+            st = sl_buf_puts(b, "\\n");
         else if (cp == '\r')
-            st = sl__buf_puts(b, "\\r");
+            st = sl_buf_puts(b, "\\r");
         else if (cp == '\t')
-            st = sl__buf_puts(b, "\\t");
+            st = sl_buf_puts(b, "\\t");
         else if (cp < 0x20 || cp == 0x7F)
-            st = sl__buf_printf(b, "\\x%02x", cp);
+            st = sl_buf_printf(b, "\\x%02x", cp);
         else if (invisible_control(cp))
-            st = sl__buf_printf(b, "\\u%04x", cp);
+            st = sl_buf_printf(b, "\\u%04x", cp);
         else
-            st = sl__buf_append(b, s + i, n);
+            st = sl_buf_append(b, s + i, n);
         i += n;
     }
     return st;
@@ -76,7 +76,7 @@ void sl__cli_fput_visible(FILE *f, const char *s, size_t len)
 {
     sl_buf b = {0};
     if (sl__cli_put_visible(&b, s, len) == SL_OK && b.len) fwrite(b.data, 1, b.len, f);
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 void sl__cli_put_located(sl_buf *b, const char *path, size_t line, const char *message)
@@ -92,8 +92,8 @@ void sl__cli_put_located(sl_buf *b, const char *path, size_t line, const char *m
             skip_at = (size_t)(in - 1 - m), skip_len = pl + 1; /* "cannot open PATH: ..." */
         }
         sl__cli_put_visible(b, path, pl);
-        if (line) sl__buf_printf(b, ":%zu", line);
-        sl__buf_puts(b, ": ");
+        if (line) sl_buf_printf(b, ":%zu", line);
+        sl_buf_puts(b, ": ");
     }
     sl__cli_put_visible(b, m, skip_at);
     sl__cli_put_visible(b, m + skip_at + skip_len, strlen(m + skip_at + skip_len));
@@ -114,13 +114,13 @@ static char *format(const char *fmt, va_list ap)
 static void print_error(const char *cmd, const char *path, size_t line, const char *message)
 {
     sl_buf b = {0};
-    sl__buf_puts(&b, cmd ? "sangloc " : "sangloc");
-    if (cmd) sl__buf_puts(&b, cmd);
-    sl__buf_puts(&b, ": ");
+    sl_buf_puts(&b, cmd ? "sangloc " : "sangloc");
+    if (cmd) sl_buf_puts(&b, cmd);
+    sl_buf_puts(&b, ": ");
     sl__cli_put_located(&b, path, line, message ? message : "out of memory");
-    sl__buf_puts(&b, "\n");
+    sl_buf_puts(&b, "\n");
     if (b.data) fwrite(b.data, 1, b.len, stderr);
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 void sl__cli_error(const char *cmd, const char *path, size_t line, const char *fmt, ...)

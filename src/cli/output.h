@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 /* Appends s[0, len) for a human reader: every character that can act on a terminal or reorder
  * what is shown becomes a visible escape — C0 controls and DEL (\n \r \t \x1b ...), C1 controls

@@ -17,7 +17,7 @@
 #include <xxhash.h>
 
 #include "detect/matcher_internal.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 #include "util/file.h"
 
 #define CACHE_MAGIC     "SLHSDB01"
@@ -59,11 +59,11 @@ static char *read_all(const char *path, size_t *len)
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (sl__buf_append(&b, chunk, n)) break;
+        if (sl_buf_append(&b, chunk, n)) break;
     bool bad = ferror(f) || !feof(f);
     fclose(f);
     if (bad) {
-        sl__buf_free(&b);
+        sl_buf_free(&b);
         return NULL;
     }
     *len = b.len;
@@ -178,9 +178,9 @@ static sl_status append_db(sl_buf *b, const hs_database_t *db, int view, int kin
     if (hs_serialize_database(db, &bytes, &size) != HS_SUCCESS) return SL_ERR_INTERNAL;
     uint8_t head[4] = {(uint8_t)view, (uint8_t)kind, 0, 0};
     uint64_t size64 = size;
-    sl_status st = sl__buf_append(b, head, 4);
-    if (!st) st = sl__buf_append(b, &size64, 8);
-    if (!st) st = sl__buf_append(b, bytes, size);
+    sl_status st = sl_buf_append(b, head, 4);
+    if (!st) st = sl_buf_append(b, &size64, 8);
+    if (!st) st = sl_buf_append(b, bytes, size);
     free(bytes); /* hs_serialize_database uses the misc allocator: malloc by default */
     return st;
 }
@@ -190,14 +190,14 @@ static sl_status serialize(const sl_matcher *m, sl_buf *b)
     uint32_t count = 0;
     for (int v = 0; v < SL_VIEW_COUNT_; v++)
         for (int k = 0; k < SL_MATCHER_KINDS; k++) count += m->db[v][k] != NULL;
-    sl_status st = sl__buf_append(b, CACHE_MAGIC, 8);
-    if (!st) st = sl__buf_append(b, &m->cache_key, 8);
-    if (!st) st = sl__buf_append(b, &count, 4);
+    sl_status st = sl_buf_append(b, CACHE_MAGIC, 8);
+    if (!st) st = sl_buf_append(b, &m->cache_key, 8);
+    if (!st) st = sl_buf_append(b, &count, 4);
     for (int v = 0; !st && v < SL_VIEW_COUNT_; v++)
         for (int k = 0; !st && k < SL_MATCHER_KINDS; k++)
             if (m->db[v][k]) st = append_db(b, m->db[v][k], v, k);
     uint64_t sum = st ? 0 : XXH3_64bits(b->data, b->len);
-    if (!st) st = sl__buf_append(b, &sum, 8);
+    if (!st) st = sl_buf_append(b, &sum, 8);
     return st;
 }
 
@@ -214,5 +214,5 @@ void sl__matcher_cache_save(const sl_matcher *m, const char *cache_dir)
         if (f ? fclose(f) != 0 : close(fd) != 0) ok = false;
         if (!ok || rename(tmp, path) != 0) unlink(tmp);
     }
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }

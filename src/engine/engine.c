@@ -14,7 +14,7 @@
 
 #include "engine/engine_internal.h"
 #include "engine/policy_internal.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 #define SL_VERSION_STRING "0.1.0"
 
@@ -111,32 +111,32 @@ static sl_status load_banks(sl_engine *e, const sl_engine_options *o, sl_error *
 static sl_status build_versions(sl_engine *e)
 {
     sl_buf b = {0};
-    sl_status st = sl__buf_printf(&b, "{\"sangloc\":\"%s\",\"policy\":", SL_VERSION_STRING);
+    sl_status st = sl_buf_printf(&b, "{\"sangloc\":\"%s\",\"policy\":", SL_VERSION_STRING);
     char policy_version[160];
     snprintf(policy_version, sizeof policy_version, "%s@%s#%016llx",
              e->policy->name ? e->policy->name : "policy",
              e->policy->version ? e->policy->version : "0", (unsigned long long)e->policy->hash);
-    if (!st) st = sl__buf_json_string(&b, policy_version, strlen(policy_version));
-    if (!st) st = sl__buf_puts(&b, ",\"model\":");
+    if (!st) st = sl_buf_json_string(&b, policy_version, strlen(policy_version));
+    if (!st) st = sl_buf_puts(&b, ",\"model\":");
     if (!st && e->model) {
         const char *mv = sl_model_version(e->model);
-        st = sl__buf_json_string(&b, mv, strlen(mv));
+        st = sl_buf_json_string(&b, mv, strlen(mv));
     } else if (!st) {
-        st = sl__buf_puts(&b, "null");
+        st = sl_buf_puts(&b, "null");
     }
-    if (!st) st = sl__buf_puts(&b, ",\"banks\":[");
+    if (!st) st = sl_buf_puts(&b, ",\"banks\":[");
     for (size_t i = 0; !st && i < e->nbanks; i++) {
         const char *bv = sl_bank_version(e->banks[i]);
-        if (i) st = sl__buf_puts(&b, ",");
-        if (!st) st = sl__buf_printf(&b, "{\"name\":");
-        if (!st) st = sl__buf_json_string(&b, e->bank_names[i], strlen(e->bank_names[i]));
-        if (!st) st = sl__buf_puts(&b, ",\"version\":");
-        if (!st) st = sl__buf_json_string(&b, bv, strlen(bv));
-        if (!st) st = sl__buf_puts(&b, "}");
+        if (i) st = sl_buf_puts(&b, ",");
+        if (!st) st = sl_buf_printf(&b, "{\"name\":");
+        if (!st) st = sl_buf_json_string(&b, e->bank_names[i], strlen(e->bank_names[i]));
+        if (!st) st = sl_buf_puts(&b, ",\"version\":");
+        if (!st) st = sl_buf_json_string(&b, bv, strlen(bv));
+        if (!st) st = sl_buf_puts(&b, "}");
     }
-    if (!st) st = sl__buf_puts(&b, "]}");
+    if (!st) st = sl_buf_puts(&b, "]}");
     if (st) {
-        sl__buf_free(&b);
+        sl_buf_free(&b);
         return st;
     }
     e->versions_json = b.data;
@@ -278,7 +278,7 @@ void sl_scan_free(sl_scan *s)
     free(s->spans);
     free(s->matches);
     free(s->urls);
-    sl__buf_free(&s->json);
+    sl_buf_free(&s->json);
     const sl_engine *e = s->engine;
     free(s);
     sl_engine_release(e); /* last: the scratches above belonged to its matcher, model, banks */

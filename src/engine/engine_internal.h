@@ -13,7 +13,7 @@
 #include "sangloc/matcher.h"
 #include "sangloc/model.h"
 #include "sangloc/text.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 /* Per-post limits on what a verdict LISTS. Scoring uses every finding whatever these caps; what
  * a cap cuts is counted in the verdict's `cut` (docs/verdict.md, "truncated"). */

@@ -4,7 +4,7 @@
 
 #include "sangloc/metrics.h"
 #include "sangloc/model.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,14 +158,14 @@ static sl_status report_classify(const sl__eval *e, const char *px, sl_buf *b)
     static const char *const names[3] = {"clean", "offensive", "hate"};
     sl__prf prf[3];
     double m = sl__macro_f1(e->conf, 3, prf);
-    sl_status st = sl__buf_printf(b, "%sclassify.n: %ld\n%sclassify.macro_f1: %.4f\n", px,
-                                  total(e->conf, 9), px, m);
+    sl_status st = sl_buf_printf(b, "%sclassify.n: %ld\n%sclassify.macro_f1: %.4f\n", px,
+                                 total(e->conf, 9), px, m);
     for (int c = 0; !st && c < 3; c++)
-        st = sl__buf_printf(b, "%sclassify.%s: P %.4f R %.4f F1 %.4f\n", px, names[c], prf[c].p,
-                            prf[c].r, prf[c].f);
+        st = sl_buf_printf(b, "%sclassify.%s: P %.4f R %.4f F1 %.4f\n", px, names[c], prf[c].p,
+                           prf[c].r, prf[c].f);
     for (int g = 0; !st && g < 3; g++)
-        st = sl__buf_printf(b, "%sclassify.confusion.%s: %ld %ld %ld\n", px, names[g],
-                            e->conf[g * 3], e->conf[g * 3 + 1], e->conf[g * 3 + 2]);
+        st = sl_buf_printf(b, "%sclassify.confusion.%s: %ld %ld %ld\n", px, names[g],
+                           e->conf[g * 3], e->conf[g * 3 + 1], e->conf[g * 3 + 2]);
     return st;
 }
 
@@ -174,13 +174,13 @@ int sl__eval_report(const sl__eval *e, const char *px, sl_buf *b)
     sl_status st = SL_OK;
     if (total(e->conf, 9)) st = report_classify(e, px, b);
     if (!st && e->nspan)
-        st = sl__buf_printf(b, "%sspans.n: %ld\n%sspans.f1: %.4f\n", px, e->nspan, px,
-                            sl__eval_span_f1(e));
+        st = sl_buf_printf(b, "%sspans.n: %ld\n%sspans.f1: %.4f\n", px, e->nspan, px,
+                           sl__eval_span_f1(e));
     if (!st && total(e->toxic, 4))
-        st = sl__buf_printf(b,
-                            "%sctsd.n: %ld\n%sctsd.toxic_macro_f1: %.4f\n"
-                            "%sctsd.constructive_f1: %.4f\n",
-                            px, total(e->toxic, 4), px, sl__macro_f1(e->toxic, 2, NULL), px,
-                            sl__pos_f1(e->constructive));
+        st = sl_buf_printf(b,
+                           "%sctsd.n: %ld\n%sctsd.toxic_macro_f1: %.4f\n"
+                           "%sctsd.constructive_f1: %.4f\n",
+                           px, total(e->toxic, 4), px, sl__macro_f1(e->toxic, 2, NULL), px,
+                           sl__pos_f1(e->constructive));
     return st;
 }

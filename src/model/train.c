@@ -28,7 +28,7 @@
 #include "model/metrics.h"
 #include "model/mtext.h"
 #include "model/predict.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 /* ---- setup ------------------------------------------------------------------------------------
  */
@@ -105,7 +105,7 @@ void sl_trainer_free(sl_trainer *t)
     free(t->SG);
     free(t->oof_th);
     free(t->oof_pbad);
-    sl__buf_free(&t->figures);
+    sl_buf_free(&t->figures);
     free(t);
 }
 

@@ -14,7 +14,7 @@
 #include "model/format.h"
 #include "model/mtext.h"
 #include "sangloc/model.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 #define SRC_MAX 16
 

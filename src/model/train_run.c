@@ -16,7 +16,7 @@ static sl_status meta_head(const sl_trainer *t, sl_buf *b)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    sl_status st = sl__buf_printf(
+    sl_status st = sl_buf_printf(
         b,
         "format: slm%u\ncreated: %s\nlabels: clean offensive hate\n"
         "outputs: classifier%s%s%s\n"
@@ -28,21 +28,20 @@ static sl_status meta_head(const sl_trainer *t, sl_buf *b)
         t->params.toxic_from_cls ? " (toxic from the classifier)" : "", t->params.cls_bits,
         t->params.span_bits, SL__BLOCK_ROWS);
     for (size_t i = 0; !st && i < t->nsrc; i++)
-        st = sl__buf_printf(b, "data: %s (%s)\n", t->src_name[i], t->src_lic[i]);
+        st = sl_buf_printf(b, "data: %s (%s)\n", t->src_name[i], t->src_lic[i]);
     if (!st && t->cv_folds)
-        st =
-            sl__buf_printf(b,
+        st = sl_buf_printf(b,
                            "classifier_cv: %u folds of %zu training texts, %u epochs (%s weights), "
                            "out-of-fold macro-F1 %.4f\n",
                            t->cv_folds, t->cv_scored, t->cv_epochs,
                            t->cv_averaged ? "averaged" : "last", t->cv_f1);
     if (!st)
-        st = sl__buf_printf(b,
-                            "decision_bias: %.2f %.2f %.2f\nspan_threshold: %.2f\n"
-                            "span_gate: %.2f\n",
-                            t->params.decision_bias[0], t->params.decision_bias[1],
-                            t->params.decision_bias[2], t->params.span_threshold,
-                            t->params.span_gate);
+        st = sl_buf_printf(b,
+                           "decision_bias: %.2f %.2f %.2f\nspan_threshold: %.2f\n"
+                           "span_gate: %.2f\n",
+                           t->params.decision_bias[0], t->params.decision_bias[1],
+                           t->params.decision_bias[2], t->params.span_threshold,
+                           t->params.span_gate);
     return st;
 }
 
@@ -159,6 +158,6 @@ sl_status sl_trainer_run(sl_trainer *t, const char *out_path, sl_error *err)
     }
     sl_model_free(m);
     free(bytes);
-    sl__buf_free(&meta);
+    sl_buf_free(&meta);
     return st;
 }

@@ -1,5 +1,5 @@
 /* Growable byte buffer with a cap, and the JSON string writer every output path shares. */
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-sl_status sl__buf_reserve(sl_buf *b, size_t extra)
+sl_status sl_buf_reserve(sl_buf *b, size_t extra)
 {
     size_t max = b->max ? b->max : SL_BUF_DEFAULT_MAX;
     if (extra > max || b->len > max - extra) return SL_ERR_TOO_LARGE;
@@ -22,9 +22,9 @@ sl_status sl__buf_reserve(sl_buf *b, size_t extra)
     return SL_OK;
 }
 
-sl_status sl__buf_append_slow(sl_buf *b, const void *data, size_t len)
+sl_status sl_buf_append_slow(sl_buf *b, const void *data, size_t len)
 {
-    sl_status st = sl__buf_reserve(b, len);
+    sl_status st = sl_buf_reserve(b, len);
     if (st) return st;
     if (len) memcpy(b->data + b->len, data, len);
     b->len += len;
@@ -32,7 +32,7 @@ sl_status sl__buf_append_slow(sl_buf *b, const void *data, size_t len)
     return SL_OK;
 }
 
-sl_status sl__buf_printf(sl_buf *b, const char *fmt, ...)
+sl_status sl_buf_printf(sl_buf *b, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -40,8 +40,8 @@ sl_status sl__buf_printf(sl_buf *b, const char *fmt, ...)
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0) return SL_ERR_INTERNAL;
-    if ((size_t)n < sizeof small) return sl__buf_append(b, small, (size_t)n);
-    sl_status st = sl__buf_reserve(b, (size_t)n);
+    if ((size_t)n < sizeof small) return sl_buf_append(b, small, (size_t)n);
+    sl_status st = sl_buf_reserve(b, (size_t)n);
     if (st) return st;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -50,12 +50,12 @@ sl_status sl__buf_printf(sl_buf *b, const char *fmt, ...)
     return SL_OK;
 }
 
-sl_status sl__buf_json_string(sl_buf *b, const char *s, size_t len)
+sl_status sl_buf_json_string(sl_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     /* worst case every byte becomes \u00XX */
     if (len > (SIZE_MAX - 2) / 6) return SL_ERR_TOO_LARGE;
-    sl_status st = sl__buf_reserve(b, len * 6 + 2);
+    sl_status st = sl_buf_reserve(b, len * 6 + 2);
     if (st) return st;
     char *o = b->data + b->len;
     *o++ = '"';
@@ -99,13 +99,13 @@ sl_status sl__buf_json_string(sl_buf *b, const char *s, size_t len)
     return SL_OK;
 }
 
-void sl__buf_clear(sl_buf *b)
+void sl_buf_clear(sl_buf *b)
 {
     b->len = 0;
     if (b->data) b->data[0] = '\0';
 }
 
-void sl__buf_free(sl_buf *b)
+void sl_buf_free(sl_buf *b)
 {
     free(b->data);
     b->data = NULL;

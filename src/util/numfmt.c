@@ -90,14 +90,14 @@ size_t sl__fmt_uint(char out[21], unsigned long long v)
     return n;
 }
 
-sl_status sl__buf_g4(sl_buf *b, double x)
+sl_status sl_buf_g4(sl_buf *b, double x)
 {
     char s[SL__G4_MAX];
-    return sl__buf_append(b, s, sl__fmt_g4(s, x));
+    return sl_buf_append(b, s, sl__fmt_g4(s, x));
 }
 
-sl_status sl__buf_uint(sl_buf *b, unsigned long long v)
+sl_status sl_buf_uint(sl_buf *b, unsigned long long v)
 {
     char s[21];
-    return sl__buf_append(b, s, sl__fmt_uint(s, v));
+    return sl_buf_append(b, s, sl__fmt_uint(s, v));
 }

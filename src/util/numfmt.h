@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 /* Room for any %.4g output, including the NUL ("-1.234e+308" and "-nan" fit with room). */
 #define SL__G4_MAX 32
@@ -21,7 +21,7 @@ size_t sl__fmt_g4(char out[SL__G4_MAX], double x);
 size_t sl__fmt_uint(char out[21], unsigned long long v);
 
 /* Appends x as "%.4g" / v as "%llu". */
-sl_status sl__buf_g4(sl_buf *b, double x);
-sl_status sl__buf_uint(sl_buf *b, unsigned long long v);
+sl_status sl_buf_g4(sl_buf *b, double x);
+sl_status sl_buf_uint(sl_buf *b, unsigned long long v);
 
 #endif

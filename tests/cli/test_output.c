@@ -17,7 +17,7 @@ static void visible_is(const char *in, size_t len, const char *want)
     assert_int_equal(sl__cli_put_visible(&b, in, len), SL_OK);
     assert_non_null(b.data);
     assert_string_equal(b.data, want);
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 #define VISIBLE(in, want) visible_is(in, sizeof in - 1, want)
@@ -69,7 +69,7 @@ static void located_is(const char *path, size_t line, const char *msg, const cha
     sl__cli_put_located(&b, path, line, msg);
     assert_non_null(b.data);
     assert_string_equal(b.data, want);
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 static void test_path_said_once(void **state)

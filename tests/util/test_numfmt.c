@@ -90,11 +90,11 @@ static void test_uint_same_as_printf(void **state)
 static void test_buf_appends(void **state)
 {
     sl_buf b = {0};
-    assert_int_equal(sl__buf_g4(&b, 0.031944), SL_OK);
-    assert_int_equal(sl__buf_puts(&b, ","), SL_OK);
-    assert_int_equal(sl__buf_uint(&b, 1234567), SL_OK);
+    assert_int_equal(sl_buf_g4(&b, 0.031944), SL_OK);
+    assert_int_equal(sl_buf_puts(&b, ","), SL_OK);
+    assert_int_equal(sl_buf_uint(&b, 1234567), SL_OK);
     assert_string_equal(b.data, "0.03194,1234567");
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 int main(void)

@@ -9,7 +9,7 @@
 
 #include "sangloc/hit.h"
 #include "sangloc/status.h"
-#include "util/buf.h"
+#include "sangloc/buf.h"
 
 static void test_every_status_has_name_and_message(void **state)
 {
@@ -38,12 +38,12 @@ static void test_error_set_formats_and_returns_code(void **state)
 static void test_buf_respects_max(void **state)
 {
     sl_buf b = {.max = 10};
-    assert_int_equal(sl__buf_puts(&b, "0123456789"), SL_OK);
-    assert_int_equal(sl__buf_puts(&b, "x"), SL_ERR_TOO_LARGE);
+    assert_int_equal(sl_buf_puts(&b, "0123456789"), SL_OK);
+    assert_int_equal(sl_buf_puts(&b, "x"), SL_ERR_TOO_LARGE);
     assert_int_equal(b.len, 10);
     assert_string_equal(b.data, "0123456789");
-    assert_int_equal(sl__buf_reserve(&b, SIZE_MAX), SL_ERR_TOO_LARGE);
-    sl__buf_free(&b);
+    assert_int_equal(sl_buf_reserve(&b, SIZE_MAX), SL_ERR_TOO_LARGE);
+    sl_buf_free(&b);
 }
 
 static void test_buf_printf_long(void **state)
@@ -52,10 +52,10 @@ static void test_buf_printf_long(void **state)
     char big[600];
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    assert_int_equal(sl__buf_printf(&b, "<%s>", big), SL_OK);
+    assert_int_equal(sl_buf_printf(&b, "<%s>", big), SL_OK);
     assert_int_equal(b.len, 601);
     assert_int_equal(b.data[600], '>');
-    sl__buf_free(&b);
+    sl_buf_free(&b);
 }
 
 static void test_json_string_escapes(void **state)
@@ -74,9 +74,9 @@ static void test_json_string_escapes(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sl_buf b = {0};
-        assert_int_equal(sl__buf_json_string(&b, cases[i].in, cases[i].len), SL_OK);
+        assert_int_equal(sl_buf_json_string(&b, cases[i].in, cases[i].len), SL_OK);
         assert_string_equal(b.data, cases[i].out);
-        sl__buf_free(&b);
+        sl_buf_free(&b);
     }
 }
 
