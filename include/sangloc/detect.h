@@ -99,6 +99,18 @@ typedef struct sl_url {
  * to `out` (out may be NULL when max is 0) in text order and returns how many it wrote. */
 size_t sl_detect_urls(const sl_text *text, sl_url *out, size_t max);
 
+/* A scratch for one thread: the detectors' reading of a text (one folded cell per code point of
+ * its NFC view), built once by sl_detect_prepare() and shared by sl_detect_run_prepared() and
+ * sl_detect_urls_prepared(), its memory reused from text to text. Prepare again after every
+ * sl_text_build() of the text: the scratch points into its views. */
+typedef struct sl_detect_scratch sl_detect_scratch;
+sl_detect_scratch *sl_detect_scratch_new(void); /* NULL when out of memory */
+void sl_detect_scratch_free(sl_detect_scratch *scratch);
+sl_status sl_detect_prepare(sl_detect_scratch *scratch, const sl_text *text); /* SL_ERR_NOMEM */
+/* sl_detect_run() and sl_detect_urls() over the prepared text. */
+sl_status sl_detect_run_prepared(sl_detect_scratch *scratch, unsigned enabled, sl_hits *out);
+size_t sl_detect_urls_prepared(sl_detect_scratch *scratch, sl_url *out, size_t max);
+
 /* A set of domain names. Matching is case-insensitive, ignores a leading "www." and a trailing
  * dot, and a host matches when it equals an entry or is a subdomain of one ("m.evil.com" matches
  * "evil.com"; "notevil.com" does not). */

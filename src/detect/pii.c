@@ -3,6 +3,7 @@
  * sl_detect_run folds the NFC view into cells once (detect/pii_cells.h) and hands them to each
  * enabled family. E-mail runs first and claims its cells, so the digits of
  * "0912345678@gmail.com" are not read again as a phone. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "detect/pii_internal.h"
@@ -158,20 +159,47 @@ sl_status sl__pii_passports(sl__cells *c, sl_hits *out)
 
 /* ---- entry point --------------------------------------------------------------------------- */
 
+sl_detect_scratch *sl_detect_scratch_new(void)
+{
+    return calloc(1, sizeof(sl_detect_scratch));
+}
+
+void sl_detect_scratch_free(sl_detect_scratch *s)
+{
+    if (!s) return;
+    sl__cells_free(&s->cells);
+    free(s);
+}
+
+sl_status sl_detect_prepare(sl_detect_scratch *s, const sl_text *text)
+{
+    if (!s || !text) return SL_ERR_ARG;
+    sl_status st = sl__cells_build(&s->cells, sl_text_view(text, SL_VIEW_NFC));
+    if (st) s->cells.n = 0;
+    return st;
+}
+
+sl_status sl_detect_run_prepared(sl_detect_scratch *s, unsigned enabled, sl_hits *out)
+{
+    if (!s || !out) return SL_ERR_ARG;
+    sl__cells *c = &s->cells;
+    if (c->n == 0) return SL_OK;
+    sl_status st = SL_OK;
+    if (enabled & SL_DET_EMAIL) st = sl__pii_emails(c, out);
+    if (!st &&
+        (enabled & (SL_DET_PHONE | SL_DET_CCCD | SL_DET_CMND | SL_DET_CARD | SL_DET_BANK_ACCOUNT)))
+        st = sl__pii_numbers(c, enabled, out);
+    if (!st && (enabled & SL_DET_PASSPORT)) st = sl__pii_passports(c, out);
+    if (!st && (enabled & SL_DET_MARKING)) st = sl__markings(c, out);
+    return st;
+}
+
 sl_status sl_detect_run(const sl_text *text, unsigned enabled, sl_hits *out)
 {
     if (!text || !out) return SL_ERR_ARG;
-    sl__cells c;
-    sl_status st = sl__cells_build(&c, sl_text_view(text, SL_VIEW_NFC));
-    if (st) return st;
-    if (c.n == 0) goto done;
-    if (enabled & SL_DET_EMAIL) st = sl__pii_emails(&c, out);
-    if (!st &&
-        (enabled & (SL_DET_PHONE | SL_DET_CCCD | SL_DET_CMND | SL_DET_CARD | SL_DET_BANK_ACCOUNT)))
-        st = sl__pii_numbers(&c, enabled, out);
-    if (!st && (enabled & SL_DET_PASSPORT)) st = sl__pii_passports(&c, out);
-    if (!st && (enabled & SL_DET_MARKING)) st = sl__markings(&c, out);
-done:
-    sl__cells_free(&c);
+    sl_detect_scratch s = {0};
+    sl_status st = sl_detect_prepare(&s, text);
+    if (!st) st = sl_detect_run_prepared(&s, enabled, out);
+    sl__cells_free(&s.cells);
     return st;
 }

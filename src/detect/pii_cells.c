@@ -86,10 +86,14 @@ static void fold_ascii(char ch, char *f, uint8_t *fl)
  * post (URLs, then personal data), and four allocations each showed in profiles. */
 static sl_status cells_alloc(sl__cells *c, size_t cap)
 {
+    if (c->vs && c->cap >= cap) return SL_OK; /* a scratch's block from an earlier post */
+    free(c->vs);
+    memset(c, 0, sizeof *c);
     size_t per = 2 * sizeof *c->vs + 2;
     if (cap >= SIZE_MAX / per) return SL_ERR_NOMEM;
     char *block = malloc((cap + 1) * per);
     if (!block) return SL_ERR_NOMEM;
+    c->cap = cap;
     c->vs = (uint32_t *)(void *)block;
     c->ve = c->vs + cap + 1;
     c->f = (char *)(c->ve + cap + 1);
@@ -99,11 +103,10 @@ static sl_status cells_alloc(sl__cells *c, size_t cap)
 
 sl_status sl__cells_build(sl__cells *c, const sl_view *view)
 {
-    memset(c, 0, sizeof *c);
-    c->view = view;
     size_t len = view ? view->len : 0;
     sl_status st = cells_alloc(c, len);
     if (st) return st;
+    c->view = view;
     size_t n = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp = (unsigned char)view->data[i];

@@ -36,10 +36,12 @@ typedef struct sl__cells {
     uint32_t *vs, *ve; /* span of the cell in the view */
     size_t n;
     const sl_view *view;
+    size_t cap; /* cells the block holds */
 } sl__cells;
 
-/* Builds cells from a view (NULL or empty view: zero cells). Frees with sl__cells_free.
- * SL_ERR_NOMEM. */
+/* Builds cells from a view (NULL or empty view: zero cells) into c, which is zeroed or holds
+ * cells of an earlier build (their memory is reused when large enough). Frees with
+ * sl__cells_free. SL_ERR_NOMEM. */
 sl_status sl__cells_build(sl__cells *c, const sl_view *view);
 void sl__cells_free(sl__cells *c);
 

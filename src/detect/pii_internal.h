@@ -14,6 +14,11 @@
 
 /* Number-shaped personal data: SL_DET_PHONE, CCCD, CMND, CARD, BANK_ACCOUNT bits of enabled.
  * Skips cells flagged SL__CF_USED (e-mail addresses found before). */
+/* The detectors' per-thread scratch: the cells of the prepared text. */
+struct sl_detect_scratch {
+    sl__cells cells;
+};
+
 /* Appends a hit of a detector output (its name and index). */
 sl_status sl__push_output(sl_hits *out, int output, uint32_t start, uint32_t end, float score);
 

@@ -163,26 +163,39 @@ static size_t url_at(const sl__cells *c, size_t i, size_t *hs, size_t *he)
     return url_tail(c, e, marked);
 }
 
-size_t sl_detect_urls(const sl_text *text, sl_url *out, size_t max)
+/* URLs over built cells. */
+static size_t urls_of_cells(const sl__cells *c, sl_url *out, size_t max)
 {
-    if (!text || (!out && max)) return 0;
-    sl__cells c;
-    if (sl__cells_build(&c, sl_text_view(text, SL_VIEW_NFC))) return 0;
     size_t found = 0;
-    for (size_t i = 0; i < c.n && found < max; i++) {
-        if (!(c.fl[i] & SL__CF_ASCII) || !sl__c_alnum(&c, i) || !url_start_ok(&c, i)) continue;
-        size_t hs, he, e = url_at(&c, i, &hs, &he);
+    for (size_t i = 0; i < c->n && found < max; i++) {
+        if (!(c->fl[i] & SL__CF_ASCII) || !sl__c_alnum(c, i) || !url_start_ok(c, i)) continue;
+        size_t hs, he, e = url_at(c, i, &hs, &he);
         if (!e) {
-            while (i + 1 < c.n && (sl__c_alnum(&c, i + 1) || c.f[i + 1] == '.' ||
-                                   c.f[i + 1] == '-' || c.f[i + 1] == '@'))
+            while (i + 1 < c->n && (sl__c_alnum(c, i + 1) || c->f[i + 1] == '.' ||
+                                    c->f[i + 1] == '-' || c->f[i + 1] == '@'))
                 i++; /* not a URL: skip the rest of this word, e-mail included */
             continue;
         }
         sl_url *u = &out[found++];
-        sl__cells_span(&c, i, e, &u->start, &u->end);
-        sl__cells_span(&c, hs, he, &u->host_start, &u->host_end);
+        sl__cells_span(c, i, e, &u->start, &u->end);
+        sl__cells_span(c, hs, he, &u->host_start, &u->host_end);
         i = e - 1;
     }
+    return found;
+}
+
+size_t sl_detect_urls(const sl_text *text, sl_url *out, size_t max)
+{
+    if (!text || (!out && max)) return 0;
+    sl__cells c = {0};
+    if (sl__cells_build(&c, sl_text_view(text, SL_VIEW_NFC))) return 0;
+    size_t found = urls_of_cells(&c, out, max);
     sl__cells_free(&c);
     return found;
+}
+
+size_t sl_detect_urls_prepared(sl_detect_scratch *s, sl_url *out, size_t max)
+{
+    if (!s || (!out && max)) return 0;
+    return urls_of_cells(&s->cells, out, max);
 }

@@ -249,6 +249,8 @@ sl_scan *sl_scan_new(const sl_engine *e)
     s->listed = calloc(ncat, sizeof *s->listed);
     if (!s->text || !s->category_scores || !s->listed) goto fail;
     if (e->matcher && sl_matcher_scratch_new(e->matcher, &s->matcher_scratch)) goto fail;
+    if ((e->detectors || e->rules.ndomain_rules) && !(s->detect_scratch = sl_detect_scratch_new()))
+        goto fail;
     if (e->model && sl_model_scratch_new(e->model, &s->model_scratch)) goto fail;
     if (e->nbanks) {
         s->bank_scratch = calloc(e->nbanks, sizeof *s->bank_scratch);
@@ -268,6 +270,7 @@ void sl_scan_free(sl_scan *s)
     sl_text_free(s->text);
     sl_hits_free(&s->raw);
     if (s->matcher_scratch) sl_matcher_scratch_free(s->matcher_scratch);
+    sl_detect_scratch_free(s->detect_scratch);
     if (s->model_scratch) sl_model_scratch_free(s->model_scratch);
     if (s->bank_scratch)
         for (size_t i = 0; i < s->engine->nbanks; i++) sl_bank_scratch_free(s->bank_scratch[i]);

@@ -84,6 +84,7 @@ struct sl_scan {
     sl_text *text;
     sl_hits raw; /* findings of the current stage */
     sl_matcher_scratch *matcher_scratch;
+    sl_detect_scratch *detect_scratch; /* the detectors' cells, read by personal data and URLs */
     sl_model_scratch *model_scratch;
     sl_bank_scratch **bank_scratch;
     sl_verdict verdict;

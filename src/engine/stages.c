@@ -117,7 +117,7 @@ static sl_status stage_detectors(const sl_engine *e, sl_scan *s)
 {
     if (!e->detectors) return SL_OK;
     sl_hits_clear(&s->raw);
-    sl_status st = sl_detect_run(s->text, e->detectors, &s->raw);
+    sl_status st = sl_detect_run_prepared(s->detect_scratch, e->detectors, &s->raw);
     for (size_t i = 0; !st && i < s->raw.count; i++) {
         const sl_hit *h = &s->raw.items[i];
         /* a detector hit carries its output's index, which is its index in the ruleset's map */
@@ -143,7 +143,7 @@ static sl_status find_urls(sl_scan *s, size_t *n)
             s->urls = u;
             s->urls_cap = cap;
         }
-        *n = sl_detect_urls(s->text, s->urls, s->urls_cap);
+        *n = sl_detect_urls_prepared(s->detect_scratch, s->urls, s->urls_cap);
         if (*n < s->urls_cap) return SL_OK;
         if (s->urls_cap >= SL_MAX_URLS_SCANNED) break;
         cap = s->urls_cap * 2;
@@ -302,6 +302,8 @@ static void merge_spans(sl_scan *s)
 sl_status sl__engine_run_stages(const sl_engine *e, sl_scan *s, const char *text, size_t len)
 {
     sl_status st = stage_patterns(e, s);
+    /* personal data and URLs read the same cells of the NFC view: built once per post */
+    if (!st && s->detect_scratch) st = sl_detect_prepare(s->detect_scratch, s->text);
     if (!st) st = stage_detectors(e, s);
     if (!st) st = stage_domains(e, s, text);
     if (!st) st = stage_model(e, s, len);
