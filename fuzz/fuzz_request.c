@@ -55,8 +55,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         uint64_t n = 0, lease = 0;
         st = sl__req_claim(s, size, &n, &lease, &err);
         check_err(st, &err, size);
-        if (!st && (n < 1 || n > SL_STORE_MAX_PAGE || lease < 1 ||
-                    lease > SL_STORE_MAX_LEASE_SECONDS))
+        if (!st &&
+            (n < 1 || n > SL_STORE_MAX_PAGE || lease < 1 || lease > SL_STORE_MAX_LEASE_SECONDS))
             abort();
     } else if (mode == 2) {
         sl__queue_query q;
