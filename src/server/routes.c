@@ -314,8 +314,13 @@ void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len)
     STR("channel", rec->channel);
     STR("kind", rec->kind);
     STR("author", rec->author);
-    STR("created_at", rec->created_at);
-    STR("parent", rec->parent);
+    /* absent optional fields are null */
+#define OPT(key, v)                                                                                \
+    if (!s2) s2 = sl_buf_puts(b, ",\"" key "\":");                                                 \
+    if (!s2) s2 = (v)[0] ? sl__json_text(b, (v), strlen(v)) : sl_buf_puts(b, "null")
+    OPT("created_at", rec->created_at);
+    OPT("parent", rec->parent);
+#undef OPT
     STR("state", sl_item_state_name(rec->state));
     STR("action", sl_store_action_name(rec->action));
     STR("policy_version", rec->policy_version);

@@ -119,7 +119,7 @@ req GET /v1/items/web/c2 "$rev"
 expect 200 '.id == "c2" and .state == "published" and .action == "review" and .text == "đồ ngu mày im đi" and .verdict.action == "review" and .created_at == "2026-11-30T08:00:00Z" and .history[0].what == "ingested" and .history[1].what == "queued"' "item"
 [ "$(printf '%s' "$body" | jq -r .author)" != u2 ] || fail "the raw author is shown"
 req GET /v1/items/web/c3 "$appeals"
-expect 200 '.state == "hidden" and .parent == "c1"' "appeals reads an item"
+expect 200 '.state == "hidden" and .parent == "c1" and .created_at == null' "appeals reads an item"
 req GET /v1/items/web/c3 "$aud"
 expect 200 '.state == "hidden" and (has("text") | not) and (has("verdict") | not)' "auditor: no raw text"
 req GET /v1/items/web/c3 "$integ"
@@ -170,16 +170,29 @@ expect 400 '' "claim 0"
 req POST /v1/queues/pending/claim "$rev" '{"n":1,"lease":5}'
 expect 400 '' "unknown claim key"
 
-# ---- reload: good, bad over HTTP (old engine stays), SIGHUP -----------------------------------
+# ---- reload: under load, bad over HTTP (old engine stays), SIGHUP -----------------------------
+: >"$tmp/codes"
+(for _ in $(seq 1 150); do
+    timeout 30 curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -H "Authorization: Bearer $integ" \
+        -H 'Content-Type: application/json' --data-binary "$line" "$url/v1/check" >>"$tmp/codes"
+done) &
+lpid=$!
+for _ in 1 2 3; do
+    req POST /v1/admin/reload "$admin" ''
+    expect 200 '.reloaded == true' "reload under load"
+done
+timeout 120 tail --pid="$lpid" -f /dev/null || fail "the client under reloads did not finish"
+wait "$lpid"
+[ "$(grep -c '^200$' "$tmp/codes")" -eq 150 ] || fail "a request failed during reloads: $(sort "$tmp/codes" | uniq -c)"
 req POST /v1/admin/reload "$admin" ''
-expect 200 '.reloaded == true and .generation == 2' "reload"
+expect 200 '.reloaded == true and .generation == 5' "reload"
 printf 'name: broken\nversion: 1\nthresholds: [oops\n' >"$tmp/policy.yaml"
 req POST /v1/admin/reload "$admin" '{}'
 expect 422 '.error.code == "reload_failed" and .error.line >= 1' "bad policy"
 req POST /v1/check "$integ" "$line"
 expect 200 '.action == "review"' "the old engine keeps screening"
 req GET /healthz ""
-expect 200 '.engine_generation == 2' "generation unchanged by a failed reload"
+expect 200 '.engine_generation == 5' "generation unchanged by a failed reload"
 kill -HUP "$pid"
 for _ in $(seq 1 200); do grep -q "reload failed" "$tmp/err" && break; sleep 0.05; done
 grep -q "reload failed, the old engine keeps screening" "$tmp/err" || fail "SIGHUP with a bad policy"
@@ -188,7 +201,7 @@ kill -HUP "$pid"
 for _ in $(seq 1 400); do grep -q "reloaded" "$tmp/err" && break; sleep 0.05; done
 grep -q "sangloc serve: reloaded" "$tmp/err" || fail "SIGHUP reload"
 req GET /healthz ""
-expect 200 '.engine_generation == 3' "generation after SIGHUP"
+expect 200 '.engine_generation == 6' "generation after SIGHUP"
 
 # ---- metrics ---------------------------------------------------------------------------------
 req GET /metrics "$aud"
@@ -199,6 +212,15 @@ grep -q 'sangloc_verdicts_total{action="hide"} [1-9]' "$tmp/body" || fail "metri
 grep -q 'sangloc_reloads_total{result="failed"} 2' "$tmp/body" || fail "metrics: failed reloads"
 grep -q 'sangloc_queue_open{queue="pending"} 4' "$tmp/body" || fail "metrics: queue size"
 grep -q 'sangloc_items_total{status="duplicate"} 5' "$tmp/body" || fail "metrics: duplicates"
+
+# ---- a revoked token is refused at once ---------------------------------------------------------
+gone=$("$bin" token create --db "$db" --role integration --name revokee 2>/dev/null) || fail "token"
+req POST /v1/check "$gone" '{"text":"a"}'
+expect 200 '' "a fresh token"
+gone_id=$("$bin" token list --db "$db" | awk -F'\t' '$7 == "revokee" {print $1}')
+"$bin" token revoke --db "$db" "$gone_id" >/dev/null || fail "revoke"
+req POST /v1/check "$gone" '{"text":"a"}'
+expect 401 '.error.code == "unauthorized"' "a revoked token"
 
 stop_server
 grep -q "sangloc serve: stopping" "$tmp/err" || fail "stop message"
