@@ -112,15 +112,14 @@ static sl_status item_member(void *ctx, const char *key, size_t key_len, const c
     return sl__json_string(s, len, i, c->parent, err);
 }
 
-static sl_status need(const sl_record_str *f, const char *name, size_t max, size_t item,
-                      sl_error *err)
+/* Messages name the field; the caller says which item (the reply's "item"). */
+static sl_status need(const sl_record_str *f, const char *name, size_t max, sl_error *err)
 {
     if (!f->data || !f->len)
-        return sl_error_set(err, SL_ERR_MISSING_FIELD, SL_NO_POS, "item %zu: \"%s\" is required",
-                            item, name);
+        return sl_error_set(err, SL_ERR_MISSING_FIELD, SL_NO_POS, "\"%s\" is required", name);
     if (f->len > max)
-        return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS,
-                            "item %zu: \"%s\" is longer than %zu bytes", item, name, max);
+        return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "\"%s\" is longer than %zu bytes",
+                            name, max);
     return SL_OK;
 }
 
@@ -172,11 +171,10 @@ sl_status sl__req_ingest_item(const char *body, sl__span sp, sl_record *rec, sl_
     f->text = rec->text;
     f->created_at = rec->created_at;
     if (c.has_parent) f->parent = (sl_record_str){parentbuf->data, parentbuf->len};
-    size_t item = 0;
-    if ((st = need(&f->id, "id", SL_STORE_MAX_ITEM_ID, item, err)) ||
-        (st = need(&f->channel, "channel", SL_STORE_MAX_CHANNEL, item, err)) ||
-        (st = need(&f->kind, "kind", SL_STORE_MAX_KIND, item, err)) ||
-        (st = need(&f->author, "author", SL_STORE_MAX_AUTHOR, item, err)))
+    if ((st = need(&f->id, "id", SL_STORE_MAX_ITEM_ID, err)) ||
+        (st = need(&f->channel, "channel", SL_STORE_MAX_CHANNEL, err)) ||
+        (st = need(&f->kind, "kind", SL_STORE_MAX_KIND, err)) ||
+        (st = need(&f->author, "author", SL_STORE_MAX_AUTHOR, err)))
         return st;
     if (!f->text.data)
         return sl_error_set(err, SL_ERR_MISSING_FIELD, SL_NO_POS, "\"text\" is required");
