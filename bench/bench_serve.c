@@ -222,6 +222,18 @@ static void *client_main(void *arg)
     return NULL;
 }
 
+/* Resident memory of this process (server and clients), in MB; 0 when unknown. */
+static double rss_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double mb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6)) mb = atof(line + 6) / 1024;
+    if (f) fclose(f);
+    return mb;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -254,9 +266,10 @@ static void run_mode(run *r, int nclients, const char *name)
     }
     qsort(all, total, sizeof *all, cmp_double);
     double p50 = total ? all[total / 2] : 0, p99 = total ? all[(size_t)(total * 0.99)] : 0;
-    printf("%-32s %9.0f req/s %10.0f comments/s   p50 %6.2f ms  p99 %6.2f ms  errors %lu\n", name,
-           (double)atomic_load(&r->requests) / dt, (double)atomic_load(&r->comments) / dt,
-           p50 * 1e3, p99 * 1e3, atomic_load(&r->errors));
+    printf("%-32s %9.0f req/s %10.0f comments/s  p50 %5.2f ms  p99 %5.2f ms  errors %lu  RSS %.0f "
+           "MB\n",
+           name, (double)atomic_load(&r->requests) / dt, (double)atomic_load(&r->comments) / dt,
+           p50 * 1e3, p99 * 1e3, atomic_load(&r->errors), rss_mb());
     free(all);
     free(cs);
     free(th);
@@ -350,6 +363,7 @@ int main(int argc, char **argv)
     printf("bench_serve: %zu comments from %s; server %d threads, %d keep-alive clients, %.0f s "
            "a mode, batches of %d\n",
            c.n, data, threads, clients, seconds, batch);
+    printf("RSS after start: %.0f MB\n", rss_mb());
     cli_baseline(bin, &c, dir);
     run r1 = {.m = M_CHECK1,
               .c = &c,
