@@ -182,7 +182,7 @@ void sl__route_items(sl__rq *r)
         l->has_parent = f.parent.data != NULL;
     }
     e = sl__engine_for(r);
-    if (!e) goto done_quiet;
+    if (!e) goto done; /* replied */
     const sl_policy *pol = sl_engine_policy(e);
     char pver[SL_STORE_MAX_POLICY_VERSION];
     snprintf(pver, sizeof pver, "%.200s#%016" PRIx64, pol->version ? pol->version : "", pol->hash);
@@ -266,7 +266,6 @@ void sl__route_items(sl__rq *r)
 oom:
     sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);
 done:
-done_quiet:
     if (e) sl_engine_release(e);
     free(dup);
     free(loc);

@@ -149,7 +149,6 @@ const sl_engine *sl__engine_for(sl__rq *r)
 
 /* ---- dispatch ----------------------------------------------------------------------------- */
 
-enum { ROLE_BIT = 1 };
 #define R(role) (1u << (role))
 
 typedef struct route_def {
