@@ -1,0 +1,202 @@
+/* `sangloc serve`: the HTTP service (include/sangloc/server.h, docs/server.md). This file is the
+ * program's side: options, shipped defaults, signals. SIGTERM/SIGINT stop the server (in-flight
+ * replies finish), SIGHUP reloads the engine; all three are taken by sigwait() on the main
+ * thread, so the workers never run signal handlers. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/defaults.h"
+#include "cli/output.h"
+#include "sangloc/server.h"
+
+#define MAX_BANKS 64
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sangloc serve [--listen HOST:PORT] [--db PATH] [--key-file F] [--policy F]\n"
+            "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
+            "                     [--max-body BYTES]\n"
+            "\n"
+            "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
+            "POST /v1/admin/reload rebuild the engine from the same files.\n"
+            "  --listen HOST:PORT  address (default 127.0.0.1:8080; port 0 picks a free one)\n"
+            "  --db PATH           the store (default sangloc.db; created and migrated)\n"
+            "  --key-file F        pseudonym key, kept outside the database (default PATH.key)\n"
+            "  --policy F          policy (default: the shipped policies/default.yaml)\n"
+            "  --model F           model (default: the shipped models/default.slm)\n"
+            "  --no-model          screen without a model\n"
+            "  --bank F            a bank to match against (repeatable)\n"
+            "  --threads N         worker threads (default 2)\n"
+            "  --max-body BYTES    largest request body (default 4194304)\n"
+            "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
+            "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
+            "\n"
+            "Exit status: 0 stopped by a signal, 2 usage error or start-up failure.\n");
+}
+
+enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
+
+/* HOST:PORT, [V6]:PORT or :PORT; host is written into buf. */
+static bool split_listen(const char *s, char *host, size_t hsize, unsigned long long *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon) return false;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= hsize) return false;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    if (!hl) snprintf(host, hsize, "127.0.0.1");
+    return sl__cli_parse_uint("serve", "--listen", colon + 1, 0, 65535, port);
+}
+
+int sl_cmd_serve(int argc, char **argv)
+{
+    static const struct option longs[] = {{"listen", required_argument, 0, O_LISTEN},
+                                          {"db", required_argument, 0, O_DB},
+                                          {"key-file", required_argument, 0, O_KEY},
+                                          {"policy", required_argument, 0, O_POLICY},
+                                          {"model", required_argument, 0, O_MODEL},
+                                          {"no-model", no_argument, 0, O_NO_MODEL},
+                                          {"bank", required_argument, 0, O_BANK},
+                                          {"threads", required_argument, 0, O_THREADS},
+                                          {"max-body", required_argument, 0, O_BODY},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
+    const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
+               *model = NULL;
+    const char *banks[MAX_BANKS];
+    size_t nbanks = 0;
+    bool no_model = false;
+    unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (c) {
+        case O_LISTEN:
+            listen = optarg;
+            break;
+        case O_DB:
+            db = optarg;
+            break;
+        case O_KEY:
+            key = optarg;
+            break;
+        case O_POLICY:
+            policy = optarg;
+            break;
+        case O_MODEL:
+            model = optarg;
+            break;
+        case O_NO_MODEL:
+            no_model = true;
+            break;
+        case O_BANK:
+            if (nbanks == MAX_BANKS)
+                return sl__cli_usage_error("serve", usage, "at most %d banks", MAX_BANKS);
+            banks[nbanks++] = optarg;
+            break;
+        case O_THREADS:
+            if (!sl__cli_parse_uint("serve", "--threads", optarg, 1, SL_SERVER_MAX_THREADS,
+                                    &threads))
+                return 2;
+            break;
+        case O_BODY:
+            if (!sl__cli_parse_uint("serve", "--max-body", optarg, 1024, (1ull << 30), &max_body))
+                return 2;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            return sl__cli_getopt_error("serve", usage, c, argv);
+        }
+    }
+    if (optind < argc)
+        return sl__cli_usage_error("serve", usage, "unexpected argument '%s'", argv[optind]);
+    char host[256];
+    unsigned long long port;
+    if (!split_listen(listen, host, sizeof host, &port)) {
+        if (!strrchr(listen, ':'))
+            sl__cli_error("serve", NULL, 0, "--listen: '%s' is not HOST:PORT", listen);
+        return 2;
+    }
+    char *owned_policy = NULL, *owned_model = NULL, *owned_key = NULL;
+    if (!policy) {
+        policy = owned_policy = sl__cli_find_default("policies/default.yaml");
+        if (!policy) {
+            sl__cli_error("serve", NULL, 0, "the default policy was not found; use --policy FILE");
+            return 2;
+        }
+    }
+    if (!model && !no_model) model = owned_model = sl__cli_find_default("models/default.slm");
+    if (!key) {
+        const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
+        size_t n = strlen(path) + 5;
+        owned_key = malloc(n);
+        if (!owned_key) return 2;
+        snprintf(owned_key, n, "%s.key", path);
+        key = owned_key;
+    }
+    sl_server_options o = {.host = host,
+                           .port = (uint16_t)port,
+                           .db = db,
+                           .key_file = key,
+                           .engine = {.policy_path = policy,
+                                      .model_path = model,
+                                      .bank_paths = banks,
+                                      .nbanks = nbanks,
+                                      .allow_missing_model = no_model},
+                           .threads = (int)threads,
+                           .max_body = (size_t)max_body};
+    /* the workers inherit this mask: only the main thread takes these signals */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = 2;
+    sl_server *srv = NULL;
+    sl_error err = {0};
+    if (sl_server_new(&o, &srv, &err) || sl_server_start(srv, &err)) {
+        sl__cli_error("serve", err.line ? policy : NULL, err.line, "%s", err.message);
+        goto out;
+    }
+    fprintf(stderr, "listening on http://%s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
+            strchr(host, ':') ? "]" : "", (unsigned)sl_server_port(srv));
+    fflush(stderr);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig)) continue;
+        if (sig == SIGHUP) {
+            sl_error rerr = {0};
+            if (sl_server_reload(srv, &rerr))
+                sl__cli_error("serve", rerr.line ? policy : NULL, rerr.line,
+                              "reload failed, the old engine keeps screening: %s", rerr.message);
+            else
+                fprintf(stderr, "sangloc serve: reloaded\n");
+            continue;
+        }
+        fprintf(stderr, "sangloc serve: stopping\n");
+        break;
+    }
+    sl_server_stop(srv);
+    rc = 0;
+out:
+    sl_server_free(srv);
+    free(owned_policy);
+    free(owned_model);
+    free(owned_key);
+    return rc;
+}

@@ -1,0 +1,107 @@
+/* server/internal.h — what the server's files share (internal): workers, the request context,
+ * routes and their counters, and the reply helpers. */
+#ifndef SL_SERVER_INTERNAL_H
+#define SL_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sangloc/record.h"
+#include "sangloc/reload.h"
+#include "sangloc/server.h"
+#include "sangloc/store.h"
+#include "server/sbuf.h"
+
+struct event_base;
+struct evhttp;
+struct evhttp_bound_socket;
+struct evhttp_request;
+struct event;
+
+typedef enum sl__route {
+    SL_ROUTE_HEALTHZ,
+    SL_ROUTE_CHECK,
+    SL_ROUTE_ITEMS,
+    SL_ROUTE_ITEM,
+    SL_ROUTE_QUEUE,
+    SL_ROUTE_CLAIM,
+    SL_ROUTE_RELOAD,
+    SL_ROUTE_METRICS,
+    SL_ROUTE_OTHER,
+    SL_ROUTE_COUNT
+} sl__route;
+
+/* The statuses the server answers, for the request counters; the last slot counts the rest. */
+#define SL_NSTATUS 13
+extern const int sl__status_codes[SL_NSTATUS];
+
+typedef struct sl__metrics {
+    _Atomic uint64_t requests[SL_ROUTE_COUNT][SL_NSTATUS + 1];
+    _Atomic uint64_t verdicts[4]; /* by sl_action: every comment screened (check and items) */
+    _Atomic uint64_t items_created, items_duplicate;
+    _Atomic uint64_t reloads_ok, reloads_failed;
+} sl__metrics;
+
+typedef struct sl__worker {
+    struct sl_server *srv;
+    pthread_t thread;
+    bool started;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct event *stop_ev;
+    sl_store *store;
+    sl_scan *scan;
+    sl_record rec;
+    sl_buf out, arena, idbuf, parentbuf, tmp;
+} sl__worker;
+
+struct sl_server {
+    sl_server_options opt;
+    char *host, *db, *key_file;
+    sl_engine_slot *slot;
+    int fd;
+    uint16_t port;
+    int nworkers;
+    sl__worker *workers;
+    bool running;
+    sl__metrics metrics;
+};
+
+/* One request being answered. */
+typedef struct sl__rq {
+    sl__worker *w;
+    struct evhttp_request *req;
+    sl__route route;
+    sl_token_info tok;
+    const char *org; /* the token's organization ("default" for a global token) */
+    const char *body;
+    size_t body_len;
+    const char *path;
+} sl__rq;
+
+/* Sends body (JSON) with the status and counts it. */
+void sl__reply(sl__rq *r, int status, const char *json, size_t len);
+void sl__reply_as(sl__rq *r, int status, const char *type, const char *body, size_t len);
+/* {"error":{"code":CODE,"message":MESSAGE[,"byte":N][,"item":I][,"line":L]}}; byte SL_NO_POS,
+ * item -1 and line 0 leave those out. */
+void sl__reply_error(sl__rq *r, int status, const char *code, const char *message, size_t byte,
+                     long item, size_t line);
+/* Appends s as a JSON string, bytes that are not UTF-8 replaced by U+FFFD. */
+sl_status sl__json_text(sl_buf *b, const char *s, size_t len);
+
+/* The current engine with a scan of it in w->scan; release the engine when done. NULL when out
+ * of memory (an error was replied). */
+const sl_engine *sl__engine_for(sl__rq *r);
+
+void sl__route_check(sl__rq *r);
+void sl__route_items(sl__rq *r);
+void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len);
+void sl__route_queue(sl__rq *r, const char *query);
+void sl__route_claim(sl__rq *r);
+void sl__route_reload(sl__rq *r);
+void sl__route_metrics(sl__rq *r);
+
+#endif
