@@ -12,7 +12,7 @@
 #include "sangloc/reload.h"
 #include "sangloc/server.h"
 #include "sangloc/store.h"
-#include "server/sbuf.h"
+#include "sangloc/buf.h"
 
 struct event_base;
 struct evhttp;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "sangloc/status.h"
-#include "server/sbuf.h"
+#include "sangloc/buf.h"
 
 #define SL_JSON_MAX_DEPTH 64
 

@@ -14,7 +14,7 @@
 #include "sangloc/record.h"
 #include "sangloc/status.h"
 #include "sangloc/store.h"
-#include "server/sbuf.h"
+#include "sangloc/buf.h"
 
 typedef struct sl__span {
     size_t off, len;
