@@ -35,6 +35,9 @@ typedef struct sl_server_options {
     sl_engine_options engine; /* copied by the reload slot */
     int threads;              /* worker threads, 1..SL_SERVER_MAX_THREADS; 0: 2 */
     size_t max_body;          /* request bodies above this are refused with 413; 0: default */
+    /* The organizations file (docs/server.md, "Organizations"): each org with its policy,
+     * model (default: engine.model_path) and banks. NULL: one org, "default", with engine. */
+    const char *config;
 } sl_server_options;
 
 sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_error *err);
@@ -45,8 +48,9 @@ uint16_t sl_server_port(const sl_server *server);
 /* Starts the worker threads. The caller's signal mask is inherited by them. */
 sl_status sl_server_start(sl_server *server, sl_error *err);
 
-/* Rebuilds the engine from the same files (policy, model, banks); on failure the old engine
- * keeps screening and err says why (err->line: the policy line). Any thread. */
+/* Rebuilds every organization's engine from the same files (policy, model, banks); an org whose
+ * build fails keeps its old engine and err says why for the first such org (err->line: the
+ * policy line), while the others are reloaded. Any thread. */
 sl_status sl_server_reload(sl_server *server, sl_error *err);
 
 /* Stops accepting, gives replies in flight a short grace to be written, joins the workers.

@@ -20,7 +20,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: sangloc serve [--listen HOST:PORT] [--db PATH] [--key-file F] [--policy F]\n"
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
-            "                     [--max-body BYTES]\n"
+            "                     [--max-body BYTES] [--config FILE]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -33,6 +33,8 @@ static void usage(FILE *out)
             "  --bank F            a bank to match against (repeatable)\n"
             "  --threads N         worker threads (default 2)\n"
             "  --max-body BYTES    largest request body (default 4194304)\n"
+            "  --config FILE       organizations, each with its policy, model and banks (YAML);\n"
+            "                      without it one org, 'default', uses the options above\n"
             "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
             "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
             "\n"
@@ -40,6 +42,7 @@ static void usage(FILE *out)
 }
 
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
+enum { O_CONFIG = O_BODY + 64 };
 
 /* HOST:PORT, [V6]:PORT or :PORT; host is written into buf. */
 static bool split_listen(const char *s, char *host, size_t hsize, unsigned long long *port)
@@ -70,10 +73,11 @@ int sl_cmd_serve(int argc, char **argv)
                                           {"bank", required_argument, 0, O_BANK},
                                           {"threads", required_argument, 0, O_THREADS},
                                           {"max-body", required_argument, 0, O_BODY},
+                                          {"config", required_argument, 0, O_CONFIG},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
-               *model = NULL;
+               *model = NULL, *config = NULL;
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
     bool no_model = false;
@@ -114,6 +118,9 @@ int sl_cmd_serve(int argc, char **argv)
             if (!sl__cli_parse_uint("serve", "--max-body", optarg, 1024, (1ull << 30), &max_body))
                 return 2;
             break;
+        case O_CONFIG:
+            config = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -123,6 +130,10 @@ int sl_cmd_serve(int argc, char **argv)
     }
     if (optind < argc)
         return sl__cli_usage_error("serve", usage, "unexpected argument '%s'", argv[optind]);
+    if (config && (policy || nbanks))
+        return sl__cli_usage_error("serve", usage,
+                                   "--config names each organization's policy and banks: "
+                                   "not with --policy or --bank");
     char host[256];
     unsigned long long port;
     if (!split_listen(listen, host, sizeof host, &port)) {
@@ -157,7 +168,8 @@ int sl_cmd_serve(int argc, char **argv)
                                       .nbanks = nbanks,
                                       .allow_missing_model = no_model},
                            .threads = (int)threads,
-                           .max_body = (size_t)max_body};
+                           .max_body = (size_t)max_body,
+                           .config = config};
     /* the workers inherit this mask: only the main thread takes these signals */
     sigset_t set;
     sigemptyset(&set);
@@ -170,7 +182,11 @@ int sl_cmd_serve(int argc, char **argv)
     sl_server *srv = NULL;
     sl_error err = {0};
     if (sl_server_new(&o, &srv, &err) || sl_server_start(srv, &err)) {
-        sl__cli_error("serve", err.line ? policy : NULL, err.line, "%s", err.message);
+        /* a config error names the config's line; an org's policy error names its org */
+        bool in_config = config && err.code == SL_ERR_ARG;
+        sl__cli_error("serve",
+                      err.line && (in_config || !config) ? (config ? config : policy) : NULL,
+                      err.line && (in_config || !config) ? err.line : 0, "%s", err.message);
         goto out;
     }
     fprintf(stderr, "listening on http://%s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
@@ -182,7 +198,7 @@ int sl_cmd_serve(int argc, char **argv)
         if (sig == SIGHUP) {
             sl_error rerr = {0};
             if (sl_server_reload(srv, &rerr))
-                sl__cli_error("serve", rerr.line ? policy : NULL, rerr.line,
+                sl__cli_error("serve", rerr.line && !config ? policy : NULL, rerr.line,
                               "reload failed, the old engine keeps screening: %s", rerr.message);
             else
                 fprintf(stderr, "sangloc serve: reloaded\n");

@@ -29,6 +29,9 @@ typedef enum sl__route {
     SL_ROUTE_CLAIM,
     SL_ROUTE_RELOAD,
     SL_ROUTE_METRICS,
+    SL_ROUTE_BANKS,      /* GET /v1/banks */
+    SL_ROUTE_BANK_ITEMS, /* GET, POST /v1/banks/{name}/items */
+    SL_ROUTE_BANK_ITEM,  /* DELETE /v1/banks/{name}/items/{id} */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -53,15 +56,29 @@ typedef struct sl__worker {
     struct evhttp_bound_socket *bound;
     struct event *stop_ev;
     sl_store *store;
-    sl_scan *scan;
+    sl_scan *scan;   /* the scan of the request's org (one of scans[]) */
+    sl_scan **scans; /* one per org, made lazily, replaced when the org's engine changes */
     sl_record rec;
     sl_buf out, arena, idbuf, parentbuf, tmp;
 } sl__worker;
 
+/* One organization served: its engine slot and the files it was built from (server/orgs.c). */
+typedef struct sl__org {
+    char *id, *name;
+    sl_engine_slot *slot;
+    char *policy, *model;
+    char **banks;
+    size_t nbanks;
+    pthread_mutex_t edit; /* one bank edit (and its reload) at a time */
+} sl__org;
+
 struct sl_server {
     sl_server_options opt;
     char *host, *db, *key_file;
-    sl_engine_slot *slot;
+    sl_engine_slot *slot; /* the first org's (orgs[0].slot), for the deployment-wide gauges */
+    sl__org *orgs;
+    size_t norgs;
+    bool configured; /* --config: tokens of orgs it does not list find nothing */
     int fd;
     uint16_t port;
     int nworkers;
@@ -76,7 +93,8 @@ typedef struct sl__rq {
     struct evhttp_request *req;
     sl__route route;
     sl_token_info tok;
-    const char *org; /* the token's organization ("default" for a global token) */
+    const char *org; /* the org acted for (server/orgs.c: sl__select_org); NULL: none named */
+    long orgi;       /* its index in srv->orgs (whose engine screens), -1 when it has none */
     const char *body;
     size_t body_len;
     const char *path;
@@ -103,5 +121,23 @@ void sl__route_queue(sl__rq *r, const char *query);
 void sl__route_claim(sl__rq *r);
 void sl__route_reload(sl__rq *r);
 void sl__route_metrics(sl__rq *r);
+void sl__route_banks(sl__rq *r);
+void sl__route_bank_items(sl__rq *r, const char *rest, const char *query);
+void sl__route_bank_item_delete(sl__rq *r, const char *rest);
+
+/* ---- organizations (server/orgs.c) ---- */
+
+/* Builds srv->orgs from the options (--config, or the one org "default") and creates the
+ * configured orgs in the store. */
+sl_status sl__orgs_init(sl_server *s, sl_store *store, sl_error *err);
+void sl__orgs_free(sl_server *s);
+/* The org whose name is id[0, len), or -1. */
+long sl__org_find(const sl_server *s, const char *id, size_t len);
+/* Rebuilds one org's engine from its files; counts the reload. */
+sl_status sl__org_reload(sl_server *s, size_t k, sl_error *err);
+/* After authentication: which org the request acts for (the token's; a global token names one
+ * with the X-Sangloc-Org header). Replies (400, 404) and returns false when the route needs an
+ * org and there is none the token may use. */
+bool sl__select_org(sl__rq *r, bool needs_org);
 
 #endif

@@ -452,27 +452,6 @@ void sl__route_claim(sl__rq *r)
 
 /* ---- admin -------------------------------------------------------------------------------- */
 
-void sl__route_reload(sl__rq *r)
-{
-    sl_error err = {0};
-    sl_status st = sl_server_reload(r->w->srv, &err);
-    if (st) {
-        sl__reply_error(r, 422, "reload_failed", err.message, SL_NO_POS, -1, err.line);
-        return;
-    }
-    const sl_engine *e = sl_engine_slot_get(r->w->srv->slot);
-    sl_buf *b = &r->w->out;
-    sl_buf_clear(b);
-    sl_status s2 = sl_buf_printf(b, "{\"reloaded\":true,\"generation\":%llu,\"versions\":%s}",
-                                 (unsigned long long)sl_engine_slot_generation(r->w->srv->slot),
-                                 sl_engine_versions_json(e));
-    sl_engine_release(e);
-    if (s2)
-        sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);
-    else
-        sl__reply(r, 200, b->data, b->len);
-}
-
 static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/check",
                                                         "/v1/items",
@@ -481,6 +460,9 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/queues/pending/claim",
                                                         "/v1/admin/reload",
                                                         "/metrics",
+                                                        "/v1/banks",
+                                                        "/v1/banks/{name}/items",
+                                                        "/v1/banks/{name}/items/{id}",
                                                         "other"};
 
 void sl__route_metrics(sl__rq *r)
@@ -541,7 +523,7 @@ void sl__route_metrics(sl__rq *r)
     }
     sl_queue_stats qs = {0};
     sl_error err = {0};
-    if (!st && !sl_store_queue_stats(w->store, r->org, SL_QUEUE_PENDING, &qs, &err))
+    if (!st && r->org && !sl_store_queue_stats(w->store, r->org, SL_QUEUE_PENDING, &qs, &err))
         st = sl_buf_printf(b,
                            "# HELP sangloc_queue_open Open cases of the caller's organization.\n"
                            "# TYPE sangloc_queue_open gauge\n"

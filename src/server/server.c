@@ -134,16 +134,18 @@ void sl__reply_error(sl__rq *r, int status, const char *code, const char *messag
 const sl_engine *sl__engine_for(sl__rq *r)
 {
     sl__worker *w = r->w;
-    const sl_engine *e = sl_engine_slot_get(w->srv->slot);
-    if (!w->scan || sl_scan_engine(w->scan) != e) {
-        sl_scan_free(w->scan);
-        w->scan = sl_scan_new(e);
-        if (!w->scan) {
+    size_t k = r->orgi > 0 ? (size_t)r->orgi : 0; /* the org's engine screens its items */
+    const sl_engine *e = sl_engine_slot_get(w->srv->orgs[k].slot);
+    if (!w->scans[k] || sl_scan_engine(w->scans[k]) != e) {
+        sl_scan_free(w->scans[k]);
+        w->scans[k] = sl_scan_new(e);
+        if (!w->scans[k]) {
             sl_engine_release(e);
             sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);
             return NULL;
         }
     }
+    w->scan = w->scans[k];
     return e;
 }
 
@@ -154,7 +156,8 @@ const sl_engine *sl__engine_for(sl__rq *r)
 typedef struct route_def {
     sl__route route;
     enum evhttp_cmd_type method;
-    unsigned roles; /* 0: no token needed */
+    unsigned roles;               /* 0: no token needed */
+    enum evhttp_cmd_type method2; /* a second method on the same path, or 0 */
 } route_def;
 
 static const route_def defs[] = {
@@ -168,7 +171,25 @@ static const route_def defs[] = {
     [SL_ROUTE_CLAIM] = {SL_ROUTE_CLAIM, EVHTTP_REQ_POST, R(SL_ROLE_REVIEWER)},
     [SL_ROUTE_RELOAD] = {SL_ROUTE_RELOAD, EVHTTP_REQ_POST, R(SL_ROLE_ADMIN)},
     [SL_ROUTE_METRICS] = {SL_ROUTE_METRICS, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_BANKS] = {SL_ROUTE_BANKS, EVHTTP_REQ_GET, R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_BANK_ITEMS] = {SL_ROUTE_BANK_ITEMS, EVHTTP_REQ_GET,
+                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN), EVHTTP_REQ_POST},
+    [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
+                            R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
 };
+
+/* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
+static sl__route find_bank_route(const char *path, const char **rest)
+{
+    if (!strcmp(path, "/v1/banks")) return SL_ROUTE_BANKS;
+    if (strncmp(path, "/v1/banks/", 10)) return SL_ROUTE_OTHER;
+    const char *p = path + 10, *slash = strchr(p, '/');
+    if (!slash || slash == p || strncmp(slash, "/items", 6)) return SL_ROUTE_OTHER;
+    *rest = p;
+    if (!slash[6]) return SL_ROUTE_BANK_ITEMS;
+    if (slash[6] == '/' && slash[7] && !strchr(slash + 7, '/')) return SL_ROUTE_BANK_ITEM;
+    return SL_ROUTE_OTHER;
+}
 
 /* The route of a path; *rest is what follows "/v1/items/" for SL_ROUTE_ITEM. */
 static sl__route find_route(const char *path, const char **rest)
@@ -192,7 +213,7 @@ static sl__route find_route(const char *path, const char **rest)
             return SL_ROUTE_ITEM;
         }
     }
-    return SL_ROUTE_OTHER;
+    return find_bank_route(path, rest);
 }
 
 static bool is_json(const char *ct)
@@ -238,8 +259,8 @@ static bool authenticate(sl__rq *r, unsigned roles)
         sl__reply_error(r, 403, "forbidden", msg, SL_NO_POS, -1, 0);
         return false;
     }
-    r->org = r->tok.org[0] ? r->tok.org : "default";
-    return true;
+    /* every route but reload and metrics acts inside one organization */
+    return sl__select_org(r, r->route != SL_ROUTE_RELOAD && r->route != SL_ROUTE_METRICS);
 }
 
 static void handle(struct evhttp_request *req, void *arg)
@@ -256,15 +277,19 @@ static void handle(struct evhttp_request *req, void *arg)
         return;
     }
     const route_def *d = &defs[r.route];
-    if (evhttp_request_get_command(req) != d->method) {
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (cmd != d->method && (!d->method2 || cmd != d->method2)) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-                          d->method == EVHTTP_REQ_GET ? "GET" : "POST");
+                          d->method2                       ? "GET, POST"
+                          : d->method == EVHTTP_REQ_DELETE ? "DELETE"
+                          : d->method == EVHTTP_REQ_GET    ? "GET"
+                                                           : "POST");
         sl__reply_error(&r, 405, "method_not_allowed",
                         d->method == EVHTTP_REQ_GET ? "use GET" : "use POST", SL_NO_POS, -1, 0);
         return;
     }
     if (d->roles && !authenticate(&r, d->roles)) return;
-    if (d->method == EVHTTP_REQ_POST) {
+    if (cmd == EVHTTP_REQ_POST) {
         struct evkeyvalq *in = evhttp_request_get_input_headers(req);
         struct evbuffer *body = evhttp_request_get_input_buffer(req);
         size_t len = evbuffer_get_length(body);
@@ -313,6 +338,15 @@ static void handle(struct evhttp_request *req, void *arg)
     case SL_ROUTE_METRICS:
         sl__route_metrics(&r);
         break;
+    case SL_ROUTE_BANKS:
+        sl__route_banks(&r);
+        break;
+    case SL_ROUTE_BANK_ITEMS:
+        sl__route_bank_items(&r, rest, cmd == EVHTTP_REQ_GET ? evhttp_uri_get_query(u) : NULL);
+        break;
+    case SL_ROUTE_BANK_ITEM:
+        sl__route_bank_item_delete(&r, rest);
+        break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
     }
@@ -325,7 +359,8 @@ static void worker_free(sl__worker *w)
     if (w->stop_ev) event_free(w->stop_ev);
     if (w->http) evhttp_free(w->http);
     if (w->base) event_base_free(w->base);
-    sl_scan_free(w->scan);
+    for (size_t k = 0; w->scans && k < w->srv->norgs; k++) sl_scan_free(w->scans[k]);
+    free(w->scans);
     sl_store_close(w->store);
     sl_record_free(&w->rec);
     sl_buf_free(&w->out);
@@ -352,6 +387,8 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 static sl_status worker_init(sl_server *s, sl__worker *w, sl_error *err)
 {
     w->srv = s;
+    w->scans = calloc(s->norgs, sizeof *w->scans);
+    if (!w->scans) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     sl_store_options so = {.key_file = s->key_file};
     sl_status st = sl_store_open(s->db, &so, &w->store, err);
     if (st) return st;
@@ -453,8 +490,9 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
     sl_store *first = NULL;
     sl_store_options so = {.key_file = s->key_file};
     if ((st = sl_store_open(s->db, &so, &first, err))) goto fail;
+    st = sl__orgs_init(s, first, err); /* the orgs' engines; configured orgs made in the store */
     sl_store_close(first);
-    if ((st = sl_engine_slot_new(&options->engine, &s->slot, err))) goto fail;
+    if (st) goto fail;
     if ((st = listen_on(s, err))) goto fail;
     s->workers = calloc((size_t)s->opt.threads, sizeof *s->workers);
     if (!s->workers) {
@@ -497,14 +535,6 @@ sl_status sl_server_start(sl_server *s, sl_error *err)
     return SL_OK;
 }
 
-sl_status sl_server_reload(sl_server *s, sl_error *err)
-{
-    sl_status st = sl_engine_slot_reload(s->slot, NULL, err);
-    atomic_fetch_add_explicit(st ? &s->metrics.reloads_failed : &s->metrics.reloads_ok, 1,
-                              memory_order_relaxed);
-    return st;
-}
-
 void sl_server_stop(sl_server *s)
 {
     if (!s) return;
@@ -525,7 +555,7 @@ void sl_server_free(sl_server *s)
     for (int k = 0; k < s->nworkers; k++) worker_free(&s->workers[k]);
     free(s->workers);
     if (s->fd >= 0) close(s->fd);
-    sl_engine_slot_free(s->slot);
+    sl__orgs_free(s);
     free(s->host);
     free(s->db);
     free(s->key_file);
