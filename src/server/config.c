@@ -194,9 +194,9 @@ static bool walk_banks(cwalk *w, yaml_node_t *n, sl__org_conf *o)
             return FAIL(w, b, "a bank path must name a file");
         }
         if (sl__config_bank(o, base, strlen(base)) >= 0) {
-            free(p);
-            return FAIL(w, b, "two banks named \"%.60s\" in organization %.64s", base,
-                        o->id ? o->id : "");
+            FAIL(w, b, "two banks named \"%.60s\" in organization %.64s", base, o->id ? o->id : "");
+            free(p); /* after the message: base points into p */
+            return false;
         }
         o->banks[o->nbanks++] = p;
     }

@@ -156,9 +156,14 @@ const sl_engine *sl__engine_for(sl__rq *r)
 typedef struct route_def {
     sl__route route;
     enum evhttp_cmd_type method;
-    unsigned roles;               /* 0: no token needed */
-    enum evhttp_cmd_type method2; /* a second method on the same path, or 0 */
+    unsigned roles; /* 0: no token needed */
 } route_def;
+
+/* The one path with two methods: GET and POST /v1/banks/{name}/items. */
+static enum evhttp_cmd_type second_method(sl__route route)
+{
+    return route == SL_ROUTE_BANK_ITEMS ? EVHTTP_REQ_POST : (enum evhttp_cmd_type)0;
+}
 
 static const route_def defs[] = {
     [SL_ROUTE_HEALTHZ] = {SL_ROUTE_HEALTHZ, EVHTTP_REQ_GET, 0},
@@ -173,7 +178,7 @@ static const route_def defs[] = {
     [SL_ROUTE_METRICS] = {SL_ROUTE_METRICS, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_BANKS] = {SL_ROUTE_BANKS, EVHTTP_REQ_GET, R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_BANK_ITEMS] = {SL_ROUTE_BANK_ITEMS, EVHTTP_REQ_GET,
-                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN), EVHTTP_REQ_POST},
+                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
 };
@@ -278,9 +283,10 @@ static void handle(struct evhttp_request *req, void *arg)
     }
     const route_def *d = &defs[r.route];
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    if (cmd != d->method && (!d->method2 || cmd != d->method2)) {
+    enum evhttp_cmd_type method2 = second_method(r.route);
+    if (cmd != d->method && (!method2 || cmd != method2)) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-                          d->method2                       ? "GET, POST"
+                          method2                          ? "GET, POST"
                           : d->method == EVHTTP_REQ_DELETE ? "DELETE"
                           : d->method == EVHTTP_REQ_GET    ? "GET"
                                                            : "POST");
