@@ -278,7 +278,7 @@ static void add_items(sl__rq *r, const char *path, const char *name)
                                 err.byte, (long)k, 0);
                 goto done;
             }
-            it->bad = err.message[0] ? "malformed item" : "malformed item";
+            it->bad = "malformed item";
         }
         sl_bank_kind kind = SL_BANK_HOAX;
         if (!it->bad && (!it->has_id || !it->has_text || !it->has_kind))

@@ -216,14 +216,15 @@ void sl__route_reload(sl__rq *r)
                         err.byte, -1, 0);
         return;
     }
-    /* which orgs: the one named, the token's, or every org for a global token */
+    /* which orgs: the one in the body, else the one the request acts for (the token's, or
+       X-Sangloc-Org for a global token), else all; without --config one engine serves all */
     size_t lo = 0, hi = s->norgs;
     const char *want = rb.has_org      ? (rb.org.data ? rb.org.data : "")
-                       : r->tok.org[0] ? r->tok.org
+                       : s->configured ? r->org
                                        : NULL;
     if (want) {
         long k = sl__org_find(s, want, strlen(want));
-        if (k < 0 || (r->tok.org[0] && strcmp(want, r->tok.org))) {
+        if (k < 0 || (s->configured && r->tok.org[0] && strcmp(want, r->tok.org))) {
             sl_buf_free(&rb.org);
             sl__reply_error(r, 404, "not_found", "no such organization", SL_NO_POS, -1, 0);
             return;

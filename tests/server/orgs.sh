@@ -111,6 +111,12 @@ req POST /v1/admin/reload "$admin" '{"org":"so-a"}'
 expect 200 '.reloaded == true and (.orgs | length) == 1 and .orgs[0].org == "so-a"' "reload one org"
 req POST /v1/admin/reload "$admin_a" '{"org":"so-b"}'
 expect 404 '' "an org's admin cannot reload another org"
+code=$(timeout 30 curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $admin" \
+    -X POST -H 'X-Sangloc-Org: so-b' "$url/v1/admin/reload")
+[ "$code" = 200 ] && jq -e '.orgs | length == 1 and .[0].org == "so-b"' "$tmp/body" >/dev/null ||
+    fail "reload the org named by X-Sangloc-Org: $code $(cat "$tmp/body")"
+req POST /v1/admin/reload "$admin_a" ''
+expect 200 '.orgs | length == 1 and .[0].org == "so-a"' "an org's admin reloads its own org"
 cp "$tmp/conf/pol/b.yaml" "$tmp/b.good"
 printf 'name: broken\nversion: 1\nrules: [\n' >"$tmp/conf/pol/b.yaml"
 req POST /v1/admin/reload "$admin" ''
