@@ -156,7 +156,8 @@ req POST /v1/check "$ia" "{\"text\":\"$post\"}"
 expect 200 '[.hits[] | select(.rule == "bank.hoax")] | length == 0' "not matched before the add"
 # a client screens all the while the bank changes
 : >"$tmp/codes"
-(for _ in $(seq 1 60); do
+(for _ in $(seq 1 3000); do # until the edits are over (bounded)
+    [ -e "$tmp/stop" ] && break
     timeout 30 curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -H "Authorization: Bearer $ia" \
         -H 'Content-Type: application/json' -d '{"text":"xin chào sở"}' "$url/v1/check" >>"$tmp/codes"
 done) &
@@ -180,9 +181,13 @@ req DELETE /v1/banks/hoax-a.bank/items/h1 "$ca"
 expect 404 '' "remove twice"
 req POST /v1/check "$ia" "{\"text\":\"$post\"}"
 expect 200 '[.hits[] | select(.rule == "bank.hoax")] | length == 0' "not matched after the removal"
+kill -0 "$lpid" 2>/dev/null || fail "the client finished before the edits did: no overlap"
+touch "$tmp/stop"
 timeout 60 tail --pid="$lpid" -f /dev/null || fail "the client during edits did not finish"
 wait "$lpid"
-[ "$(grep -c '^200$' "$tmp/codes")" -eq 60 ] || fail "a check failed during bank edits: $(sort "$tmp/codes" | uniq -c)"
+n=$(wc -l <"$tmp/codes")
+[ "$n" -ge 5 ] && [ "$(grep -c '^200$' "$tmp/codes")" -eq "$n" ] ||
+    fail "checks during bank edits: $(sort "$tmp/codes" | uniq -c)"
 
 stop_server
 echo "orgs: ok"
