@@ -14,6 +14,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "sangloc/bank.h"
+#include "server/bank_request.h"
 #include "server/config.h"
 #include "server/internal.h"
 #include "server/json.h"
@@ -173,50 +174,10 @@ static void list_items(sl__rq *r, const char *path, const char *query)
 
 /* ---- POST /v1/banks/{name}/items ----------------------------------------------------------- */
 
-typedef struct bitem {
-    sl_buf id, kind, text, source, added;
-    bool has_id, has_kind, has_text;
-    const char *bad; /* why the item is refused before the bank sees it, or NULL */
-} bitem;
-
-static sl_status item_member(void *ctx, const char *key, size_t key_len, const char *s, size_t len,
-                             size_t *i, sl_error *err)
+static void bitems_free(sl__bank_req_item *v, size_t n)
 {
-    bitem *it = ctx;
-    sl_buf *dst = NULL;
-    bool *has = NULL, nullable = false;
-    if (key_len == 2 && !memcmp(key, "id", 2)) dst = &it->id, has = &it->has_id;
-    if (key_len == 4 && !memcmp(key, "kind", 4)) dst = &it->kind, has = &it->has_kind;
-    if (key_len == 4 && !memcmp(key, "text", 4)) dst = &it->text, has = &it->has_text;
-    if (key_len == 6 && !memcmp(key, "source", 6)) dst = &it->source, nullable = true;
-    if (key_len == 5 && !memcmp(key, "added", 5)) dst = &it->added, nullable = true;
-    if (!dst) return sl__json_skip(s, len, i, err); /* other keys are ignored, as bank add does */
-    if (*i < len && s[*i] == '"') {
-        if (has) *has = true;
-        return sl__json_string(s, len, i, dst, err);
-    }
-    sl_status st = sl__json_skip(s, len, i, err);
-    if (!st && !(nullable && *i >= 4 && !memcmp(s + *i - 4, "null", 4)))
-        it->bad = has ? "\"id\", \"kind\" and \"text\" must be strings"
-                      : "\"source\" and \"added\" are strings or null";
-    return st;
-}
-
-static void bitems_free(bitem *v, size_t n)
-{
-    for (size_t k = 0; v && k < n; k++) {
-        sl_buf_free(&v[k].id);
-        sl_buf_free(&v[k].kind);
-        sl_buf_free(&v[k].text);
-        sl_buf_free(&v[k].source);
-        sl_buf_free(&v[k].added);
-    }
+    for (size_t k = 0; v && k < n; k++) sl__bank_req_item_free(&v[k]);
     free(v);
-}
-
-static const char *str(const sl_buf *b)
-{
-    return b->data ? b->data : "";
 }
 
 /* Rebuilds the org's engine after an edit and appends ,"reloaded":…,"generation":N. */
@@ -251,7 +212,7 @@ static void add_items(sl__rq *r, const char *path, const char *name)
         return;
     }
     size_t n = env.n;
-    bitem *v = calloc(n ? n : 1, sizeof *v);
+    sl__bank_req_item *v = calloc(n ? n : 1, sizeof *v);
     sl_bank_item *items = calloc(n ? n : 1, sizeof *items);
     sl_status *stv = calloc(n ? n : 1, sizeof *stv);
     sl_error *ev = calloc(n ? n : 1, sizeof *ev);
@@ -262,40 +223,19 @@ static void add_items(sl__rq *r, const char *path, const char *name)
     }
     size_t m = 0;
     for (size_t k = 0; k < n; k++) {
-        bitem *it = &v[k];
-        it->id.max = it->kind.max = it->source.max = it->added.max = SL_BANK_MAX_TEXT;
-        it->text.max = SL_BANK_MAX_TEXT + 1;
-        size_t i = env.items[k].off;
-        sl_status st = sl__json_object(r->body, env.items[k].off + env.items[k].len, &i, 16,
-                                       item_member, it, &err);
+        sl__bank_req_item *it = &v[k];
+        sl_status st = sl__req_bank_item(r->body, env.items[k], it, &err);
         if (st) {
-            if (st == SL_ERR_NOMEM || st == SL_ERR_TOO_LARGE || st == SL_ERR_JSON) {
-                sl__reply_error(r,
-                                st == SL_ERR_NOMEM       ? 500
-                                : st == SL_ERR_TOO_LARGE ? 413
-                                                         : 400,
-                                st == SL_ERR_JSON ? "bad_json" : sl_status_name(st), err.message,
-                                err.byte, (long)k, 0);
-                goto done;
-            }
-            it->bad = "malformed item";
+            sl__reply_error(r,
+                            st == SL_ERR_NOMEM       ? 500
+                            : st == SL_ERR_TOO_LARGE ? 413
+                                                     : 400,
+                            st == SL_ERR_JSON ? "bad_json" : sl_status_name(st), err.message,
+                            err.byte, (long)k, 0);
+            goto done;
         }
-        sl_bank_kind kind = SL_BANK_HOAX;
-        if (!it->bad && (!it->has_id || !it->has_text || !it->has_kind))
-            it->bad = "an item needs \"id\", \"kind\" and \"text\"";
-        if (!it->bad && !sl_bank_kind_parse(str(&it->kind), &kind))
-            it->bad = "\"kind\" must be hoax, document or spam";
-        if (!it->bad && !it->id.len) it->bad = "field \"id\" must be a non-empty string";
         if (it->bad) continue;
-        items[m] = (sl_bank_item){.id = str(&it->id),
-                                  .id_len = it->id.len,
-                                  .kind = kind,
-                                  .text = str(&it->text),
-                                  .text_len = it->text.len,
-                                  .source = str(&it->source),
-                                  .source_len = it->source.len,
-                                  .added = str(&it->added),
-                                  .added_len = it->added.len};
+        items[m] = it->item;
         map[m++] = k;
     }
     sl__org *o = &r->w->srv->orgs[r->orgi];
@@ -319,7 +259,7 @@ static void add_items(sl__rq *r, const char *path, const char *name)
     /* each item in order: added, or skipped with why (as `sangloc bank add` reports a line) */
     if (!s2) s2 = sl_buf_puts(b, ",\"items\":[");
     for (size_t k = 0, j = 0; k < n && !s2; k++) {
-        bitem *it = &v[k];
+        sl__bank_req_item *it = &v[k];
         const char *why = it->bad;
         sl_status ist = SL_ERR_ARG;
         if (!why) {
@@ -329,7 +269,8 @@ static void add_items(sl__rq *r, const char *path, const char *name)
         }
         s2 = sl_buf_puts(b, k ? ",{\"id\":" : "{\"id\":");
         if (!s2)
-            s2 = it->has_id ? sl__json_text(b, str(&it->id), it->id.len) : sl_buf_puts(b, "null");
+            s2 = it->has_id ? sl__json_text(b, it->id.data ? it->id.data : "", it->id.len)
+                            : sl_buf_puts(b, "null");
         if (!s2 && !why) s2 = sl_buf_puts(b, ",\"status\":\"added\"}");
         if (!s2 && why) {
             s2 = sl_buf_printf(b, ",\"status\":\"skipped\",\"error\":{\"code\":\"%s\",\"message\":",
