@@ -36,14 +36,22 @@ static void reply_status(sl__rq *r, sl_status st, const sl_error *err)
     sl__reply_error(r, status, code, err->message, status == 400 ? err->byte : SL_NO_POS, -1, 0);
 }
 
+/* The request's org when the banks are its own (without --config, the one engine serves every
+ * org of the store, but its banks are default's: other orgs have none), else NULL. */
+static sl__org *own_org(sl__rq *r)
+{
+    sl__org *o = &r->w->srv->orgs[r->orgi];
+    return strcmp(o->id, r->org) ? NULL : o;
+}
+
 /* The bank path named by the first segment of rest (up to '/'), or NULL (404 replied). */
 static const char *find_bank(sl__rq *r, const char *rest, const char **after)
 {
-    sl__org *o = &r->w->srv->orgs[r->orgi];
+    sl__org *o = own_org(r);
     const char *slash = strchr(rest, '/');
     size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
     *after = rest + len;
-    if (!sl__req_path_segment(rest, len, 255, &r->w->tmp))
+    if (o && !sl__req_path_segment(rest, len, 255, &r->w->tmp))
         for (size_t k = 0; k < o->nbanks; k++)
             if (!strcmp(sl__config_basename(o->banks[k]), r->w->tmp.data)) return o->banks[k];
     sl__reply_error(r, 404, "not_found", "no such bank", SL_NO_POS, -1, 0);
@@ -54,7 +62,12 @@ static const char *find_bank(sl__rq *r, const char *rest, const char **after)
 
 void sl__route_banks(sl__rq *r)
 {
-    sl__org *o = &r->w->srv->orgs[r->orgi];
+    sl__org *o = own_org(r);
+    if (!o) {
+        sl__reply_error(r, 404, "not_found", "this organization has no banks here", SL_NO_POS, -1,
+                        0);
+        return;
+    }
     sl_buf *b = &r->w->out;
     sl_buf_clear(b);
     sl_status s2 = sl_buf_puts(b, "{\"org\":");

@@ -190,4 +190,21 @@ n=$(wc -l <"$tmp/codes")
     fail "checks during bank edits: $(sort "$tmp/codes" | uniq -c)"
 
 stop_server
+
+# ---- without --config: one org, default, whose banks other orgs of the store do not see ---------
+db=$tmp/s2.db
+start_server "$db" --no-model --policy "$tmp/conf/pol/a.yaml" --bank "$tmp/conf/banks/hoax-a.bank"
+sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org other"
+cd0=$(token curator default)
+co=$(token curator other)
+io=$(token integration other)
+req GET /v1/banks "$cd0"
+expect 200 '.org == "default" and .banks[0].name == "hoax-a.bank"' "default's banks"
+req GET /v1/banks "$co"
+expect 404 '' "another org of the store has no banks"
+req GET /v1/banks/hoax-a.bank/items "$co"
+expect 404 '' "nor default's bank items"
+req POST /v1/check "$io" '{"text":"sầu riêng"}'
+expect 200 '.action == "hide"' "the one engine screens for every org without --config"
+stop_server
 echo "orgs: ok"
