@@ -128,6 +128,15 @@ req POST /v1/check "$ib" '{"text":"sầu riêng"}'
 expect 200 '.action == "allow"' "B keeps its old engine"
 req POST /v1/check "$ia" '{"text":"sầu riêng"}'
 expect 200 '.action == "hide"' "A still screens"
+# SIGHUP reloads every org: so-a (the first: /healthz) moves on, so-b's error names it
+req GET /healthz ""
+g0=$(printf '%s' "$body" | jq .engine_generation)
+kill -HUP "$pid"
+for _ in $(seq 1 200); do grep -q "reload failed" "$tmp/err" && break; sleep 0.05; done
+grep -q "reload failed, the old engine keeps screening: organization so-b" "$tmp/err" ||
+    fail "SIGHUP with a bad policy in so-b: $(cat "$tmp/err")"
+req GET /healthz ""
+expect 200 ".engine_generation == $g0 + 1" "SIGHUP reloaded so-a"
 cp "$tmp/b.good" "$tmp/conf/pol/b.yaml"
 req POST /v1/admin/reload "$admin" ''
 expect 200 '.reloaded == true and (.orgs | length) == 2' "reload all"
