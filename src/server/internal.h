@@ -29,6 +29,7 @@ typedef enum sl__route {
     SL_ROUTE_CLAIM,
     SL_ROUTE_RELOAD,
     SL_ROUTE_METRICS,
+    SL_ROUTE_OPENAPI,
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -103,5 +104,6 @@ void sl__route_queue(sl__rq *r, const char *query);
 void sl__route_claim(sl__rq *r);
 void sl__route_reload(sl__rq *r);
 void sl__route_metrics(sl__rq *r);
+void sl__route_openapi(sl__rq *r); /* openapi.c: docs/openapi.json, compiled in */
 
 #endif

@@ -473,15 +473,13 @@ void sl__route_reload(sl__rq *r)
         sl__reply(r, 200, b->data, b->len);
 }
 
-static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
-                                                        "/v1/check",
-                                                        "/v1/items",
-                                                        "/v1/items/{channel}/{id}",
-                                                        "/v1/queues/pending",
-                                                        "/v1/queues/pending/claim",
-                                                        "/v1/admin/reload",
-                                                        "/metrics",
-                                                        "other"};
+static const char *const route_label[SL_ROUTE_COUNT] = {
+    "/healthz",           "/v1/check",
+    "/v1/items",          "/v1/items/{channel}/{id}",
+    "/v1/queues/pending", "/v1/queues/pending/claim",
+    "/v1/admin/reload",   "/metrics",
+    "/openapi.json",      "other",
+};
 
 void sl__route_metrics(sl__rq *r)
 {

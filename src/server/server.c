@@ -168,6 +168,7 @@ static const route_def defs[] = {
     [SL_ROUTE_CLAIM] = {SL_ROUTE_CLAIM, EVHTTP_REQ_POST, R(SL_ROLE_REVIEWER)},
     [SL_ROUTE_RELOAD] = {SL_ROUTE_RELOAD, EVHTTP_REQ_POST, R(SL_ROLE_ADMIN)},
     [SL_ROUTE_METRICS] = {SL_ROUTE_METRICS, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
 };
 
 /* The route of a path; *rest is what follows "/v1/items/" for SL_ROUTE_ITEM. */
@@ -180,7 +181,7 @@ static sl__route find_route(const char *path, const char **rest)
         {"/healthz", SL_ROUTE_HEALTHZ},         {"/metrics", SL_ROUTE_METRICS},
         {"/v1/check", SL_ROUTE_CHECK},          {"/v1/items", SL_ROUTE_ITEMS},
         {"/v1/queues/pending", SL_ROUTE_QUEUE}, {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
-        {"/v1/admin/reload", SL_ROUTE_RELOAD},
+        {"/v1/admin/reload", SL_ROUTE_RELOAD},  {"/openapi.json", SL_ROUTE_OPENAPI},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
@@ -312,6 +313,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_METRICS:
         sl__route_metrics(&r);
+        break;
+    case SL_ROUTE_OPENAPI:
+        sl__route_openapi(&r);
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
