@@ -35,6 +35,8 @@ typedef struct sl_server_options {
     sl_engine_options engine; /* copied by the reload slot */
     int threads;              /* worker threads, 1..SL_SERVER_MAX_THREADS; 0: 2 */
     size_t max_body;          /* request bodies above this are refused with 413; 0: default */
+    double rate_limit;        /* requests a second per token (429 above it); 0: no limit */
+    double rate_burst;        /* requests a token may send at once; 0: max(1, rate_limit) */
 } sl_server_options;
 
 sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_error *err);

@@ -20,7 +20,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: sangloc serve [--listen HOST:PORT] [--db PATH] [--key-file F] [--policy F]\n"
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
-            "                     [--max-body BYTES]\n"
+            "                     [--max-body BYTES] [--rate-limit N/s|N/m [--rate-burst B]]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -33,6 +33,9 @@ static void usage(FILE *out)
             "  --bank F            a bank to match against (repeatable)\n"
             "  --threads N         worker threads (default 2)\n"
             "  --max-body BYTES    largest request body (default 4194304)\n"
+            "  --rate-limit N/s    requests a token may send a second (or N/m: a minute); over\n"
+            "                      it the reply is 429 with Retry-After (default: no limit)\n"
+            "  --rate-burst B      requests a token may send at once (default: one second's)\n"
             "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
             "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
             "\n"
@@ -40,6 +43,24 @@ static void usage(FILE *out)
 }
 
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
+enum { O_RATE = 320, O_BURST };
+
+/* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
+static bool parse_rate(const char *s, double *rate)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (end == s || *s == '-' || n == 0 || n > 1000000000ull) return false;
+    if (!*end || !strcmp(end, "/s")) {
+        *rate = (double)n;
+        return true;
+    }
+    if (!strcmp(end, "/m")) {
+        *rate = (double)n / 60.0;
+        return true;
+    }
+    return false;
+}
 
 /* HOST:PORT, [V6]:PORT or :PORT; host is written into buf. */
 static bool split_listen(const char *s, char *host, size_t hsize, unsigned long long *port)
@@ -70,6 +91,8 @@ int sl_cmd_serve(int argc, char **argv)
                                           {"bank", required_argument, 0, O_BANK},
                                           {"threads", required_argument, 0, O_THREADS},
                                           {"max-body", required_argument, 0, O_BODY},
+                                          {"rate-limit", required_argument, 0, O_RATE},
+                                          {"rate-burst", required_argument, 0, O_BURST},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
@@ -77,7 +100,8 @@ int sl_cmd_serve(int argc, char **argv)
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
     bool no_model = false;
-    unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY;
+    unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY, burst = 0;
+    double rate = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -112,6 +136,15 @@ int sl_cmd_serve(int argc, char **argv)
             break;
         case O_BODY:
             if (!sl__cli_parse_uint("serve", "--max-body", optarg, 1024, (1ull << 30), &max_body))
+                return 2;
+            break;
+        case O_RATE:
+            if (!parse_rate(optarg, &rate))
+                return sl__cli_usage_error("serve", usage, "--rate-limit: '%s' is not N/s or N/m",
+                                           optarg);
+            break;
+        case O_BURST:
+            if (!sl__cli_parse_uint("serve", "--rate-burst", optarg, 1, 1000000000ull, &burst))
                 return 2;
             break;
         case 'h':
@@ -157,7 +190,9 @@ int sl_cmd_serve(int argc, char **argv)
                                       .nbanks = nbanks,
                                       .allow_missing_model = no_model},
                            .threads = (int)threads,
-                           .max_body = (size_t)max_body};
+                           .max_body = (size_t)max_body,
+                           .rate_limit = rate,
+                           .rate_burst = (double)burst};
     /* the workers inherit this mask: only the main thread takes these signals */
     sigset_t set;
     sigemptyset(&set);

@@ -35,7 +35,7 @@ typedef enum sl__route {
 } sl__route;
 
 /* The statuses the server answers, for the request counters; the last slot counts the rest. */
-#define SL_NSTATUS 13
+#define SL_NSTATUS 14
 extern const int sl__status_codes[SL_NSTATUS];
 
 typedef struct sl__metrics {
@@ -69,6 +69,7 @@ struct sl_server {
     sl__worker *workers;
     bool running;
     sl__metrics metrics;
+    struct sl__ratelimit *rl; /* NULL: no rate limit */
 };
 
 /* One request being answered. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -21,10 +22,11 @@
 #include <event2/util.h>
 
 #include "server/internal.h"
+#include "server/ratelimit.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
-                                          413, 415, 422, 500, 503, 204};
+                                          413, 415, 422, 500, 503, 204, 429};
 
 static const char *reason(int status)
 {
@@ -47,6 +49,8 @@ static const char *reason(int status)
         return "Unsupported Media Type";
     case 422:
         return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
     case 503:
         return "Service Unavailable";
     default:
@@ -206,6 +210,24 @@ static bool is_json(const char *ct)
     return *ct == '\0' || *ct == ';';
 }
 
+/* The token's rate limit (--rate-limit): 429 with Retry-After when its bucket is empty. */
+static bool admit(sl__rq *r)
+{
+    sl__ratelimit *rl = r->w->srv->rl;
+    if (!rl) return true;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned wait = 1;
+    if (sl__ratelimit_take(rl, r->tok.id, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait))
+        return true;
+    char v[16], msg[96];
+    snprintf(v, sizeof v, "%u", wait);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", v);
+    snprintf(msg, sizeof msg, "this token is over its rate limit; retry in %u s", wait);
+    sl__reply_error(r, 429, "rate_limited", msg, SL_NO_POS, -1, 0);
+    return false;
+}
+
 static bool authenticate(sl__rq *r, unsigned roles)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
@@ -240,7 +262,7 @@ static bool authenticate(sl__rq *r, unsigned roles)
         return false;
     }
     r->org = r->tok.org[0] ? r->tok.org : "default";
-    return true;
+    return admit(r);
 }
 
 static void handle(struct evhttp_request *req, void *arg)
@@ -459,6 +481,14 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
     if ((st = sl_store_open(s->db, &so, &first, err))) goto fail;
     sl_store_close(first);
     if ((st = sl_engine_slot_new(&options->engine, &s->slot, err))) goto fail;
+    if (options->rate_limit > 0) {
+        double burst = options->rate_burst > 0 ? options->rate_burst : options->rate_limit;
+        s->rl = sl__ratelimit_new(options->rate_limit, burst < 1 ? 1 : burst);
+        if (!s->rl) {
+            st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+            goto fail;
+        }
+    }
     if ((st = listen_on(s, err))) goto fail;
     s->workers = calloc((size_t)s->opt.threads, sizeof *s->workers);
     if (!s->workers) {
@@ -530,6 +560,7 @@ void sl_server_free(sl_server *s)
     free(s->workers);
     if (s->fd >= 0) close(s->fd);
     sl_engine_slot_free(s->slot);
+    sl__ratelimit_free(s->rl);
     free(s->host);
     free(s->db);
     free(s->key_file);
