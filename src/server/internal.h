@@ -13,6 +13,7 @@
 #include "sangloc/server.h"
 #include "sangloc/store.h"
 #include "sangloc/buf.h"
+#include "server/metrics.h"
 
 struct event_base;
 struct evhttp;
@@ -70,6 +71,7 @@ struct sl_server {
     bool running;
     sl__metrics metrics;
     struct sl__ratelimit *rl; /* NULL: no rate limit */
+    sl__mx mx;                /* histograms, categories (metrics.h) */
 };
 
 /* One request being answered. */
@@ -82,6 +84,7 @@ typedef struct sl__rq {
     const char *body;
     size_t body_len;
     const char *path;
+    double t0; /* arrival at the handler, for the latency histogram */
 } sl__rq;
 
 /* Sends body (JSON) with the status and counts it. */
@@ -105,6 +108,8 @@ void sl__route_queue(sl__rq *r, const char *query);
 void sl__route_claim(sl__rq *r);
 void sl__route_reload(sl__rq *r);
 void sl__route_metrics(sl__rq *r);
-void sl__route_openapi(sl__rq *r); /* openapi.c: docs/openapi.json, compiled in */
+void sl__route_openapi(sl__rq *r);
+const char *sl__route_name(int route);
+    /* the route's metrics label */ /* openapi.c: docs/openapi.json, compiled in */
 
 #endif

@@ -28,6 +28,8 @@
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
                                           413, 415, 422, 500, 503, 204, 429};
 
+_Static_assert(SL_ROUTE_COUNT <= SL_MX_ROUTES, "metrics.h: SL_MX_ROUTES too small");
+
 static const char *reason(int status)
 {
     switch (status) {
@@ -63,6 +65,7 @@ static void count(sl__rq *r, int status)
     int k = 0;
     while (k < SL_NSTATUS && sl__status_codes[k] != status) k++;
     atomic_fetch_add_explicit(&r->w->srv->metrics.requests[r->route][k], 1, memory_order_relaxed);
+    sl__mx_observe(&r->w->srv->mx, r->route, sl__mx_now() - r->t0);
 }
 
 void sl__reply(sl__rq *r, int status, const char *json, size_t len)
@@ -268,7 +271,7 @@ static bool authenticate(sl__rq *r, unsigned roles)
 static void handle(struct evhttp_request *req, void *arg)
 {
     sl__worker *w = arg;
-    sl__rq r = {.w = w, .req = req, .route = SL_ROUTE_OTHER};
+    sl__rq r = {.w = w, .req = req, .route = SL_ROUTE_OTHER, .t0 = sl__mx_now()};
     const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
     const char *path = u ? evhttp_uri_get_path(u) : NULL;
     const char *rest = NULL;
@@ -464,6 +467,7 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
     sl_server *s = calloc(1, sizeof *s);
     if (!s) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     s->fd = -1;
+    sl__mx_init(&s->mx);
     s->opt = *options;
     if (!s->opt.threads) s->opt.threads = 2;
     if (!s->opt.max_body) s->opt.max_body = SL_SERVER_DEFAULT_BODY;
@@ -561,6 +565,7 @@ void sl_server_free(sl_server *s)
     if (s->fd >= 0) close(s->fd);
     sl_engine_slot_free(s->slot);
     sl__ratelimit_free(s->rl);
+    sl__mx_destroy(&s->mx);
     free(s->host);
     free(s->db);
     free(s->key_file);
