@@ -110,6 +110,6 @@ void sl__route_reload(sl__rq *r);
 void sl__route_metrics(sl__rq *r);
 void sl__route_openapi(sl__rq *r);
 const char *sl__route_name(int route);
-    /* the route's metrics label */ /* openapi.c: docs/openapi.json, compiled in */
+/* the route's metrics label */ /* openapi.c: docs/openapi.json, compiled in */
 
 #endif
