@@ -85,6 +85,7 @@ integration token:  $integ
   curl -s -H "Authorization: Bearer $admin" $url/v1/items/example/c3   # as a reviewer would
   curl -s -H "Authorization: Bearer $integ" -H 'Content-Type: application/json' \\
        -d '{"text":"đồ ngu, gọi 0912345678"}' $url/v1/check
+  curl -s $url/openapi.json        # every route (OpenAPI 3.1); docs/api.md has examples
 
 Ctrl-C stops it.
 EOF
