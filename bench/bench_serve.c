@@ -8,7 +8,9 @@
  * client threads, each with one keep-alive connection sending one request at a time.
  *
  * usage: bench_serve [--data FILE.jsonl] [--seconds S] [--clients C] [--threads N]
- *                    [--batch B] [--sangloc BIN] */
+ *                    [--batch B] [--sangloc BIN] [--mode all|check1|checkn|items]
+ * A --mode other than all runs that mode alone, without the CLI baseline (for profiling and
+ * bench/soak_serve.sh). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -310,6 +312,7 @@ int main(int argc, char **argv)
     const char *bin = "build/sangloc";
     double seconds = 3;
     int clients = 2, threads = 2, batch = 100;
+    const char *only = "all";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--data"))
             data = argv[i + 1];
@@ -323,12 +326,19 @@ int main(int argc, char **argv)
             batch = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--sangloc"))
             bin = argv[i + 1];
+        else if (!strcmp(argv[i], "--mode"))
+            only = argv[i + 1];
         else {
             fprintf(stderr, "bench_serve: unknown option %s\n", argv[i]);
             return 2;
         }
     }
     if (clients < 1 || clients > 256 || batch < 1 || batch > SL_SERVER_MAX_BATCH_ITEMS) return 2;
+    bool all = !strcmp(only, "all");
+    if (!all && strcmp(only, "check1") && strcmp(only, "checkn") && strcmp(only, "items")) {
+        fprintf(stderr, "bench_serve: --mode all, check1, checkn or items\n");
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     corpus c = {0};
     if (corpus_load(&c, data) || !c.n) {
@@ -364,14 +374,14 @@ int main(int argc, char **argv)
            "a mode, batches of %d\n",
            c.n, data, threads, clients, seconds, batch);
     printf("RSS after start: %.0f MB\n", rss_mb());
-    cli_baseline(bin, &c, dir);
+    if (all) cli_baseline(bin, &c, dir);
     run r1 = {.m = M_CHECK1,
               .c = &c,
               .port = sl_server_port(srv),
               .token = token,
               .batch = 1,
               .seconds = seconds};
-    run_mode(&r1, clients, "POST /v1/check, 1 comment");
+    if (all || !strcmp(only, "check1")) run_mode(&r1, clients, "POST /v1/check, 1 comment");
     run r2 = r1;
     r2.m = M_CHECKN;
     r2.batch = batch;
@@ -380,14 +390,14 @@ int main(int argc, char **argv)
     atomic_store(&r2.errors, 0);
     char name[64];
     snprintf(name, sizeof name, "POST /v1/check, %d a request", batch);
-    run_mode(&r2, clients, name);
+    if (all || !strcmp(only, "checkn")) run_mode(&r2, clients, name);
     run r3 = r2;
     r3.m = M_ITEMS;
     atomic_store(&r3.requests, 0);
     atomic_store(&r3.comments, 0);
     atomic_store(&r3.errors, 0);
     snprintf(name, sizeof name, "POST /v1/items, %d a request", batch);
-    run_mode(&r3, clients, name);
+    if (all || !strcmp(only, "items")) run_mode(&r3, clients, name);
     sl_server_free(srv);
     corpus_free(&c);
     char cmd[700];

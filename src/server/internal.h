@@ -14,6 +14,7 @@
 #include "sangloc/store.h"
 #include "sangloc/buf.h"
 #include "server/metrics.h"
+#include "server/tokcache.h"
 
 struct event_base;
 struct evhttp;
@@ -58,6 +59,7 @@ typedef struct sl__worker {
     sl_scan *scan;
     sl_record rec;
     sl_buf out, arena, idbuf, parentbuf, tmp;
+    sl__tokcache tokens; /* tokcache.h */
 } sl__worker;
 
 struct sl_server {

@@ -77,14 +77,14 @@ void sl__reply_as(sl__rq *r, int status, const char *type, const char *json, siz
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
     evhttp_add_header(h, "Content-Type", type);
-    struct evbuffer *b = evbuffer_new();
+    /* the request's own output buffer: no evbuffer made and freed per reply */
+    struct evbuffer *b = evhttp_request_get_output_buffer(r->req);
     if (b && evbuffer_add(b, json, len) == 0) {
-        evhttp_send_reply(r->req, status, reason(status), b);
+        evhttp_send_reply(r->req, status, reason(status), NULL);
     } else {
         evhttp_send_error(r->req, 500, "out of memory");
         status = 500;
     }
-    if (b) evbuffer_free(b);
     count(r, status);
 }
 
@@ -245,7 +245,8 @@ static bool authenticate(sl__rq *r, unsigned roles)
     const char *t = h + 7;
     while (*t == ' ') t++;
     sl_error err = {0};
-    sl_status st = sl_store_token_lookup(r->w->store, t, strlen(t), &r->tok, &err);
+    sl_status st =
+        sl__tokcache_lookup(&r->w->tokens, r->w->store, t, strlen(t), r->t0, &r->tok, &err);
     if (st == SL_ERR_AUTH) {
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
                           "Bearer realm=\"sangloc\", error=\"invalid_token\"");
