@@ -10,7 +10,9 @@
  * usage: bench_serve [--data FILE.jsonl] [--seconds S] [--clients C] [--threads N]
  *                    [--batch B] [--sangloc BIN] [--mode all|check1|checkn|items]
  * A --mode other than all runs that mode alone, without the CLI baseline (for profiling and
- * bench/soak_serve.sh). */
+ * bench/soak_serve.sh). --port P --token T load a server already running on 127.0.0.1:P
+ * (another process, whose memory bench/soak_serve.sh watches) instead of starting one; they
+ * need a --mode other than all. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -108,9 +110,9 @@ static int build(client *c, unsigned long k)
         char head[160];
         int hl = r->m == M_ITEMS
                      ? snprintf(head, sizeof head,
-                                "%s{\"id\":\"c%d-%lu-%d\",\"channel\":\"bench\","
+                                "%s{\"id\":\"p%d-c%d-%lu-%d\",\"channel\":\"bench\","
                                 "\"kind\":\"comment\",\"author\":\"a%zu\",\"text\":",
-                                j ? "," : "", c->index, k, j, i % 1000)
+                                j ? "," : "", (int)getpid(), c->index, k, j, i % 1000)
                      : snprintf(head, sizeof head, "%s{\"id\":%d,\"text\":", j ? "," : "", j);
         jput(c, head, (size_t)hl);
         jstr(c, r->c->texts[i], r->c->lens[i]);
@@ -312,7 +314,8 @@ int main(int argc, char **argv)
     const char *bin = "build/sangloc";
     double seconds = 3;
     int clients = 2, threads = 2, batch = 100;
-    const char *only = "all";
+    const char *only = "all", *ext_token = NULL;
+    int ext_port = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--data"))
             data = argv[i + 1];
@@ -328,6 +331,10 @@ int main(int argc, char **argv)
             bin = argv[i + 1];
         else if (!strcmp(argv[i], "--mode"))
             only = argv[i + 1];
+        else if (!strcmp(argv[i], "--port"))
+            ext_port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--token"))
+            ext_token = argv[i + 1];
         else {
             fprintf(stderr, "bench_serve: unknown option %s\n", argv[i]);
             return 2;
@@ -339,11 +346,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_serve: --mode all, check1, checkn or items\n");
         return 2;
     }
+    if ((ext_port || ext_token) && (all || !ext_token || ext_port < 1 || ext_port > 65535)) {
+        fprintf(stderr, "bench_serve: --port and --token go together, with a --mode\n");
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     corpus c = {0};
     if (corpus_load(&c, data) || !c.n) {
         fprintf(stderr, "bench_serve: cannot read %s\n", data);
         return 2;
+    }
+    if (ext_port) { /* another process's server: load it, nothing else */
+        run r = {.m = !strcmp(only, "check1")   ? M_CHECK1
+                      : !strcmp(only, "checkn") ? M_CHECKN
+                                                : M_ITEMS,
+                 .c = &c,
+                 .port = (uint16_t)ext_port,
+                 .token = ext_token,
+                 .batch = !strcmp(only, "check1") ? 1 : batch,
+                 .seconds = seconds};
+        run_mode(&r, clients, only);
+        corpus_free(&c);
+        return atomic_load(&r.errors) ? 1 : 0;
     }
     char dir[] = "/tmp/bench_serve.XXXXXX";
     if (!mkdtemp(dir)) return 2;
