@@ -8,7 +8,11 @@
  * client threads, each with one keep-alive connection sending one request at a time.
  *
  * usage: bench_serve [--data FILE.jsonl] [--seconds S] [--clients C] [--threads N]
- *                    [--batch B] [--sangloc BIN] */
+ *                    [--batch B] [--sangloc BIN] [--mode all|check1|checkn|items]
+ * A --mode other than all runs that mode alone, without the CLI baseline (for profiling and
+ * bench/soak_serve.sh). --port P --token T load a server already running on 127.0.0.1:P
+ * (another process, whose memory bench/soak_serve.sh watches) instead of starting one; they
+ * need a --mode other than all. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -106,9 +110,9 @@ static int build(client *c, unsigned long k)
         char head[160];
         int hl = r->m == M_ITEMS
                      ? snprintf(head, sizeof head,
-                                "%s{\"id\":\"c%d-%lu-%d\",\"channel\":\"bench\","
+                                "%s{\"id\":\"p%d-c%d-%lu-%d\",\"channel\":\"bench\","
                                 "\"kind\":\"comment\",\"author\":\"a%zu\",\"text\":",
-                                j ? "," : "", c->index, k, j, i % 1000)
+                                j ? "," : "", (int)getpid(), c->index, k, j, i % 1000)
                      : snprintf(head, sizeof head, "%s{\"id\":%d,\"text\":", j ? "," : "", j);
         jput(c, head, (size_t)hl);
         jstr(c, r->c->texts[i], r->c->lens[i]);
@@ -310,6 +314,8 @@ int main(int argc, char **argv)
     const char *bin = "build/sangloc";
     double seconds = 3;
     int clients = 2, threads = 2, batch = 100;
+    const char *only = "all", *ext_token = NULL;
+    int ext_port = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--data"))
             data = argv[i + 1];
@@ -323,17 +329,45 @@ int main(int argc, char **argv)
             batch = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--sangloc"))
             bin = argv[i + 1];
+        else if (!strcmp(argv[i], "--mode"))
+            only = argv[i + 1];
+        else if (!strcmp(argv[i], "--port"))
+            ext_port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--token"))
+            ext_token = argv[i + 1];
         else {
             fprintf(stderr, "bench_serve: unknown option %s\n", argv[i]);
             return 2;
         }
     }
     if (clients < 1 || clients > 256 || batch < 1 || batch > SL_SERVER_MAX_BATCH_ITEMS) return 2;
+    bool all = !strcmp(only, "all");
+    if (!all && strcmp(only, "check1") && strcmp(only, "checkn") && strcmp(only, "items")) {
+        fprintf(stderr, "bench_serve: --mode all, check1, checkn or items\n");
+        return 2;
+    }
+    if ((ext_port || ext_token) && (all || !ext_token || ext_port < 1 || ext_port > 65535)) {
+        fprintf(stderr, "bench_serve: --port and --token go together, with a --mode\n");
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     corpus c = {0};
     if (corpus_load(&c, data) || !c.n) {
         fprintf(stderr, "bench_serve: cannot read %s\n", data);
         return 2;
+    }
+    if (ext_port) { /* another process's server: load it, nothing else */
+        run r = {.m = !strcmp(only, "check1")   ? M_CHECK1
+                      : !strcmp(only, "checkn") ? M_CHECKN
+                                                : M_ITEMS,
+                 .c = &c,
+                 .port = (uint16_t)ext_port,
+                 .token = ext_token,
+                 .batch = !strcmp(only, "check1") ? 1 : batch,
+                 .seconds = seconds};
+        run_mode(&r, clients, only);
+        corpus_free(&c);
+        return atomic_load(&r.errors) ? 1 : 0;
     }
     char dir[] = "/tmp/bench_serve.XXXXXX";
     if (!mkdtemp(dir)) return 2;
@@ -364,14 +398,14 @@ int main(int argc, char **argv)
            "a mode, batches of %d\n",
            c.n, data, threads, clients, seconds, batch);
     printf("RSS after start: %.0f MB\n", rss_mb());
-    cli_baseline(bin, &c, dir);
+    if (all) cli_baseline(bin, &c, dir);
     run r1 = {.m = M_CHECK1,
               .c = &c,
               .port = sl_server_port(srv),
               .token = token,
               .batch = 1,
               .seconds = seconds};
-    run_mode(&r1, clients, "POST /v1/check, 1 comment");
+    if (all || !strcmp(only, "check1")) run_mode(&r1, clients, "POST /v1/check, 1 comment");
     run r2 = r1;
     r2.m = M_CHECKN;
     r2.batch = batch;
@@ -380,14 +414,14 @@ int main(int argc, char **argv)
     atomic_store(&r2.errors, 0);
     char name[64];
     snprintf(name, sizeof name, "POST /v1/check, %d a request", batch);
-    run_mode(&r2, clients, name);
+    if (all || !strcmp(only, "checkn")) run_mode(&r2, clients, name);
     run r3 = r2;
     r3.m = M_ITEMS;
     atomic_store(&r3.requests, 0);
     atomic_store(&r3.comments, 0);
     atomic_store(&r3.errors, 0);
     snprintf(name, sizeof name, "POST /v1/items, %d a request", batch);
-    run_mode(&r3, clients, name);
+    if (all || !strcmp(only, "items")) run_mode(&r3, clients, name);
     sl_server_free(srv);
     corpus_free(&c);
     char cmd[700];

@@ -38,6 +38,8 @@ typedef struct sl_server_options {
     /* The organizations file (docs/server.md, "Organizations"): each org with its policy,
      * model (default: engine.model_path) and banks. NULL: one org, "default", with engine. */
     const char *config;
+    double rate_limit; /* requests a second per token (429 above it); 0: no limit */
+    double rate_burst; /* requests a token may send at once; 0: max(1, rate_limit) */
 } sl_server_options;
 
 sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_error *err);

@@ -21,6 +21,7 @@ static void usage(FILE *out)
             "usage: sangloc serve [--listen HOST:PORT] [--db PATH] [--key-file F] [--policy F]\n"
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
             "                     [--max-body BYTES] [--config FILE]\n"
+            "                     [--rate-limit N/s|N/m [--rate-burst B]]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -35,6 +36,9 @@ static void usage(FILE *out)
             "  --max-body BYTES    largest request body (default 4194304)\n"
             "  --config FILE       organizations, each with its policy, model and banks (YAML);\n"
             "                      without it one org, 'default', uses the options above\n"
+            "  --rate-limit N/s    requests a token may send a second (or N/m: a minute); over\n"
+            "                      it the reply is 429 with Retry-After (default: no limit)\n"
+            "  --rate-burst B      requests a token may send at once (default: one second's)\n"
             "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
             "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
             "\n"
@@ -43,6 +47,24 @@ static void usage(FILE *out)
 
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
 enum { O_CONFIG = O_BODY + 64 };
+enum { O_RATE = 320, O_BURST };
+
+/* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
+static bool parse_rate(const char *s, double *rate)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (end == s || *s == '-' || n == 0 || n > 1000000000ull) return false;
+    if (!*end || !strcmp(end, "/s")) {
+        *rate = (double)n;
+        return true;
+    }
+    if (!strcmp(end, "/m")) {
+        *rate = (double)n / 60.0;
+        return true;
+    }
+    return false;
+}
 
 /* HOST:PORT, [V6]:PORT or :PORT; host is written into buf. */
 static bool split_listen(const char *s, char *host, size_t hsize, unsigned long long *port)
@@ -74,6 +96,8 @@ int sl_cmd_serve(int argc, char **argv)
                                           {"threads", required_argument, 0, O_THREADS},
                                           {"max-body", required_argument, 0, O_BODY},
                                           {"config", required_argument, 0, O_CONFIG},
+                                          {"rate-limit", required_argument, 0, O_RATE},
+                                          {"rate-burst", required_argument, 0, O_BURST},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
@@ -81,7 +105,8 @@ int sl_cmd_serve(int argc, char **argv)
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
     bool no_model = false;
-    unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY;
+    unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY, burst = 0;
+    double rate = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -120,6 +145,15 @@ int sl_cmd_serve(int argc, char **argv)
             break;
         case O_CONFIG:
             config = optarg;
+            break;
+        case O_RATE:
+            if (!parse_rate(optarg, &rate))
+                return sl__cli_usage_error("serve", usage, "--rate-limit: '%s' is not N/s or N/m",
+                                           optarg);
+            break;
+        case O_BURST:
+            if (!sl__cli_parse_uint("serve", "--rate-burst", optarg, 1, 1000000000ull, &burst))
+                return 2;
             break;
         case 'h':
             usage(stdout);
@@ -169,7 +203,9 @@ int sl_cmd_serve(int argc, char **argv)
                                       .allow_missing_model = no_model},
                            .threads = (int)threads,
                            .max_body = (size_t)max_body,
-                           .config = config};
+                           .config = config,
+                           .rate_limit = rate,
+                           .rate_burst = (double)burst};
     /* the workers inherit this mask: only the main thread takes these signals */
     sigset_t set;
     sigemptyset(&set);

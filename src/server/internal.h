@@ -13,6 +13,8 @@
 #include "sangloc/server.h"
 #include "sangloc/store.h"
 #include "sangloc/buf.h"
+#include "server/metrics.h"
+#include "server/tokcache.h"
 
 struct event_base;
 struct evhttp;
@@ -32,12 +34,13 @@ typedef enum sl__route {
     SL_ROUTE_BANKS,      /* GET /v1/banks */
     SL_ROUTE_BANK_ITEMS, /* GET, POST /v1/banks/{name}/items */
     SL_ROUTE_BANK_ITEM,  /* DELETE /v1/banks/{name}/items/{id} */
+    SL_ROUTE_OPENAPI,
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
 
 /* The statuses the server answers, for the request counters; the last slot counts the rest. */
-#define SL_NSTATUS 13
+#define SL_NSTATUS 14
 extern const int sl__status_codes[SL_NSTATUS];
 
 typedef struct sl__metrics {
@@ -60,6 +63,7 @@ typedef struct sl__worker {
     sl_scan **scans; /* one per org, made lazily, replaced when the org's engine changes */
     sl_record rec;
     sl_buf out, arena, idbuf, parentbuf, tmp;
+    sl__tokcache tokens; /* tokcache.h */
 } sl__worker;
 
 /* One organization served: its engine slot and the files it was built from (server/orgs.c). */
@@ -85,6 +89,8 @@ struct sl_server {
     sl__worker *workers;
     bool running;
     sl__metrics metrics;
+    struct sl__ratelimit *rl; /* NULL: no rate limit */
+    sl__mx mx;                /* histograms, categories (metrics.h) */
 };
 
 /* One request being answered. */
@@ -98,6 +104,7 @@ typedef struct sl__rq {
     const char *body;
     size_t body_len;
     const char *path;
+    double t0; /* arrival at the handler, for the latency histogram */
 } sl__rq;
 
 /* Sends body (JSON) with the status and counts it. */
@@ -139,5 +146,8 @@ sl_status sl__org_reload(sl_server *s, size_t k, sl_error *err);
  * with the X-Sangloc-Org header). Replies (400, 404) and returns false when the route needs an
  * org and there is none the token may use. */
 bool sl__select_org(sl__rq *r, bool needs_org);
+void sl__route_openapi(sl__rq *r);
+const char *sl__route_name(int route);
+/* the route's metrics label */ /* openapi.c: docs/openapi.json, compiled in */
 
 #endif

@@ -54,6 +54,7 @@ static sl_status screen_into(sl__rq *r, const sl_engine *e, const char *id, size
     const char *j = sl_scan_verdict_json(w->scan, idz, text, len, &jl);
     if (!j) return SL_ERR_NOMEM;
     count_action(r, v->action);
+    sl__mx_verdict(&w->srv->mx, e, v);
     if (vout) *vout = v;
     return sl_buf_append(b, j, jl);
 }
@@ -256,6 +257,7 @@ void sl__route_items(sl__rq *r)
                                 is_dup ? "duplicate" : "created",
                                 sl_item_state_name(res[i].state)) ||
                   sl_buf_append(b, vj, vl) || sl_buf_append(b, "}", 1));
+        if (!is_dup) sl__mx_item(&w->srv->mx, (int)l->action);
         atomic_fetch_add_explicit(is_dup ? &w->srv->metrics.items_duplicate
                                          : &w->srv->metrics.items_created,
                                   1, memory_order_relaxed);
@@ -463,7 +465,13 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/banks",
                                                         "/v1/banks/{name}/items",
                                                         "/v1/banks/{name}/items/{id}",
+                                                        "/openapi.json",
                                                         "other"};
+
+const char *sl__route_name(int route)
+{
+    return route >= 0 && route < SL_ROUTE_COUNT ? route_label[route] : "other";
+}
 
 void sl__route_metrics(sl__rq *r)
 {
@@ -532,6 +540,7 @@ void sl__route_metrics(sl__rq *r)
                            "# TYPE sangloc_queue_leased gauge\n"
                            "sangloc_queue_leased{queue=\"pending\"} %lld\n",
                            (long long)qs.open, (long long)qs.leased);
+    if (!st) st = sl__mx_write(&w->srv->mx, w->srv->slot, sl__route_name, SL_ROUTE_COUNT, b);
     if (st) {
         sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);
         return;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -21,10 +22,13 @@
 #include <event2/util.h>
 
 #include "server/internal.h"
+#include "server/ratelimit.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
-                                          413, 415, 422, 500, 503, 204};
+                                          413, 415, 422, 500, 503, 204, 429};
+
+_Static_assert(SL_ROUTE_COUNT <= SL_MX_ROUTES, "metrics.h: SL_MX_ROUTES too small");
 
 static const char *reason(int status)
 {
@@ -47,6 +51,8 @@ static const char *reason(int status)
         return "Unsupported Media Type";
     case 422:
         return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
     case 503:
         return "Service Unavailable";
     default:
@@ -59,6 +65,7 @@ static void count(sl__rq *r, int status)
     int k = 0;
     while (k < SL_NSTATUS && sl__status_codes[k] != status) k++;
     atomic_fetch_add_explicit(&r->w->srv->metrics.requests[r->route][k], 1, memory_order_relaxed);
+    sl__mx_observe(&r->w->srv->mx, r->route, sl__mx_now() - r->t0);
 }
 
 void sl__reply(sl__rq *r, int status, const char *json, size_t len)
@@ -70,14 +77,14 @@ void sl__reply_as(sl__rq *r, int status, const char *type, const char *json, siz
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
     evhttp_add_header(h, "Content-Type", type);
-    struct evbuffer *b = evbuffer_new();
+    /* the request's own output buffer: no evbuffer made and freed per reply */
+    struct evbuffer *b = evhttp_request_get_output_buffer(r->req);
     if (b && evbuffer_add(b, json, len) == 0) {
-        evhttp_send_reply(r->req, status, reason(status), b);
+        evhttp_send_reply(r->req, status, reason(status), NULL);
     } else {
         evhttp_send_error(r->req, 500, "out of memory");
         status = 500;
     }
-    if (b) evbuffer_free(b);
     count(r, status);
 }
 
@@ -181,6 +188,7 @@ static const route_def defs[] = {
                              R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
 };
 
 /* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
@@ -206,7 +214,7 @@ static sl__route find_route(const char *path, const char **rest)
         {"/healthz", SL_ROUTE_HEALTHZ},         {"/metrics", SL_ROUTE_METRICS},
         {"/v1/check", SL_ROUTE_CHECK},          {"/v1/items", SL_ROUTE_ITEMS},
         {"/v1/queues/pending", SL_ROUTE_QUEUE}, {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
-        {"/v1/admin/reload", SL_ROUTE_RELOAD},
+        {"/v1/admin/reload", SL_ROUTE_RELOAD},  {"/openapi.json", SL_ROUTE_OPENAPI},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
@@ -231,6 +239,24 @@ static bool is_json(const char *ct)
     return *ct == '\0' || *ct == ';';
 }
 
+/* The token's rate limit (--rate-limit): 429 with Retry-After when its bucket is empty. */
+static bool admit(sl__rq *r)
+{
+    sl__ratelimit *rl = r->w->srv->rl;
+    if (!rl) return true;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned wait = 1;
+    if (sl__ratelimit_take(rl, r->tok.id, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait))
+        return true;
+    char v[16], msg[96];
+    snprintf(v, sizeof v, "%u", wait);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", v);
+    snprintf(msg, sizeof msg, "this token is over its rate limit; retry in %u s", wait);
+    sl__reply_error(r, 429, "rate_limited", msg, SL_NO_POS, -1, 0);
+    return false;
+}
+
 static bool authenticate(sl__rq *r, unsigned roles)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
@@ -245,7 +271,8 @@ static bool authenticate(sl__rq *r, unsigned roles)
     const char *t = h + 7;
     while (*t == ' ') t++;
     sl_error err = {0};
-    sl_status st = sl_store_token_lookup(r->w->store, t, strlen(t), &r->tok, &err);
+    sl_status st =
+        sl__tokcache_lookup(&r->w->tokens, r->w->store, t, strlen(t), r->t0, &r->tok, &err);
     if (st == SL_ERR_AUTH) {
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
                           "Bearer realm=\"sangloc\", error=\"invalid_token\"");
@@ -265,13 +292,15 @@ static bool authenticate(sl__rq *r, unsigned roles)
         return false;
     }
     /* every route but reload and metrics acts inside one organization */
-    return sl__select_org(r, r->route != SL_ROUTE_RELOAD && r->route != SL_ROUTE_METRICS);
+    if (!sl__select_org(r, r->route != SL_ROUTE_RELOAD && r->route != SL_ROUTE_METRICS))
+        return false;
+    return admit(r);
 }
 
 static void handle(struct evhttp_request *req, void *arg)
 {
     sl__worker *w = arg;
-    sl__rq r = {.w = w, .req = req, .route = SL_ROUTE_OTHER};
+    sl__rq r = {.w = w, .req = req, .route = SL_ROUTE_OTHER, .t0 = sl__mx_now()};
     const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
     const char *path = u ? evhttp_uri_get_path(u) : NULL;
     const char *rest = NULL;
@@ -352,6 +381,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_BANK_ITEM:
         sl__route_bank_item_delete(&r, rest);
+        break;
+    case SL_ROUTE_OPENAPI:
+        sl__route_openapi(&r);
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
@@ -481,6 +513,7 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
     sl_server *s = calloc(1, sizeof *s);
     if (!s) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     s->fd = -1;
+    sl__mx_init(&s->mx);
     s->opt = *options;
     if (!s->opt.threads) s->opt.threads = 2;
     if (!s->opt.max_body) s->opt.max_body = SL_SERVER_DEFAULT_BODY;
@@ -499,6 +532,14 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
     st = sl__orgs_init(s, first, err); /* the orgs' engines; configured orgs made in the store */
     sl_store_close(first);
     if (st) goto fail;
+    if (options->rate_limit > 0) {
+        double burst = options->rate_burst > 0 ? options->rate_burst : options->rate_limit;
+        s->rl = sl__ratelimit_new(options->rate_limit, burst < 1 ? 1 : burst);
+        if (!s->rl) {
+            st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+            goto fail;
+        }
+    }
     if ((st = listen_on(s, err))) goto fail;
     s->workers = calloc((size_t)s->opt.threads, sizeof *s->workers);
     if (!s->workers) {
@@ -562,6 +603,8 @@ void sl_server_free(sl_server *s)
     free(s->workers);
     if (s->fd >= 0) close(s->fd);
     sl__orgs_free(s);
+    sl__ratelimit_free(s->rl);
+    sl__mx_destroy(&s->mx);
     free(s->host);
     free(s->db);
     free(s->key_file);
