@@ -41,7 +41,7 @@ static void reply_status(sl__rq *r, sl_status st, const sl_error *err)
 static sl__org *own_org(sl__rq *r)
 {
     sl__org *o = &r->w->srv->orgs[r->orgi];
-    return strcmp(o->id, r->org) ? NULL : o;
+    return strcmp(o->conf.id, r->org) ? NULL : o;
 }
 
 /* The bank path named by the first segment of rest (up to '/'), or NULL (404 replied). */
@@ -52,8 +52,9 @@ static const char *find_bank(sl__rq *r, const char *rest, const char **after)
     size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
     *after = rest + len;
     if (o && !sl__req_path_segment(rest, len, 255, &r->w->tmp))
-        for (size_t k = 0; k < o->nbanks; k++)
-            if (!strcmp(sl__config_basename(o->banks[k]), r->w->tmp.data)) return o->banks[k];
+        for (size_t k = 0; k < o->conf.nbanks; k++)
+            if (!strcmp(sl__config_basename(o->conf.banks[k]), r->w->tmp.data))
+                return o->conf.banks[k];
     sl__reply_error(r, 404, "not_found", "no such bank", SL_NO_POS, -1, 0);
     return NULL;
 }
@@ -71,15 +72,15 @@ void sl__route_banks(sl__rq *r)
     sl_buf *b = &r->w->out;
     sl_buf_clear(b);
     sl_status s2 = sl_buf_puts(b, "{\"org\":");
-    if (!s2) s2 = sl__json_text(b, o->id, strlen(o->id));
+    if (!s2) s2 = sl__json_text(b, o->conf.id, strlen(o->conf.id));
     if (!s2) s2 = sl_buf_puts(b, ",\"banks\":[");
-    for (size_t k = 0; k < o->nbanks && !s2; k++) {
-        const char *name = sl__config_basename(o->banks[k]);
+    for (size_t k = 0; k < o->conf.nbanks && !s2; k++) {
+        const char *name = sl__config_basename(o->conf.banks[k]);
         s2 = sl_buf_puts(b, k ? ",{\"name\":" : "{\"name\":");
         if (!s2) s2 = sl__json_text(b, name, strlen(name));
         sl_bank *bank = NULL;
         sl_error err = {0};
-        if (!s2 && sl_bank_open(o->banks[k], &bank, &err) == SL_OK) {
+        if (!s2 && sl_bank_open(o->conf.banks[k], &bank, &err) == SL_OK) {
             const char *v = sl_bank_version(bank);
             s2 = sl_buf_puts(b, ",\"version\":");
             if (!s2) s2 = sl__json_text(b, v, strlen(v));

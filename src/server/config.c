@@ -359,18 +359,21 @@ sl_status sl__config_load(const char *path, sl__config *out, sl_error *err)
     return st;
 }
 
+void sl__org_conf_free(sl__org_conf *o)
+{
+    free(o->id);
+    free(o->name);
+    free(o->policy);
+    free(o->model);
+    for (size_t b = 0; b < o->nbanks; b++) free(o->banks[b]);
+    free(o->banks);
+    memset(o, 0, sizeof *o);
+}
+
 void sl__config_free(sl__config *c)
 {
     if (!c) return;
-    for (size_t k = 0; k < c->n; k++) {
-        sl__org_conf *o = &c->orgs[k];
-        free(o->id);
-        free(o->name);
-        free(o->policy);
-        free(o->model);
-        for (size_t b = 0; b < o->nbanks; b++) free(o->banks[b]);
-        free(o->banks);
-    }
+    for (size_t k = 0; k < c->n; k++) sl__org_conf_free(&c->orgs[k]);
     free(c->orgs);
     memset(c, 0, sizeof *c);
 }

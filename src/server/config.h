@@ -45,6 +45,8 @@ sl_status sl__config_parse(const char *data, size_t len, const char *base_dir, b
 sl_status sl__config_load(const char *path, sl__config *out, sl_error *err);
 
 void sl__config_free(sl__config *c);
+/* Frees one organization's strings and zeroes it. */
+void sl__org_conf_free(sl__org_conf *o);
 
 /* The org's bank named `name` (a bank path's base name), or -1. */
 long sl__config_bank(const sl__org_conf *org, const char *name, size_t len);

@@ -13,6 +13,7 @@
 #include "sangloc/server.h"
 #include "sangloc/store.h"
 #include "sangloc/buf.h"
+#include "server/config.h"
 #include "server/metrics.h"
 #include "server/tokcache.h"
 
@@ -68,11 +69,8 @@ typedef struct sl__worker {
 
 /* One organization served: its engine slot and the files it was built from (server/orgs.c). */
 typedef struct sl__org {
-    char *id, *name;
+    sl__org_conf conf; /* its id, name and files (model: the server's default when unset) */
     sl_engine_slot *slot;
-    char *policy, *model;
-    char **banks;
-    size_t nbanks;
     pthread_mutex_t edit; /* one bank edit (and its reload) at a time */
 } sl__org;
 

@@ -21,18 +21,18 @@ static char *dup_or_null(const char *s, bool *oom)
 static sl_status org_build(sl_server *s, sl__org *o, sl_error *err)
 {
     sl_engine_options eo = s->opt.engine;
-    eo.policy_path = o->policy;
-    eo.model_path = o->model;
-    eo.bank_paths = (const char *const *)o->banks;
-    eo.nbanks = o->nbanks;
+    eo.policy_path = o->conf.policy;
+    eo.model_path = o->conf.model;
+    eo.bank_paths = (const char *const *)o->conf.banks;
+    eo.nbanks = o->conf.nbanks;
     sl_status st = sl_engine_slot_new(&eo, &o->slot, err);
     if (st && err && s->configured) {
         char m[512];
         if (err->line)
-            snprintf(m, sizeof m, "organization %.64s: %.60s:%zu: %s", o->id, o->policy, err->line,
-                     err->message);
+            snprintf(m, sizeof m, "organization %.64s: %.60s:%zu: %s", o->conf.id, o->conf.policy,
+                     err->line, err->message);
         else
-            snprintf(m, sizeof m, "organization %.64s: %s", o->id, err->message);
+            snprintf(m, sizeof m, "organization %.64s: %s", o->conf.id, err->message);
         size_t n = strlen(m) < sizeof err->message - 1 ? strlen(m) : sizeof err->message - 1;
         memcpy(err->message, m, n);
         err->message[n] = '\0';
@@ -62,28 +62,25 @@ sl_status sl__orgs_init(sl_server *s, sl_store *store, sl_error *err)
         pthread_mutex_init(&o->edit, NULL);
         if (s->configured) {
             /* take the config's strings; the server's model is the default */
-            sl__org_conf *oc = &c.orgs[k];
-            o->id = oc->id, o->name = oc->name, o->policy = oc->policy, o->banks = oc->banks;
-            o->nbanks = oc->nbanks;
-            o->model = oc->model ? oc->model : dup_or_null(eo->model_path, &oom);
-            oc->id = oc->name = oc->policy = oc->model = NULL;
-            oc->banks = NULL;
-            oc->nbanks = 0;
+            o->conf = c.orgs[k];
+            memset(&c.orgs[k], 0, sizeof c.orgs[k]);
+            if (!o->conf.model) o->conf.model = dup_or_null(eo->model_path, &oom);
         } else {
-            o->id = dup_or_null("default", &oom);
-            o->name = dup_or_null("default", &oom);
-            o->policy = dup_or_null(eo->policy_path, &oom);
-            o->model = dup_or_null(eo->model_path, &oom);
-            o->banks = calloc(eo->nbanks ? eo->nbanks : 1, sizeof *o->banks);
-            if (!o->banks) oom = true;
-            for (size_t b = 0; o->banks && b < eo->nbanks; b++, o->nbanks++)
-                o->banks[b] = dup_or_null(eo->bank_paths[b], &oom);
+            o->conf.id = dup_or_null("default", &oom);
+            o->conf.name = dup_or_null("default", &oom);
+            o->conf.policy = dup_or_null(eo->policy_path, &oom);
+            o->conf.model = dup_or_null(eo->model_path, &oom);
+            o->conf.banks = calloc(eo->nbanks ? eo->nbanks : 1, sizeof *o->conf.banks);
+            if (!o->conf.banks) oom = true;
+            for (size_t b = 0; o->conf.banks && b < eo->nbanks; b++, o->conf.nbanks++)
+                o->conf.banks[b] = dup_or_null(eo->bank_paths[b], &oom);
         }
         if (oom) {
             st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
             goto out;
         }
-        if (s->configured && (st = sl_store_org_put(store, o->id, o->name, err))) goto out;
+        if (s->configured && (st = sl_store_org_put(store, o->conf.id, o->conf.name, err)))
+            goto out;
         if ((st = org_build(s, o, err))) goto out;
     }
     s->slot = s->orgs[0].slot;
@@ -99,12 +96,7 @@ void sl__orgs_free(sl_server *s)
         sl__org *o = &s->orgs[k];
         pthread_mutex_destroy(&o->edit);
         sl_engine_slot_free(o->slot);
-        free(o->id);
-        free(o->name);
-        free(o->policy);
-        free(o->model);
-        for (size_t b = 0; b < o->nbanks; b++) free(o->banks[b]);
-        free(o->banks);
+        sl__org_conf_free(&o->conf);
     }
     free(s->orgs);
     s->orgs = NULL;
@@ -115,7 +107,8 @@ void sl__orgs_free(sl_server *s)
 long sl__org_find(const sl_server *s, const char *id, size_t len)
 {
     for (size_t k = 0; k < s->norgs; k++)
-        if (strlen(s->orgs[k].id) == len && !memcmp(s->orgs[k].id, id, len)) return (long)k;
+        if (strlen(s->orgs[k].conf.id) == len && !memcmp(s->orgs[k].conf.id, id, len))
+            return (long)k;
     return -1;
 }
 
@@ -139,7 +132,7 @@ sl_status sl_server_reload(sl_server *s, sl_error *err)
                 *err = e;
                 if (s->configured)
                     snprintf(err->message, sizeof err->message, "organization %.64s: %.80s",
-                             s->orgs[k].id, e.message);
+                             s->orgs[k].conf.id, e.message);
             }
         }
     }
@@ -159,9 +152,9 @@ bool sl__select_org(sl__rq *r, bool needs_org)
     } else if (h) {
         long k = sl__org_find(s, h, strlen(h));
         if (k < 0 && (s->configured || sl_store_org_exists(r->w->store, h, NULL))) goto no_org;
-        r->org = k >= 0 ? s->orgs[k].id : h;
+        r->org = k >= 0 ? s->orgs[k].conf.id : h;
     } else if (s->norgs == 1) {
-        r->org = s->orgs[0].id;
+        r->org = s->orgs[0].conf.id;
     }
     if (r->org) {
         r->orgi = sl__org_find(s, r->org, strlen(r->org));
@@ -242,7 +235,7 @@ void sl__route_reload(sl__rq *r)
         sl_status st = sl__org_reload(s, k, &e);
         const sl_engine *eng = sl_engine_slot_get(s->orgs[k].slot);
         s2 = sl_buf_printf(b, "%s{\"org\":", k > lo ? "," : "");
-        if (!s2) s2 = sl__json_text(b, s->orgs[k].id, strlen(s->orgs[k].id));
+        if (!s2) s2 = sl__json_text(b, s->orgs[k].conf.id, strlen(s->orgs[k].conf.id));
         if (!s2)
             s2 = sl_buf_printf(b, ",\"reloaded\":%s,\"generation\":%llu,\"versions\":%s",
                                st ? "false" : "true",
