@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "engine/policy_internal.h"
+#include "engine/yaml_load.h"
 #include "sangloc/bank.h"
 #include "sangloc/detect.h"
 #include "sangloc/matcher.h"
@@ -804,78 +805,33 @@ static bool check_utf8(walk *w)
     return false;
 }
 
-static void syntax_error(walk *w, const yaml_parser_t *parser)
-{
-    yaml_mark_t m = parser->problem_mark;
-    problem_at(w, m, SL_ERR_POLICY, "YAML syntax error at column %zu: %.100s", m.column + 1,
-               parser->problem ? parser->problem : "unknown");
-}
-
-/* Mappings and lists nested deeper than this are refused (a policy needs 6 levels). The bound
- * is checked on libyaml's event stream, which is produced lazily, before the tree is built:
- * libyaml's scanner rescans its stack of possible simple keys, one per open flow collection,
- * for every token, so `[[[[...` costs the square of its depth (3 s at 20,000 levels). */
-#define MAX_DEPTH 64
-
-/* One pass over the events: nesting within MAX_DEPTH and a single document, each problem
- * reported at the event where it starts. */
-static bool check_stream(walk *w)
-{
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        out_of_memory(w);
-        return false;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)w->data, w->len);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    size_t depth = 0, docs = 0;
-    bool ok = true, end = false;
-    while (ok && !end) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&parser, &ev)) {
-            syntax_error(w, &parser);
-            ok = false;
-            break;
-        }
-        yaml_mark_t m = ev.start_mark;
-        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
-            if (++depth > MAX_DEPTH) {
-                problem_at(w, m, SL_ERR_POLICY,
-                           "lists and mappings nested deeper than %d levels (column %zu)",
-                           MAX_DEPTH, m.column + 1);
-                ok = false;
-            }
-        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
-            depth--;
-        } else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
-            problem_at(w, m, SL_ERR_POLICY,
-                       "a second YAML document starts here (column %zu): a policy is one "
-                       "document",
-                       m.column + 1);
-            ok = false;
-        }
-        end = ev.type == YAML_STREAM_END_EVENT;
-        yaml_event_delete(&ev);
-    }
-    yaml_parser_delete(&parser);
-    return ok;
-}
-
-/* Loads the one YAML document; reports syntax errors with line and column. */
+/* Loads the one YAML document (depth-bounded: engine/yaml_load.h); reports a syntax error, a
+ * nesting too deep or a second document with line and column. */
 static bool load_document(walk *w)
 {
-    if (!check_stream(w)) return false;
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
+    sl__yaml_problem p;
+    if (sl__yaml_load_one(w->data, w->len, &w->doc, &p)) return true;
+    yaml_mark_t m = p.mark;
+    switch (p.fault) {
+    case SL__YAML_NOMEM:
         out_of_memory(w);
-        return false;
+        break;
+    case SL__YAML_TOO_DEEP:
+        problem_at(w, m, SL_ERR_POLICY,
+                   "lists and mappings nested deeper than %d levels (column %zu)",
+                   SL__YAML_MAX_DEPTH, m.column + 1);
+        break;
+    case SL__YAML_SECOND_DOC:
+        problem_at(w, m, SL_ERR_POLICY,
+                   "a second YAML document starts here (column %zu): a policy is one document",
+                   m.column + 1);
+        break;
+    default:
+        problem_at(w, m, SL_ERR_POLICY, "YAML syntax error at column %zu: %.100s", m.column + 1,
+                   p.problem);
+        break;
     }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)w->data, w->len);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    bool ok = yaml_parser_load(&parser, &w->doc);
-    if (!ok) syntax_error(w, &parser);
-    yaml_parser_delete(&parser);
-    return ok;
+    return false;
 }
 
 sl_status sl__policy_parse_yaml(const char *data, size_t len, const char *base_dir, sl_policy *p,

@@ -9,6 +9,8 @@
 #include <yaml.h>
 
 #include "server/config.h"
+
+#include "engine/yaml_load.h"
 #include "sangloc/store.h"
 #include "util/file.h"
 
@@ -298,39 +300,25 @@ sl_status sl__config_parse(const char *data, size_t len, const char *base_dir, b
                             SL_CONFIG_MAX_BYTES);
     cwalk w = {
         .data = data, .len = len, .base_dir = base_dir, .check_files = check_files, .err = err};
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser))
-        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-    if (!yaml_parser_load(&parser, &w.doc)) {
-        yaml_mark_t m = parser.problem_mark;
-        fail_at(&w, m, parser.error == YAML_MEMORY_ERROR ? SL_ERR_NOMEM : SL_ERR_ARG, "YAML: %s",
-                parser.problem ? parser.problem : "malformed");
-        yaml_parser_delete(&parser);
+    sl__yaml_problem p; /* one document, nesting bounded (engine/yaml_load.h) */
+    if (!sl__yaml_load_one(data, len, &w.doc, &p)) {
+        if (p.fault == SL__YAML_NOMEM)
+            return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+        if (p.fault == SL__YAML_SECOND_DOC)
+            fail_at(&w, p.mark, SL_ERR_ARG, "the config must be one YAML document");
+        else if (p.fault == SL__YAML_TOO_DEEP)
+            fail_at(&w, p.mark, SL_ERR_ARG, "lists and mappings nested deeper than %d levels",
+                    SL__YAML_MAX_DEPTH);
+        else
+            fail_at(&w, p.mark, SL_ERR_ARG, "YAML: %s", p.problem);
         return err ? err->code : SL_ERR_ARG;
     }
     w.nnodes = (size_t)(w.doc.nodes.top - w.doc.nodes.start);
     w.seen = calloc(w.nnodes ? w.nnodes : 1, 1);
     bool ok = w.seen ? walk_root(&w, out) : false;
     if (!w.seen) sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    /* one document only */
-    yaml_document_t extra;
-    if (ok) {
-        if (!yaml_parser_load(&parser, &extra)) {
-            fail_at(&w, parser.problem_mark, SL_ERR_ARG, "YAML: %s",
-                    parser.problem ? parser.problem : "malformed");
-            ok = false;
-        } else {
-            if (yaml_document_get_root_node(&extra)) {
-                fail_at(&w, extra.start_mark, SL_ERR_ARG, "the config must be one YAML document");
-                ok = false;
-            }
-            yaml_document_delete(&extra);
-        }
-    }
     free(w.seen);
     yaml_document_delete(&w.doc);
-    yaml_parser_delete(&parser);
     if (ok) return SL_OK;
     sl__config_free(out);
     return err ? err->code : SL_ERR_ARG;

@@ -88,6 +88,18 @@ static void test_refused(void **state)
     refused("orgs: []\n", 1, "orgs", "unknown key");
     refused("organizations: [{id: x, policy: p}]\n---\na: 1\n", 2, "---", "one YAML document");
     refused("organizations: [{id: x, policy: p\n", 2, NULL, "YAML");
+    /* nesting is bounded before libyaml builds the tree (quadratic in the depth otherwise) */
+    char deep[200000];
+    size_t n = 0;
+    n += (size_t)sprintf(deep, "organizations: ");
+    while (n < 100000) deep[n++] = '[';
+    deep[n] = '\0';
+    refused(deep, 1, NULL, "nested deeper than 64");
+    sl__config c;
+    sl_error err;
+    assert_int_not_equal(parse(deep, NULL, &c, &err), SL_OK);
+    /* the 64th list is the 65th level (the root mapping is the first) */
+    assert_int_equal(err.byte, strlen("organizations: ") + 63);
     refused("", 1, NULL, "empty");
     refused("- a\n", 1, "- a", "must be a mapping");
     refused("organizations:\n  - {id: Sở, policy: p}\n", 2, "Sở", "letters, digits");
