@@ -24,8 +24,6 @@
 
 #include <cjson/cJSON.h>
 #include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include "cli/commands.h"
@@ -110,23 +108,6 @@ static size_t next_cp(const char *s, size_t i, size_t len, uint32_t *cp)
     return (size_t)at - i;
 }
 
-/* The lowercase base letter of an accented Latin letter ("ệ" -> 'e', "Đ" -> 'd'), ASCII letters
- * lowercased, anything else unchanged: the evader's "type without accents". */
-static uint32_t base_letter(uint32_t cp)
-{
-    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-    if (cp == 0x110 || cp == 0x111) return 'd'; /* no decomposition */
-    if (cp >= 0x2000) return cp;                /* letterlike symbols (Kelvin sign) stay */
-    UErrorCode e = U_ZERO_ERROR;
-    const UNormalizer2 *nfd = unorm2_getNFDInstance(&e);
-    UChar d[8];
-    int32_t n = U_SUCCESS(e) ? unorm2_getDecomposition(nfd, (UChar32)cp, d, 8, &e) : 0;
-    if (U_FAILURE(e) || n <= 0 || d[0] >= 0x80 || !u_isalpha(d[0]) ||
-        u_getIntPropertyValue((UChar32)cp, UCHAR_SCRIPT) != USCRIPT_LATIN)
-        return cp;
-    return d[0] >= 'A' && d[0] <= 'Z' ? d[0] + 32u : d[0];
-}
-
 /* Common teencode spellings of whole words (lowercase). */
 static const char *const teencode[][2] = {
     {"không", "k"},  {"được", "dc"},  {"gì", "j"},    {"vậy", "z"},      {"rồi", "r"},
@@ -163,7 +144,7 @@ static void rewrite_word(rewriter *r, const char *s, size_t a, size_t b)
         r->map[i] = (uint32_t)r->len;
         if (i > a && word_on && r->kind == P_SEPARATORS) put_bytes(r, ".", 1);
         if (i > a && word_on && r->kind == P_ZEROWIDTH) put_cp(r, 0x200b);
-        uint32_t lo = base_letter(cp);
+        uint32_t lo = sl_text_fold_cp(cp);
         if (r->kind == P_DIGITS && word_on && lo == cp) {
             static const char from[] = "aeiost", to[] = "4310$7";
             const char *f = lo < 128 ? strchr(from, (int)lo) : NULL;
@@ -186,7 +167,7 @@ static void rewrite_word(rewriter *r, const char *s, size_t a, size_t b)
 static void rewrite_cp(rewriter *r, uint32_t cp)
 {
     if (r->kind == P_NODIAC && is_letter(cp)) {
-        uint32_t base = base_letter(cp);
+        uint32_t base = sl_text_fold_cp(cp);
         cp = u_isupper((UChar32)cp) ? (uint32_t)u_toupper((UChar32)base) : base;
     } else if (r->kind == P_SHOUT) {
         cp = (uint32_t)u_toupper((UChar32)cp);
