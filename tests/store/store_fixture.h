@@ -148,4 +148,21 @@ static inline int dir_contains(const fixture *f, const void *needle, size_t len)
     return 0;
 }
 
+/* cmocka setup and teardown: a fresh fixture per test in *state. */
+static inline int fixture_setup(void **state)
+{
+    fixture *f = malloc(sizeof *f);
+    if (!f) return -1;
+    fixture_init(f);
+    *state = f;
+    return 0;
+}
+
+static inline int fixture_teardown(void **state)
+{
+    fixture_done(*state);
+    free(*state);
+    return 0;
+}
+
 #endif

@@ -9,21 +9,6 @@
 
 #include "store_fixture.h"
 
-static int setup(void **state)
-{
-    fixture *f = malloc(sizeof *f);
-    fixture_init(f);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_done(*state);
-    free(*state);
-    return 0;
-}
-
 static void test_migrations_fresh_and_reopen(void **state)
 {
     fixture *f = *state;
@@ -476,19 +461,26 @@ static void test_busy_database(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_migrations_fresh_and_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_renamed_migration_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_urls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ingest_is_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_states_and_cases_per_action, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_items_fail_the_whole_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pseudonyms_and_key_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrations_fresh_and_reopen, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_renamed_migration_is_refused, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_urls, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ingest_is_idempotent, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_states_and_cases_per_action, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_items_fail_the_whole_batch, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pseudonyms_and_key_file, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_tokens, fixture_setup, fixture_teardown),
         cmocka_unit_test(test_roles_and_names),
-        cmocka_unit_test_setup_teardown(test_organizations_are_isolated, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limits_of_arguments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_organizations_are_isolated, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_limits_of_arguments, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_busy_database, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

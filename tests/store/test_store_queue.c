@@ -11,21 +11,6 @@
 #include "store/cursor.h"
 #include "store_fixture.h"
 
-static int setup(void **state)
-{
-    fixture *f = malloc(sizeof *f);
-    fixture_init(f);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_done(*state);
-    free(*state);
-    return 0;
-}
-
 /* Ingests n review/hide items named PREFIX-k with pseudo-random scores (many ties). */
 static void add_cases(fixture *f, sl_store *s, const char *prefix, int n, unsigned *seed)
 {
@@ -331,11 +316,13 @@ static void test_first_open_races(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_pagination_while_cases_arrive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pagination_while_cases_arrive, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test(test_cursor_round_trip_and_errors),
-        cmocka_unit_test_setup_teardown(test_two_reviewers_claim_disjoint_cases, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_leases_expire, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_open_races, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_reviewers_claim_disjoint_cases, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_leases_expire, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_first_open_races, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
