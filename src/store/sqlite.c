@@ -272,12 +272,20 @@ static sl_status configure(sq *s, const sl_store_options *o, sl_error *err)
 {
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
+    /* Switching a fresh file to WAL answers SQLITE_BUSY at once, without the busy handler, while
+     * another connection is switching it: retry for as long as the busy timeout allows (the mode
+     * is persistent, so the retry finds "wal" set by the other). */
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
-    if (rc) return db_error(s, rc, "journal_mode", err);
-    rc = sqlite3_step(st);
-    int wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
-    sqlite3_finalize(st);
+    int rc, wal = 0;
+    for (int waited_ms = 0;; waited_ms += 2) {
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        if (rc) return db_error(s, rc, "journal_mode", err);
+        rc = sqlite3_step(st);
+        wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
+        sqlite3_finalize(st);
+        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= o->busy_timeout_ms) break;
+        sqlite3_sleep(2);
+    }
     if (rc != SQLITE_ROW) return db_error(s, rc, "journal_mode", err);
     if (!wal)
         return sl_error_set(err, SL_ERR_STORE, SL_NO_POS,
