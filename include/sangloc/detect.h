@@ -46,7 +46,8 @@ enum {
 
 /* The detector outputs: the one list of their names. Every hit of sl_detect_run() names one
  * (sl_hit.rule) and carries its index (sl_hit.rule_index); policies cite these names, or
- * "marking" for every marking level (sl_detector_family_covers()). */
+ * "marking" for every marking level (sl_detector_bit(), and the ruleset's map in
+ * src/engine/ruleset.c). */
 #define SL_DETECTOR_OUTPUTS(X)                                                                     \
     X(PHONE, "pii.phone")                                                                          \
     X(CCCD, "pii.cccd")                                                                            \

@@ -1,6 +1,7 @@
 # Generates a C file holding every src/store/migrations/NNNN_name.sql as a byte array, so the
 # binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... -P this file).
 # Checks that the numbers run 1, 2, 3... without a gap, so a missing file cannot go unnoticed.
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/hex_bytes.cmake)
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
 set(arrays "")
@@ -15,12 +16,7 @@ foreach(f ${files})
   if(NOT version EQUAL expect)
     message(FATAL_ERROR "migration ${name}: expected number ${expect}")
   endif()
-  file(READ ${f} hex HEX)
-  string(LENGTH "${hex}" hexlen)
-  math(EXPR len "${hexlen} / 2")
-  set(b "[0-9a-f][0-9a-f]") # one byte in hex; 12 bytes a line
-  string(REGEX REPLACE "(${b}${b}${b}${b}${b}${b}${b}${b}${b}${b}${b}${b})" "\\1\n" hex "${hex}")
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  sl_hex_bytes(${f} bytes len 12)
   string(APPEND arrays "static const unsigned char m${version}[] = {\n${bytes}0};\n")
   string(APPEND table "    {${version}, \"${name}\", (const char *)m${version}, ${len}},\n")
   math(EXPR expect "${expect} + 1")
