@@ -15,7 +15,7 @@ void sl__json_ws(const char *s, size_t len, size_t *i)
     while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n' || s[*i] == '\r')) (*i)++;
 }
 
-static int hexval(char c)
+int sl__json_hexval(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -28,7 +28,7 @@ static bool hex4(const char *s, size_t len, size_t at, uint32_t *v)
     if (len - at < 4) return false;
     *v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(s[at + k]);
+        int h = sl__json_hexval(s[at + k]);
         if (h < 0) return false;
         *v = (*v << 4) | (uint32_t)h;
     }

@@ -17,6 +17,9 @@
 
 #define SL_JSON_MAX_DEPTH 64
 
+/* The value of a hexadecimal digit (JSON \\u escapes, URL %-escapes), or -1. */
+int sl__json_hexval(char c);
+
 /* Skips JSON whitespace from *i. */
 void sl__json_ws(const char *s, size_t len, size_t *i);
 

@@ -229,14 +229,6 @@ sl_status sl__req_claim(const char *body, size_t len, uint64_t *n, uint64_t *lea
 
 /* ---- query strings and path segments ------------------------------------------------------ */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0, len) ('+' is a space when plus_space) into out; false when malformed. */
 static bool pct_decode(const char *s, size_t len, bool plus_space, size_t max, sl_buf *out)
 {
@@ -245,7 +237,7 @@ static bool pct_decode(const char *s, size_t len, bool plus_space, size_t max, s
         char c = s[k];
         if (c == '%') {
             if (len - k < 3) return false;
-            int h = hexval(s[k + 1]), l = hexval(s[k + 2]);
+            int h = sl__json_hexval(s[k + 1]), l = sl__json_hexval(s[k + 2]);
             if (h < 0 || l < 0) return false;
             c = (char)(h * 16 + l);
             k += 2;
