@@ -17,7 +17,7 @@
 
 #define SL_JSON_MAX_DEPTH 64
 
-/* The value of a hexadecimal digit (JSON \\u escapes, URL %-escapes), or -1. */
+/* The value of a hexadecimal digit (in JSON "uXXXX" escapes and URL %XX escapes), or -1. */
 int sl__json_hexval(char c);
 
 /* Skips JSON whitespace from *i. */
