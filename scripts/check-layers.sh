@@ -3,7 +3,7 @@
 # `layers`): a library layer includes its own headers, the public headers of its layer and the
 # layers below it, and the internal headers of the layers below it; programs (src/cli) include
 # only public headers and their own. The layers, lowest first:
-#   util <- text <- detect, model, bank <- engine <- io <- cli, and util <- store <- cli;
+#   util <- text <- detect, model, bank <- engine <- io <- cli, and util <- audit <- store <- cli;
 #   io, store <- server <- cli
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,14 +17,16 @@ declare -A below=(
     [bank]="bank text util"
     [engine]="engine detect model bank text util"
     [io]="io engine detect model bank text util"
-    [store]="store util"
-    [server]="server io engine detect model bank text store util"
+    [audit]="audit util"
+    [store]="store audit util"
+    [server]="server io engine detect model bank text store audit util"
 )
 # The layer of each public header (include/sangloc/NAME.h).
 declare -A public=(
     [status]=util [hit]=util [buf]=util [text]=text [detect]=detect [matcher]=detect [model]=model
     [metrics]=model [bank]=bank [policy]=engine [engine]=engine [reload]=engine
     [record]=io [batch]=io [store]=store [server]=server
+    [audit]=audit
 )
 
 bad=0

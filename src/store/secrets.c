@@ -8,14 +8,10 @@
  * what, and the same author gets the same pseudonym so that reviewers can see repeat posting. */
 #include "store/secrets.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "util/keyfile.h"
 
 static const unsigned char hash_label[] = "sangloc-token-v1";
 
@@ -65,80 +61,14 @@ bool sl__store_hash_equal(const unsigned char a[SL_STORE_HASH_LEN],
     return sodium_memcmp(a, b, SL_STORE_HASH_LEN) == 0;
 }
 
-static bool write_all(int fd, const unsigned char *p, size_t n)
+static void random_key(unsigned char *key, size_t len)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* Writes a new key to a temporary file and links it to path: either ours appears whole or
- * another process's already did (EEXIST), and then we read theirs. */
-static sl_status create_key(const char *path, sl_error *err)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
-        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "key file path too long");
-    int fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0)
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot create key file %s: %s", path,
-                            strerror(errno));
-    unsigned char key[SL_STORE_KEY_LEN];
-    randombytes_buf(key, sizeof key);
-    bool ok = fchmod(fd, 0600) == 0 && write_all(fd, key, sizeof key) && fsync(fd) == 0;
-    sodium_memzero(key, sizeof key);
-    ok = close(fd) == 0 && ok;
-    int e = errno;
-    if (ok && link(tmp, path) && errno != EEXIST) ok = false, e = errno;
-    unlink(tmp);
-    if (!ok)
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot create key file %s: %s", path,
-                            strerror(e));
-    return SL_OK;
-}
-
-static sl_status read_key(int fd, const char *path, unsigned char key[SL_STORE_KEY_LEN],
-                          sl_error *err)
-{
-    struct stat st;
-    if (fstat(fd, &st))
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode) || st.st_size != SL_STORE_KEY_LEN)
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS,
-                            "key file %s must be a regular file of %d bytes", path,
-                            SL_STORE_KEY_LEN);
-    if (st.st_mode & 077)
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS,
-                            "key file %s may be read by others: chmod 600 it", path);
-    size_t got = 0;
-    while (got < SL_STORE_KEY_LEN) {
-        ssize_t r = read(fd, key + got, SL_STORE_KEY_LEN - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot read key file %s", path);
-        got += (size_t)r;
-    }
-    return SL_OK;
+    randombytes_buf(key, len);
 }
 
 sl_status sl__key_load(const char *path, unsigned char key[SL_STORE_KEY_LEN], sl_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 && errno == ENOENT) {
-        sl_status st = create_key(path, err);
-        if (st) return st;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    }
-    if (fd < 0)
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot open key file %s: %s", path,
-                            strerror(errno));
-    sl_status st = read_key(fd, path, key, err);
-    close(fd);
-    return st;
+    return sl__keyfile_load(path, key, SL_STORE_KEY_LEN, random_key, err);
 }
 
 void sl__pseudonym(const unsigned char key[SL_STORE_KEY_LEN], const char *author, size_t len,
