@@ -11,12 +11,15 @@
  *
  * Statements are prepared once per connection and reused; every value is bound
  * (sqlite3_bind_*), never formatted into SQL. */
+#include <inttypes.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/backend.h"
 #include "store/migrations.h"
+#include "store/sqlite_db.h"
 
 enum {
     Q_ORG_PK,
@@ -104,13 +107,9 @@ static const char *const sql_text[Q_COUNT] = {
                       "ON o.pk = c.org WHERE o.id = ?1 AND c.queue = ?2 AND c.closed_at IS NULL",
 };
 
-typedef struct sq {
-    sqlite3 *db;
-    int version;
-    sqlite3_stmt *st[Q_COUNT];
-} sq;
+_Static_assert(Q_COUNT <= SL_SQ_CORE_STATEMENTS, "raise SL_SQ_CORE_STATEMENTS");
 
-static sl_status db_error(sq *s, int rc, const char *doing, sl_error *err)
+sl_status sl__sq_error(sq *s, int rc, const char *doing, sl_error *err)
 {
     int primary = rc & 0xff;
     sl_status code =
@@ -125,7 +124,7 @@ static sl_status stmt(sq *s, int k, sqlite3_stmt **out, sl_error *err)
     if (!s->st[k]) {
         int rc =
             sqlite3_prepare_v3(s->db, sql_text[k], -1, SQLITE_PREPARE_PERSISTENT, &s->st[k], NULL);
-        if (rc != SQLITE_OK) return db_error(s, rc, "prepare", err);
+        if (rc != SQLITE_OK) return sl__sq_error(s, rc, "prepare", err);
     }
     sqlite3_reset(s->st[k]);
     sqlite3_clear_bindings(s->st[k]);
@@ -133,46 +132,65 @@ static sl_status stmt(sq *s, int k, sqlite3_stmt **out, sl_error *err)
     return SL_OK;
 }
 
+sl_status sl__sq_prepare(sq *s, const char *sql, sqlite3_stmt **out, sl_error *err)
+{
+    int k = 0;
+    while (k < s->ncache && s->cache[k].sql != sql) k++;
+    if (k == s->ncache) {
+        if (k == SL_SQ_CACHE)
+            return sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: statement cache full");
+        int rc =
+            sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cache[k].st, NULL);
+        if (rc != SQLITE_OK) return sl__sq_error(s, rc, "prepare", err);
+        s->cache[k].sql = sql;
+        s->ncache++;
+    }
+    sqlite3_reset(s->cache[k].st);
+    sqlite3_clear_bindings(s->cache[k].st);
+    *out = s->cache[k].st;
+    return SL_OK;
+}
+
 /* Binds (p, len) as text; NULL p binds SQL NULL when nullable, else the empty string. */
-static int bind_text(sqlite3_stmt *st, int i, const char *p, size_t len, int nullable)
+int sl__sq_bind_text(sqlite3_stmt *st, int i, const char *p, size_t len, int nullable)
 {
     if (!p) return nullable ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, "", 0, NULL);
     return sqlite3_bind_text(st, i, p, (int)len, SQLITE_STATIC);
 }
 
-static int bind_id(sqlite3_stmt *st, int i, int64_t v) /* 0 means none: NULL */
+int sl__sq_bind_id(sqlite3_stmt *st, int i, int64_t v) /* 0 means none: NULL */
 {
     return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
 }
 
 /* Runs a statement that returns no row. */
-static sl_status run(sq *s, sqlite3_stmt *st, const char *doing, sl_error *err)
+sl_status sl__sq_run(sq *s, sqlite3_stmt *st, const char *doing, sl_error *err)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SL_OK : db_error(s, rc, doing, err);
+    return rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, doing, err);
 }
 
-static sl_status exec(sq *s, const char *sql, sl_error *err)
+sl_status sl__sq_exec(sq *s, const char *sql, sl_error *err)
 {
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? SL_OK : db_error(s, rc, sql, err);
+    return rc == SQLITE_OK ? SL_OK : sl__sq_error(s, rc, sql, err);
 }
 
-static sl_status begin_write(sq *s, sl_error *err)
+sl_status sl__sq_begin_write(sq *s, sl_error *err)
 {
-    return exec(s, "BEGIN IMMEDIATE", err);
+    return sl__sq_exec(s, "BEGIN IMMEDIATE", err);
 }
 
-static sl_status commit(sq *s, sl_status st, sl_error *err)
+sl_status sl__sq_commit(sq *s, sl_status st, sl_error *err)
 {
-    if (st == SL_OK) st = exec(s, "COMMIT", err);
+    if (st == SL_OK) st = sl__sq_exec(s, "COMMIT", err);
     if (st != SL_OK && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+const char *sl__sq_col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? (const char *)t : "";
@@ -189,19 +207,19 @@ static sl_status read_version(sq *s, int *version, sl_error *err)
                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                                 "AND name = 'schema_migrations'",
                                 -1, &st, NULL);
-    if (rc) return db_error(s, rc, "read schema", err);
+    if (rc) return sl__sq_error(s, rc, "read schema", err);
     rc = sqlite3_step(st);
     int exists = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW) return db_error(s, rc, "read schema", err);
+    if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "read schema", err);
     if (!exists) return SL_OK;
     rc = sqlite3_prepare_v2(s->db, "SELECT version, name FROM schema_migrations ORDER BY version",
                             -1, &st, NULL);
-    if (rc) return db_error(s, rc, "read schema", err);
+    if (rc) return sl__sq_error(s, rc, "read schema", err);
     sl_status status = SL_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !status) {
         int v = sqlite3_column_int(st, 0);
-        const char *name = col_text(st, 1);
+        const char *name = sl__sq_col_text(st, 1);
         if (v != *version + 1)
             status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
                                   "database schema has a gap before migration %d", v);
@@ -219,7 +237,7 @@ static sl_status read_version(sq *s, int *version, sl_error *err)
     }
     sqlite3_finalize(st);
     if (!status && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        status = db_error(s, rc, "read schema", err);
+        status = sl__sq_error(s, rc, "read schema", err);
     return status;
 }
 
@@ -238,12 +256,12 @@ static sl_status apply(sq *s, int v, sl_error *err)
         "INSERT INTO schema_migrations (version, name, applied_at) "
         "VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
         -1, &st, NULL);
-    if (rc) return db_error(s, rc, "record migration", err);
+    if (rc) return sl__sq_error(s, rc, "record migration", err);
     sqlite3_bind_int(st, 1, v);
     sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? SL_OK : db_error(s, rc, "record migration", err);
+    return rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "record migration", err);
 }
 
 /* Brings the schema up to date in one transaction (re-reading the version under the write
@@ -252,18 +270,18 @@ static sl_status migrate(sq *s, sl_error *err)
 {
     sl_status st = read_version(s, &s->version, err);
     if (st || s->version == sl__store_nmigrations) return st;
-    st = begin_write(s, err);
+    st = sl__sq_begin_write(s, err);
     if (st) return st;
-    st = exec(s,
-              "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-              "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-              err);
+    st = sl__sq_exec(s,
+                     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                     "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                     err);
     if (!st) st = read_version(s, &s->version, err);
     for (int v = s->version + 1; !st && v <= sl__store_nmigrations; v++) {
         st = apply(s, v, err);
         if (!st) s->version = v;
     }
-    st = commit(s, st, err);
+    st = sl__sq_commit(s, st, err);
     if (st) s->version = 0;
     return st;
 }
@@ -279,19 +297,19 @@ static sl_status configure(sq *s, const sl_store_options *o, sl_error *err)
     int rc, wal = 0;
     for (int waited_ms = 0;; waited_ms += 2) {
         rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
-        if (rc) return db_error(s, rc, "journal_mode", err);
+        if (rc) return sl__sq_error(s, rc, "journal_mode", err);
         rc = sqlite3_step(st);
-        wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
+        wal = rc == SQLITE_ROW && !strcmp(sl__sq_col_text(st, 0), "wal");
         sqlite3_finalize(st);
         if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= o->busy_timeout_ms) break;
         sqlite3_sleep(2);
     }
-    if (rc != SQLITE_ROW) return db_error(s, rc, "journal_mode", err);
+    if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "journal_mode", err);
     if (!wal)
         return sl_error_set(err, SL_ERR_STORE, SL_NO_POS,
                             "database: cannot use WAL mode on this file");
-    sl_status status = exec(s, "PRAGMA synchronous = FULL", err);
-    if (!status) status = exec(s, "PRAGMA foreign_keys = ON", err);
+    sl_status status = sl__sq_exec(s, "PRAGMA synchronous = FULL", err);
+    if (!status) status = sl__sq_exec(s, "PRAGMA foreign_keys = ON", err);
     return status;
 }
 
@@ -300,7 +318,10 @@ static void sq_close(void *db)
     sq *s = db;
     if (!s) return;
     for (int k = 0; k < Q_COUNT; k++) sqlite3_finalize(s->st[k]);
+    for (int k = 0; k < s->ncache; k++) sqlite3_finalize(s->cache[k].st);
     sqlite3_close_v2(s->db);
+    sl_buf_free(&s->entry);
+    sl_buf_free(&s->data);
     free(s);
 }
 
@@ -332,7 +353,7 @@ static int sq_schema_version(void *db)
 /* ---- organizations ------------------------------------------------------------------------ */
 
 /* The internal key of an org: SL_ERR_NOT_FOUND when it does not exist. */
-static sl_status org_pk(sq *s, const char *id, int64_t *pk, sl_error *err)
+sl_status sl__sq_org_pk(sq *s, const char *id, int64_t *pk, sl_error *err)
 {
     sqlite3_stmt *st;
     sl_status status = stmt(s, Q_ORG_PK, &st, err);
@@ -343,7 +364,7 @@ static sl_status org_pk(sq *s, const char *id, int64_t *pk, sl_error *err)
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no organization '%s'", id);
-    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "find organization", err);
+    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "find organization", err);
 }
 
 static sl_status sq_org_put(void *db, const char *id, const char *name, sl_error *err)
@@ -354,13 +375,13 @@ static sl_status sq_org_put(void *db, const char *id, const char *name, sl_error
     if (status) return status;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    return run(s, st, "save organization", err);
+    return sl__sq_run(s, st, "save organization", err);
 }
 
 static sl_status sq_org_exists(void *db, const char *id, sl_error *err)
 {
     int64_t pk;
-    return org_pk(db, id, &pk, err);
+    return sl__sq_org_pk(db, id, &pk, err);
 }
 
 /* ---- tokens ------------------------------------------------------------------------------- */
@@ -376,12 +397,27 @@ static void copy_str(char *dst, size_t cap, const char *src)
 static void read_token(sqlite3_stmt *st, sl_token_info *t)
 {
     t->id = sqlite3_column_int64(st, 0);
-    copy_str(t->name, sizeof t->name, col_text(st, 1));
+    copy_str(t->name, sizeof t->name, sl__sq_col_text(st, 1));
     t->role = (sl_role)sqlite3_column_int(st, 2);
-    copy_str(t->org, sizeof t->org, col_text(st, 3));
+    copy_str(t->org, sizeof t->org, sl__sq_col_text(st, 3));
     t->created_at = sqlite3_column_int64(st, 4);
     t->revoked_at = sqlite3_column_int64(st, 5);
     t->last_used_at = sqlite3_column_int64(st, 6);
+}
+
+/* The audit entry of a token change: names the token, its role and org, never its secret. */
+static sl_status audit_token(sq *s, int64_t now, int64_t id, const char *action, const char *name,
+                             sl_role role, const char *org, sl_error *err)
+{
+    char target[32];
+    snprintf(target, sizeof target, "token:%" PRId64, id);
+    sl_buf_clear(&s->data);
+    if (sl_buf_puts(&s->data, "{\"name\":") || sl_buf_json_string(&s->data, name, strlen(name)) ||
+        sl_buf_puts(&s->data, ",\"role\":\"") || sl_buf_puts(&s->data, sl_role_name(role)) ||
+        sl_buf_puts(&s->data, "\"}"))
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    sl__audit_rec rec = {.org = org, .action = action, .target = target, .data = s->data.data};
+    return sl__sq_audit_append(s, now, &rec, err);
 }
 
 static sl_status sq_token_insert(void *db, const char *name, sl_role role, const char *org,
@@ -389,28 +425,29 @@ static sl_status sq_token_insert(void *db, const char *name, sl_role role, const
                                  int64_t now, sl_token_info *info, sl_error *err)
 {
     sq *s = db;
-    sl_status status = begin_write(s, err);
+    sl_status status = sl__sq_begin_write(s, err);
     if (status) return status;
     int64_t pk = 0;
-    if (org) status = org_pk(s, org, &pk, err);
+    if (org) status = sl__sq_org_pk(s, org, &pk, err);
     sqlite3_stmt *st;
     if (!status) status = stmt(s, Q_TOKEN_INSERT, &st, err);
     if (!status) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, (int)role);
-        bind_id(st, 3, pk);
+        sl__sq_bind_id(st, 3, pk);
         sqlite3_bind_int64(st, 4, lookup);
         sqlite3_bind_blob(st, 5, hash, SL_STORE_HASH_LEN, SQLITE_STATIC);
         sqlite3_bind_int64(st, 6, now);
-        status = run(s, st, "create token", err);
+        status = sl__sq_run(s, st, "create token", err);
     }
     if (!status) {
         *info = (sl_token_info){
             .id = sqlite3_last_insert_rowid(s->db), .role = role, .created_at = now};
         copy_str(info->name, sizeof info->name, name);
         copy_str(info->org, sizeof info->org, org ? org : "");
+        status = audit_token(s, now, info->id, "token.create", name, role, org ? org : "", err);
     }
-    return commit(s, status, err);
+    return sl__sq_commit(s, status, err);
 }
 
 static sl_status sq_token_find(void *db, int64_t lookup,
@@ -434,12 +471,12 @@ static sl_status sq_token_find(void *db, int64_t lookup,
         }
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return db_error(s, rc, "find token", err);
+    if (rc != SQLITE_DONE) return sl__sq_error(s, rc, "find token", err);
     if (!found) return sl_error_set(err, SL_ERR_AUTH, SL_NO_POS, "invalid token");
     if (info->last_used_at < now - 60000 && !stmt(s, Q_TOKEN_TOUCH, &st, NULL)) {
         sqlite3_bind_int64(st, 1, info->id);
         sqlite3_bind_int64(st, 2, now);
-        if (run(s, st, "record token use", NULL) == SL_OK) info->last_used_at = now;
+        if (sl__sq_run(s, st, "record token use", NULL) == SL_OK) info->last_used_at = now;
     }
     return SL_OK;
 }
@@ -467,7 +504,7 @@ static sl_status sq_token_list(void *db, sl_token_info **out, size_t *n, sl_erro
         read_token(st, &(*out)[(*n)++]);
     }
     sqlite3_reset(st);
-    if (!status && rc != SQLITE_DONE) status = db_error(s, rc, "list tokens", err);
+    if (!status && rc != SQLITE_DONE) status = sl__sq_error(s, rc, "list tokens", err);
     if (status) {
         free(*out);
         *out = NULL;
@@ -476,23 +513,48 @@ static sl_status sq_token_list(void *db, sl_token_info **out, size_t *n, sl_erro
     return status;
 }
 
+static const char *const sql_token_state =
+    "SELECT t.name, t.role, coalesce(o.id, ''), t.revoked_at IS NOT NULL FROM tokens t "
+    "LEFT JOIN organizations o ON o.pk = t.org WHERE t.id = ?1";
+
+/* Revokes once: the first revocation is kept and logged; a second one changes nothing. */
 static sl_status sq_token_revoke(void *db, int64_t id, int64_t now, sl_error *err)
 {
     sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = stmt(s, Q_TOKEN_REVOKE, &st, err);
+    sl_status status = sl__sq_begin_write(s, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    status = run(s, st, "revoke token", err);
-    if (!status && sqlite3_changes(s->db) == 0)
-        return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no token %lld", (long long)id);
-    return status;
+    sqlite3_stmt *st;
+    char name[SL_STORE_MAX_NAME + 1], org[SL_STORE_MAX_ORG_ID + 1];
+    sl_role role = SL_ROLE_INTEGRATION;
+    int found = 0, revoked = 0;
+    if (!(status = sl__sq_prepare(s, sql_token_state, &st, err))) {
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            found = 1;
+            copy_str(name, sizeof name, sl__sq_col_text(st, 0));
+            role = (sl_role)sqlite3_column_int(st, 1);
+            copy_str(org, sizeof org, sl__sq_col_text(st, 2));
+            revoked = sqlite3_column_int(st, 3);
+        } else if (rc != SQLITE_DONE) {
+            status = sl__sq_error(s, rc, "find token", err);
+        }
+        sqlite3_reset(st);
+    }
+    if (!status && !found)
+        status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no token %lld", (long long)id);
+    if (!status && !revoked && !(status = stmt(s, Q_TOKEN_REVOKE, &st, err))) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, now);
+        status = sl__sq_run(s, st, "revoke token", err);
+        if (!status) status = audit_token(s, now, id, "token.revoke", name, role, org, err);
+    }
+    return sl__sq_commit(s, status, err);
 }
 
 /* ---- ingest ------------------------------------------------------------------------------- */
 
-static sl_status add_event(sq *s, int64_t item, int64_t at, int64_t actor, const char *what,
+sl_status sl__sq_add_event(sq *s, int64_t item, int64_t at, int64_t actor, const char *what,
                            int from, int to, const char *detail, sl_error *err)
 {
     sqlite3_stmt *st;
@@ -500,12 +562,12 @@ static sl_status add_event(sq *s, int64_t item, int64_t at, int64_t actor, const
     if (status) return status;
     sqlite3_bind_int64(st, 1, item);
     sqlite3_bind_int64(st, 2, at);
-    bind_id(st, 3, actor);
+    sl__sq_bind_id(st, 3, actor);
     sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
     if (from >= 0) sqlite3_bind_int(st, 5, from);
     if (to >= 0) sqlite3_bind_int(st, 6, to);
     sqlite3_bind_text(st, 7, detail, -1, SQLITE_STATIC);
-    return run(s, st, "record event", err);
+    return sl__sq_run(s, st, "record event", err);
 }
 
 static sl_status insert_item(sq *s, int64_t org, const sl__store_row *r, int64_t now, bool *created,
@@ -516,20 +578,20 @@ static sl_status insert_item(sq *s, int64_t org, const sl__store_row *r, int64_t
     sl_status status = stmt(s, Q_ITEM_INSERT, &st, err);
     if (status) return status;
     sqlite3_bind_int64(st, 1, org);
-    bind_text(st, 2, it->channel, it->channel_len, 0);
-    bind_text(st, 3, it->id, it->id_len, 0);
-    bind_text(st, 4, it->kind, it->kind_len, 0);
+    sl__sq_bind_text(st, 2, it->channel, it->channel_len, 0);
+    sl__sq_bind_text(st, 3, it->id, it->id_len, 0);
+    sl__sq_bind_text(st, 4, it->kind, it->kind_len, 0);
     sqlite3_bind_blob(st, 5, r->author, SL_STORE_HASH_LEN, SQLITE_STATIC);
-    bind_text(st, 6, it->text, it->text_len, 0);
-    bind_text(st, 7, it->created_at, it->created_at_len, 1);
-    bind_text(st, 8, it->parent, it->parent_len, 1);
+    sl__sq_bind_text(st, 6, it->text, it->text_len, 0);
+    sl__sq_bind_text(st, 7, it->created_at, it->created_at_len, 1);
+    sl__sq_bind_text(st, 8, it->parent, it->parent_len, 1);
     sqlite3_bind_int64(st, 9, now);
     sqlite3_bind_int(st, 10, (int)r->state);
-    bind_text(st, 11, it->verdict_json, it->verdict_len, 0);
+    sl__sq_bind_text(st, 11, it->verdict_json, it->verdict_len, 0);
     sqlite3_bind_int(st, 12, (int)it->action);
     sqlite3_bind_double(st, 13, it->score);
-    bind_text(st, 14, it->policy_version, it->policy_version_len, 0);
-    status = run(s, st, "store item", err);
+    sl__sq_bind_text(st, 14, it->policy_version, it->policy_version_len, 0);
+    status = sl__sq_run(s, st, "store item", err);
     *created = !status && sqlite3_changes(s->db) == 1;
     return status;
 }
@@ -541,8 +603,8 @@ static sl_status existing_item(sq *s, int64_t org, const sl_store_item *it, sl_i
     sl_status status = stmt(s, Q_ITEM_EXISTING, &st, err);
     if (status) return status;
     sqlite3_bind_int64(st, 1, org);
-    bind_text(st, 2, it->channel, it->channel_len, 0);
-    bind_text(st, 3, it->id, it->id_len, 0);
+    sl__sq_bind_text(st, 2, it->channel, it->channel_len, 0);
+    sl__sq_bind_text(st, 3, it->id, it->id_len, 0);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         res->item = sqlite3_column_int64(st, 0);
@@ -550,11 +612,11 @@ static sl_status existing_item(sq *s, int64_t org, const sl_store_item *it, sl_i
         res->status = SL_INGEST_DUPLICATE;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "find duplicate", err);
+    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "find duplicate", err);
 }
 
 static sl_status open_case(sq *s, int64_t org, int64_t item, int64_t severity, int64_t now,
-                           int64_t actor, sl_error *err)
+                           int64_t actor, int64_t *case_id, sl_error *err)
 {
     sqlite3_stmt *st;
     sl_status status = stmt(s, Q_CASE_INSERT, &st, err);
@@ -564,23 +626,70 @@ static sl_status open_case(sq *s, int64_t org, int64_t item, int64_t severity, i
     sqlite3_bind_int64(st, 3, item);
     sqlite3_bind_int64(st, 4, severity);
     sqlite3_bind_int64(st, 5, now);
-    status = run(s, st, "open case", err);
-    if (!status) status = add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
+    status = sl__sq_run(s, st, "open case", err);
+    *case_id = sqlite3_last_insert_rowid(s->db);
+    if (!status)
+        status = sl__sq_add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
     return status;
 }
 
-static sl_status ingest_one(sq *s, int64_t org, int64_t actor, const sl__store_row *r, int64_t now,
-                            sl_ingest_result *res, sl_error *err)
+/* The audit entry of a new item: where it came from, the hashes of its text and verdict (never
+ * the text itself), its action, and the case it opened. */
+static sl_status audit_ingest(sq *s, const char *org, int64_t actor, const sl__store_row *r,
+                              int64_t item, int64_t case_id, int64_t now, sl_error *err)
+{
+    const sl_store_item *it = r->in;
+    char target[32], text_hash[2 * SL_AUDIT_HASH_LEN + 1], verdict_hash[2 * SL_AUDIT_HASH_LEN + 1];
+    char tail[160];
+    snprintf(target, sizeof target, "item:%" PRId64, item);
+    sl__audit_sha256_hex(it->text, it->text_len, text_hash);
+    sl__audit_sha256_hex(it->verdict_json, it->verdict_len, verdict_hash);
+    if (case_id)
+        snprintf(tail, sizeof tail, ",\"case\":%" PRId64 ",\"queue\":\"%s\"}", case_id,
+                 SL_QUEUE_PENDING);
+    else
+        snprintf(tail, sizeof tail, "}");
+    sl_buf *d = &s->data;
+    sl_buf_clear(d);
+    if (sl_buf_puts(d, "{\"channel\":") || sl_buf_json_string(d, it->channel, it->channel_len) ||
+        sl_buf_puts(d, ",\"id\":") || sl_buf_json_string(d, it->id, it->id_len) ||
+        sl_buf_puts(d, ",\"action\":\"") || sl_buf_puts(d, sl_store_action_name(it->action)) ||
+        sl_buf_puts(d, "\",\"text_sha256\":\"") || sl_buf_puts(d, text_hash) ||
+        sl_buf_puts(d, "\",\"verdict_sha256\":\"") || sl_buf_puts(d, verdict_hash) ||
+        sl_buf_puts(d, "\"") || sl_buf_puts(d, tail))
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    /* the policy version is bounded by the store's limit, so it is NUL-terminated here */
+    char pver[SL_STORE_MAX_POLICY_VERSION + 1];
+    size_t pl = it->policy_version_len < SL_STORE_MAX_POLICY_VERSION ? it->policy_version_len
+                                                                     : SL_STORE_MAX_POLICY_VERSION;
+    if (pl) memcpy(pver, it->policy_version, pl);
+    pver[pl] = '\0';
+    sl__audit_rec rec = {.org = org,
+                         .actor = actor,
+                         .action = "item.ingest",
+                         .target = target,
+                         .before = "",
+                         .after = sl_item_state_name(r->state),
+                         .policy_version = pver,
+                         .data = d->data};
+    return sl__sq_audit_append(s, now, &rec, err);
+}
+
+static sl_status ingest_one(sq *s, int64_t org, const char *org_id, int64_t actor,
+                            const sl__store_row *r, int64_t now, sl_ingest_result *res,
+                            sl_error *err)
 {
     bool created;
     sl_status status = insert_item(s, org, r, now, &created, err);
     if (status) return status;
     if (!created) return existing_item(s, org, r->in, res, err);
     *res = (sl_ingest_result){SL_INGEST_CREATED, r->state, sqlite3_last_insert_rowid(s->db)};
-    status = add_event(s, res->item, now, actor, "ingested", -1, (int)r->state,
-                       sl_store_action_name(r->in->action), err);
+    status = sl__sq_add_event(s, res->item, now, actor, "ingested", -1, (int)r->state,
+                              sl_store_action_name(r->in->action), err);
+    int64_t case_id = 0;
     if (!status && r->opens_case)
-        status = open_case(s, org, res->item, r->severity, now, actor, err);
+        status = open_case(s, org, res->item, r->severity, now, actor, &case_id, err);
+    if (!status) status = audit_ingest(s, org_id, actor, r, res->item, case_id, now, err);
     return status;
 }
 
@@ -588,15 +697,15 @@ static sl_status sq_ingest(void *db, const char *org, int64_t actor, const sl__s
                            size_t n, int64_t now, sl_ingest_result *results, sl_error *err)
 {
     sq *s = db;
-    sl_status status = begin_write(s, err);
+    sl_status status = sl__sq_begin_write(s, err);
     if (status) return status;
     int64_t pk = 0;
-    status = org_pk(s, org, &pk, err);
+    status = sl__sq_org_pk(s, org, &pk, err);
     for (size_t i = 0; i < n && !status; i++) {
-        status = ingest_one(s, pk, actor, &rows[i], now, &results[i], err);
+        status = ingest_one(s, pk, org, actor, &rows[i], now, &results[i], err);
         if (status && err) err->byte = i;
     }
-    return commit(s, status, err);
+    return sl__sq_commit(s, status, err);
 }
 
 /* ---- item_get ----------------------------------------------------------------------------- */
@@ -611,7 +720,7 @@ static const char *put_col(sqlite3_stmt *st, int i, char **p)
 {
     size_t n = (size_t)sqlite3_column_bytes(st, i);
     char *dst = *p;
-    memcpy(dst, col_text(st, i), n);
+    memcpy(dst, sl__sq_col_text(st, i), n);
     dst[n] = '\0';
     *p += n + 1;
     return dst;
@@ -653,7 +762,7 @@ static sl_status fill_record(sq *s, sqlite3_stmt *item, sqlite3_stmt *ev, size_t
         e->to_state = sqlite3_column_int(ev, 4);
         e->detail = put_col(ev, 5, &p);
     }
-    if (r->nevents < nevents) return db_error(s, rc, "read history", err);
+    if (r->nevents < nevents) return sl__sq_error(s, rc, "read history", err);
     return SL_OK;
 }
 
@@ -666,7 +775,7 @@ static sl_status get_item(sq *s, sqlite3_stmt *item, sl_store_record **out, sl_e
     int64_t id = sqlite3_column_int64(item, 0);
     sqlite3_bind_int64(size, 1, id);
     int rc = sqlite3_step(size);
-    if (rc != SQLITE_ROW) return db_error(s, rc, "read history", err);
+    if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "read history", err);
     size_t nevents = (size_t)sqlite3_column_int64(size, 0);
     size_t bytes = sizeof(sl_store_record) + nevents * sizeof(sl_item_event) +
                    (size_t)sqlite3_column_int64(size, 1);
@@ -691,24 +800,24 @@ static sl_status sq_item_get(void *db, const char *org, const char *channel, siz
                              const char *id, size_t id_len, sl_store_record **out, sl_error *err)
 {
     sq *s = db;
-    sl_status status = exec(s, "BEGIN", err);
+    sl_status status = sl__sq_exec(s, "BEGIN", err);
     if (status) return status;
     sqlite3_stmt *st;
     status = stmt(s, Q_ITEM_GET, &st, err);
     if (!status) {
         sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-        bind_text(st, 2, channel, channel_len, 0);
-        bind_text(st, 3, id, id_len, 0);
+        sl__sq_bind_text(st, 2, channel, channel_len, 0);
+        sl__sq_bind_text(st, 3, id, id_len, 0);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
             status = get_item(s, st, out, err);
         else if (rc == SQLITE_DONE)
             status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
         else
-            status = db_error(s, rc, "read item", err);
+            status = sl__sq_error(s, rc, "read item", err);
         sqlite3_reset(st);
     }
-    return commit(s, status, err);
+    return sl__sq_commit(s, status, err);
 }
 
 static sl_status sq_item_verdict(void *db, const char *org, int64_t item, char **json, size_t *len,
@@ -725,7 +834,7 @@ static sl_status sq_item_verdict(void *db, const char *org, int64_t item, char *
         size_t n = (size_t)sqlite3_column_bytes(st, 0);
         *json = malloc(n + 1);
         if (*json) {
-            memcpy(*json, col_text(st, 0), n);
+            memcpy(*json, sl__sq_col_text(st, 0), n);
             (*json)[n] = '\0';
             *len = n;
         } else
@@ -733,7 +842,7 @@ static sl_status sq_item_verdict(void *db, const char *org, int64_t item, char *
     } else if (rc == SQLITE_DONE)
         status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
     else
-        status = db_error(s, rc, "read verdict", err);
+        status = sl__sq_error(s, rc, "read verdict", err);
     sqlite3_reset(st);
     return status;
 }
@@ -744,8 +853,8 @@ static void read_entry(sqlite3_stmt *st, sl_queue_entry *e, sl__cursor *key)
 {
     e->case_id = sqlite3_column_int64(st, 0);
     e->item = sqlite3_column_int64(st, 1);
-    copy_str(e->id, sizeof e->id, col_text(st, 2));
-    copy_str(e->channel, sizeof e->channel, col_text(st, 3));
+    copy_str(e->id, sizeof e->id, sl__sq_col_text(st, 2));
+    copy_str(e->channel, sizeof e->channel, sl__sq_col_text(st, 3));
     e->state = (sl_item_state)sqlite3_column_int(st, 4);
     key->severity = sqlite3_column_int64(st, 5);
     e->severity = (double)key->severity / SL_CURSOR_MAX_SEVERITY;
@@ -770,7 +879,7 @@ static sl_status read_entries(sq *s, sqlite3_stmt *st, sl_queue_entry *out, size
         read_entry(st, &out[(*n)++], last);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : db_error(s, rc, "read queue", err);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "read queue", err);
 }
 
 static void bind_queue(sqlite3_stmt *st, int64_t org, const char *queue, size_t limit, int64_t now)
@@ -787,7 +896,7 @@ static sl_status sq_queue_list(void *db, const char *org, const char *queue, siz
 {
     sq *s = db;
     int64_t pk;
-    sl_status status = org_pk(s, org, &pk, err);
+    sl_status status = sl__sq_org_pk(s, org, &pk, err);
     if (status) return status;
     sqlite3_stmt *st;
     if ((status = stmt(s, after ? Q_QUEUE_AFTER : Q_QUEUE_TOP, &st, err))) return status;
@@ -804,8 +913,8 @@ static sl_status sq_queue_list(void *db, const char *org, const char *queue, siz
     return status;
 }
 
-static sl_status lease(sq *s, sl_queue_entry *e, int64_t reviewer, int64_t until, int64_t now,
-                       const char *queue, sl_error *err)
+static sl_status lease(sq *s, const char *org, sl_queue_entry *e, int64_t reviewer, int64_t until,
+                       int64_t now, const char *queue, sl_error *err)
 {
     sqlite3_stmt *st;
     sl_status status = stmt(s, Q_CASE_LEASE, &st, err);
@@ -813,10 +922,25 @@ static sl_status lease(sq *s, sl_queue_entry *e, int64_t reviewer, int64_t until
     sqlite3_bind_int64(st, 1, e->case_id);
     sqlite3_bind_int64(st, 2, until);
     sqlite3_bind_int64(st, 3, reviewer);
-    if ((status = run(s, st, "lease case", err))) return status;
+    if ((status = sl__sq_run(s, st, "lease case", err))) return status;
     e->lease_until = until;
     e->leased_by = reviewer;
-    return add_event(s, e->item, now, reviewer, "claimed", -1, -1, queue, err);
+    status = sl__sq_add_event(s, e->item, now, reviewer, "claimed", -1, -1, queue, err);
+    if (status) return status;
+    char target[32], data[160];
+    snprintf(target, sizeof target, "case:%" PRId64, e->case_id);
+    /* queue names are the store's own constants (no quoting needed) */
+    snprintf(data, sizeof data,
+             "{\"item\":%" PRId64 ",\"queue\":\"%s\",\"lease_until\":%" PRId64 "}", e->item, queue,
+             until);
+    sl__audit_rec rec = {.org = org,
+                         .actor = reviewer,
+                         .action = "case.claim",
+                         .target = target,
+                         .before = "",
+                         .after = "",
+                         .data = data};
+    return sl__sq_audit_append(s, now, &rec, err);
 }
 
 /* A lease goes only to a live token of the org (or a global one): the server checks roles,
@@ -831,7 +955,7 @@ static sl_status check_reviewer(sq *s, int64_t reviewer, int64_t org, sl_error *
     int rc = sqlite3_step(st);
     int ok = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
     sqlite3_reset(st);
-    if (rc != SQLITE_ROW) return db_error(s, rc, "check reviewer", err);
+    if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "check reviewer", err);
     return ok ? SL_OK
               : sl_error_set(err, SL_ERR_AUTH, SL_NO_POS,
                              "token %lld is revoked or not of this organization",
@@ -843,13 +967,13 @@ static sl_status sq_queue_claim(void *db, const char *org, const char *queue, in
                                 size_t *n_out, sl_error *err)
 {
     sq *s = db;
-    sl_status status = begin_write(s, err);
+    sl_status status = sl__sq_begin_write(s, err);
     if (status) return status;
     int64_t pk;
     sqlite3_stmt *st;
     bool more;
     sl__cursor last;
-    status = org_pk(s, org, &pk, err);
+    status = sl__sq_org_pk(s, org, &pk, err);
     if (!status) status = check_reviewer(s, reviewer, pk, err);
     if (!status) status = stmt(s, Q_QUEUE_FREE, &st, err);
     if (!status) {
@@ -857,8 +981,8 @@ static sl_status sq_queue_claim(void *db, const char *org, const char *queue, in
         status = read_entries(s, st, out, n, n_out, &more, &last, err);
     }
     for (size_t i = 0; i < *n_out && !status; i++)
-        status = lease(s, &out[i], reviewer, lease_until, now, queue, err);
-    status = commit(s, status, err);
+        status = lease(s, org, &out[i], reviewer, lease_until, now, queue, err);
+    status = sl__sq_commit(s, status, err);
     if (status) *n_out = 0;
     return status;
 }
@@ -880,7 +1004,7 @@ static sl_status sq_queue_stats(void *db, const char *org, const char *queue, in
         stats->oldest_opened_at = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SL_OK : db_error(s, rc, "queue stats", err);
+    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "queue stats", err);
 }
 
 const sl_store_backend sl__store_sqlite = {
