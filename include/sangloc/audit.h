@@ -126,6 +126,11 @@ sl_status sl_note_verifier_parse(const char *s, size_t len, sl_note_verifier *ou
  * that group or others may read, and (SL_ERR_ARG) a key that is not a valid Ed25519 key. */
 sl_status sl_audit_key_load(const char *path, uint8_t secret[SL_NOTE_SECRET_LEN], sl_error *err);
 
+/* The origin (and key name) of this deployment's checkpoints: "sangloc/" + deployment, or
+ * "sangloc/" + the host name when deployment is NULL or empty. SL_ERR_ARG when the result is not
+ * a valid key name (too long, or holding a space or '+'). */
+sl_status sl_audit_origin(const char *deployment, char out[SL_NOTE_NAME_MAX + 1], sl_error *err);
+
 /* ---- notes and checkpoints ----------------------------------------------------------------- */
 
 #define SL_NOTE_MAX      16384 /* bytes of a whole note */

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sangloc/audit.h"
 #include "sangloc/status.h"
 
 typedef struct sl_store sl_store;
@@ -289,5 +290,112 @@ sl_status sl_store_queue_stats(sl_store *store, const char *org, const char *que
 sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *queue,
                                int64_t reviewer, size_t n, int64_t lease_seconds,
                                sl_queue_entry *out, size_t *n_out, sl_error *err);
+
+/* ---- audit log ---------------------------------------------------------------------------- */
+/* Every state change the store makes appends one entry to the audit log in the same transaction
+ * (docs/audit.md): entries are numbered seq = 0, 1, 2... without gaps, each is canonical JSON
+ * naming its org, actor, action, target, states and policy version, and its leaf is
+ * sl_merkle_leaf_hash(entry). The log only grows (the database refuses updates and deletes);
+ * signed checkpoints of its Merkle root are kept beside it, and sl_store_audit_verify() checks
+ * the whole. */
+
+#define SL_STORE_AUDIT_PAGE     1000 /* entries per sl_store_audit_entries call */
+#define SL_STORE_MAX_AUDIT_DATA (64u * 1024u)
+
+typedef struct sl_audit_entry {
+    int64_t seq;
+    int64_t at;
+    char org[SL_STORE_MAX_ORG_ID + 1]; /* "" for the deployment */
+    char *entry;                       /* the canonical JSON (NUL-terminated), owned by the list */
+    size_t entry_len;
+    sl_merkle_hash leaf; /* as stored */
+} sl_audit_entry;
+
+/* A change the store does not make itself (a policy reload, ...), to log as the next entry. */
+typedef struct sl_audit_record {
+    const char *org;            /* "" or NULL for the deployment */
+    int64_t actor;              /* token id; 0: the system */
+    const char *action;         /* "policy.reload", ... (required) */
+    const char *target;         /* "policy", ... (required) */
+    const char *before, *after; /* states; NULL for none */
+    const char *policy_version; /* NULL for none */
+    const char *data;           /* a JSON object's text (not checked), or NULL for {} */
+} sl_audit_record;
+
+/* The number of entries. */
+sl_status sl_store_audit_size(sl_store *store, int64_t *size, sl_error *err);
+
+/* The entries whose seq is in [from, to), in seq order, into a new array (*n of them, fewer
+ * than to - from only if the log is shorter or has lost rows); 0 <= from <= to and
+ * to - from <= SL_STORE_AUDIT_PAGE. Free with sl_store_audit_entries_free. */
+sl_status sl_store_audit_entries(sl_store *store, int64_t from, int64_t to, sl_audit_entry **out,
+                                 size_t *n, sl_error *err);
+void sl_store_audit_entries_free(sl_audit_entry *entries, size_t n);
+
+/* The stored leaf hashes of entries [from, to) into a new array (free()); SL_ERR_STORE when any
+ * of those rows is missing. */
+sl_status sl_store_audit_leaves(sl_store *store, int64_t from, int64_t to, sl_merkle_hash **out,
+                                sl_error *err);
+
+/* Appends rec as the next entry, in a transaction of its own. */
+sl_status sl_store_audit_append(sl_store *store, const sl_audit_record *rec, sl_error *err);
+
+/* A signed checkpoint as stored. */
+typedef struct sl_audit_checkpoint {
+    int64_t id; /* 1, 2, ... in the order they were added */
+    int64_t at;
+    int64_t size;
+    sl_merkle_hash root;
+    char *note; /* the signed note (NUL-terminated), owned by the list */
+    size_t note_len;
+    char key[SL_VERIFIER_KEY_SIZE]; /* the signer's verifier key string */
+} sl_audit_checkpoint;
+
+/* Keeps a checkpoint note (at most SL_NOTE_MAX bytes) signed over the log's first size entries
+ * with root root, by the key whose verifier key string is key. The caller signs; the store
+ * checks only lengths and that size is at most the log's size. */
+sl_status sl_store_audit_checkpoint_add(sl_store *store, int64_t size, const sl_merkle_hash root,
+                                        const char *note, size_t note_len, const char *key,
+                                        sl_error *err);
+
+/* Checkpoints with id > after_id, in id order, at most limit (1..SL_STORE_AUDIT_PAGE). Free with
+ * sl_store_audit_checkpoints_free. */
+sl_status sl_store_audit_checkpoints(sl_store *store, int64_t after_id, size_t limit,
+                                     sl_audit_checkpoint **out, size_t *n, sl_error *err);
+/* The last checkpoint added; SL_ERR_NOT_FOUND when there is none. Free with n = 1. */
+sl_status sl_store_audit_checkpoint_latest(sl_store *store, sl_audit_checkpoint **out,
+                                           sl_error *err);
+void sl_store_audit_checkpoints_free(sl_audit_checkpoint *cps, size_t n);
+
+typedef struct sl_audit_verify_options {
+    /* The key checkpoints must be signed by; NULL: each stored checkpoint's own recorded key
+     * (which an attacker who rewrote the database could have replaced: pass the key). */
+    const sl_note_verifier *key;
+    /* A checkpoint note kept outside the database (an auditor's copy), or NULL: the log must
+     * extend the tree it signs. Its signature is checked with key, or else with a stored
+     * checkpoint's key of the same name and key hash. */
+    const char *checkpoint;
+    size_t checkpoint_len;
+} sl_audit_verify_options;
+
+typedef struct sl_audit_report {
+    bool ok;
+    int64_t entries;        /* entries checked */
+    int64_t checkpoints;    /* stored checkpoints checked */
+    sl_merkle_hash root;    /* of the whole log */
+    int64_t bad_seq;        /* the first entry that does not match, or -1 */
+    int64_t bad_checkpoint; /* the first checkpoint (its id; 0: options->checkpoint), or -1 */
+    char problem[512];      /* what does not match, naming the seq or checkpoint */
+} sl_audit_report;
+
+/* Checks the log: seq runs 0..n-1 without gap, each entry's own "seq" is its row, each stored
+ * leaf is the hash of its entry; every stored checkpoint's root is the root of the log's first
+ * size entries, its signature verifies, and it is consistent with the next; the log extends
+ * options->checkpoint; and the derived tables agree with the entries about them (docs/audit.md
+ * lists the table checks). Stops at the first problem: report->ok false, problem and
+ * bad_seq/bad_checkpoint say which. Returns an error only when the check could not run (a
+ * database error, no memory); options may be NULL. */
+sl_status sl_store_audit_verify(sl_store *store, const sl_audit_verify_options *options,
+                                sl_audit_report *report, sl_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/note_internal.h"
 #include "sangloc/audit.h"
@@ -194,6 +195,26 @@ sl_status sl_audit_key_load(const char *path, uint8_t secret[SL_NOTE_SECRET_LEN]
         sodium_memzero(secret, SL_NOTE_SECRET_LEN);
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
                             "key file %s does not hold an Ed25519 secret key", path);
+    }
+    return SL_OK;
+}
+
+sl_status sl_audit_origin(const char *deployment, char out[SL_NOTE_NAME_MAX + 1], sl_error *err)
+{
+    char host[256] = "";
+    if (!deployment || !*deployment) {
+        if (gethostname(host, sizeof host - 1))
+            return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot read the host name");
+        deployment = host;
+    }
+    int n = snprintf(out, SL_NOTE_NAME_MAX + 1, "sangloc/%s", deployment);
+    size_t bad;
+    if (n < 0 || n > SL_NOTE_NAME_MAX || !sl__note_name_ok(out, (size_t)n, &bad)) {
+        out[0] = '\0';
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
+                            "the deployment name \"%.64s\" makes no valid origin (at most %d "
+                            "bytes, no space or '+')",
+                            deployment, SL_NOTE_NAME_MAX - 8);
     }
     return SL_OK;
 }

@@ -35,16 +35,6 @@ sl_status sl__audit_encode(sl_buf *b, int64_t seq, int64_t at, const char *actor
     return st;
 }
 
-void sl__audit_leaf(const void *entry, size_t len, unsigned char out[SL_AUDIT_HASH_LEN])
-{
-    static const unsigned char leaf_prefix = 0x00;
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, &leaf_prefix, 1);
-    crypto_hash_sha256_update(&h, entry, len);
-    crypto_hash_sha256_final(&h, out);
-}
-
 void sl__audit_sha256_hex(const void *p, size_t len, char out[2 * SL_AUDIT_HASH_LEN + 1])
 {
     unsigned char h[SL_AUDIT_HASH_LEN];

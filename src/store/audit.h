@@ -15,6 +15,7 @@
 
 #include "sangloc/buf.h"
 #include "sangloc/status.h"
+#include "sangloc/store.h"
 
 #define SL_AUDIT_HASH_LEN 32
 
@@ -33,10 +34,15 @@ typedef struct sl__audit_rec {
 sl_status sl__audit_encode(sl_buf *b, int64_t seq, int64_t at, const char *actor_name,
                            const sl__audit_rec *rec);
 
-/* The RFC 6962 leaf hash SHA-256(0x00 || entry). */
-void sl__audit_leaf(const void *entry, size_t len, unsigned char out[SL_AUDIT_HASH_LEN]);
-
 /* Lowercase hex SHA-256 of (p, len) into out (65 bytes with the NUL): how entries cite texts. */
 void sl__audit_sha256_hex(const void *p, size_t len, char out[2 * SL_AUDIT_HASH_LEN + 1]);
+
+/* Runs the backend's derived-table checks (store.c, for audit_verify.c). */
+sl_status sl__store_audit_check_tables(sl_store *store, sl_audit_report *report, sl_error *err);
+
+/* Records the first problem a verification finds (later ones are ignored): the entry seq (or
+ * -1) and the checkpoint id (or -1) it concerns, and a message. */
+void sl__audit_problem(sl_audit_report *r, int64_t seq, int64_t checkpoint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

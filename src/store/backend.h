@@ -64,6 +64,22 @@ typedef struct sl_store_backend {
                              size_t *n_out, sl_error *err);
     sl_status (*queue_stats)(void *db, const char *org, const char *queue, int64_t now,
                              sl_queue_stats *stats, sl_error *err);
+
+    /* The audit log (see sangloc/store.h). entries: rows with seq in [from, to), gaps allowed;
+     * leaves: exactly to - from leaves into out, SL_ERR_STORE for a missing row; checkpoints:
+     * id > after_id in id order, or (latest) only the last one, SL_ERR_NOT_FOUND if none;
+     * check_tables: the derived-table checks, the first disagreement into report. */
+    sl_status (*audit_size)(void *db, int64_t *size, sl_error *err);
+    sl_status (*audit_entries)(void *db, int64_t from, int64_t to, sl_audit_entry **out, size_t *n,
+                               sl_error *err);
+    sl_status (*audit_leaves)(void *db, int64_t from, int64_t to, sl_merkle_hash *out,
+                              sl_error *err);
+    sl_status (*audit_record)(void *db, const sl_audit_record *rec, int64_t now, sl_error *err);
+    sl_status (*checkpoint_add)(void *db, int64_t size, const sl_merkle_hash root, const char *note,
+                                size_t note_len, const char *key, int64_t now, sl_error *err);
+    sl_status (*checkpoints)(void *db, int64_t after_id, size_t limit, bool latest,
+                             sl_audit_checkpoint **out, size_t *n, sl_error *err);
+    sl_status (*audit_check_tables)(void *db, sl_audit_report *report, sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

@@ -1024,4 +1024,11 @@ const sl_store_backend sl__store_sqlite = {
     .queue_claim = sq_queue_claim,
     .item_verdict = sq_item_verdict,
     .queue_stats = sq_queue_stats,
+    .audit_size = sl__sq_audit_size,
+    .audit_entries = sl__sq_audit_entries,
+    .audit_leaves = sl__sq_audit_leaves,
+    .audit_record = sl__sq_audit_record,
+    .checkpoint_add = sl__sq_checkpoint_add,
+    .checkpoints = sl__sq_checkpoints,
+    .audit_check_tables = sl__sq_audit_check_tables,
 };

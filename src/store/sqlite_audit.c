@@ -2,8 +2,11 @@
  *
  * The next seq is read under the write lock (BEGIN IMMEDIATE), so concurrent writers from any
  * handle or process append one gapless sequence. */
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sangloc/audit.h"
 #include "store/sqlite_db.h"
 
 static const char *const sql_next_seq = "SELECT coalesce(max(seq) + 1, 0) FROM audit_log";
@@ -53,8 +56,8 @@ sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_e
     sl_buf_clear(&s->entry);
     if (sl__audit_encode(&s->entry, seq, now, name, rec))
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    unsigned char leaf[SL_AUDIT_HASH_LEN];
-    sl__audit_leaf(s->entry.data, s->entry.len, leaf);
+    sl_merkle_hash leaf; /* the RFC 6962 leaf hash (sangloc/audit.h) */
+    sl_merkle_leaf_hash(s->entry.data, s->entry.len, leaf);
     sqlite3_stmt *st;
     if ((status = sl__sq_prepare(s, sql_append, &st, err))) return status;
     sqlite3_bind_int64(st, 1, seq);
@@ -63,4 +66,208 @@ sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_e
     sqlite3_bind_blob(st, 4, s->entry.data, (int)s->entry.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 5, leaf, sizeof leaf, SQLITE_STATIC);
     return sl__sq_run(s, st, "append to audit log", err);
+}
+
+/* ---- reading the log and its checkpoints ---------------------------------------------------- */
+
+static const char *const sql_size = "SELECT coalesce(max(seq) + 1, 0) FROM audit_log";
+static const char *const sql_entries =
+    "SELECT seq, at, org, entry, leaf FROM audit_log WHERE seq >= ?1 AND seq < ?2 ORDER BY seq";
+static const char *const sql_leaves =
+    "SELECT seq, leaf FROM audit_log WHERE seq >= ?1 AND seq < ?2 ORDER BY seq";
+static const char *const sql_cp_add =
+    "INSERT INTO audit_checkpoints (at, size, root, note, key) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char *const sql_cps = "SELECT id, at, size, root, note, key FROM audit_checkpoints "
+                                   "WHERE id > ?1 ORDER BY id LIMIT ?2";
+static const char *const sql_cp_latest =
+    "SELECT id, at, size, root, note, key FROM audit_checkpoints ORDER BY id DESC LIMIT 1";
+
+static sl_status nomem(sl_error *err)
+{
+    return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+}
+
+/* A copy of column i as a NUL-terminated string. */
+static char *col_dup(sqlite3_stmt *st, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    char *c = malloc(n + 1);
+    if (!c) return NULL;
+    if (n) memcpy(c, p, n);
+    c[n] = '\0';
+    *len = n;
+    return c;
+}
+
+static void col_hash(sqlite3_stmt *st, int i, sl_merkle_hash out)
+{
+    memset(out, 0, SL_MERKLE_HASH_LEN);
+    if (sqlite3_column_bytes(st, i) == SL_MERKLE_HASH_LEN)
+        memcpy(out, sqlite3_column_blob(st, i), SL_MERKLE_HASH_LEN);
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const char *t = sl__sq_col_text(st, i);
+    size_t n = strlen(t);
+    if (n >= cap) n = cap - 1;
+    memcpy(out, t, n);
+    out[n] = '\0';
+}
+
+sl_status sl__sq_audit_size(void *db, int64_t *size, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = sl__sq_prepare(s, sql_size, &st, err);
+    if (status) return status;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *size = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read audit log", err);
+}
+
+sl_status sl__sq_audit_entries(void *db, int64_t from, int64_t to, sl_audit_entry **out, size_t *n,
+                               sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = sl__sq_prepare(s, sql_entries, &st, err);
+    if (status) return status;
+    sl_audit_entry *v = calloc((size_t)(to - from) + 1, sizeof *v);
+    if (!v) return nomem(err);
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    size_t k = 0;
+    int rc = SQLITE_DONE;
+    while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)(to - from)) {
+        sl_audit_entry *e = &v[k];
+        e->seq = sqlite3_column_int64(st, 0);
+        e->at = sqlite3_column_int64(st, 1);
+        col_copy(st, 2, e->org, sizeof e->org);
+        if (!(e->entry = col_dup(st, 3, &e->entry_len))) status = nomem(err);
+        col_hash(st, 4, e->leaf);
+        k++;
+    }
+    if (!status && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        status = sl__sq_error(s, rc, "read audit log", err);
+    sqlite3_reset(st);
+    if (status) {
+        sl_store_audit_entries_free(v, k);
+        return status;
+    }
+    *out = v;
+    *n = k;
+    return SL_OK;
+}
+
+sl_status sl__sq_audit_leaves(void *db, int64_t from, int64_t to, sl_merkle_hash *out,
+                              sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = sl__sq_prepare(s, sql_leaves, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    int64_t next = from;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && next < to) {
+        if (sqlite3_column_int64(st, 0) != next ||
+            sqlite3_column_bytes(st, 1) != SL_MERKLE_HASH_LEN)
+            break;
+        col_hash(st, 1, out[next - from]);
+        next++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sl__sq_error(s, rc, "read audit log", err);
+    if (next != to)
+        return sl_error_set(
+            err, SL_ERR_STORE, SL_NO_POS,
+            "the audit log has no well-formed entry %" PRId64 ": run sangloc audit verify", next);
+    return SL_OK;
+}
+
+sl_status sl__sq_audit_record(void *db, const sl_audit_record *r, int64_t now, sl_error *err)
+{
+    sq *s = db;
+    sl__audit_rec rec = {.org = r->org ? r->org : "",
+                         .actor = r->actor,
+                         .action = r->action,
+                         .target = r->target,
+                         .before = r->before ? r->before : "",
+                         .after = r->after ? r->after : "",
+                         .policy_version = r->policy_version ? r->policy_version : "",
+                         .data = r->data};
+    sl_status status = sl__sq_begin_write(s, err);
+    if (status) return status;
+    return sl__sq_commit(s, sl__sq_audit_append(s, now, &rec, err), err);
+}
+
+sl_status sl__sq_checkpoint_add(void *db, int64_t size, const sl_merkle_hash root, const char *note,
+                                size_t note_len, const char *key, int64_t now, sl_error *err)
+{
+    sq *s = db;
+    int64_t log_size = 0;
+    sl_status status = sl__sq_begin_write(s, err);
+    if (status) return status;
+    status = sl__sq_audit_size(s, &log_size, err);
+    if (!status && size > log_size)
+        status =
+            sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
+                         "checkpoint of %" PRId64 " entries, the log has %" PRId64, size, log_size);
+    sqlite3_stmt *st;
+    if (!status) status = sl__sq_prepare(s, sql_cp_add, &st, err);
+    if (!status) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, size);
+        sqlite3_bind_blob(st, 3, root, SL_MERKLE_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, note, (int)note_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, key, -1, SQLITE_STATIC);
+        status = sl__sq_run(s, st, "add checkpoint", err);
+    }
+    return sl__sq_commit(s, status, err);
+}
+
+static sl_status read_checkpoint(sqlite3_stmt *st, sl_audit_checkpoint *c, sl_error *err)
+{
+    c->id = sqlite3_column_int64(st, 0);
+    c->at = sqlite3_column_int64(st, 1);
+    c->size = sqlite3_column_int64(st, 2);
+    col_hash(st, 3, c->root);
+    col_copy(st, 5, c->key, sizeof c->key);
+    return (c->note = col_dup(st, 4, &c->note_len)) ? SL_OK : nomem(err);
+}
+
+sl_status sl__sq_checkpoints(void *db, int64_t after_id, size_t limit, bool latest,
+                             sl_audit_checkpoint **out, size_t *n, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    sl_status status = sl__sq_prepare(s, latest ? sql_cp_latest : sql_cps, &st, err);
+    if (status) return status;
+    if (latest) limit = 1;
+    sl_audit_checkpoint *v = calloc(limit, sizeof *v);
+    if (!v) return nomem(err);
+    if (!latest) {
+        sqlite3_bind_int64(st, 1, after_id);
+        sqlite3_bind_int64(st, 2, (int64_t)limit);
+    }
+    size_t k = 0;
+    int rc = SQLITE_DONE;
+    while (!status && k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        status = read_checkpoint(st, &v[k++], err);
+    if (!status && k < limit && rc != SQLITE_DONE)
+        status = sl__sq_error(s, rc, "read checkpoints", err);
+    sqlite3_reset(st);
+    if (!status && latest && k == 0)
+        status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no checkpoint yet");
+    if (status) {
+        sl_store_audit_checkpoints_free(v, k);
+        return status;
+    }
+    *out = v;
+    *n = k;
+    return SL_OK;
 }

@@ -8,10 +8,12 @@
 #define SL_STORE_SQLITE_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sangloc/buf.h"
 #include "sangloc/status.h"
+#include "sangloc/store.h"
 #include "store/audit.h"
 
 #define SL_SQ_CORE_STATEMENTS 32  /* sqlite.c's own table of statements */
@@ -54,5 +56,19 @@ sl_status sl__sq_add_event(sq *s, int64_t item, int64_t at, int64_t actor, const
 /* Appends rec to the audit log as the next entry, at time now. Call it inside the write
  * transaction of the change it records (sqlite_audit.c). */
 sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_error *err);
+
+/* The audit log's reads, checkpoints and appends from outside the store (sqlite_audit.c) and its
+ * derived-table checks (sqlite_audit_checks.c): the backend ops of backend.h. */
+sl_status sl__sq_audit_size(void *db, int64_t *size, sl_error *err);
+sl_status sl__sq_audit_entries(void *db, int64_t from, int64_t to, sl_audit_entry **out, size_t *n,
+                               sl_error *err);
+sl_status sl__sq_audit_leaves(void *db, int64_t from, int64_t to, sl_merkle_hash *out,
+                              sl_error *err);
+sl_status sl__sq_audit_record(void *db, const sl_audit_record *rec, int64_t now, sl_error *err);
+sl_status sl__sq_checkpoint_add(void *db, int64_t size, const sl_merkle_hash root, const char *note,
+                                size_t note_len, const char *key, int64_t now, sl_error *err);
+sl_status sl__sq_checkpoints(void *db, int64_t after_id, size_t limit, bool latest,
+                             sl_audit_checkpoint **out, size_t *n, sl_error *err);
+sl_status sl__sq_audit_check_tables(void *db, sl_audit_report *report, sl_error *err);
 
 #endif

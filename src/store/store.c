@@ -6,10 +6,12 @@
  * statements on input that is already valid. */
 #include <math.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "store/audit.h"
 #include "store/backend.h"
 #include "store/migrations.h"
 #include "store/secrets.h"
@@ -442,4 +444,112 @@ sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *que
     int64_t t = now(store);
     return store->be->queue_claim(store->db, org, queue, reviewer, n, t + lease_seconds * 1000, t,
                                   out, n_out, err);
+}
+
+/* ---- audit log ---------------------------------------------------------------------------- */
+
+sl_status sl_store_audit_size(sl_store *store, int64_t *size, sl_error *err)
+{
+    if (!size) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *size = 0;
+    return store->be->audit_size(store->db, size, err);
+}
+
+sl_status sl_store_audit_entries(sl_store *store, int64_t from, int64_t to, sl_audit_entry **out,
+                                 size_t *n, sl_error *err)
+{
+    if (!out || !n) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *out = NULL;
+    *n = 0;
+    if (from < 0 || to < from || to - from > SL_STORE_AUDIT_PAGE)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
+                            "entries [from, to) need 0 <= from <= to <= from + %d",
+                            SL_STORE_AUDIT_PAGE);
+    return store->be->audit_entries(store->db, from, to, out, n, err);
+}
+
+void sl_store_audit_entries_free(sl_audit_entry *entries, size_t n)
+{
+    if (!entries) return;
+    for (size_t i = 0; i < n; i++) free(entries[i].entry);
+    free(entries);
+}
+
+sl_status sl_store_audit_leaves(sl_store *store, int64_t from, int64_t to, sl_merkle_hash **out,
+                                sl_error *err)
+{
+    if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *out = NULL;
+    if (from < 0 || to < from) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "bad range");
+    if ((uint64_t)(to - from) > SIZE_MAX / sizeof(sl_merkle_hash))
+        return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "too many leaves");
+    sl_merkle_hash *v = malloc(to > from ? (size_t)(to - from) * sizeof *v : 1);
+    if (!v) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    sl_status st = store->be->audit_leaves(store->db, from, to, v, err);
+    if (st) {
+        free(v);
+        return st;
+    }
+    *out = v;
+    return SL_OK;
+}
+
+sl_status sl_store_audit_append(sl_store *store, const sl_audit_record *rec, sl_error *err)
+{
+    if (!rec || !rec->action || !*rec->action || !rec->target || !*rec->target)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "an audit record needs action and target");
+    if (rec->org && *rec->org)
+        CHECK(check_slug("organization id", rec->org, SL_STORE_MAX_ORG_ID, err));
+    const char *texts[] = {rec->action, rec->target, rec->before, rec->after, rec->policy_version};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i] && strlen(texts[i]) > SL_STORE_MAX_NAME + SL_STORE_MAX_POLICY_VERSION)
+            return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "audit record field too long");
+    if (rec->data && strlen(rec->data) > SL_STORE_MAX_AUDIT_DATA)
+        return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "audit record data too long");
+    return store->be->audit_record(store->db, rec, now(store), err);
+}
+
+sl_status sl_store_audit_checkpoint_add(sl_store *store, int64_t size, const sl_merkle_hash root,
+                                        const char *note, size_t note_len, const char *key,
+                                        sl_error *err)
+{
+    if (size < 0 || !root || !note || !key)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "checkpoint: missing field");
+    if (note_len == 0 || note_len > SL_NOTE_MAX || memchr(note, 0, note_len) ||
+        strlen(key) >= SL_VERIFIER_KEY_SIZE)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "checkpoint: bad note or key");
+    return store->be->checkpoint_add(store->db, size, root, note, note_len, key, now(store), err);
+}
+
+sl_status sl_store_audit_checkpoints(sl_store *store, int64_t after_id, size_t limit,
+                                     sl_audit_checkpoint **out, size_t *n, sl_error *err)
+{
+    if (!out || !n) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *out = NULL;
+    *n = 0;
+    if (limit < 1 || limit > SL_STORE_AUDIT_PAGE)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "limit must be 1 to %d",
+                            SL_STORE_AUDIT_PAGE);
+    return store->be->checkpoints(store->db, after_id, limit, false, out, n, err);
+}
+
+sl_status sl_store_audit_checkpoint_latest(sl_store *store, sl_audit_checkpoint **out,
+                                           sl_error *err)
+{
+    if (!out) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *out = NULL;
+    size_t n = 0;
+    return store->be->checkpoints(store->db, 0, 1, true, out, &n, err);
+}
+
+void sl_store_audit_checkpoints_free(sl_audit_checkpoint *cps, size_t n)
+{
+    if (!cps) return;
+    for (size_t i = 0; i < n; i++) free(cps[i].note);
+    free(cps);
+}
+
+sl_status sl__store_audit_check_tables(sl_store *store, sl_audit_report *report, sl_error *err)
+{
+    return store->be->audit_check_tables(store->db, report, err);
 }
