@@ -40,6 +40,11 @@ typedef struct sl_server_options {
     const char *config;
     double rate_limit; /* requests a second per token (429 above it); 0: no limit */
     double rate_burst; /* requests a token may send at once; 0: max(1, rate_limit) */
+    /* The Ed25519 key file that signs the audit log's checkpoints, kept outside the database
+     * (created 0600 when missing); NULL: no checkpoints are signed. Their origin (and the
+     * key's name) is "sangloc/" + audit_name, or + the host name when audit_name is NULL. */
+    const char *audit_key;
+    const char *audit_name;
 } sl_server_options;
 
 sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_error *err);

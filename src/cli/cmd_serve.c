@@ -22,6 +22,7 @@ static void usage(FILE *out)
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
             "                     [--max-body BYTES] [--config FILE]\n"
             "                     [--rate-limit N/s|N/m [--rate-burst B]]\n"
+            "                     [--audit-key F] [--audit-name NAME]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -39,6 +40,9 @@ static void usage(FILE *out)
             "  --rate-limit N/s    requests a token may send a second (or N/m: a minute); over\n"
             "                      it the reply is 429 with Retry-After (default: no limit)\n"
             "  --rate-burst B      requests a token may send at once (default: one second's)\n"
+            "  --audit-key F       Ed25519 key that signs the audit log's checkpoints, kept\n"
+            "                      outside the database (default PATH.audit.key)\n"
+            "  --audit-name NAME   checkpoint origin \"sangloc/NAME\" (default: the host name)\n"
             "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
             "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
             "\n"
@@ -48,6 +52,7 @@ static void usage(FILE *out)
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
 enum { O_CONFIG = O_BODY + 64 };
 enum { O_RATE = 320, O_BURST };
+enum { O_AUDIT_KEY = 340, O_AUDIT_NAME };
 
 /* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
 static bool parse_rate(const char *s, double *rate)
@@ -98,10 +103,12 @@ int sl_cmd_serve(int argc, char **argv)
                                           {"config", required_argument, 0, O_CONFIG},
                                           {"rate-limit", required_argument, 0, O_RATE},
                                           {"rate-burst", required_argument, 0, O_BURST},
+                                          {"audit-key", required_argument, 0, O_AUDIT_KEY},
+                                          {"audit-name", required_argument, 0, O_AUDIT_NAME},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
-               *model = NULL, *config = NULL;
+               *model = NULL, *config = NULL, *audit_key = NULL, *audit_name = NULL;
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
     bool no_model = false;
@@ -119,6 +126,12 @@ int sl_cmd_serve(int argc, char **argv)
             break;
         case O_KEY:
             key = optarg;
+            break;
+        case O_AUDIT_KEY:
+            audit_key = optarg;
+            break;
+        case O_AUDIT_NAME:
+            audit_name = optarg;
             break;
         case O_POLICY:
             policy = optarg;
@@ -175,7 +188,7 @@ int sl_cmd_serve(int argc, char **argv)
             sl__cli_error("serve", NULL, 0, "--listen: '%s' is not HOST:PORT", listen);
         return 2;
     }
-    char *owned_policy = NULL, *owned_model = NULL, *owned_key = NULL;
+    char *owned_policy = NULL, *owned_model = NULL, *owned_key = NULL, *owned_audit = NULL;
     if (!policy) {
         policy = owned_policy = sl__cli_find_default("policies/default.yaml");
         if (!policy) {
@@ -192,6 +205,14 @@ int sl_cmd_serve(int argc, char **argv)
         snprintf(owned_key, n, "%s.key", path);
         key = owned_key;
     }
+    if (!audit_key) {
+        const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
+        size_t n = strlen(path) + 11;
+        owned_audit = malloc(n);
+        if (!owned_audit) return 2;
+        snprintf(owned_audit, n, "%s.audit.key", path);
+        audit_key = owned_audit;
+    }
     sl_server_options o = {.host = host,
                            .port = (uint16_t)port,
                            .db = db,
@@ -205,7 +226,9 @@ int sl_cmd_serve(int argc, char **argv)
                            .max_body = (size_t)max_body,
                            .config = config,
                            .rate_limit = rate,
-                           .rate_burst = (double)burst};
+                           .rate_burst = (double)burst,
+                           .audit_key = audit_key,
+                           .audit_name = audit_name};
     /* the workers inherit this mask: only the main thread takes these signals */
     sigset_t set;
     sigemptyset(&set);
@@ -250,5 +273,6 @@ out:
     free(owned_policy);
     free(owned_model);
     free(owned_key);
+    free(owned_audit);
     return rc;
 }

@@ -36,6 +36,7 @@ typedef enum sl__route {
     SL_ROUTE_BANK_ITEMS, /* GET, POST /v1/banks/{name}/items */
     SL_ROUTE_BANK_ITEM,  /* DELETE /v1/banks/{name}/items/{id} */
     SL_ROUTE_OPENAPI,
+    SL_ROUTE_AUDIT, /* GET /v1/audit/... (server/audit_routes.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -89,6 +90,7 @@ struct sl_server {
     sl__metrics metrics;
     struct sl__ratelimit *rl; /* NULL: no rate limit */
     sl__mx mx;                /* histograms, categories (metrics.h) */
+    struct sl__audit *audit;  /* the checkpoint signer (audit_routes.c); NULL: none */
 };
 
 /* One request being answered. */

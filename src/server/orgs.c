@@ -7,6 +7,7 @@
 #include <event2/http.h>
 
 #include "server/config.h"
+#include "server/audit_routes.h"
 #include "server/internal.h"
 #include "server/json.h"
 
@@ -232,8 +233,11 @@ void sl__route_reload(sl__rq *r)
     sl_error first = {0};
     for (size_t k = lo; k < hi && !s2; k++) {
         sl_error e = {0};
+        const sl_engine *old = sl_engine_slot_get(s->orgs[k].slot);
         sl_status st = sl__org_reload(s, k, &e);
         const sl_engine *eng = sl_engine_slot_get(s->orgs[k].slot);
+        sl__audit_reload(r, s->orgs[k].conf.id, old, eng, st == SL_OK);
+        sl_engine_release(old);
         s2 = sl_buf_printf(b, "%s{\"org\":", k > lo ? "," : "");
         if (!s2) s2 = sl__json_text(b, s->orgs[k].conf.id, strlen(s->orgs[k].conf.id));
         if (!s2)

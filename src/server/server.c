@@ -21,6 +21,7 @@
 #include <event2/thread.h>
 #include <event2/util.h>
 
+#include "server/audit_routes.h"
 #include "server/internal.h"
 #include "server/ratelimit.h"
 #include "text/utf8.h"
@@ -189,6 +190,7 @@ static const route_def defs[] = {
     [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
+    [SL_ROUTE_AUDIT] = {SL_ROUTE_AUDIT, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
 };
 
 /* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
@@ -218,6 +220,10 @@ static sl__route find_route(const char *path, const char **rest)
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
+    if (!strncmp(path, "/v1/audit/", 10)) { /* audit_routes.c tells the rest */
+        *rest = path + 10;
+        return SL_ROUTE_AUDIT;
+    }
     if (!strncmp(path, "/v1/items/", 10)) {
         const char *p = path + 10, *slash = strchr(p, '/');
         /* exactly two non-empty segments: {channel}/{id} */
@@ -291,8 +297,9 @@ static bool authenticate(sl__rq *r, unsigned roles)
         sl__reply_error(r, 403, "forbidden", msg, SL_NO_POS, -1, 0);
         return false;
     }
-    /* every route but reload and metrics acts inside one organization */
-    if (!sl__select_org(r, r->route != SL_ROUTE_RELOAD && r->route != SL_ROUTE_METRICS))
+    /* every route but reload, metrics and the audit log acts inside one organization */
+    if (!sl__select_org(r, r->route != SL_ROUTE_RELOAD && r->route != SL_ROUTE_METRICS &&
+                               r->route != SL_ROUTE_AUDIT))
         return false;
     return admit(r);
 }
@@ -384,6 +391,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_OPENAPI:
         sl__route_openapi(&r);
+        break;
+    case SL_ROUTE_AUDIT:
+        sl__route_audit(&r, rest, evhttp_uri_get_query(u));
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
@@ -540,6 +550,7 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
             goto fail;
         }
     }
+    if ((st = sl__audit_new(s, err))) goto fail;
     if ((st = listen_on(s, err))) goto fail;
     s->workers = calloc((size_t)s->opt.threads, sizeof *s->workers);
     if (!s->workers) {
@@ -550,6 +561,7 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
         s->nworkers = k + 1;
         if ((st = worker_init(s, &s->workers[k], err))) goto fail;
     }
+    if ((st = sl__audit_attach(s, &s->workers[0], err))) goto fail;
     *out = s;
     return SL_OK;
 fail:
@@ -599,6 +611,7 @@ void sl_server_free(sl_server *s)
 {
     if (!s) return;
     sl_server_stop(s);
+    sl__audit_free(s); /* its timer lives on the first worker's loop */
     for (int k = 0; k < s->nworkers; k++) worker_free(&s->workers[k]);
     free(s->workers);
     if (s->fd >= 0) close(s->fd);
