@@ -16,6 +16,7 @@
 #include "sangloc/reload.h"
 #include "sangloc/record.h"
 #include "sangloc/batch.h"
+#include "sangloc/audit.h"
 #include "sangloc/store.h"
 
 #endif

@@ -76,6 +76,21 @@ cp policies/default.yaml "$d/policy.yaml"
 p '## GET /metrics — admin, auditor'; p
 p 'Prometheus text (docs/server.md lists the series); an excerpt:'; p
 ex "curl -s -H \"Authorization: Bearer \$ADMIN\" localhost:8080/metrics | grep -E '^sangloc_(requests_total\\{route=\"/v1/check\"|request_duration_seconds_(bucket|count)\\{route=\"/v1/items\"|verdict|items_created|reloads|engine|build|queue)'"
+p '## GET /v1/audit/checkpoint — auditor, admin'; p
+p 'The latest signed checkpoint of the audit log (docs/audit.md): the server signs one when the log has grown (on a 5 s timer, and on this request) with its `--audit-key`. Keep the `note`: `sangloc audit verify --db sangloc.db --checkpoint FILE --key KEY` later shows that the log still extends it.'; p
+ex 'curl -s -H "Authorization: Bearer $AUD" localhost:8080/v1/audit/checkpoint'
+p 'With `Accept: text/plain`, the note itself (a C2SP signed note):'; p
+ex 'curl -s -H "Authorization: Bearer $AUD" -H "Accept: text/plain" localhost:8080/v1/audit/checkpoint'
+p '## GET /v1/audit/entries?from=&to= — auditor, admin'; p
+p 'At most 1,000 entries. `entry` is the canonical JSON whose leaf hash is SHA-256(0x00 || entry); an organization'"'"'s auditor gets the entries of other organizations (and of the deployment) as `seq` and `leaf` only:'; p
+ex 'curl -s -H "Authorization: Bearer $ADMIN" "localhost:8080/v1/audit/entries?from=5&to=7"'
+ex 'curl -s -H "Authorization: Bearer $AUD" "localhost:8080/v1/audit/entries?from=0&to=2"'
+p '## GET /v1/audit/proof/inclusion?index=&size= — auditor, admin'; p
+ex 'curl -s -H "Authorization: Bearer $AUD" "localhost:8080/v1/audit/proof/inclusion?index=5&size=8"'
+p '## GET /v1/audit/proof/consistency?from=&to= — auditor, admin'; p
+ex 'curl -s -H "Authorization: Bearer $AUD" "localhost:8080/v1/audit/proof/consistency?from=3&to=8"'
+p '400, a bad query value names the parameter:'; p
+ex 'curl -s -H "Authorization: Bearer $AUD" "localhost:8080/v1/audit/proof/inclusion?index=8&size=8"'
 p '## Errors'; p
 p 'Every error is `{"error":{"code","message"[,"byte"][,"item"][,"line"]}}` (docs/server.md).'; p
 p '400, malformed JSON: `byte` is the offset in the body.'; p

@@ -14,6 +14,10 @@ routes='DELETE /v1/banks/{name}/items/{id}
 GET /healthz
 GET /metrics
 GET /openapi.json
+GET /v1/audit/checkpoint
+GET /v1/audit/entries
+GET /v1/audit/proof/consistency
+GET /v1/audit/proof/inclusion
 GET /v1/banks
 GET /v1/banks/{name}/items
 GET /v1/items/{channel}/{id}
