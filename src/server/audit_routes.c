@@ -174,6 +174,8 @@ sl_status sl__audit_query(const char *q, size_t len, const char *const *names, s
                           int64_t *values, bool *present, sl_error *err)
 {
     for (size_t k = 0; k < n; k++) values[k] = 0, present[k] = false;
+    if (q && len && q[len - 1] == '&')
+        return sl_error_set(err, SL_ERR_ARG, len - 1, "an empty query parameter");
     for (size_t p = 0; q && p < len;) {
         const char *amp = memchr(q + p, '&', len - p);
         size_t end = amp ? (size_t)(amp - q) : len;

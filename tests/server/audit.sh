@@ -141,7 +141,8 @@ for q in "entries?from=x&to=3|from" "entries?from=0&to=1001|to" "entries?from=5&
     "entries?from=0&from=1&to=3|from: given twice" "entries?from=01&to=3|from" \
     "entries?from=99999999999999999999&to=3|from" "proof/inclusion?index=3&size=3|index" \
     "proof/inclusion?index=0&size=$((n2 + 1))|size" "proof/inclusion?index=-1&size=3|index" \
-    "proof/consistency?from=3&to=2|from" "proof/consistency?from=0&to=$((n2 + 1))|to"; do
+    "proof/consistency?from=3&to=2|from" "proof/consistency?from=0&to=$((n2 + 1))|to" \
+    "entries?from=0&to=3&|an empty query parameter"; do
     req GET "/v1/audit/${q%|*}" "$aud"
     expect 400 ".error.code == \"bad_request\" and (.error.message | contains(\"${q#*|}\"))" "GET ${q%|*}"
 done
