@@ -57,7 +57,8 @@ sl_status sl_server_start(sl_server *server, sl_error *err);
 
 /* Rebuilds every organization's engine from the same files (policy, model, banks); an org whose
  * build fails keeps its old engine and err says why for the first such org (err->line: the
- * policy line), while the others are reloaded. Any thread. */
+ * policy line), while the others are reloaded. Each org's reload is logged in the audit log
+ * (by the system: no token). Any thread. */
 sl_status sl_server_reload(sl_server *server, sl_error *err);
 
 /* Stops accepting, gives replies in flight a short grace to be written, joins the workers.

@@ -63,18 +63,23 @@ void sl__audit_free(sl_server *s)
     s->audit = NULL;
 }
 
-/* Extends the range with the entries appended since it was last read. Under a->mu. */
+/* Extends the range with the entries appended since it was last read, a bounded chunk of
+ * leaves at a time. Under a->mu. */
 static sl_status catch_up(sl__audit *a, sl_store *store, sl_error *err)
 {
+    enum { CHUNK = 65536 };
     int64_t size = 0;
     sl_status st = sl_store_audit_size(store, &size, err);
-    if (st || size <= (int64_t)a->range.size) return st;
-    sl_merkle_hash *leaves = NULL;
-    if ((st = sl_store_audit_leaves(store, (int64_t)a->range.size, size, &leaves, err))) return st;
-    size_t n = (size_t)(size - (int64_t)a->range.size);
-    for (size_t i = 0; i < n && !st; i++) st = sl_merkle_range_append(&a->range, leaves[i]);
-    free(leaves);
-    return st ? sl_error_set(err, st, SL_NO_POS, "audit log too large") : SL_OK;
+    while (!st && (int64_t)a->range.size < size) {
+        int64_t from = (int64_t)a->range.size, to = size - from > CHUNK ? from + CHUNK : size;
+        sl_merkle_hash *leaves = NULL;
+        if ((st = sl_store_audit_leaves(store, from, to, &leaves, err))) break;
+        for (int64_t i = 0; i < to - from && !st; i++)
+            st = sl_merkle_range_append(&a->range, leaves[i]);
+        free(leaves);
+        if (st) st = sl_error_set(err, st, SL_NO_POS, "audit log too large");
+    }
+    return st;
 }
 
 /* Brings the range up to date and signs a checkpoint of it unless the last stored one is ours
@@ -144,14 +149,14 @@ static void policy_version(const sl_engine *e, char out[SL_STORE_MAX_POLICY_VERS
              pol->version ? pol->version : "", pol->hash);
 }
 
-void sl__audit_reload(sl__rq *r, const char *org, const sl_engine *before, const sl_engine *after,
-                      bool ok)
+void sl__audit_reload(sl_store *store, int64_t actor, const char *org, const sl_engine *before,
+                      const sl_engine *after, bool ok)
 {
     char v0[SL_STORE_MAX_POLICY_VERSION], v1[SL_STORE_MAX_POLICY_VERSION];
     policy_version(before, v0);
     policy_version(after, v1);
     sl_audit_record rec = {.org = org,
-                           .actor = r->tok.id,
+                           .actor = actor,
                            .action = "policy.reload",
                            .target = "policy",
                            .before = v0,
@@ -159,7 +164,7 @@ void sl__audit_reload(sl__rq *r, const char *org, const sl_engine *before, const
                            .policy_version = v1,
                            .data = ok ? "{\"reloaded\":true}" : "{\"reloaded\":false}"};
     sl_error err = {0};
-    if (sl_store_audit_append(r->w->store, &rec, &err))
+    if (sl_store_audit_append(store, &rec, &err))
         fprintf(stderr, "sangloc serve: cannot log the reload of %s: %s\n", org, err.message);
 }
 

@@ -21,6 +21,7 @@ struct sl_server;
 struct sl__worker;
 struct sl__rq;
 struct sl_engine;
+struct sl_store;
 
 /* Loads (or creates) the signing key of server->opt.audit_key; nothing when it is NULL (the
  * audit routes then answer 503 for checkpoints). */
@@ -30,10 +31,11 @@ sl_status sl__audit_attach(struct sl_server *server, struct sl__worker *w, sl_er
 /* Stops the timer and wipes the key; before the workers' loops are freed. */
 void sl__audit_free(struct sl_server *server);
 
-/* Logs a reload of org's engine (POST /v1/admin/reload) as an audit entry "policy.reload" by the
- * request's token, with the policy versions before and after; a failure to log is printed. */
-void sl__audit_reload(struct sl__rq *r, const char *org, const struct sl_engine *before,
-                      const struct sl_engine *after, bool ok);
+/* Logs a reload of org's engine as an audit entry "policy.reload" by the token actor (0: the
+ * system, for SIGHUP), with the policy versions before and after, through store; a failure to
+ * log is printed on standard error (the reload itself stands). */
+void sl__audit_reload(struct sl_store *store, int64_t actor, const char *org,
+                      const struct sl_engine *before, const struct sl_engine *after, bool ok);
 
 /* GET /v1/audit/...: rest is what follows "/v1/audit/", query the query string or NULL. */
 void sl__route_audit(struct sl__rq *r, const char *rest, const char *query);

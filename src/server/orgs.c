@@ -124,9 +124,20 @@ sl_status sl__org_reload(sl_server *s, size_t k, sl_error *err)
 sl_status sl_server_reload(sl_server *s, sl_error *err)
 {
     sl_status first = SL_OK;
+    /* a handle of its own to log the reloads: the workers' belong to their threads */
+    sl_store *store = NULL;
+    sl_store_options so = {.key_file = s->key_file};
+    sl_error oe = {0};
+    if (sl_store_open(s->db, &so, &store, &oe))
+        fprintf(stderr, "sangloc serve: cannot log the reload: %s\n", oe.message);
     for (size_t k = 0; k < s->norgs; k++) {
         sl_error e = {0};
+        const sl_engine *old = sl_engine_slot_get(s->orgs[k].slot);
         sl_status st = sl__org_reload(s, k, &e);
+        const sl_engine *eng = sl_engine_slot_get(s->orgs[k].slot);
+        if (store) sl__audit_reload(store, 0, s->orgs[k].conf.id, old, eng, st == SL_OK);
+        sl_engine_release(old);
+        sl_engine_release(eng);
         if (st && !first) {
             first = st;
             if (err) {
@@ -137,6 +148,7 @@ sl_status sl_server_reload(sl_server *s, sl_error *err)
             }
         }
     }
+    sl_store_close(store);
     return first;
 }
 
@@ -236,7 +248,7 @@ void sl__route_reload(sl__rq *r)
         const sl_engine *old = sl_engine_slot_get(s->orgs[k].slot);
         sl_status st = sl__org_reload(s, k, &e);
         const sl_engine *eng = sl_engine_slot_get(s->orgs[k].slot);
-        sl__audit_reload(r, s->orgs[k].conf.id, old, eng, st == SL_OK);
+        sl__audit_reload(r->w->store, r->tok.id, s->orgs[k].conf.id, old, eng, st == SL_OK);
         sl_engine_release(old);
         s2 = sl_buf_printf(b, "%s{\"org\":", k > lo ? "," : "");
         if (!s2) s2 = sl__json_text(b, s->orgs[k].conf.id, strlen(s->orgs[k].conf.id));

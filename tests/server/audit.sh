@@ -118,6 +118,14 @@ expect 200 '.reloaded == true' "reload"
       AND json_extract(entry, '$.actor.name') = 't-admin' AND json_extract(entry, '$.before') != ''
       AND json_extract(entry, '$.after') = json_extract(entry, '$.before')")" -ge 1 ] ||
     fail "the reload is not logged with its actor and versions"
+kill -HUP "$pid"
+for _ in $(seq 1 100); do
+    [ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
+          AND json_extract(entry, '$.actor.token') = 0")" -ge 1 ] && break
+    sleep 0.1
+done
+[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
+      AND json_extract(entry, '$.actor.token') = 0")" -ge 1 ] || fail "a SIGHUP reload is not logged"
 req POST /v1/items "$integ" '{"items":[{"id":"a3","channel":"web","kind":"comment","author":"u","text":"thêm một bình luận"}]}'
 expect 200 '.items[0].status == "created"' "ingest more"
 n2=$(sqlite3 "$db" "SELECT count(*) FROM audit_log")
