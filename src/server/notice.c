@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sangloc/detect.h"
+#include "sangloc/text.h"
 #include "server/verdict_hits.h"
 #include "text/utf8.h"
 
@@ -28,7 +30,8 @@ typedef struct nctx {
     range *span; /* per hit (same index as hits.v): clamped when there is a text */
     range *pd;   /* merged personal-data ranges, sorted */
     size_t npd;
-    bool any_pd;
+    bool any_pd;   /* the verdict lists personal data */
+    bool redacted; /* a quote had something redacted */
     sl_buf tmp, tmp2;
 } nctx;
 
@@ -164,6 +167,34 @@ static int range_cmp(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
+/* Adds the personal data the built-in detectors find in the text to the ranges to redact: a
+ * verdict lists at most 256 hits, and a policy may not screen personal data at all, yet a
+ * quote must not show a phone number that falls inside another rule's span. A text that does
+ * not build (invalid UTF-8, a NUL byte) is left to the verdict's hits. */
+static sl_status detect_personal(nctx *c, sl_error *err)
+{
+    const sl__notice_facts *f = c->f;
+    if (!f->text || !f->text_len) return SL_OK;
+    sl_text *t = sl_text_new();
+    sl_hits found = {.max = 4096};
+    sl_status st = t ? SL_OK : SL_ERR_NOMEM;
+    sl_error ignored = {0};
+    if (!st && !sl_text_build(t, f->text, f->text_len, &ignored))
+        st = sl_detect_run(t, SL_DET_ALL & ~SL_DET_MARKING, &found);
+    range *pd = st || !found.count ? NULL : realloc(c->pd, (c->npd + found.count) * sizeof *pd);
+    if (!st && found.count && !pd) st = SL_ERR_NOMEM;
+    if (pd) c->pd = pd;
+    for (size_t k = 0; !st && k < found.count; k++) {
+        range r = {found.items[k].start, found.items[k].end};
+        clamp_span(f->text, f->text_len, &r.s, &r.e);
+        if (r.e > r.s) c->pd[c->npd++] = r;
+    }
+    sl_hits_free(&found);
+    sl_text_free(t);
+    if (st) return sl_error_set(err, st, SL_NO_POS, "notice: %s", sl_strerror(st));
+    return SL_OK;
+}
+
 static sl_status prepare(nctx *c, const sl__notice_facts *f, sl_error *err)
 {
     memset(c, 0, sizeof *c);
@@ -193,6 +224,7 @@ static sl_status prepare(nctx *c, const sl__notice_facts *f, sl_error *err)
         c->any_pd = true;
         if (r.e > r.s) c->pd[c->npd++] = r;
     }
+    if ((st = detect_personal(c, err))) return st;
     qsort(c->pd, c->npd, sizeof *c->pd, range_cmp);
     size_t m = 0; /* merge overlapping and touching ranges */
     for (size_t i = 0; i < c->npd; i++) {
@@ -218,7 +250,7 @@ static void release(nctx *c)
 
 /* Appends the quote of text[s..e) to out: personal data replaced by the mark, cut after
  * SL__NOTICE_MAX_QUOTE bytes of the text with "…". */
-static sl_status quote(const nctx *c, size_t s, size_t e, bool one_line, sl_buf *out)
+static sl_status quote(nctx *c, size_t s, size_t e, bool one_line, sl_buf *out)
 {
     const char *t = c->f->text;
     size_t limit = s + SL__NOTICE_MAX_QUOTE, pos = s, r = 0;
@@ -228,6 +260,7 @@ static sl_status quote(const nctx *c, size_t s, size_t e, bool one_line, sl_buf 
         while (r < c->npd && c->pd[r].e <= pos) r++;
         if (r < c->npd && c->pd[r].s <= pos) {
             st = sl_buf_puts(out, sl__notice_redaction(c->f->lang));
+            c->redacted = true;
             pos = c->pd[r].e;
             continue;
         }
@@ -340,7 +373,7 @@ static sl_status text_clause(const nctx *c, sl_buf *o)
     return st;
 }
 
-static sl_status text_fact(const nctx *c, size_t h, sl_buf *o)
+static sl_status text_fact(nctx *c, size_t h, sl_buf *o)
 {
     const sl__vhit *hit = &c->hits.v[h];
     sl_status st = sl_buf_puts(o, "  - “");
@@ -353,7 +386,7 @@ static sl_status text_fact(const nctx *c, size_t h, sl_buf *o)
     return st;
 }
 
-static sl_status text_facts(const nctx *c, sl_buf *o)
+static sl_status text_facts(nctx *c, sl_buf *o)
 {
     const sl__notice_facts *f = c->f;
     if (f->appeal_outcome == SL_APPEAL_OVERTURNED) return SL_OK;
@@ -376,7 +409,7 @@ static sl_status text_facts(const nctx *c, sl_buf *o)
     if (!st && shown < c->hits.n)
         st = sl_buf_printf(o, tr(c, "  (và %zu đoạn khác)\n", "  (and %zu more)\n"),
                            c->hits.n - shown);
-    if (!st && c->any_pd)
+    if (!st && (c->any_pd || c->redacted))
         st = sl_buf_puts(o, tr(c,
                                "Thông tin cá nhân trong bình luận đã được che đi để bảo vệ người "
                                "liên quan.\n",
@@ -452,7 +485,7 @@ static sl_status text_appeal(const nctx *c, sl_buf *o)
     return st;
 }
 
-static sl_status render_text(const nctx *c, sl_buf *o)
+static sl_status render_text(nctx *c, sl_buf *o)
 {
     sl_status st = text_opening(c, o);
     if (!st) st = text_clause(c, o);

@@ -11,9 +11,11 @@
  * Hostile text: the item's text and every free-text fact are data. The JSON writer escapes them;
  * the plain text keeps each on one line with control characters, line separators and bidi
  * controls removed, so a post cannot forge a line of the notice. Spans are clamped to the text
- * and widened to whole UTF-8 characters; invalid UTF-8 becomes U+FFFD. Personal data (hits
- * that sl__vhit_is_personal() names) is replaced by a redaction mark wherever it appears inside
- * a quote. The appeal token is never part of a notice: the API returns it once, beside it.
+ * and widened to whole UTF-8 characters; invalid UTF-8 becomes U+FFFD. Personal data (the
+ * verdict's hits that sl__vhit_is_personal() names, and whatever the built-in personal-data
+ * detectors of sangloc/detect.h find in the text, in case the verdict was capped or the policy
+ * does not screen it) is replaced by a redaction mark wherever it appears inside a quote. The
+ * appeal token is never part of a notice: the API returns it once, beside it.
  *
  * Wording: Vietnamese by default (polite, for citizens), English on request. Times are shown
  * in Vietnam time (UTC+7, no daylight saving) in Vietnamese and in UTC in English; the JSON

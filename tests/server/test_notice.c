@@ -211,7 +211,8 @@ static void test_spans_quoted_exactly(void **state)
     sl_buf_free(&text);
 }
 
-/* Personal data inside another rule's span is redacted there too, and only there. */
+/* Personal data inside another rule's span is redacted there too, and only there; also when
+ * the verdict does not list it. */
 static void test_personal_data_inside_another_span(void **state)
 {
     static const char t[] = "đồ ngu gọi 0912345678 đi";
@@ -234,6 +235,24 @@ static void test_personal_data_inside_another_span(void **state)
     assert_null(strstr(text.data, "0912"));
     assert_null(strstr(json.data, "0912"));
     assert_non_null(strstr(json.data, "\"quote\":\"đồ ngu gọi [đã che] đi\""));
+    sl_buf_clear(&json);
+    sl_buf_clear(&text);
+
+    /* a verdict that does not list the phone number (capped, or a policy without personal-data
+     * rules): the detectors find it in the text all the same */
+    static const char t2[] = "đồ ngu, gọi 0912345678 hoặc mail a.b@example.com nhé";
+    snprintf(v, sizeof v,
+             "{\"hits\":[{\"rule\":\"x.insult\",\"category\":\"insult\",\"start\":0,"
+             "\"end\":%zu}]}",
+             strlen(t2));
+    f.text = t2;
+    f.text_len = strlen(t2);
+    f.verdict_len = strlen(v);
+    render(&f, &json, &text);
+    assert_non_null(strstr(text.data, "“đồ ngu, gọi [đã che] hoặc mail [đã che] nhé”"));
+    assert_non_null(strstr(text.data, "Thông tin cá nhân trong bình luận đã được che đi"));
+    assert_null(strstr(text.data, "0912"));
+    assert_null(strstr(json.data, "example.com"));
     sl_buf_free(&json);
     sl_buf_free(&text);
 }
