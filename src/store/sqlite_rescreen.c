@@ -2,7 +2,8 @@
  * storing the verdicts that changed.
  *
  * The list is keyset-paged by item number over the union of two index ranges: the org's items
- * received since a time (items_unpurged) and the items of its open cases (cases_open). Applying
+ * received since a time (items_unpurged; "+org" keeps SQLite off the org's whole unique index)
+ * and the items of its open cases (cases_open). Applying
  * is one transaction per batch; each update is guarded by the action and policy version the
  * item was listed with, so a decision or another rescreen in between is never overwritten. */
 #include <inttypes.h>
@@ -16,7 +17,7 @@
 
 static const char *const sql_list =
     "WITH todo(id) AS ("
-    "SELECT id FROM items WHERE org = ?1 AND purged_at IS NULL AND received_at >= ?2 AND id > ?3 "
+    "SELECT id FROM items WHERE +org = ?1 AND purged_at IS NULL AND received_at >= ?2 AND id > ?3 "
     "UNION SELECT item FROM cases WHERE org = ?1 AND closed_at IS NULL AND item > ?3) "
     "SELECT i.id, i.channel, i.ext_id, i.text, i.verdict, i.policy_version, i.action, "
     "EXISTS (SELECT 1 FROM cases c WHERE c.item = i.id AND c.closed_at IS NULL), "
