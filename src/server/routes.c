@@ -466,6 +466,7 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/banks/{name}/items",
                                                         "/v1/banks/{name}/items/{id}",
                                                         "/openapi.json",
+                                                        "/v1/admin/rescreen",
                                                         "other"};
 
 const char *sl__route_name(int route)

@@ -189,6 +189,7 @@ static const route_def defs[] = {
     [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
+    [SL_ROUTE_RESCREEN] = {SL_ROUTE_RESCREEN, EVHTTP_REQ_POST, R(SL_ROLE_ADMIN)},
 };
 
 /* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
@@ -211,10 +212,15 @@ static sl__route find_route(const char *path, const char **rest)
         const char *path;
         sl__route route;
     } exact[] = {
-        {"/healthz", SL_ROUTE_HEALTHZ},         {"/metrics", SL_ROUTE_METRICS},
-        {"/v1/check", SL_ROUTE_CHECK},          {"/v1/items", SL_ROUTE_ITEMS},
-        {"/v1/queues/pending", SL_ROUTE_QUEUE}, {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
-        {"/v1/admin/reload", SL_ROUTE_RELOAD},  {"/openapi.json", SL_ROUTE_OPENAPI},
+        {"/healthz", SL_ROUTE_HEALTHZ},
+        {"/metrics", SL_ROUTE_METRICS},
+        {"/v1/check", SL_ROUTE_CHECK},
+        {"/v1/items", SL_ROUTE_ITEMS},
+        {"/v1/queues/pending", SL_ROUTE_QUEUE},
+        {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
+        {"/v1/admin/reload", SL_ROUTE_RELOAD},
+        {"/openapi.json", SL_ROUTE_OPENAPI},
+        {"/v1/admin/rescreen", SL_ROUTE_RESCREEN},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
@@ -384,6 +390,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_OPENAPI:
         sl__route_openapi(&r);
+        break;
+    case SL_ROUTE_RESCREEN:
+        sl__route_rescreen(&r);
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
