@@ -212,18 +212,14 @@ static sl__route find_route(const char *path, const char **rest)
         const char *path;
         sl__route route;
     } exact[] = {
-        {"/healthz", SL_ROUTE_HEALTHZ},
-        {"/metrics", SL_ROUTE_METRICS},
-        {"/v1/check", SL_ROUTE_CHECK},
-        {"/v1/items", SL_ROUTE_ITEMS},
-        {"/v1/queues/pending", SL_ROUTE_QUEUE},
-        {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
-        {"/v1/admin/reload", SL_ROUTE_RELOAD},
-        {"/openapi.json", SL_ROUTE_OPENAPI},
-        {"/v1/admin/rescreen", SL_ROUTE_RESCREEN},
+        {"/healthz", SL_ROUTE_HEALTHZ},         {"/metrics", SL_ROUTE_METRICS},
+        {"/v1/check", SL_ROUTE_CHECK},          {"/v1/items", SL_ROUTE_ITEMS},
+        {"/v1/queues/pending", SL_ROUTE_QUEUE}, {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
+        {"/v1/admin/reload", SL_ROUTE_RELOAD},  {"/openapi.json", SL_ROUTE_OPENAPI},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
+    if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
     if (!strncmp(path, "/v1/items/", 10)) {
         const char *p = path + 10, *slash = strchr(p, '/');
         /* exactly two non-empty segments: {channel}/{id} */
