@@ -88,8 +88,9 @@ struct sl_server {
     sl__worker *workers;
     bool running;
     sl__metrics metrics;
-    struct sl__ratelimit *rl; /* NULL: no rate limit */
-    sl__mx mx;                /* histograms, categories (metrics.h) */
+    struct sl__ratelimit *rl;        /* NULL: no rate limit */
+    sl__mx mx;                       /* histograms, categories (metrics.h) */
+    struct sl__retention *retention; /* the daily purge (retention.h); NULL: none */
 };
 
 /* One request being answered. */

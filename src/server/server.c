@@ -23,6 +23,7 @@
 
 #include "server/internal.h"
 #include "server/ratelimit.h"
+#include "server/retention.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
@@ -555,6 +556,9 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
         s->nworkers = k + 1;
         if ((st = worker_init(s, &s->workers[k], err))) goto fail;
     }
+    if (s->opt.retention_days > 0 &&
+        (st = sl__retention_new(s->db, s->opt.retention_days, &s->retention, err)))
+        goto fail;
     *out = s;
     return SL_OK;
 fail:
@@ -584,12 +588,15 @@ sl_status sl_server_start(sl_server *s, sl_error *err)
         s->workers[k].started = true;
     }
     s->running = true;
+    if (s->retention) return sl__retention_start(s->retention, err);
     return SL_OK;
 }
 
 void sl_server_stop(sl_server *s)
 {
     if (!s) return;
+    sl__retention_free(s->retention); /* waits for a purge in progress to end */
+    s->retention = NULL;
     for (int k = 0; k < s->nworkers; k++)
         if (s->workers[k].started) event_active(s->workers[k].stop_ev, 0, 0);
     for (int k = 0; k < s->nworkers; k++)
