@@ -88,9 +88,10 @@ struct sl_server {
     sl__worker *workers;
     bool running;
     sl__metrics metrics;
-    struct sl__ratelimit *rl;        /* NULL: no rate limit */
-    sl__mx mx;                       /* histograms, categories (metrics.h) */
-    struct sl__retention *retention; /* the daily purge (retention.h); NULL: none */
+    struct sl__ratelimit *rl; /* NULL: no rate limit */
+    sl__mx mx;                /* histograms, categories (metrics.h) */
+    /* the daily purge (retention.h); NULL: none */
+    struct sl__retention *retention;
 };
 
 /* One request being answered. */
