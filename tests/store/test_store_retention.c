@@ -145,11 +145,46 @@ static void test_purge_after_retention(void **state)
     sl_store_close(s);
 }
 
+/* More items than one purge transaction holds: every batch is walked, each item once. */
+static void test_purge_in_batches(void **state)
+{
+    fixture *f = *state;
+    sl_store *s = fixture_open(f);
+    sl_error err = {0};
+    enum { N = 700 };
+    static sl_store_item items[N];
+    static char ids[N][16];
+    sl_ingest_result *res = calloc(N, sizeof *res);
+    assert_non_null(res);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "b%d", i);
+        /* every third one waits for a person: never purged */
+        items[i] = make_item("web", ids[i], i % 3 ? SL_STORE_ALLOW : SL_STORE_REVIEW, 0.5);
+    }
+    assert_int_equal(sl_store_ingest(s, "default", 0, items, N, res, &err), SL_OK);
+    free(res);
+    long long entries = sql_int(f, "SELECT count(*) FROM audit_log");
+    f->clock += 31 * DAY;
+    sl_purge_stats ps;
+    assert_int_equal(sl_store_purge(s, 30, true, &ps, &err), SL_OK);
+    assert_int_equal(ps.purged, N - (N + 2) / 3);
+    assert_int_equal(sl_store_purge(s, 30, false, &ps, &err), SL_OK);
+    assert_int_equal(ps.purged, N - (N + 2) / 3);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM items WHERE text = ''"), ps.purged);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM items WHERE text = '' AND action <> 0"), 0);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), entries + ps.purged);
+    assert_int_equal(sql_int(f, "SELECT count(DISTINCT json_extract(entry, '$.target')) FROM "
+                                "audit_log WHERE json_extract(entry, '$.action') = 'item.purge'"),
+                     ps.purged);
+    sl_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_purge_after_retention, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_purge_in_batches, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
