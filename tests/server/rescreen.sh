@@ -32,19 +32,20 @@ req POST /v1/items "$integ" '{"items":[
  {"id":"n1","channel":"web","kind":"comment","author":"u1","text":"ăn sầu riêng đi"},
  {"id":"n2","channel":"web","kind":"comment","author":"u2","text":"mày là thằng chó"},
  {"id":"n3","channel":"web","kind":"comment","author":"u3","text":"cảm ơn sở"},
- {"id":"n4","channel":"web","kind":"comment","author":"u4","text":"Sầu riêng ngon quá"}]}'
-expect 200 '[.items[].verdict.action] == ["allow","review","allow","allow"]' "ingest under A"
+ {"id":"n4","channel":"web","kind":"comment","author":"u4","text":"Sầu riêng ngon quá"},
+ {"id":10158812345678901,"channel":"web","kind":"comment","author":"u5","text":"bán sầu riêng"}]}'
+expect 200 '[.items[].verdict.action] == ["allow","review","allow","allow","allow"]' "ingest under A"
 
 # under A nothing changes
 req POST /v1/admin/rescreen "$admin" '{}'
-expect 200 '.totals == {"items":4,"unchanged":4,"changed":0} and .actions == {} and .rules == {} and .next_cursor == null' "rescreen under A"
+expect 200 '.totals == {"items":5,"unchanged":5,"changed":0} and .actions == {} and .rules == {} and .next_cursor == null' "rescreen under A"
 
 cp "$tmp/b.yaml" "$tmp/policy.yaml"
 req POST /v1/admin/reload "$admin" '{}'
 expect 200 '' "reload with B"
 
 snapshot() {
-    for i in n1 n2 n3 n4; do
+    for i in n1 n2 n3 n4 10158812345678901; do
         req GET "/v1/items/web/$i" "$rev"
         printf '%s\n' "$body"
     done
@@ -54,9 +55,9 @@ rows=$(audit_rows)
 [ "$rows" -ge 5 ] || fail "the ingest was logged: $rows"
 
 req POST /v1/admin/rescreen "$admin" '{"apply":false}'
-expect 200 '.apply == false and .totals == {"items":4,"unchanged":1,"changed":3}' "dry run totals"
-expect 200 '.actions == {"allow->review":2}' "dry run actions"
-expect 200 '.rules == {"insult.people":{"newly_flagged":0,"no_longer_flagged":1},"insult.people2":{"newly_flagged":1,"no_longer_flagged":0},"spam.durian":{"newly_flagged":2,"no_longer_flagged":0}}' "dry run rules"
+expect 200 '.apply == false and .totals == {"items":5,"unchanged":1,"changed":4}' "dry run totals"
+expect 200 '.actions == {"allow->review":3}' "dry run actions"
+expect 200 '.rules == {"insult.people":{"newly_flagged":0,"no_longer_flagged":1},"insult.people2":{"newly_flagged":1,"no_longer_flagged":0},"spam.durian":{"newly_flagged":3,"no_longer_flagged":0}}' "dry run rules"
 expect 200 'has("applied") | not' "a dry run applies nothing"
 [ "$(snapshot)" = "$before" ] || fail "the dry run changed an item"
 [ "$(audit_rows)" = "$rows" ] || fail "the dry run wrote to the audit log"
@@ -75,13 +76,13 @@ while :; do
     [ "$cursor" = null ] && break
     [ "$calls" -lt 10 ] || fail "the cursor does not end"
 done
-[ "$total" = 4 ] && [ "$changed" = 3 ] || fail "pages: $total items, $changed changed"
+[ "$total" = 5 ] && [ "$changed" = 4 ] || fail "pages: $total items, $changed changed"
 
 # "since" in the future: only the item with an open case is screened
 req POST /v1/admin/rescreen "$admin" '{"since":"2999-01-01T00:00:00Z"}'
 expect 200 '.totals.items == 1 and .totals.changed == 1' "open cases whatever since"
 req POST /v1/admin/rescreen "$admin" "{\"since\":$(($(date +%s) * 1000 - 3600000))}"
-expect 200 '.totals.items == 4' "since as milliseconds"
+expect 200 '.totals.items == 5' "since as milliseconds"
 
 # refusals
 req POST /v1/admin/rescreen "$rev" '{}'
@@ -101,16 +102,19 @@ expect 405 '' "GET rescreen"
 
 # apply: three verdicts stored, two cases opened, nothing hidden
 req POST /v1/admin/rescreen "$admin" '{"apply":true}'
-expect 200 '.apply == true and .totals.changed == 3 and .applied == 3 and .skipped == 0 and .cases_opened == 2' "apply"
-[ "$(audit_rows)" = $((rows + 3)) ] || fail "one audit entry per changed item: $(audit_rows) after $rows"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '\$.action') = 'item.rescreen' AND json_extract(entry, '\$.data.old_action') = 'allow' AND json_extract(entry, '\$.data.new_action') = 'review' AND json_extract(entry, '\$.data.queue') = 'pending' AND json_extract(entry, '\$.actor.name') = 't-admin'")" = 2 ] ||
+expect 200 '.apply == true and .totals.changed == 4 and .applied == 4 and .skipped == 0 and .cases_opened == 3' "apply"
+[ "$(audit_rows)" = $((rows + 4)) ] || fail "one audit entry per changed item: $(audit_rows) after $rows"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '\$.action') = 'item.rescreen' AND json_extract(entry, '\$.data.old_action') = 'allow' AND json_extract(entry, '\$.data.new_action') = 'review' AND json_extract(entry, '\$.data.queue') = 'pending' AND json_extract(entry, '\$.actor.name') = 't-admin'")" = 3 ] ||
     fail "item.rescreen entries"
 req GET /v1/items/web/n1 "$rev"
-expect 200 '.action == "review" and .state == "published" and ([.verdict.hits[].rule] == ["spam.durian"]) and ((.verdict.versions.policy | split("#")[1]) as $h | .policy_version | endswith($h))' "n1 rescreened"
+expect 200 '.action == "review" and .state == "published" and .verdict.id == "n1" and ([.verdict.hits[].rule] == ["spam.durian"]) and ((.verdict.versions.policy | split("#")[1]) as $h | .policy_version | endswith($h))' "n1 rescreened"
 req GET /v1/items/web/n3 "$rev"
 [ "$body" = "$(printf '%s\n' "$before" | sed -n 3p)" ] || fail "the unchanged item n3 was rewritten"
 req GET /v1/queues/pending "$rev"
-expect 200 '[.items[].id] | sort == ["n1","n2","n4"]' "cases opened for n1 and n4"
+expect 200 '[.items[].id] | sort == ["10158812345678901","n1","n2","n4"]' "cases opened for n1, n4 and the integer id"
+# the new verdict names the item by its id as first written (an integer beyond 2^53 kept exact)
+req GET /v1/items/web/10158812345678901 "$rev"
+case $body in *'"verdict":{"id":10158812345678901,"action":"review"'*) ;; *) fail "the integer id of the new verdict: $body" ;; esac
 req POST /v1/admin/rescreen "$admin" '{"apply":true}'
 expect 200 '.totals.changed == 0 and .applied == 0' "nothing left to change"
 
@@ -123,7 +127,7 @@ rs() { # ORG: rescreen as the global admin for ORG
     body=$(cat "$tmp/body")
 }
 rs default
-expect 200 '.totals.items == 4' "global admin for default"
+expect 200 '.totals.items == 5' "global admin for default"
 rs other
 expect 200 '.totals.items == 0' "global admin for another org"
 rs nowhere
