@@ -74,8 +74,8 @@ typedef struct sl_store_backend {
                                 int64_t now, sl_rescreen_result *res, sl_error *err);
 
     /* retention (sqlite_retention.c): purges (or counts, dry_run) up to limit eligible items
-     * numbered above after, in one transaction; *n how many, *last the last one's number,
-     * *more whether more may follow. */
+     * numbered above after, in one transaction; *n how many were purged (counted), *last the
+     * number of the last one read, *more whether more may follow. */
     sl_status (*purge_batch)(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
                              int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err);
     /* Empties the write-ahead log into the file when no reader needs it (*done). */

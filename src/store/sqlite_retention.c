@@ -77,8 +77,10 @@ static sl_status read_due(sq *s, int64_t cutoff, int64_t after, size_t limit, du
                                                  : sl__sq_error(s, rc, "find items to purge", err);
 }
 
-static sl_status purge_one(sq *s, const due_item *d, int64_t now, sl_error *err)
+/* Purges one due item; *done says whether it was (not when another process just did). */
+static sl_status purge_one(sq *s, const due_item *d, int64_t now, bool *done, sl_error *err)
 {
+    *done = false;
     sqlite3_stmt *st;
     sl_status status = sl__sq_prepare(s, sql_purge, &st, err);
     if (status) return status;
@@ -86,6 +88,7 @@ static sl_status purge_one(sq *s, const due_item *d, int64_t now, sl_error *err)
     sqlite3_bind_int64(st, 2, now);
     if ((status = sl__sq_run(s, st, "purge item", err))) return status;
     if (sqlite3_changes(s->db) != 1) return SL_OK; /* purged meanwhile by another process */
+    *done = true;
     status = sl__sq_add_event(s, d->id, now, 0, "purged", -1, -1, "", err);
     if (status) return status;
     char target[32], data[96];
@@ -113,10 +116,15 @@ sl_status sl__sq_purge_batch(void *db, int64_t cutoff, int64_t after, size_t lim
        it read is still due when it writes */
     sl_status status = dry_run ? sl__sq_exec(s, "BEGIN", err) : sl__sq_begin_write(s, err);
     if (!status) status = read_due(s, cutoff, after, limit, due, n, more, err);
-    for (size_t i = 0; i < *n && !status && !dry_run; i++) status = purge_one(s, &due[i], now, err);
+    size_t nread = *n, purged = 0;
+    for (size_t i = 0; i < nread && !status && !dry_run; i++) {
+        bool done;
+        status = purge_one(s, &due[i], now, &done, err);
+        purged += done;
+    }
     status = sl__sq_commit(s, status, err);
-    if (!status && *n) *last = due[*n - 1].id;
-    if (status) *n = 0;
+    if (!status && nread) *last = due[nread - 1].id;
+    *n = status ? 0 : dry_run ? nread : purged;
     free(due);
     return status;
 }
