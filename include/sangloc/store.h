@@ -290,4 +290,86 @@ sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *que
                                int64_t reviewer, size_t n, int64_t lease_seconds,
                                sl_queue_entry *out, size_t *n_out, sl_error *err);
 
+/* ---- rescreen (src/store/sqlite_rescreen.c) ----------------------------------------------- */
+
+#define SL_STORE_MAX_RESCREEN_PAGE 1000
+
+/* One stored item to screen again. Strings are NUL-terminated and live as long as the page. */
+typedef struct sl_rescreen_row {
+    int64_t item;
+    const char *channel, *id, *text, *verdict_json, *policy_version;
+    size_t text_len, verdict_len;
+    /* the stored verdict's distinct hit rule ids, sorted, separated by one space ("" for none);
+     * rule ids hold only letters, digits, '.', '_' and '-' (docs/policy.md) */
+    const char *rules;
+    sl_store_action action;
+    bool has_open_case; /* in any queue */
+} sl_rescreen_row;
+
+typedef struct sl_rescreen_page {
+    sl_rescreen_row *rows; /* sl_rescreen_page_free() */
+    size_t n;
+    int64_t last; /* the item number of the last row: the next page starts after it */
+    bool more;    /* another page follows */
+} sl_rescreen_page;
+
+/* The org's items to screen again with a new engine, by item number, after item `after` (0:
+ * from the first): every item with an open case in any queue, plus every item received at or
+ * after `since` (ms). Purged items (no text left) are skipped. limit 1..SL_STORE_MAX_RESCREEN_PAGE.
+ * A read: nothing is written. */
+sl_status sl_store_rescreen_list(sl_store *store, const char *org, int64_t since, int64_t after,
+                                 size_t limit, sl_rescreen_page *page, sl_error *err);
+void sl_rescreen_page_free(sl_rescreen_page *page);
+
+/* A new verdict for a listed item. It applies only while the item still has the action and
+ * policy version it was listed with (otherwise someone changed it meanwhile: skipped). */
+typedef struct sl_rescreen_update {
+    int64_t item;
+    sl_store_action old_action;
+    const char *old_policy_version; /* NUL-terminated */
+    const char *verdict_json;
+    size_t verdict_len;
+    sl_store_action action;
+    double score; /* 0..1 */
+    const char *policy_version;
+    size_t policy_version_len;
+} sl_rescreen_update;
+
+typedef struct sl_rescreen_result {
+    bool applied;    /* false: the item changed since it was listed, nothing written */
+    int64_t case_id; /* the pending case opened, or 0 */
+} sl_rescreen_result;
+
+/* Stores the new verdicts of a batch (at most SL_STORE_MAX_BATCH) in ONE transaction: each
+ * item's verdict, action, score and policy version, an "item.rescreen" audit entry (old and
+ * new action and policy version, the new verdict's SHA-256) and a history event. An item newly
+ * at review or hide (it was allow or warn) with no open case gets a case in "pending"; its
+ * state never changes (a rescreen hides, restores or removes nothing: a person does).
+ * actor: the token that asked (0: none). */
+sl_status sl_store_rescreen_apply(sl_store *store, const char *org, int64_t actor,
+                                  const sl_rescreen_update *updates, size_t n,
+                                  sl_rescreen_result *results, sl_error *err);
+
+/* ---- retention (src/store/sqlite_retention.c) --------------------------------------------- */
+
+#define SL_STORE_DEFAULT_RETENTION_DAYS 180
+#define SL_STORE_MAX_RETENTION_DAYS     36500
+
+typedef struct sl_purge_stats {
+    int64_t purged;     /* items purged (with dry_run: that would be) */
+    bool wal_truncated; /* the write-ahead log was emptied after the purge (false with dry_run,
+                           or while a reader held an old snapshot: it is emptied later) */
+} sl_purge_stats;
+
+/* Purges, in every org, the raw text of items whose retention has run out: no case open in
+ * any queue, and the later of its receipt and its last closed case (the last decision) at
+ * least retention_days (1..SL_STORE_MAX_RETENTION_DAYS) before now. A purged item keeps its
+ * row, state, action and history, but its text becomes "", its author pseudonym is erased, the
+ * quotes of its text ("text", "detail") leave its verdict's hits, and purged_at is set. Each
+ * purge appends an "item.purge" audit entry with the SHA-256 of the text, in the same
+ * transaction (batches of a few hundred items). Purging twice changes nothing. dry_run counts
+ * without writing. */
+sl_status sl_store_purge(sl_store *store, int retention_days, bool dry_run, sl_purge_stats *stats,
+                         sl_error *err);
+
 #endif

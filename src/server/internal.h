@@ -36,6 +36,7 @@ typedef enum sl__route {
     SL_ROUTE_BANK_ITEMS, /* GET, POST /v1/banks/{name}/items */
     SL_ROUTE_BANK_ITEM,  /* DELETE /v1/banks/{name}/items/{id} */
     SL_ROUTE_OPENAPI,
+    SL_ROUTE_RESCREEN, /* POST /v1/admin/rescreen (rescreen.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -89,6 +90,8 @@ struct sl_server {
     sl__metrics metrics;
     struct sl__ratelimit *rl; /* NULL: no rate limit */
     sl__mx mx;                /* histograms, categories (metrics.h) */
+    /* the daily purge (retention.h); NULL: none */
+    struct sl__retention *retention;
 };
 
 /* One request being answered. */
@@ -129,6 +132,7 @@ void sl__route_metrics(sl__rq *r);
 void sl__route_banks(sl__rq *r);
 void sl__route_bank_items(sl__rq *r, const char *rest, const char *query);
 void sl__route_bank_item_delete(sl__rq *r, const char *rest);
+void sl__route_rescreen(sl__rq *r);
 
 /* ---- organizations (server/orgs.c) ---- */
 

@@ -314,7 +314,8 @@ void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len)
     if (!s2) s2 = sl__json_text(b, rec->id, strlen(rec->id));
     STR("channel", rec->channel);
     STR("kind", rec->kind);
-    STR("author", rec->author);
+    /* never the author, not even its pseudonym: it is a key joining one person's items, and no
+       route may list what one person posted (docs/privacy.md) */
     /* absent optional fields are null */
 #define OPT(key, v)                                                                                \
     if (!s2) s2 = sl_buf_puts(b, ",\"" key "\":");                                                 \
@@ -466,6 +467,7 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/banks/{name}/items",
                                                         "/v1/banks/{name}/items/{id}",
                                                         "/openapi.json",
+                                                        "/v1/admin/rescreen",
                                                         "other"};
 
 const char *sl__route_name(int route)

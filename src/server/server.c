@@ -23,6 +23,7 @@
 
 #include "server/internal.h"
 #include "server/ratelimit.h"
+#include "server/retention.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
@@ -189,6 +190,7 @@ static const route_def defs[] = {
     [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
+    [SL_ROUTE_RESCREEN] = {SL_ROUTE_RESCREEN, EVHTTP_REQ_POST, R(SL_ROLE_ADMIN)},
 };
 
 /* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
@@ -218,6 +220,7 @@ static sl__route find_route(const char *path, const char **rest)
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
+    if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
     if (!strncmp(path, "/v1/items/", 10)) {
         const char *p = path + 10, *slash = strchr(p, '/');
         /* exactly two non-empty segments: {channel}/{id} */
@@ -385,6 +388,9 @@ static void handle(struct evhttp_request *req, void *arg)
     case SL_ROUTE_OPENAPI:
         sl__route_openapi(&r);
         break;
+    case SL_ROUTE_RESCREEN:
+        sl__route_rescreen(&r);
+        break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
     }
@@ -550,6 +556,9 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
         s->nworkers = k + 1;
         if ((st = worker_init(s, &s->workers[k], err))) goto fail;
     }
+    if (s->opt.retention_days > 0 &&
+        (st = sl__retention_new(s->db, s->opt.retention_days, &s->retention, err)))
+        goto fail;
     *out = s;
     return SL_OK;
 fail:
@@ -579,12 +588,15 @@ sl_status sl_server_start(sl_server *s, sl_error *err)
         s->workers[k].started = true;
     }
     s->running = true;
+    if (s->retention) return sl__retention_start(s->retention, err);
     return SL_OK;
 }
 
 void sl_server_stop(sl_server *s)
 {
     if (!s) return;
+    sl__retention_free(s->retention); /* waits for a purge in progress to end */
+    s->retention = NULL;
     for (int k = 0; k < s->nworkers; k++)
         if (s->workers[k].started) event_active(s->workers[k].stop_ev, 0, 0);
     for (int k = 0; k < s->nworkers; k++)

@@ -64,6 +64,22 @@ typedef struct sl_store_backend {
                              size_t *n_out, sl_error *err);
     sl_status (*queue_stats)(void *db, const char *org, const char *queue, int64_t now,
                              sl_queue_stats *stats, sl_error *err);
+
+    /* rescreen (sqlite_rescreen.c): list reads; apply is one transaction. opens_case[i]: the
+     * update moves item i from allow/warn to review/hide (a case opens if none is open). */
+    sl_status (*rescreen_list)(void *db, const char *org, int64_t since, int64_t after,
+                               size_t limit, sl_rescreen_page *page, sl_error *err);
+    sl_status (*rescreen_apply)(void *db, const char *org, int64_t actor,
+                                const sl_rescreen_update *u, const bool *opens_case, size_t n,
+                                int64_t now, sl_rescreen_result *res, sl_error *err);
+
+    /* retention (sqlite_retention.c): purges (or counts, dry_run) up to limit eligible items
+     * numbered above after, in one transaction; *n how many were purged (counted), *last the
+     * number of the last one read, *more whether more may follow. */
+    sl_status (*purge_batch)(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
+                             int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err);
+    /* Empties the write-ahead log into the file when no reader needs it (*done). */
+    sl_status (*wal_truncate)(void *db, bool *done, sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

@@ -309,6 +309,8 @@ static sl_status configure(sq *s, const sl_store_options *o, sl_error *err)
         return sl_error_set(err, SL_ERR_STORE, SL_NO_POS,
                             "database: cannot use WAL mode on this file");
     sl_status status = sl__sq_exec(s, "PRAGMA synchronous = FULL", err);
+    /* freed bytes are zeroed, so a purged text does not linger in the file (docs/privacy.md) */
+    if (!status) status = sl__sq_exec(s, "PRAGMA secure_delete = ON", err);
     if (!status) status = sl__sq_exec(s, "PRAGMA foreign_keys = ON", err);
     return status;
 }
@@ -1024,4 +1026,8 @@ const sl_store_backend sl__store_sqlite = {
     .queue_claim = sq_queue_claim,
     .item_verdict = sq_item_verdict,
     .queue_stats = sq_queue_stats,
+    .rescreen_list = sl__sq_rescreen_list,
+    .rescreen_apply = sl__sq_rescreen_apply,
+    .purge_batch = sl__sq_purge_batch,
+    .wal_truncate = sl__sq_wal_truncate,
 };

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sangloc/buf.h"
+#include "sangloc/store.h"
 #include "sangloc/status.h"
 #include "store/audit.h"
 
@@ -54,5 +55,15 @@ sl_status sl__sq_add_event(sq *s, int64_t item, int64_t at, int64_t actor, const
 /* Appends rec to the audit log as the next entry, at time now. Call it inside the write
  * transaction of the change it records (sqlite_audit.c). */
 sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_error *err);
+
+/* The backend's later operations, one file per concern (their contracts: backend.h). */
+sl_status sl__sq_rescreen_list(void *db, const char *org, int64_t since, int64_t after,
+                               size_t limit, sl_rescreen_page *page, sl_error *err);
+sl_status sl__sq_rescreen_apply(void *db, const char *org, int64_t actor,
+                                const sl_rescreen_update *u, const bool *opens_case, size_t n,
+                                int64_t now, sl_rescreen_result *res, sl_error *err);
+sl_status sl__sq_purge_batch(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
+                             int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err);
+sl_status sl__sq_wal_truncate(void *db, bool *done, sl_error *err);
 
 #endif

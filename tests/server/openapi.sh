@@ -19,6 +19,7 @@ GET /v1/banks/{name}/items
 GET /v1/items/{channel}/{id}
 GET /v1/queues/pending
 POST /v1/admin/reload
+POST /v1/admin/rescreen
 POST /v1/banks/{name}/items
 POST /v1/check
 POST /v1/items
