@@ -1041,6 +1041,10 @@ static sl_status appeal_decide_in(sq *s, const char *org_id, int64_t actor, int6
     if (outcome == SL_STORE_OVERTURN && !a.decision &&
         (status = close_review_cases(s, org_id, &it, why, now, actor, NULL, err)))
         return status;
+    out->before = it.state;
+    out->after = to;
+    /* the author hears of the outcome; a reader's appeal upheld changed nothing for them */
+    if (a.report && outcome == SL_STORE_UPHOLD) return SL_OK;
     rule_copy rc;
     if ((status = appeal_rule(s, id, &rc, err))) return status;
     sl_store_rule_ref ref = {rc.id, rc.category, rc.clause};
@@ -1049,8 +1053,6 @@ static sl_status appeal_decide_in(sq *s, const char *org_id, int64_t actor, int6
                                        &ref, notice, now, actor, NULL, err)))
         return status;
     notice_out(notice, 0, &out->notice);
-    out->before = it.state;
-    out->after = to;
     return SL_OK;
 }
 
