@@ -184,16 +184,14 @@ static bool find_rule(const sl_policy *pol, const char *verdict, const char *id,
 
 /* ---- POST /v1/items/{channel}/{id}/decision ---------------------------------------------- */
 
-/* The engine's version as a notice shows it: "sangloc X" of the engine's versions object. */
+/* The engine's version as a notice shows it: the "sangloc" member of its versions object. */
 static const char *engine_version(const sl_engine *e, sl_buf *out)
 {
     const char *v = sl_engine_versions_json(e), *k = v ? strstr(v, "\"sangloc\":\"") : NULL;
     if (!k) return "";
     k += 11;
     const char *end = strchr(k, '"');
-    if (!end || end - k > 64 || sl_buf_puts(out, "sangloc ") ||
-        sl_buf_append(out, k, (size_t)(end - k)))
-        return "";
+    if (!end || end - k > 64 || sl_buf_append(out, k, (size_t)(end - k))) return "";
     return out->data;
 }
 
