@@ -156,7 +156,10 @@ static sl_status put_hide_rule(sl_buf *a, const sl_verdict *v, item_loc *l)
                         best && best->cite ? best->cite : ""};
     sl__span *out[3] = {&l->hide_rule, &l->hide_category, &l->hide_clause};
     for (int k = 0; k < 3; k++) {
-        size_t n = strnlen(f[k], k == 2 ? SL_STORE_MAX_CLAUSE : SL_STORE_MAX_RULE);
+        size_t max = k == 2 ? SL_STORE_MAX_CLAUSE : SL_STORE_MAX_RULE;
+        size_t n = strnlen(f[k], max);
+        /* a text cut at the store's limit ends on a whole UTF-8 character */
+        while (n == max && n > 0 && ((unsigned char)f[k][n] & 0xC0) == 0x80) n--;
         *out[k] = (sl__span){a->len, n};
         sl_status st = sl_buf_append(a, f[k], n);
         if (!st) st = sl_buf_append(a, "", 1);
