@@ -579,17 +579,25 @@ void sl__route_metrics(sl__rq *r)
                            p->hash);
         sl_engine_release(e);
     }
-    sl_queue_stats qs = {0};
+    /* each queue's open and leased cases (the review workflow's queues too) */
+    static const char *const queues[] = {SL_QUEUE_PENDING, SL_QUEUE_REPORTED, SL_QUEUE_APPEALS};
+    sl_queue_stats qs[3] = {{0}};
     sl_error err = {0};
-    if (!st && r->org && !sl_store_queue_stats(w->store, r->org, SL_QUEUE_PENDING, &qs, &err))
-        st = sl_buf_printf(b,
-                           "# HELP sangloc_queue_open Open cases of the caller's organization.\n"
-                           "# TYPE sangloc_queue_open gauge\n"
-                           "sangloc_queue_open{queue=\"pending\"} %lld\n"
-                           "# HELP sangloc_queue_leased Cases leased to a reviewer right now.\n"
-                           "# TYPE sangloc_queue_leased gauge\n"
-                           "sangloc_queue_leased{queue=\"pending\"} %lld\n",
-                           (long long)qs.open, (long long)qs.leased);
+    bool have_qs = !st && r->org;
+    for (size_t k = 0; k < 3 && have_qs; k++)
+        have_qs = !sl_store_queue_stats(w->store, r->org, queues[k], &qs[k], &err);
+    if (have_qs)
+        st = sl_buf_puts(b, "# HELP sangloc_queue_open Open cases of the caller's organization.\n"
+                            "# TYPE sangloc_queue_open gauge\n");
+    for (size_t k = 0; k < 3 && have_qs && !st; k++)
+        st = sl_buf_printf(b, "sangloc_queue_open{queue=\"%s\"} %lld\n", queues[k],
+                           (long long)qs[k].open);
+    if (have_qs && !st)
+        st = sl_buf_puts(b, "# HELP sangloc_queue_leased Cases leased to a reviewer right now.\n"
+                            "# TYPE sangloc_queue_leased gauge\n");
+    for (size_t k = 0; k < 3 && have_qs && !st; k++)
+        st = sl_buf_printf(b, "sangloc_queue_leased{queue=\"%s\"} %lld\n", queues[k],
+                           (long long)qs[k].leased);
     if (!st) st = sl__mx_write(&w->srv->mx, w->srv->slot, sl__route_name, SL_ROUTE_COUNT, b);
     if (st) {
         sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);

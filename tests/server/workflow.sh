@@ -99,6 +99,8 @@ code=$(timeout 30 curl -s -o "$tmp/body" -w '%{http_code}' -H "Accept: text/plai
     -H "Accept-Language: en-GB,en;q=0.9" "$url/v1/notices/$notice?token=$token")
 [ "$code" = 200 ] || fail "notice text with the token: $code"
 grep -qi "appeal" "$tmp/body" || fail "the English text says how to appeal: $(cat "$tmp/body")"
+req GET "/v1/notices/$notice" "$aud"
+expect 200 '.text_available == false and ([.facts[] | has("quote")] | any | not)' "the auditor: no quotes of the post"
 req GET "/v1/notices/$notice" ""
 expect 401 '.error.code == "unauthorized"' "a notice needs a token"
 req GET "/v1/notices/$notice?token=$hide_token" ""
@@ -179,8 +181,20 @@ req POST /v1/appeals "" "{\"appeal_token\":\"$report_token\",\"text\":\"x\"}"
 expect 409 '.error.code == "not_appealable"' "a report not decided yet cannot be appealed"
 req GET /v1/items/web/c1 "$rev"
 version=$(printf '%s' "$body" | jq '.version')
-req POST /v1/items/web/c1/decision "$rev" "{\"outcome\":\"keep\",\"rule\":\"$rule\",\"note\":\"phê bình, không xúc phạm\",\"version\":$version}"
-expect 200 '.after == "published" and .notice == null and .cases_closed == 1' "keep: no notice"
+# the version as an If-Match header instead of in the body
+keep="{\"outcome\":\"keep\",\"rule\":\"$rule\",\"note\":\"phê bình, không xúc phạm\"}"
+ifmatch() {
+    code=$(timeout 30 curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $rev" \
+        -H 'Content-Type: application/json' -H "If-Match: \"$1\"" --data-binary "$keep" \
+        "$url/v1/items/web/c1/decision")
+    body=$(cat "$tmp/body")
+}
+req POST /v1/items/web/c1/decision "$rev" "$keep"
+expect 400 '.error.code == "missing_field"' "no version and no If-Match"
+ifmatch $((version - 1))
+expect 409 '.error.code == "stale"' "a stale If-Match"
+ifmatch "$version"
+expect 200 '.after == "published" and .notice == null and .cases_closed == 1' "keep with If-Match: no notice"
 req GET /v1/queues/reported "$rev"
 expect 200 '.items | length == 0' "the reported case is closed"
 
@@ -196,6 +210,10 @@ req GET /v1/queues/pending "$rev"
 expect 200 '(.items | length) == 0 and .next_cursor == null' "/v1/queues/pending as before"
 req GET /v1/queues/nowhere "$rev"
 expect 404 '' "no such queue"
+req GET /metrics "$aud"
+for q in pending reported appeals; do
+    grep -q "sangloc_queue_open{queue=\"$q\"} 0" "$tmp/body" || fail "metrics: queue $q"
+done
 
 # ---- the audit log holds hashes of the texts, never the texts --------------------------------
 n=$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE instr(entry, 'phản bác') OR instr(entry, 'Hoàng Yến') OR instr(entry, 'đe dọa giết')")

@@ -422,6 +422,55 @@ static void test_appeal_window_and_conflict_of_interest(void **state)
     sl_store_close(s);
 }
 
+static void test_appeal_of_automated_hide(void **state)
+{
+    fixture *f = *state;
+    sl_store *s = fixture_open(f);
+    people p;
+    make_people(s, &p);
+    sl_ingest_result r = ingest(s, &p, "6", SL_STORE_HIDE);
+    sl_error err = {0};
+    sl_store_refusal why;
+    /* the author appeals the engine's hide before any person has looked */
+    sl_store_appeal_out ao;
+    assert_int_equal(sl_store_appeal(s, r.notice.appeal_token, SL_APPEAL_TOKEN_LEN, "trích dẫn",
+                                     strlen("trích dẫn"), &ao, &why, &err),
+                     SL_OK);
+    sl_store_appeal_info ai;
+    assert_int_equal(sl_store_appeal_get(s, "default", ao.appeal, 0, &ai, &err), SL_OK);
+    assert_int_equal(ai.decision, 0);
+    assert_string_equal(ai.notice, r.notice.id);
+    /* no decision to protect: the reviewer who would have decided may judge it */
+    sl_store_appeal_decision_out ad;
+    assert_int_equal(sl_store_appeal_decide(s, "default", p.appeals_same_person.id, ao.appeal,
+                                            SL_STORE_OVERTURN, "không vi phạm",
+                                            strlen("không vi phạm"), &ad, &why, &err),
+                     SL_OK);
+    assert_int_equal(ad.after, SL_ITEM_PUBLISHED);
+    /* its wait in pending ends too */
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM cases WHERE closed_at IS NULL"), 0);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM cases WHERE queue = 'pending' AND "
+                                "close_reason = 'appeal_overturned'"),
+                     1);
+    sl_store_notice n;
+    assert_int_equal(
+        sl_store_notice_get(s, "default", ad.notice.id, SL_NOTICE_ID_LEN, NULL, 0, &n, &err),
+        SL_OK);
+    assert_string_equal(n.kind, "appeal_outcome");
+    assert_string_equal(n.rule, "insult.words"); /* the hide's rule */
+    sl_store_notice_free(&n);
+    /* a second ingest of a hidden item, decided by a person: its hide notice is superseded */
+    sl_ingest_result r7 = ingest(s, &p, "7", SL_STORE_HIDE);
+    sl_store_decision_in in = decision("7", version(s, "7"), SL_STORE_REMOVE);
+    sl_store_decision_out d7;
+    assert_int_equal(sl_store_decide(s, "default", p.rev.id, &in, &d7, &why, &err), SL_OK);
+    assert_int_equal(
+        sl_store_appeal(s, r7.notice.appeal_token, SL_APPEAL_TOKEN_LEN, "x", 1, &ao, &why, &err),
+        SL_ERR_CONFLICT);
+    assert_int_equal(why, SL_REFUSE_SUPERSEDED);
+    sl_store_close(s);
+}
+
 static void test_queue_times(void **state)
 {
     fixture *f = *state;
@@ -463,6 +512,8 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_reports_grouped, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_appeal_window_and_conflict_of_interest, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_appeal_of_automated_hide, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_queue_times, fixture_setup, fixture_teardown),
     };
