@@ -536,7 +536,9 @@ typedef struct sl_store_appeal_decision_out {
  * SL_REFUSE_CONFLICT_OF_INTEREST: a rule of the store, not only of the route. Overturn marks
  * the decision overruled and moves the item: removed or hidden -> published; published (a
  * decision that left it up, appealed by the reporter) -> removed. Both outcomes close the
- * appeals case and make a notice of the outcome (kind appeal_outcome, no further appeal). */
+ * appeals case; a notice of the outcome (kind appeal_outcome, no further appeal) is made for
+ * the author, except when a reporter's appeal is upheld (nothing changed for the author).
+ * An overturned automated hide also closes the item's open pending and reported cases. */
 sl_status sl_store_appeal_decide(sl_store *store, const char *org, int64_t actor, int64_t id,
                                  sl_store_appeal_outcome outcome, const char *reason,
                                  size_t reason_len, sl_store_appeal_decision_out *out,
