@@ -29,7 +29,8 @@ typedef enum sl_status {
     SL_ERR_AUTH = 19,            /* unknown, malformed or revoked token */
     SL_ERR_CURSOR = 20,          /* a malformed pagination cursor (error byte says where) */
     SL_ERR_BUSY = 21,            /* the database stayed locked past the busy timeout */
-    SL_STATUS_COUNT_ = 22        /* not a status: one past the last */
+    SL_ERR_CONFLICT = 22,        /* refused by the item's state or history (stale, decided...) */
+    SL_STATUS_COUNT_ = 23        /* not a status: one past the last */
 } sl_status;
 
 /* A short English description of a status; static storage, never NULL. */

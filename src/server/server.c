@@ -46,6 +46,10 @@ static const char *reason(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
     case 413:
         return "Payload Too Large";
     case 415:
@@ -191,7 +195,46 @@ static const route_def defs[] = {
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
     [SL_ROUTE_RESCREEN] = {SL_ROUTE_RESCREEN, EVHTTP_REQ_POST, R(SL_ROLE_ADMIN)},
+    /* the review workflow (workflow.c); 0 roles: the route authenticates itself (an appeal
+       token, or a Bearer token for a notice); the queues check the role per queue */
+    [SL_ROUTE_DECISION] = {SL_ROUTE_DECISION, EVHTTP_REQ_POST,
+                           R(SL_ROLE_REVIEWER) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_NOTICE] = {SL_ROUTE_NOTICE, EVHTTP_REQ_GET, 0},
+    [SL_ROUTE_REPORTS] = {SL_ROUTE_REPORTS, EVHTTP_REQ_POST, R(SL_ROLE_INTEGRATION)},
+    [SL_ROUTE_APPEALS] = {SL_ROUTE_APPEALS, EVHTTP_REQ_POST, 0},
+    [SL_ROUTE_APPEAL_DECISION] = {SL_ROUTE_APPEAL_DECISION, EVHTTP_REQ_POST, R(SL_ROLE_APPEALS)},
+    [SL_ROUTE_QUEUES] = {SL_ROUTE_QUEUES, EVHTTP_REQ_GET,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_AUDITOR) |
+                             R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_WQUEUE] = {SL_ROUTE_WQUEUE, EVHTTP_REQ_GET,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_AUDITOR) |
+                             R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_WCLAIM] = {SL_ROUTE_WCLAIM, EVHTTP_REQ_POST,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS)},
 };
+
+/* The workflow's paths with a parameter; *rest is what follows the fixed prefix. */
+static sl__route find_workflow_route(const char *path, const char **rest)
+{
+    static const struct {
+        const char *prefix;
+        sl__route route;
+    } pre[] = {
+        {"/v1/notices/", SL_ROUTE_NOTICE},
+        {"/v1/appeals/", SL_ROUTE_APPEAL_DECISION},
+        {"/v1/queues/", SL_ROUTE_WQUEUE},
+    };
+    for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
+        size_t n = strlen(pre[k].prefix);
+        if (strncmp(path, pre[k].prefix, n) || !path[n]) continue;
+        *rest = path + n;
+        size_t len = strlen(*rest);
+        if (pre[k].route == SL_ROUTE_WQUEUE && len > 6 && !strcmp(*rest + len - 6, "/claim"))
+            return SL_ROUTE_WCLAIM;
+        return pre[k].route;
+    }
+    return SL_ROUTE_OTHER;
+}
 
 /* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
 static sl__route find_bank_route(const char *path, const char **rest)
@@ -217,6 +260,8 @@ static sl__route find_route(const char *path, const char **rest)
         {"/v1/check", SL_ROUTE_CHECK},          {"/v1/items", SL_ROUTE_ITEMS},
         {"/v1/queues/pending", SL_ROUTE_QUEUE}, {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
         {"/v1/admin/reload", SL_ROUTE_RELOAD},  {"/openapi.json", SL_ROUTE_OPENAPI},
+        {"/v1/reports", SL_ROUTE_REPORTS},      {"/v1/appeals", SL_ROUTE_APPEALS},
+        {"/v1/queues", SL_ROUTE_QUEUES},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
@@ -228,7 +273,15 @@ static sl__route find_route(const char *path, const char **rest)
             *rest = p;
             return SL_ROUTE_ITEM;
         }
+        const char *last = strrchr(p, '/');
+        if (slash && slash > p && last > slash + 1 && !strcmp(last, "/decision") &&
+            memchr(slash + 1, '/', (size_t)(last - slash - 1)) == NULL) {
+            *rest = p;
+            return SL_ROUTE_DECISION;
+        }
     }
+    sl__route wf = find_workflow_route(path, rest);
+    if (wf != SL_ROUTE_OTHER) return wf;
     return find_bank_route(path, rest);
 }
 
@@ -260,7 +313,7 @@ static bool admit(sl__rq *r)
     return false;
 }
 
-static bool authenticate(sl__rq *r, unsigned roles)
+bool sl__authenticate(sl__rq *r, unsigned roles)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
     const char *h = evhttp_find_header(in, "Authorization");
@@ -326,7 +379,7 @@ static void handle(struct evhttp_request *req, void *arg)
                         d->method == EVHTTP_REQ_GET ? "use GET" : "use POST", SL_NO_POS, -1, 0);
         return;
     }
-    if (d->roles && !authenticate(&r, d->roles)) return;
+    if (d->roles && !sl__authenticate(&r, d->roles)) return;
     if (cmd == EVHTTP_REQ_POST) {
         struct evkeyvalq *in = evhttp_request_get_input_headers(req);
         struct evbuffer *body = evhttp_request_get_input_buffer(req);
@@ -390,6 +443,30 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_RESCREEN:
         sl__route_rescreen(&r);
+        break;
+    case SL_ROUTE_DECISION:
+        sl__route_decision(&r, rest);
+        break;
+    case SL_ROUTE_NOTICE:
+        sl__route_notice(&r, rest, evhttp_uri_get_query(u));
+        break;
+    case SL_ROUTE_REPORTS:
+        sl__route_report(&r);
+        break;
+    case SL_ROUTE_APPEALS:
+        sl__route_appeal(&r);
+        break;
+    case SL_ROUTE_APPEAL_DECISION:
+        sl__route_appeal_decision(&r, rest);
+        break;
+    case SL_ROUTE_QUEUES:
+        sl__route_queues(&r);
+        break;
+    case SL_ROUTE_WQUEUE:
+        sl__route_wqueue(&r, rest, evhttp_uri_get_query(u));
+        break;
+    case SL_ROUTE_WCLAIM:
+        sl__route_wclaim(&r, rest);
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);

@@ -36,6 +36,28 @@ static int64_t now(const sl_store *s)
     return s->now_ms(s->clock_ctx);
 }
 
+int64_t sl_store_now(sl_store *store)
+{
+    return now(store);
+}
+
+const sl_store_backend *sl__store_be(sl_store *store, void **db, int64_t *t)
+{
+    *db = store->db;
+    *t = now(store);
+    return store->be;
+}
+
+sl_status sl__store_pseudonym(sl_store *store, const char *id, size_t len,
+                              unsigned char out[SL_STORE_HASH_LEN], sl_error *err)
+{
+    if (!store->has_key)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
+                            "the store was opened without a pseudonym key file");
+    sl__pseudonym(store->key, id, len, out);
+    return SL_OK;
+}
+
 /* ---- names -------------------------------------------------------------------------------- */
 
 static const char *const role_names[] = {NULL,      "integration", "reviewer", "appeals",
@@ -325,6 +347,13 @@ static sl_status check_item(const sl_store_item *it, size_t i, sl_error *err)
         return sl_error_set(err, SL_ERR_ARG, i, "item %zu: unknown action", i);
     if (!(it->score >= 0 && it->score <= 1)) /* NaN fails too */
         return sl_error_set(err, SL_ERR_ARG, i, "item %zu: score outside 0..1", i);
+    if (it->appeal_days < 0 || it->appeal_days > SL_STORE_MAX_APPEAL_DAYS)
+        return sl_error_set(err, SL_ERR_ARG, i, "item %zu: appeal days outside 0..%d", i,
+                            SL_STORE_MAX_APPEAL_DAYS);
+    if (sl__store_check_rule(it->hide_rule, false, err)) {
+        if (err) err->byte = i;
+        return err ? err->code : SL_ERR_ARG;
+    }
     return SL_OK;
 }
 
@@ -336,6 +365,12 @@ static void derive_row(const sl_store *s, const sl_store_item *it, sl__store_row
     row->state = it->action == SL_STORE_HIDE ? SL_ITEM_HIDDEN : SL_ITEM_PUBLISHED;
     row->opens_case = it->action == SL_STORE_REVIEW || it->action == SL_STORE_HIDE;
     row->severity = llround(it->score * SL_CURSOR_MAX_SEVERITY);
+    /* an automated hide gets a notice to the author with an appeal token (workflow.c) */
+    if (row->state == SL_ITEM_HIDDEN)
+        sl__notice_new_make(&row->notice,
+                            it->appeal_days ? it->appeal_days : SL_STORE_DEFAULT_APPEAL_DAYS);
+    else
+        memset(&row->notice, 0, sizeof row->notice);
 }
 
 sl_status sl_store_ingest(sl_store *store, const char *org, int64_t actor,
@@ -354,7 +389,14 @@ sl_status sl_store_ingest(sl_store *store, const char *org, int64_t actor,
     sl__store_row *rows = malloc(n * sizeof *rows);
     if (!rows) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     for (size_t i = 0; i < n; i++) derive_row(store, &items[i], &rows[i]);
+    memset(results, 0, n * sizeof *results);
     sl_status st = store->be->ingest(store->db, org, actor, rows, n, now(store), results, err);
+    for (size_t i = 0; i < n && !st; i++)
+        if (results[i].status == SL_INGEST_CREATED && rows[i].notice.id[0]) {
+            memcpy(results[i].notice.id, rows[i].notice.id, sizeof results[i].notice.id);
+            memcpy(results[i].notice.appeal_token, rows[i].notice.token,
+                   sizeof results[i].notice.appeal_token);
+        }
     sodium_memzero(rows, n * sizeof *rows);
     free(rows);
     return st;

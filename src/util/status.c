@@ -27,6 +27,7 @@ static const char *const messages[SL_STATUS_COUNT_] = {
     [SL_ERR_AUTH] = "invalid token",
     [SL_ERR_CURSOR] = "malformed cursor",
     [SL_ERR_BUSY] = "database busy",
+    [SL_ERR_CONFLICT] = "conflict with the current state",
 };
 
 static const char *const names[SL_STATUS_COUNT_] = {
@@ -52,6 +53,7 @@ static const char *const names[SL_STATUS_COUNT_] = {
     [SL_ERR_AUTH] = "auth",
     [SL_ERR_CURSOR] = "cursor",
     [SL_ERR_BUSY] = "busy",
+    [SL_ERR_CONFLICT] = "conflict",
 };
 
 const char *sl_strerror(sl_status status)
