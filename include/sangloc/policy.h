@@ -91,7 +91,11 @@ typedef struct sl_policy_settings {
     float bank_min_similarity; /* bank matches below this similarity are not reported */
     float fold_confidence;     /* a lexicon term matched only without diacritics (FOLD view)
                                   counts with its confidence x this */
+    int appeal_days;           /* how long an author (or reporter) may appeal a decision, in
+                                  days from its notice: SL_POLICY_DEFAULT_APPEAL_DAYS */
 } sl_policy_settings;
+#define SL_POLICY_DEFAULT_APPEAL_DAYS 14
+#define SL_POLICY_MAX_APPEAL_DAYS     365
 
 typedef struct sl_policy {
     char *path; /* the file it was loaded from */

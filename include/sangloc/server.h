@@ -40,6 +40,9 @@ typedef struct sl_server_options {
     const char *config;
     double rate_limit; /* requests a second per token (429 above it); 0: no limit */
     double rate_burst; /* requests a token may send at once; 0: max(1, rate_limit) */
+    /* Purge raw text this many days after the last decision (sl_store_purge), at start and then
+     * daily, on a thread of its own; 0: the server never purges (docs/privacy.md). */
+    int retention_days;
     /* The Ed25519 key file that signs the audit log's checkpoints, kept outside the database
      * (created 0600 when missing); NULL: no checkpoints are signed. Their origin (and the
      * key's name) is "sangloc/" + audit_name, or + the host name when audit_name is NULL. */

@@ -29,8 +29,9 @@ typedef enum sl_status {
     SL_ERR_AUTH = 19,            /* unknown, malformed or revoked token */
     SL_ERR_CURSOR = 20,          /* a malformed pagination cursor (error byte says where) */
     SL_ERR_BUSY = 21,            /* the database stayed locked past the busy timeout */
-    SL_ERR_NOTE = 22,            /* a malformed signed note or checkpoint, or a bad signature */
-    SL_STATUS_COUNT_ = 23        /* not a status: one past the last */
+    SL_ERR_CONFLICT = 22,        /* refused by the item's state or history (stale, decided...) */
+    SL_ERR_NOTE = 23,            /* a malformed signed note or checkpoint, or a bad signature */
+    SL_STATUS_COUNT_ = 24        /* not a status: one past the last */
 } sl_status;
 
 /* A short English description of a status; static storage, never NULL. */

@@ -129,6 +129,31 @@ sl_status sl_store_token_list(sl_store *store, sl_token_info **out, size_t *n, s
  * keeps the first revocation time. */
 sl_status sl_store_token_revoke(sl_store *store, int64_t id, sl_error *err);
 
+/* ---- notices: ids and appeal tokens (used by ingest and the review workflow) ------------- */
+
+/* A notice id: 16 random bytes, unpadded base64url. An appeal token: "sla_" and 32 random
+ * bytes, unpadded base64url (only its hash is stored). */
+#define SL_NOTICE_ID_LEN       22
+#define SL_NOTICE_ID_SIZE      (SL_NOTICE_ID_LEN + 1)
+#define SL_APPEAL_TOKEN_PREFIX "sla_"
+#define SL_APPEAL_TOKEN_LEN    47
+#define SL_APPEAL_TOKEN_SIZE   (SL_APPEAL_TOKEN_LEN + 1)
+
+/* A policy rule as cited by a decision or notice: NUL-terminated, borrowed for the call. The
+ * store keeps copies, so a notice reads the same after the policy changes. */
+typedef struct sl_store_rule_ref {
+    const char *id;
+    const char *category;
+    const char *clause;
+} sl_store_rule_ref;
+
+/* A notice just made: its id and the appeal token, returned once. */
+typedef struct sl_store_notice_out {
+    char id[SL_NOTICE_ID_SIZE];              /* "" when no notice was made */
+    char appeal_token[SL_APPEAL_TOKEN_SIZE]; /* the only time it exists outside the caller */
+    int64_t appeal_until;                    /* ms; 0: no appeal */
+} sl_store_notice_out;
+
 /* ---- items -------------------------------------------------------------------------------- */
 
 typedef enum sl_item_state {
@@ -173,6 +198,11 @@ typedef struct sl_store_item {
     double score; /* the verdict's score, 0..1: the severity of its case */
     const char *policy_version;
     size_t policy_version_len;
+    /* For action hide: the rule the notice of the automated hide cites (the verdict's
+     * strongest); NULL: the notice cites none ("" fields). appeal_days: its appeal window
+     * (0: SL_STORE_DEFAULT_APPEAL_DAYS). See the review workflow section below. */
+    const sl_store_rule_ref *hide_rule;
+    int appeal_days;
 } sl_store_item;
 
 typedef enum sl_ingest_status {
@@ -184,6 +214,9 @@ typedef struct sl_ingest_result {
     sl_ingest_status status;
     sl_item_state state; /* the stored item's state (of the earlier item for a duplicate) */
     int64_t item;        /* the stored item's number (stable, for events and cases) */
+    /* A new item hidden at ingest gets a notice of the automated hide: its id and appeal
+     * token (id "" otherwise). */
+    sl_store_notice_out notice;
 } sl_ingest_result;
 
 /* Stores a batch of items of one org in ONE transaction: when it returns SL_OK every item is
@@ -218,6 +251,7 @@ typedef struct sl_store_record {
     sl_item_state state;
     sl_store_action action;
     double score;
+    int64_t version;       /* the id of its latest history row: sl_store_item_version() */
     sl_item_event *events; /* oldest first */
     size_t nevents;
 } sl_store_record;
@@ -291,6 +325,318 @@ sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *que
                                int64_t reviewer, size_t n, int64_t lease_seconds,
                                sl_queue_entry *out, size_t *n_out, sl_error *err);
 
+/* ---- rescreen (src/store/sqlite_rescreen.c) ----------------------------------------------- */
+
+#define SL_STORE_MAX_RESCREEN_PAGE 1000
+
+/* One stored item to screen again. Strings are NUL-terminated and live as long as the page. */
+typedef struct sl_rescreen_row {
+    int64_t item;
+    const char *channel, *id, *text, *verdict_json, *policy_version;
+    size_t text_len, verdict_len;
+    /* the stored verdict's distinct hit rule ids, sorted, separated by one space ("" for none);
+     * rule ids hold only letters, digits, '.', '_' and '-' (docs/policy.md) */
+    const char *rules;
+    sl_store_action action;
+    bool has_open_case; /* in any queue */
+} sl_rescreen_row;
+
+typedef struct sl_rescreen_page {
+    sl_rescreen_row *rows; /* sl_rescreen_page_free() */
+    size_t n;
+    int64_t last; /* the item number of the last row: the next page starts after it */
+    bool more;    /* another page follows */
+} sl_rescreen_page;
+
+/* The org's items to screen again with a new engine, by item number, after item `after` (0:
+ * from the first): every item with an open case in any queue, plus every item received at or
+ * after `since` (ms). Purged items (no text left) are skipped. limit 1..SL_STORE_MAX_RESCREEN_PAGE.
+ * A read: nothing is written. */
+sl_status sl_store_rescreen_list(sl_store *store, const char *org, int64_t since, int64_t after,
+                                 size_t limit, sl_rescreen_page *page, sl_error *err);
+void sl_rescreen_page_free(sl_rescreen_page *page);
+
+/* A new verdict for a listed item. It applies only while the item still has the action and
+ * policy version it was listed with (otherwise someone changed it meanwhile: skipped). */
+typedef struct sl_rescreen_update {
+    int64_t item;
+    sl_store_action old_action;
+    const char *old_policy_version; /* NUL-terminated */
+    const char *verdict_json;
+    size_t verdict_len;
+    sl_store_action action;
+    double score; /* 0..1 */
+    const char *policy_version;
+    size_t policy_version_len;
+} sl_rescreen_update;
+
+typedef struct sl_rescreen_result {
+    bool applied;    /* false: the item changed since it was listed, nothing written */
+    int64_t case_id; /* the pending case opened, or 0 */
+} sl_rescreen_result;
+
+/* Stores the new verdicts of a batch (at most SL_STORE_MAX_BATCH) in ONE transaction: each
+ * item's verdict, action, score and policy version, an "item.rescreen" audit entry (old and
+ * new action and policy version, the new verdict's SHA-256) and a history event. An item newly
+ * at review or hide (it was allow or warn) with no open case gets a case in "pending"; its
+ * state never changes (a rescreen hides, restores or removes nothing: a person does).
+ * actor: the token that asked (0: none). */
+sl_status sl_store_rescreen_apply(sl_store *store, const char *org, int64_t actor,
+                                  const sl_rescreen_update *updates, size_t n,
+                                  sl_rescreen_result *results, sl_error *err);
+
+/* ---- retention (src/store/sqlite_retention.c) --------------------------------------------- */
+
+#define SL_STORE_DEFAULT_RETENTION_DAYS 180
+#define SL_STORE_MAX_RETENTION_DAYS     36500
+
+typedef struct sl_purge_stats {
+    int64_t purged;     /* items purged (with dry_run: that would be) */
+    bool wal_truncated; /* the write-ahead log was emptied after the purge (false with dry_run,
+                           or while a reader held an old snapshot: it is emptied later) */
+} sl_purge_stats;
+
+/* Purges, in every org, the raw text of items whose retention has run out: no case open in
+ * any queue, and the later of its receipt and its last closed case (the last decision) at
+ * least retention_days (1..SL_STORE_MAX_RETENTION_DAYS) before now. A purged item keeps its
+ * row, state, action and history, but its text becomes "", its author pseudonym is erased, the
+ * quotes of its text ("text", "detail") leave its verdict's hits, and purged_at is set. Each
+ * purge appends an "item.purge" audit entry with the SHA-256 of the text, in the same
+ * transaction (batches of a few hundred items). Purging twice changes nothing. dry_run counts
+ * without writing. */
+sl_status sl_store_purge(sl_store *store, int retention_days, bool dry_run, sl_purge_stats *stats,
+                         sl_error *err);
+/* ---- review workflow: decisions, notices, reports, appeals (docs/workflow.md) --------------- *
+ *
+ * Each call below is ONE transaction that also appends its audit entries and the item's
+ * history: it happens whole or not at all. Texts (note, statement, report and appeal texts,
+ * reasons) are kept in their tables and cited in the audit log only by their SHA-256.
+ * A person is the `name` of their tokens: the store records it beside the token id.
+ * The server checks roles; the store checks what no route may bypass: the organization, the
+ * item's version, the window, and that nobody decides an appeal of their own decision. */
+
+#define SL_QUEUE_REPORTED "reported" /* items readers reported */
+#define SL_QUEUE_APPEALS  "appeals"  /* appeals waiting for a person of the appeals role */
+
+#define SL_STORE_MAX_NOTE            4000 /* note, statement, report text, appeal text, reason */
+#define SL_STORE_MAX_RULE            128  /* a rule id or a category name */
+#define SL_STORE_MAX_CLAUSE          4000
+#define SL_STORE_MAX_ENGINE_VERSION  1024
+#define SL_STORE_DEFAULT_APPEAL_DAYS 14
+#define SL_STORE_MAX_APPEAL_DAYS     365
+
+typedef enum sl_store_outcome {
+    SL_STORE_REMOVE = 0,  /* removed for good: state removed */
+    SL_STORE_RESTORE = 1, /* a hidden or removed item published */
+    SL_STORE_KEEP = 2,    /* the state stays; the cases close */
+} sl_store_outcome;
+
+const char *sl_store_outcome_name(sl_store_outcome o); /* "remove", ...; NULL outside */
+bool sl_store_outcome_parse(const char *s, size_t len, sl_store_outcome *out);
+
+typedef enum sl_store_appeal_outcome {
+    SL_STORE_UPHOLD = 1,   /* the decision stands */
+    SL_STORE_OVERTURN = 2, /* the decision is overruled and the item's state follows */
+} sl_store_appeal_outcome;
+
+const char *sl_store_appeal_outcome_name(sl_store_appeal_outcome o); /* "uphold", "overturn" */
+bool sl_store_appeal_outcome_parse(const char *s, size_t len, sl_store_appeal_outcome *out);
+
+typedef struct sl_store_decision_in {
+    const char *channel;
+    size_t channel_len;
+    const char *id;
+    size_t id_len;
+    int64_t version; /* the item's version as the reviewer read it (sl_store_item_version) */
+    sl_store_outcome outcome;
+    sl_store_rule_ref rule;
+    const char *note; /* required, 1..SL_STORE_MAX_NOTE bytes */
+    size_t note_len;
+    const char *statement; /* NULL: none */
+    size_t statement_len;
+    const char *engine_version; /* NUL-terminated; "" when unknown */
+    int appeal_days;            /* the notice's window; 0: SL_STORE_DEFAULT_APPEAL_DAYS */
+} sl_store_decision_in;
+
+typedef struct sl_store_decision_out {
+    int64_t decision;
+    int64_t item;
+    sl_item_state before, after;
+    int64_t version;            /* the item's version after the decision */
+    size_t cases_closed;        /* open cases of the item closed (pending, reported) */
+    sl_store_notice_out notice; /* for a decision that restricts (remove; keep of a hidden item) */
+} sl_store_decision_out;
+
+/* The item's version: the number of its latest history row. It changes with every event
+ * (ingest, claim, case, decision, report, appeal); a decision must name the version it read.
+ * SL_ERR_NOT_FOUND when the org has no such item. */
+sl_status sl_store_item_version(sl_store *store, const char *org, const char *channel,
+                                size_t channel_len, const char *id, size_t id_len, int64_t *version,
+                                sl_error *err);
+
+/* Why a workflow call was refused: err->code is SL_ERR_CONFLICT and *refusal names it. */
+typedef enum sl_store_refusal {
+    SL_REFUSE_NONE = 0,
+    SL_REFUSE_STALE,                /* the item changed since the version given */
+    SL_REFUSE_ALREADY_DECIDED,      /* decided, and no case of it is open */
+    SL_REFUSE_APPEAL_OPEN,          /* an appeal of the item is open: it decides next */
+    SL_REFUSE_NOT_RESTRICTED,       /* restore of a published item */
+    SL_REFUSE_ALREADY_APPEALED,     /* one appeal per decision (and per notice, per report) */
+    SL_REFUSE_WINDOW_CLOSED,        /* the appeal window has passed */
+    SL_REFUSE_NOT_APPEALABLE,       /* an appeal outcome; a report not decided, or acted on */
+    SL_REFUSE_SUPERSEDED,           /* a person decided after this automated hide */
+    SL_REFUSE_APPEAL_DECIDED,       /* the appeal was decided already */
+    SL_REFUSE_CONFLICT_OF_INTEREST, /* the decision's own author may not decide its appeal */
+} sl_store_refusal;
+
+/* "stale", "already_decided", ...: the error codes of the API. */
+const char *sl_store_refusal_name(sl_store_refusal r);
+
+/* A person's decision on the item of the org, by the live token `actor` (of the org or
+ * global). Effects: remove -> removed; restore -> published (SL_REFUSE_NOT_RESTRICTED for a
+ * published item); keep -> unchanged. Closes the item's open cases in pending and reported.
+ * Refused (SL_ERR_CONFLICT, *refusal set, nothing written) when the version is not the item's,
+ * when an appeal of the item is open, or when the item has a decision and no open case.
+ * automated_detection is 1 when the engine flagged the item at ingest (review or hide). */
+sl_status sl_store_decide(sl_store *store, const char *org, int64_t actor,
+                          const sl_store_decision_in *in, sl_store_decision_out *out,
+                          sl_store_refusal *refusal, sl_error *err);
+
+/* A stored notice, as GET /v1/notices/{id} shows it. */
+typedef struct sl_store_notice {
+    char id[SL_NOTICE_ID_SIZE];
+    char org[SL_STORE_MAX_ORG_ID + 1];
+    char kind[16];                  /* "decision", "automated_hide", "appeal_outcome" */
+    int64_t item, decision, appeal; /* 0 when none */
+    char channel[SL_STORE_MAX_CHANNEL + 1];
+    char item_id[SL_STORE_MAX_ITEM_ID + 1];
+    char rule[SL_STORE_MAX_RULE + 1], category[SL_STORE_MAX_RULE + 1];
+    char clause[SL_STORE_MAX_CLAUSE + 1];
+    char policy_version[SL_STORE_MAX_POLICY_VERSION + 1];
+    char engine_version[SL_STORE_MAX_ENGINE_VERSION + 1];
+    char outcome[16]; /* the decision's, or the appeal's ("uphold"/"overturn") */
+    char lang[8];
+    sl_item_state state; /* the item's state now */
+    bool automated_detection, automated_decision;
+    int64_t created_at, decided_at, appeal_until;
+    char *statement;     /* malloc'ed, NUL-terminated; NULL when none */
+    char *appeal_reason; /* the appeal's reason (appeal_outcome); NULL otherwise */
+    char *text;          /* the item's text, malloc'ed */
+    char *verdict_json;  /* the item's verdict, malloc'ed */
+    size_t text_len, verdict_len;
+} sl_store_notice;
+
+/* The notice `id` of the org (org NULL: of any org, for a caller proving the appeal token).
+ * When token is not NULL it must be the appeal token of this notice (or, for an appeal's
+ * outcome, of the notice or report appealed): SL_ERR_AUTH otherwise, compared in constant time.
+ * SL_ERR_NOT_FOUND for an unknown id or another org's. Free with sl_store_notice_free(). */
+sl_status sl_store_notice_get(sl_store *store, const char *org, const char *id, size_t id_len,
+                              const char *token, size_t token_len, sl_store_notice *out,
+                              sl_error *err);
+void sl_store_notice_free(sl_store_notice *n);
+
+typedef struct sl_store_report_in {
+    const char *channel;
+    size_t channel_len;
+    const char *id;
+    size_t id_len;
+    const char *reason; /* a category of the org's policy (the server checks which) */
+    size_t reason_len;
+    const char *text; /* NULL: none */
+    size_t text_len;
+    const char *reporter; /* the reader's id, raw (only its keyed pseudonym is stored); NULL */
+    size_t reporter_len;
+} sl_store_report_in;
+
+typedef struct sl_store_report_out {
+    int64_t report;
+    int64_t case_id;
+    bool opened;     /* this report opened the case (the first open report of the item) */
+    int64_t reports; /* open reports grouped in the case, this one included */
+    char appeal_token[SL_APPEAL_TOKEN_SIZE]; /* lets the reporter appeal a decision to keep */
+} sl_store_report_out;
+
+/* Records a report on the item: the first open report of an item opens a case in "reported";
+ * later ones join it. Needs the pseudonym key when reporter is given. */
+sl_status sl_store_report(sl_store *store, const char *org, int64_t actor,
+                          const sl_store_report_in *in, sl_store_report_out *out, sl_error *err);
+
+/* Reports grouped in a case: how many, and the distinct reasons with their counts. */
+#define SL_STORE_MAX_REASONS 16
+typedef struct sl_store_case_reports {
+    int64_t reports;
+    size_t nreasons;
+    struct {
+        char reason[SL_STORE_MAX_RULE + 1];
+        int64_t count;
+    } reasons[SL_STORE_MAX_REASONS];
+} sl_store_case_reports;
+sl_status sl_store_case_reports_get(sl_store *store, const char *org, int64_t case_id,
+                                    sl_store_case_reports *out, sl_error *err);
+
+/* An appeal: with the appeal token of a notice (the author) or of a report (the reporter).
+ * token is the credential: SL_ERR_AUTH when it matches nothing. Refusals (SL_ERR_CONFLICT):
+ * already appealed, window closed (now >= appeal_until), not appealable, superseded. Opens a
+ * case in "appeals". */
+typedef struct sl_store_appeal_out {
+    int64_t appeal;
+    int64_t case_id;
+    char org[SL_STORE_MAX_ORG_ID + 1];
+} sl_store_appeal_out;
+sl_status sl_store_appeal(sl_store *store, const char *token, size_t token_len, const char *text,
+                          size_t text_len, sl_store_appeal_out *out, sl_store_refusal *refusal,
+                          sl_error *err);
+
+/* An appeal with the decision it contests, for the appeals queue and its decision. */
+typedef struct sl_store_appeal_info {
+    int64_t id, item, case_id, decision, report;
+    char notice[SL_NOTICE_ID_SIZE];
+    char channel[SL_STORE_MAX_CHANNEL + 1];
+    char item_id[SL_STORE_MAX_ITEM_ID + 1];
+    char text[SL_STORE_MAX_NOTE + 1];
+    int64_t created_at;
+    /* the decision appealed (decision 0: an automated hide; these are then "") */
+    char decision_outcome[16];
+    char decision_rule[SL_STORE_MAX_RULE + 1];
+    char decided_by_name[SL_STORE_MAX_NAME + 1];
+    /* the appeal's own decision, once made */
+    char outcome[16];
+    char appeal_decided_by_name[SL_STORE_MAX_NAME + 1];
+    int64_t decided_at;
+} sl_store_appeal_info;
+/* By appeal id (case_id 0) or by the case that holds it (id 0). */
+sl_status sl_store_appeal_get(sl_store *store, const char *org, int64_t id, int64_t case_id,
+                              sl_store_appeal_info *out, sl_error *err);
+
+typedef struct sl_store_appeal_decision_out {
+    sl_item_state before, after;
+    sl_store_notice_out notice; /* of the outcome, to the author (no appeal: no token) */
+} sl_store_appeal_decision_out;
+
+/* Decides appeal `id` of the org by the live token `actor`. The person who made the decision
+ * appealed (the same token name, whichever token) is refused with SL_ERR_CONFLICT and
+ * SL_REFUSE_CONFLICT_OF_INTEREST: a rule of the store, not only of the route. Overturn marks
+ * the decision overruled and moves the item: removed or hidden -> published; published (a
+ * decision that left it up, appealed by the reporter) -> removed. Both outcomes close the
+ * appeals case; a notice of the outcome (kind appeal_outcome, no further appeal) is made for
+ * the author, except when a reporter's appeal is upheld (nothing changed for the author).
+ * An overturned automated hide also closes the item's open pending and reported cases. */
+sl_status sl_store_appeal_decide(sl_store *store, const char *org, int64_t actor, int64_t id,
+                                 sl_store_appeal_outcome outcome, const char *reason,
+                                 size_t reason_len, sl_store_appeal_decision_out *out,
+                                 sl_store_refusal *refusal, sl_error *err);
+
+/* The figures of a queue over its closed cases: time to decision (closed_at - opened_at) of
+ * cases closed in the window [now - window_ms, now]: count, p50 and p90 (nearest rank), ms. */
+typedef struct sl_queue_times {
+    int64_t closed;
+    int64_t p50_ms, p90_ms; /* 0 when closed is 0 */
+} sl_queue_times;
+sl_status sl_store_queue_times(sl_store *store, const char *org, const char *queue,
+                               int64_t window_ms, sl_queue_times *out, sl_error *err);
+
+/* The store's clock (for oldest-age figures that agree with the store's own times). */
+int64_t sl_store_now(sl_store *store);
 /* ---- audit log ---------------------------------------------------------------------------- */
 /* Every state change the store makes appends one entry to the audit log in the same transaction
  * (docs/audit.md): entries are numbered seq = 0, 1, 2... without gaps, each is canonical JSON

@@ -12,15 +12,17 @@
 #include "cli/defaults.h"
 #include "cli/output.h"
 #include "sangloc/server.h"
+#include "sangloc/store.h"
 
 #define MAX_BANKS 64
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: sangloc serve [--listen HOST:PORT] [--db PATH] [--key-file F] [--policy F]\n"
+            "usage: sangloc serve [--listen HOST:PORT] [--db PATH] [--secret-file F] [--policy F]\n"
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
             "                     [--max-body BYTES] [--config FILE]\n"
+            "                     [--rate-limit N/s|N/m [--rate-burst B]] [--retention-days N]\n"
             "                     [--rate-limit N/s|N/m [--rate-burst B]]\n"
             "                     [--audit-key F] [--audit-name NAME]\n"
             "\n"
@@ -28,7 +30,9 @@ static void usage(FILE *out)
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
             "  --listen HOST:PORT  address (default 127.0.0.1:8080; port 0 picks a free one)\n"
             "  --db PATH           the store (default sangloc.db; created and migrated)\n"
-            "  --key-file F        pseudonym key, kept outside the database (default PATH.key)\n"
+            "  --secret-file F     the key of the author pseudonyms (HMAC-SHA-256), kept outside\n"
+            "                      the database, created with mode 0600 (default PATH.key);\n"
+            "                      --key-file F is the same option\n"
             "  --policy F          policy (default: the shipped policies/default.yaml)\n"
             "  --model F           model (default: the shipped models/default.slm)\n"
             "  --no-model          screen without a model\n"
@@ -40,6 +44,8 @@ static void usage(FILE *out)
             "  --rate-limit N/s    requests a token may send a second (or N/m: a minute); over\n"
             "                      it the reply is 429 with Retry-After (default: no limit)\n"
             "  --rate-burst B      requests a token may send at once (default: one second's)\n"
+            "  --retention-days N  purge raw text N days after the last decision, at start and\n"
+            "                      daily (default 180; 0: never, see sangloc purge)\n"
             "  --audit-key F       Ed25519 key that signs the audit log's checkpoints, kept\n"
             "                      outside the database (default PATH.audit.key)\n"
             "  --audit-name NAME   checkpoint origin \"sangloc/NAME\" (default: the host name)\n"
@@ -52,7 +58,8 @@ static void usage(FILE *out)
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
 enum { O_CONFIG = O_BODY + 64 };
 enum { O_RATE = 320, O_BURST };
-enum { O_AUDIT_KEY = 340, O_AUDIT_NAME };
+enum { O_RETENTION = 340 };
+enum { O_AUDIT_KEY = 360, O_AUDIT_NAME };
 
 /* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
 static bool parse_rate(const char *s, double *rate)
@@ -94,6 +101,8 @@ int sl_cmd_serve(int argc, char **argv)
     static const struct option longs[] = {{"listen", required_argument, 0, O_LISTEN},
                                           {"db", required_argument, 0, O_DB},
                                           {"key-file", required_argument, 0, O_KEY},
+                                          {"secret-file", required_argument, 0, O_KEY},
+                                          {"retention-days", required_argument, 0, O_RETENTION},
                                           {"policy", required_argument, 0, O_POLICY},
                                           {"model", required_argument, 0, O_MODEL},
                                           {"no-model", no_argument, 0, O_NO_MODEL},
@@ -113,6 +122,7 @@ int sl_cmd_serve(int argc, char **argv)
     size_t nbanks = 0;
     bool no_model = false;
     unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY, burst = 0;
+    unsigned long long retention = SL_STORE_DEFAULT_RETENTION_DAYS;
     double rate = 0;
     int c;
     optind = 1;
@@ -166,6 +176,11 @@ int sl_cmd_serve(int argc, char **argv)
             break;
         case O_BURST:
             if (!sl__cli_parse_uint("serve", "--rate-burst", optarg, 1, 1000000000ull, &burst))
+                return 2;
+            break;
+        case O_RETENTION:
+            if (!sl__cli_parse_uint("serve", "--retention-days", optarg, 0,
+                                    SL_STORE_MAX_RETENTION_DAYS, &retention))
                 return 2;
             break;
         case 'h':
@@ -227,6 +242,7 @@ int sl_cmd_serve(int argc, char **argv)
                            .config = config,
                            .rate_limit = rate,
                            .rate_burst = (double)burst,
+                           .retention_days = (int)retention,
                            .audit_key = audit_key,
                            .audit_name = audit_name};
     /* the workers inherit this mask: only the main thread takes these signals */

@@ -740,14 +740,21 @@ static void walk_cases(walk *w, yaml_node_t *n)
 
 static void walk_settings(walk *w, yaml_node_t *n)
 {
-    field f[] = {{"bank_min_similarity", NULL}, {"fold_confidence", NULL}};
-    if (!read_fields(w, n, "settings", f, 2)) return;
+    field f[] = {{"bank_min_similarity", NULL}, {"fold_confidence", NULL}, {"appeal_days", NULL}};
+    if (!read_fields(w, n, "settings", f, 3)) return;
     sl_policy_settings *s = &w->p->settings;
     double v;
     if (f[0].value && !w->stop && get_number(w, f[0].value, "bank_min_similarity", 0.0, 1.0, &v))
         s->bank_min_similarity = (float)v;
     if (f[1].value && !w->stop && get_number(w, f[1].value, "fold_confidence", 0.0, 1.0, &v))
         s->fold_confidence = (float)v;
+    if (f[2].value && !w->stop &&
+        get_number(w, f[2].value, "appeal_days", 1, SL_POLICY_MAX_APPEAL_DAYS, &v)) {
+        if (v != (double)(int)v)
+            problem(w, f[2].value, "appeal_days must be a whole number of days, not %g", v);
+        else
+            s->appeal_days = (int)v;
+    }
 }
 
 /* ---- root -------------------------------------------------------------------------------- */
@@ -842,6 +849,7 @@ sl_status sl__policy_parse_yaml(const char *data, size_t len, const char *base_d
     p->max_text_bytes = 65536;
     p->settings.bank_min_similarity = SL_BANK_DEFAULT_MIN_SIMILARITY;
     p->settings.fold_confidence = SL_POLICY_DEFAULT_FOLD_CONFIDENCE;
+    p->settings.appeal_days = SL_POLICY_DEFAULT_APPEAL_DAYS;
     w.nlines = 1;
     for (size_t i = 0; i < len;) {
         size_t n = line_break(data + i, len - i);

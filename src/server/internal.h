@@ -36,7 +36,16 @@ typedef enum sl__route {
     SL_ROUTE_BANK_ITEMS, /* GET, POST /v1/banks/{name}/items */
     SL_ROUTE_BANK_ITEM,  /* DELETE /v1/banks/{name}/items/{id} */
     SL_ROUTE_OPENAPI,
-    SL_ROUTE_AUDIT, /* GET /v1/audit/... (server/audit_routes.c) */
+    SL_ROUTE_RESCREEN,        /* POST /v1/admin/rescreen (rescreen.c) */
+    SL_ROUTE_DECISION,        /* POST /v1/items/{channel}/{id}/decision (workflow.c) */
+    SL_ROUTE_NOTICE,          /* GET /v1/notices/{id} */
+    SL_ROUTE_REPORTS,         /* POST /v1/reports */
+    SL_ROUTE_APPEALS,         /* POST /v1/appeals */
+    SL_ROUTE_APPEAL_DECISION, /* POST /v1/appeals/{id}/decision */
+    SL_ROUTE_QUEUES,          /* GET /v1/queues */
+    SL_ROUTE_WQUEUE,          /* GET /v1/queues/{reported|appeals} */
+    SL_ROUTE_WCLAIM,          /* POST /v1/queues/{reported|appeals}/claim */
+    SL_ROUTE_AUDIT,           /* GET /v1/audit/... (server/audit_routes.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -90,7 +99,9 @@ struct sl_server {
     sl__metrics metrics;
     struct sl__ratelimit *rl; /* NULL: no rate limit */
     sl__mx mx;                /* histograms, categories (metrics.h) */
-    struct sl__audit *audit;  /* the checkpoint signer (audit_routes.c); NULL: none */
+    /* the daily purge (retention.h); NULL: none */
+    struct sl__retention *retention;
+    struct sl__audit *audit; /* the checkpoint signer (audit_routes.c); NULL: none */
 };
 
 /* One request being answered. */
@@ -131,6 +142,20 @@ void sl__route_metrics(sl__rq *r);
 void sl__route_banks(sl__rq *r);
 void sl__route_bank_items(sl__rq *r, const char *rest, const char *query);
 void sl__route_bank_item_delete(sl__rq *r, const char *rest);
+void sl__route_rescreen(sl__rq *r);
+
+/* ---- the review workflow (server/workflow.c) ---- */
+void sl__route_decision(sl__rq *r, const char *rest);
+void sl__route_notice(sl__rq *r, const char *id, const char *query);
+void sl__route_report(sl__rq *r);
+void sl__route_appeal(sl__rq *r);
+void sl__route_appeal_decision(sl__rq *r, const char *rest);
+void sl__route_queues(sl__rq *r);
+void sl__route_wqueue(sl__rq *r, const char *rest, const char *query);
+void sl__route_wclaim(sl__rq *r, const char *rest);
+/* Authenticates the request's Bearer token for one of roles (a bit per sl_role) and selects
+ * its org; replies (401, 403, 404, 429) and returns false when it may not go on. */
+bool sl__authenticate(sl__rq *r, unsigned roles);
 
 /* ---- organizations (server/orgs.c) ---- */
 

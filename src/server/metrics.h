@@ -13,7 +13,7 @@
 #include "sangloc/engine.h"
 #include "sangloc/reload.h"
 
-#define SL_MX_ROUTES     16 /* >= SL_ROUTE_COUNT (checked in server.c) */
+#define SL_MX_ROUTES     40 /* >= SL_ROUTE_COUNT (checked in server.c) */
 #define SL_MX_BUCKETS    15 /* latency bucket bounds, +Inf apart */
 #define SL_MX_CATEGORIES 64 /* distinct category names counted (policies may change on reload) */
 

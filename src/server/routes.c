@@ -126,6 +126,7 @@ oom_env:
 /* Where one item's strings sit in the worker's arena (offsets: the arena may move). */
 typedef struct item_loc {
     sl__span id_json, id, channel, kind, author, text, created_at, parent, verdict;
+    sl__span hide_rule, hide_category, hide_clause; /* cited by the notice of a hide */
     bool has_created_at, has_parent;
     sl_store_action action;
     double score;
@@ -141,6 +142,30 @@ static sl_status put(sl_buf *a, sl_record_str s, sl__span *out)
 static const char *at(const sl_buf *a, sl__span s)
 {
     return a->data ? a->data + s.off : "";
+}
+
+/* The rule an automated hide's notice cites: the verdict's strongest hit (weight x score),
+ * copied with NULs (the next screening reuses the verdict's memory). */
+static sl_status put_hide_rule(sl_buf *a, const sl_verdict *v, item_loc *l)
+{
+    const sl_verdict_hit *best = NULL;
+    for (size_t k = 0; k < v->nhits; k++)
+        if (!best || v->hits[k].weight * v->hits[k].score > best->weight * best->score)
+            best = &v->hits[k];
+    const char *f[3] = {best ? best->rule : "", best ? best->category : "",
+                        best && best->cite ? best->cite : ""};
+    sl__span *out[3] = {&l->hide_rule, &l->hide_category, &l->hide_clause};
+    for (int k = 0; k < 3; k++) {
+        size_t max = k == 2 ? SL_STORE_MAX_CLAUSE : SL_STORE_MAX_RULE;
+        size_t n = strnlen(f[k], max);
+        /* a text cut at the store's limit ends on a whole UTF-8 character */
+        while (n == max && n > 0 && ((unsigned char)f[k][n] & 0xC0) == 0x80) n--;
+        *out[k] = (sl__span){a->len, n};
+        sl_status st = sl_buf_append(a, f[k], n);
+        if (!st) st = sl_buf_append(a, "", 1);
+        if (st) return st;
+    }
+    return SL_OK;
 }
 
 void sl__route_items(sl__rq *r)
@@ -160,9 +185,10 @@ void sl__route_items(sl__rq *r)
     item_loc *loc = calloc(env.n ? env.n : 1, sizeof *loc);
     sl_store_item *items = calloc(env.n ? env.n : 1, sizeof *items);
     sl_ingest_result *res = calloc(env.n ? env.n : 1, sizeof *res);
+    sl_store_rule_ref *hide = calloc(env.n ? env.n : 1, sizeof *hide);
     const sl_engine *e = NULL;
     char *dup = NULL;
-    if (!loc || !items || !res) goto oom;
+    if (!loc || !items || !res || !hide) goto oom;
     sl_buf *a = &w->arena;
     sl_buf_clear(a);
     /* parse every item first: a bad one fails the request before anything is screened */
@@ -200,6 +226,7 @@ void sl__route_items(sl__rq *r)
                               a, &v));
         l->verdict = (sl__span){before, a->len - before};
         l->action = (sl_store_action)v->action;
+        if (v->action == SL_ACTION_HIDE) CHECK_OOM(put_hide_rule(a, v, l));
         l->score = v->score < 0 ? 0 : v->score > 1 ? 1 : v->score;
     }
     for (size_t i = 0; i < env.n; i++) {
@@ -223,7 +250,13 @@ void sl__route_items(sl__rq *r)
                                    .action = l->action,
                                    .score = l->score,
                                    .policy_version = pver,
-                                   .policy_version_len = strlen(pver)};
+                                   .policy_version_len = strlen(pver),
+                                   .appeal_days = pol->settings.appeal_days};
+        if (l->action == SL_STORE_HIDE) {
+            hide[i] = (sl_store_rule_ref){at(a, l->hide_rule), at(a, l->hide_category),
+                                          at(a, l->hide_clause)};
+            items[i].hide_rule = &hide[i];
+        }
     }
     sl_status st =
         env.n ? sl_store_ingest(w->store, r->org, r->tok.id, items, env.n, res, &err) : SL_OK;
@@ -256,7 +289,15 @@ void sl__route_items(sl__rq *r)
                   sl_buf_printf(b, ",\"status\":\"%s\",\"state\":\"%s\",\"verdict\":",
                                 is_dup ? "duplicate" : "created",
                                 sl_item_state_name(res[i].state)) ||
-                  sl_buf_append(b, vj, vl) || sl_buf_append(b, "}", 1));
+                  sl_buf_append(b, vj, vl));
+        /* a hidden item's notice and its appeal token: returned once, for the author */
+        if (res[i].notice.id[0])
+            CHECK_OOM(sl_buf_printf(b,
+                                    ",\"notice\":{\"id\":\"%s\",\"appeal_token\":\"%s\","
+                                    "\"appeal_until\":%" PRId64 "}",
+                                    res[i].notice.id, res[i].notice.appeal_token,
+                                    res[i].notice.appeal_until));
+        CHECK_OOM(sl_buf_append(b, "}", 1));
         if (!is_dup) sl__mx_item(&w->srv->mx, (int)l->action);
         atomic_fetch_add_explicit(is_dup ? &w->srv->metrics.items_duplicate
                                          : &w->srv->metrics.items_created,
@@ -273,6 +314,7 @@ done:
     free(loc);
     free(items);
     free(res);
+    free(hide);
     sl__envelope_free(&env);
 }
 
@@ -314,7 +356,8 @@ void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len)
     if (!s2) s2 = sl__json_text(b, rec->id, strlen(rec->id));
     STR("channel", rec->channel);
     STR("kind", rec->kind);
-    STR("author", rec->author);
+    /* never the author, not even its pseudonym: it is a key joining one person's items, and no
+       route may list what one person posted (docs/privacy.md) */
     /* absent optional fields are null */
 #define OPT(key, v)                                                                                \
     if (!s2) s2 = sl_buf_puts(b, ",\"" key "\":");                                                 \
@@ -326,8 +369,8 @@ void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len)
     STR("action", sl_store_action_name(rec->action));
     STR("policy_version", rec->policy_version);
     if (!s2)
-        s2 = sl_buf_printf(b, ",\"score\":%.6g,\"received_at\":%" PRId64, rec->score,
-                           rec->received_at);
+        s2 = sl_buf_printf(b, ",\"score\":%.6g,\"received_at\":%" PRId64 ",\"version\":%" PRId64,
+                           rec->score, rec->received_at, rec->version);
     if (raw) {
         STR("text", rec->text);
         if (!s2) s2 = sl_buf_puts(b, ",\"verdict\":");
@@ -466,6 +509,15 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/banks/{name}/items",
                                                         "/v1/banks/{name}/items/{id}",
                                                         "/openapi.json",
+                                                        "/v1/admin/rescreen",
+                                                        "/v1/items/{channel}/{id}/decision",
+                                                        "/v1/notices/{id}",
+                                                        "/v1/reports",
+                                                        "/v1/appeals",
+                                                        "/v1/appeals/{id}/decision",
+                                                        "/v1/queues",
+                                                        "/v1/queues/{queue}",
+                                                        "/v1/queues/{queue}/claim",
                                                         "/v1/audit/{what}",
                                                         "other"};
 
@@ -530,17 +582,25 @@ void sl__route_metrics(sl__rq *r)
                            p->hash);
         sl_engine_release(e);
     }
-    sl_queue_stats qs = {0};
+    /* each queue's open and leased cases (the review workflow's queues too) */
+    static const char *const queues[] = {SL_QUEUE_PENDING, SL_QUEUE_REPORTED, SL_QUEUE_APPEALS};
+    sl_queue_stats qs[3] = {{0}};
     sl_error err = {0};
-    if (!st && r->org && !sl_store_queue_stats(w->store, r->org, SL_QUEUE_PENDING, &qs, &err))
-        st = sl_buf_printf(b,
-                           "# HELP sangloc_queue_open Open cases of the caller's organization.\n"
-                           "# TYPE sangloc_queue_open gauge\n"
-                           "sangloc_queue_open{queue=\"pending\"} %lld\n"
-                           "# HELP sangloc_queue_leased Cases leased to a reviewer right now.\n"
-                           "# TYPE sangloc_queue_leased gauge\n"
-                           "sangloc_queue_leased{queue=\"pending\"} %lld\n",
-                           (long long)qs.open, (long long)qs.leased);
+    bool have_qs = !st && r->org;
+    for (size_t k = 0; k < 3 && have_qs; k++)
+        have_qs = !sl_store_queue_stats(w->store, r->org, queues[k], &qs[k], &err);
+    if (have_qs)
+        st = sl_buf_puts(b, "# HELP sangloc_queue_open Open cases of the caller's organization.\n"
+                            "# TYPE sangloc_queue_open gauge\n");
+    for (size_t k = 0; k < 3 && have_qs && !st; k++)
+        st = sl_buf_printf(b, "sangloc_queue_open{queue=\"%s\"} %lld\n", queues[k],
+                           (long long)qs[k].open);
+    if (have_qs && !st)
+        st = sl_buf_puts(b, "# HELP sangloc_queue_leased Cases leased to a reviewer right now.\n"
+                            "# TYPE sangloc_queue_leased gauge\n");
+    for (size_t k = 0; k < 3 && have_qs && !st; k++)
+        st = sl_buf_printf(b, "sangloc_queue_leased{queue=\"%s\"} %lld\n", queues[k],
+                           (long long)qs[k].leased);
     if (!st) st = sl__mx_write(&w->srv->mx, w->srv->slot, sl__route_name, SL_ROUTE_COUNT, b);
     if (st) {
         sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);

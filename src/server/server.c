@@ -24,6 +24,7 @@
 #include "server/audit_routes.h"
 #include "server/internal.h"
 #include "server/ratelimit.h"
+#include "server/retention.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
@@ -46,6 +47,10 @@ static const char *reason(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
     case 413:
         return "Payload Too Large";
     case 415:
@@ -190,8 +195,48 @@ static const route_def defs[] = {
     [SL_ROUTE_BANK_ITEM] = {SL_ROUTE_BANK_ITEM, EVHTTP_REQ_DELETE,
                             R(SL_ROLE_CURATOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_OPENAPI] = {SL_ROUTE_OPENAPI, EVHTTP_REQ_GET, 0},
+    [SL_ROUTE_RESCREEN] = {SL_ROUTE_RESCREEN, EVHTTP_REQ_POST, R(SL_ROLE_ADMIN)},
+    /* the review workflow (workflow.c); 0 roles: the route authenticates itself (an appeal
+       token, or a Bearer token for a notice); the queues check the role per queue */
+    [SL_ROUTE_DECISION] = {SL_ROUTE_DECISION, EVHTTP_REQ_POST,
+                           R(SL_ROLE_REVIEWER) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_NOTICE] = {SL_ROUTE_NOTICE, EVHTTP_REQ_GET, 0},
+    [SL_ROUTE_REPORTS] = {SL_ROUTE_REPORTS, EVHTTP_REQ_POST, R(SL_ROLE_INTEGRATION)},
+    [SL_ROUTE_APPEALS] = {SL_ROUTE_APPEALS, EVHTTP_REQ_POST, 0},
+    [SL_ROUTE_APPEAL_DECISION] = {SL_ROUTE_APPEAL_DECISION, EVHTTP_REQ_POST, R(SL_ROLE_APPEALS)},
+    [SL_ROUTE_QUEUES] = {SL_ROUTE_QUEUES, EVHTTP_REQ_GET,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_AUDITOR) |
+                             R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_WQUEUE] = {SL_ROUTE_WQUEUE, EVHTTP_REQ_GET,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_AUDITOR) |
+                             R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_WCLAIM] = {SL_ROUTE_WCLAIM, EVHTTP_REQ_POST,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS)},
     [SL_ROUTE_AUDIT] = {SL_ROUTE_AUDIT, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
 };
+
+/* The workflow's paths with a parameter; *rest is what follows the fixed prefix. */
+static sl__route find_workflow_route(const char *path, const char **rest)
+{
+    static const struct {
+        const char *prefix;
+        sl__route route;
+    } pre[] = {
+        {"/v1/notices/", SL_ROUTE_NOTICE},
+        {"/v1/appeals/", SL_ROUTE_APPEAL_DECISION},
+        {"/v1/queues/", SL_ROUTE_WQUEUE},
+    };
+    for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
+        size_t n = strlen(pre[k].prefix);
+        if (strncmp(path, pre[k].prefix, n) || !path[n]) continue;
+        *rest = path + n;
+        size_t len = strlen(*rest);
+        if (pre[k].route == SL_ROUTE_WQUEUE && len > 6 && !strcmp(*rest + len - 6, "/claim"))
+            return SL_ROUTE_WCLAIM;
+        return pre[k].route;
+    }
+    return SL_ROUTE_OTHER;
+}
 
 /* /v1/banks/{name}/items[/{id}]: *rest is what follows "/v1/banks/". */
 static sl__route find_bank_route(const char *path, const char **rest)
@@ -217,9 +262,12 @@ static sl__route find_route(const char *path, const char **rest)
         {"/v1/check", SL_ROUTE_CHECK},          {"/v1/items", SL_ROUTE_ITEMS},
         {"/v1/queues/pending", SL_ROUTE_QUEUE}, {"/v1/queues/pending/claim", SL_ROUTE_CLAIM},
         {"/v1/admin/reload", SL_ROUTE_RELOAD},  {"/openapi.json", SL_ROUTE_OPENAPI},
+        {"/v1/reports", SL_ROUTE_REPORTS},      {"/v1/appeals", SL_ROUTE_APPEALS},
+        {"/v1/queues", SL_ROUTE_QUEUES},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
+    if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
     if (!strncmp(path, "/v1/audit/", 10)) { /* audit_routes.c tells the rest */
         *rest = path + 10;
         return SL_ROUTE_AUDIT;
@@ -231,7 +279,15 @@ static sl__route find_route(const char *path, const char **rest)
             *rest = p;
             return SL_ROUTE_ITEM;
         }
+        const char *last = strrchr(p, '/');
+        if (slash && slash > p && last > slash + 1 && !strcmp(last, "/decision") &&
+            memchr(slash + 1, '/', (size_t)(last - slash - 1)) == NULL) {
+            *rest = p;
+            return SL_ROUTE_DECISION;
+        }
     }
+    sl__route wf = find_workflow_route(path, rest);
+    if (wf != SL_ROUTE_OTHER) return wf;
     return find_bank_route(path, rest);
 }
 
@@ -263,7 +319,7 @@ static bool admit(sl__rq *r)
     return false;
 }
 
-static bool authenticate(sl__rq *r, unsigned roles)
+bool sl__authenticate(sl__rq *r, unsigned roles)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
     const char *h = evhttp_find_header(in, "Authorization");
@@ -330,7 +386,7 @@ static void handle(struct evhttp_request *req, void *arg)
                         d->method == EVHTTP_REQ_GET ? "use GET" : "use POST", SL_NO_POS, -1, 0);
         return;
     }
-    if (d->roles && !authenticate(&r, d->roles)) return;
+    if (d->roles && !sl__authenticate(&r, d->roles)) return;
     if (cmd == EVHTTP_REQ_POST) {
         struct evkeyvalq *in = evhttp_request_get_input_headers(req);
         struct evbuffer *body = evhttp_request_get_input_buffer(req);
@@ -391,6 +447,33 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_OPENAPI:
         sl__route_openapi(&r);
+        break;
+    case SL_ROUTE_RESCREEN:
+        sl__route_rescreen(&r);
+        break;
+    case SL_ROUTE_DECISION:
+        sl__route_decision(&r, rest);
+        break;
+    case SL_ROUTE_NOTICE:
+        sl__route_notice(&r, rest, evhttp_uri_get_query(u));
+        break;
+    case SL_ROUTE_REPORTS:
+        sl__route_report(&r);
+        break;
+    case SL_ROUTE_APPEALS:
+        sl__route_appeal(&r);
+        break;
+    case SL_ROUTE_APPEAL_DECISION:
+        sl__route_appeal_decision(&r, rest);
+        break;
+    case SL_ROUTE_QUEUES:
+        sl__route_queues(&r);
+        break;
+    case SL_ROUTE_WQUEUE:
+        sl__route_wqueue(&r, rest, evhttp_uri_get_query(u));
+        break;
+    case SL_ROUTE_WCLAIM:
+        sl__route_wclaim(&r, rest);
         break;
     case SL_ROUTE_AUDIT:
         sl__route_audit(&r, rest, evhttp_uri_get_query(u));
@@ -561,6 +644,9 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
         s->nworkers = k + 1;
         if ((st = worker_init(s, &s->workers[k], err))) goto fail;
     }
+    if (s->opt.retention_days > 0 &&
+        (st = sl__retention_new(s->db, s->opt.retention_days, &s->retention, err)))
+        goto fail;
     if ((st = sl__audit_attach(s, &s->workers[0], err))) goto fail;
     *out = s;
     return SL_OK;
@@ -591,12 +677,15 @@ sl_status sl_server_start(sl_server *s, sl_error *err)
         s->workers[k].started = true;
     }
     s->running = true;
+    if (s->retention) return sl__retention_start(s->retention, err);
     return SL_OK;
 }
 
 void sl_server_stop(sl_server *s)
 {
     if (!s) return;
+    sl__retention_free(s->retention); /* waits for a purge in progress to end */
+    s->retention = NULL;
     for (int k = 0; k < s->nworkers; k++)
         if (s->workers[k].started) event_active(s->workers[k].stop_ev, 0, 0);
     for (int k = 0; k < s->nworkers; k++)

@@ -17,6 +17,16 @@
 
 #define SL_STORE_HASH_LEN 32 /* token hashes and author pseudonyms */
 
+/* A notice about to be made: its random id and, when it can be appealed, the appeal token
+ * (text for the caller, hash for the table) and the window (store/workflow.c makes them). */
+typedef struct sl__notice_new {
+    char id[SL_NOTICE_ID_SIZE];
+    char token[SL_APPEAL_TOKEN_SIZE]; /* "" for a notice that cannot be appealed */
+    unsigned char hash[SL_STORE_HASH_LEN];
+    int64_t lookup;
+    int64_t window_ms;
+} sl__notice_new;
+
 /* One item after validation: the caller's fields plus what the store derived. */
 typedef struct sl__store_row {
     const sl_store_item *in;
@@ -24,6 +34,7 @@ typedef struct sl__store_row {
     sl_item_state state;                     /* the state a new item starts in */
     bool opens_case;                         /* review and hide put it in "pending" */
     int64_t severity;                        /* score in millionths */
+    sl__notice_new notice;                   /* for a hidden item: its automated-hide notice */
 } sl__store_row;
 
 typedef struct sl_store_backend {
@@ -65,6 +76,49 @@ typedef struct sl_store_backend {
     sl_status (*queue_stats)(void *db, const char *org, const char *queue, int64_t now,
                              sl_queue_stats *stats, sl_error *err);
 
+    /* rescreen (sqlite_rescreen.c): list reads; apply is one transaction. opens_case[i]: the
+     * update moves item i from allow/warn to review/hide (a case opens if none is open). */
+    sl_status (*rescreen_list)(void *db, const char *org, int64_t since, int64_t after,
+                               size_t limit, sl_rescreen_page *page, sl_error *err);
+    sl_status (*rescreen_apply)(void *db, const char *org, int64_t actor,
+                                const sl_rescreen_update *u, const bool *opens_case, size_t n,
+                                int64_t now, sl_rescreen_result *res, sl_error *err);
+
+    /* retention (sqlite_retention.c): purges (or counts, dry_run) up to limit eligible items
+     * numbered above after, in one transaction; *n how many were purged (counted), *last the
+     * number of the last one read, *more whether more may follow. */
+    sl_status (*purge_batch)(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
+                             int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err);
+    /* Empties the write-ahead log into the file when no reader needs it (*done). */
+    sl_status (*wal_truncate)(void *db, bool *done, sl_error *err);
+    /* ---- the review workflow (sangloc/store.h says what each does); a refusal is
+     * SL_ERR_CONFLICT with *refusal set and nothing written ---- */
+    sl_status (*item_version)(void *db, const char *org, const char *channel, size_t channel_len,
+                              const char *id, size_t id_len, int64_t *version, sl_error *err);
+    sl_status (*decide)(void *db, const char *org, int64_t actor, const sl_store_decision_in *in,
+                        sl__notice_new *notice, int64_t now, sl_store_decision_out *out,
+                        sl_store_refusal *refusal, sl_error *err);
+    /* token_hash NULL: no token check (the caller is a token of the org) */
+    sl_status (*notice_get)(void *db, const char *org, const char *id,
+                            const unsigned char *token_hash, sl_store_notice *out, sl_error *err);
+    /* reporter NULL: none given; token: the report's appeal token (hash and lookup) */
+    sl_status (*report)(void *db, const char *org, int64_t actor, const sl_store_report_in *in,
+                        const unsigned char *reporter, const sl__notice_new *token, int64_t now,
+                        sl_store_report_out *out, sl_error *err);
+    sl_status (*case_reports)(void *db, const char *org, int64_t case_id,
+                              sl_store_case_reports *out, sl_error *err);
+    sl_status (*appeal)(void *db, int64_t lookup, const unsigned char hash[SL_STORE_HASH_LEN],
+                        const char *text, size_t text_len, int64_t now, sl_store_appeal_out *out,
+                        sl_store_refusal *refusal, sl_error *err);
+    sl_status (*appeal_get)(void *db, const char *org, int64_t id, int64_t case_id,
+                            sl_store_appeal_info *out, sl_error *err);
+    sl_status (*appeal_decide)(void *db, const char *org, int64_t actor, int64_t id,
+                               sl_store_appeal_outcome outcome, const char *reason,
+                               size_t reason_len, sl__notice_new *notice, int64_t now,
+                               sl_store_appeal_decision_out *out, sl_store_refusal *refusal,
+                               sl_error *err);
+    sl_status (*queue_times)(void *db, const char *org, const char *queue, int64_t since,
+                             sl_queue_times *out, sl_error *err);
     /* The audit log (see sangloc/store.h). entries: rows with seq in [from, to), gaps allowed;
      * leaves: exactly to - from leaves into out, SL_ERR_STORE for a missing row; checkpoints:
      * id > after_id in id order, or (latest) only the last one, SL_ERR_NOT_FOUND if none;
@@ -83,6 +137,22 @@ typedef struct sl_store_backend {
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;
+
+/* store.c, for the other front files: the handle's backend, database and clock reading; the
+ * keyed pseudonym of an id (SL_ERR_ARG when the store has no key file). */
+const sl_store_backend *sl__store_be(sl_store *store, void **db, int64_t *now);
+sl_status sl__store_pseudonym(sl_store *store, const char *id, size_t len,
+                              unsigned char out[SL_STORE_HASH_LEN], sl_error *err);
+
+/* store/workflow.c: checks a rule a notice or decision cites (required: its id non-empty). */
+sl_status sl__store_check_rule(const sl_store_rule_ref *r, bool required, sl_error *err);
+
+/* store/workflow.c: a new notice id (16 random bytes, base64url) and, when appeal_days > 0, an
+ * appeal token with its hash and a window of appeal_days days. */
+void sl__notice_new_make(sl__notice_new *n, int appeal_days);
+/* The hash of a presented appeal token; SL_ERR_AUTH when it is not of the token's form. */
+sl_status sl__appeal_token_hash(const char *token, size_t len,
+                                unsigned char hash[SL_STORE_HASH_LEN]);
 
 /* Constant-time equality of two hashes (libsodium's sodium_memcmp). */
 bool sl__store_hash_equal(const unsigned char a[SL_STORE_HASH_LEN],

@@ -1,25 +1,25 @@
 # Generates a C file holding every src/store/migrations/NNNN_name.sql as a byte array, so the
 # binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... -P this file).
-# Migration k is the k-th file in name order (the number a database records); file numbers must
-# increase but may skip one, which parallel branches reserve for each other.
+# A migration's version is its position in file-name order (numbers are reserved per branch, so a
+# branch may skip some); two files of one number are refused.
 include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/hex_bytes.cmake)
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
 set(arrays "")
 set(table "")
 set(expect 1)
-set(last_number 0)
+set(last 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME_WE)
   if(NOT name MATCHES "^([0-9][0-9][0-9][0-9])_[a-z0-9_]+$")
     message(FATAL_ERROR "migration file name must be NNNN_name.sql: ${f}")
   endif()
   math(EXPR number "1${CMAKE_MATCH_1} - 10000")
-  if(NOT number GREATER last_number)
-    message(FATAL_ERROR "migration ${name}: numbers must increase")
+  if(NOT number GREATER last)
+    message(FATAL_ERROR "migration ${name}: number ${number} used twice")
   endif()
-  set(last_number ${number})
-  set(version ${expect}) # the position: branches may take numbers out of order
+  set(last ${number})
+  set(version ${expect})
   sl_hex_bytes(${f} bytes len 12)
   string(APPEND arrays "static const unsigned char m${version}[] = {\n${bytes}0};\n")
   string(APPEND table "    {${version}, \"${name}\", (const char *)m${version}, ${len}},\n")

@@ -86,7 +86,8 @@ static const char *const sql_text[Q_COUNT] = {
                    "FROM items i JOIN organizations o ON o.pk = i.org "
                    "WHERE o.id = ?1 AND i.channel = ?2 AND i.ext_id = ?3",
     [Q_EVENTS_SIZE] = "SELECT count(*), coalesce(sum(length(CAST(what AS BLOB)) + "
-                      "length(CAST(detail AS BLOB)) + 2), 0) FROM item_events WHERE item = ?1",
+                      "length(CAST(detail AS BLOB)) + 2), 0), coalesce(max(id), 0) "
+                      "FROM item_events WHERE item = ?1",
     [Q_EVENTS_GET] = "SELECT at, coalesce(actor, 0), what, coalesce(from_state, -1), "
                      "coalesce(to_state, -1), detail FROM item_events WHERE item = ?1 "
                      "ORDER BY id",
@@ -309,6 +310,8 @@ static sl_status configure(sq *s, const sl_store_options *o, sl_error *err)
         return sl_error_set(err, SL_ERR_STORE, SL_NO_POS,
                             "database: cannot use WAL mode on this file");
     sl_status status = sl__sq_exec(s, "PRAGMA synchronous = FULL", err);
+    /* freed bytes are zeroed, so a purged text does not linger in the file (docs/privacy.md) */
+    if (!status) status = sl__sq_exec(s, "PRAGMA secure_delete = ON", err);
     if (!status) status = sl__sq_exec(s, "PRAGMA foreign_keys = ON", err);
     return status;
 }
@@ -683,13 +686,19 @@ static sl_status ingest_one(sq *s, int64_t org, const char *org_id, int64_t acto
     sl_status status = insert_item(s, org, r, now, &created, err);
     if (status) return status;
     if (!created) return existing_item(s, org, r->in, res, err);
-    *res = (sl_ingest_result){SL_INGEST_CREATED, r->state, sqlite3_last_insert_rowid(s->db)};
+    *res = (sl_ingest_result){
+        .status = SL_INGEST_CREATED, .state = r->state, .item = sqlite3_last_insert_rowid(s->db)};
     status = sl__sq_add_event(s, res->item, now, actor, "ingested", -1, (int)r->state,
                               sl_store_action_name(r->in->action), err);
     int64_t case_id = 0;
     if (!status && r->opens_case)
         status = open_case(s, org, res->item, r->severity, now, actor, &case_id, err);
     if (!status) status = audit_ingest(s, org_id, actor, r, res->item, case_id, now, err);
+    /* an automated hide tells the author why (a notice), before any person has looked */
+    if (!status && r->state == SL_ITEM_HIDDEN && r->notice.id[0])
+        status = sl__sq_notice_create(s, org, org_id, res->item, "automated_hide", 0, 0,
+                                      r->in->hide_rule, &r->notice, now, actor,
+                                      &res->notice.appeal_until, err);
     return status;
 }
 
@@ -777,6 +786,7 @@ static sl_status get_item(sq *s, sqlite3_stmt *item, sl_store_record **out, sl_e
     int rc = sqlite3_step(size);
     if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "read history", err);
     size_t nevents = (size_t)sqlite3_column_int64(size, 0);
+    int64_t version = sqlite3_column_int64(size, 2);
     size_t bytes = sizeof(sl_store_record) + nevents * sizeof(sl_item_event) +
                    (size_t)sqlite3_column_int64(size, 1);
     sqlite3_reset(size);
@@ -786,6 +796,7 @@ static sl_status get_item(sq *s, sqlite3_stmt *item, sl_store_record **out, sl_e
     sl_store_record *r = calloc(1, bytes);
     if (!r) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     r->events = (sl_item_event *)(r + 1);
+    r->version = version;
     status = fill_record(s, item, ev, nevents, r, (char *)(r->events + nevents), err);
     sqlite3_reset(ev);
     if (status) {
@@ -1024,6 +1035,19 @@ const sl_store_backend sl__store_sqlite = {
     .queue_claim = sq_queue_claim,
     .item_verdict = sq_item_verdict,
     .queue_stats = sq_queue_stats,
+    .rescreen_list = sl__sq_rescreen_list,
+    .rescreen_apply = sl__sq_rescreen_apply,
+    .purge_batch = sl__sq_purge_batch,
+    .wal_truncate = sl__sq_wal_truncate,
+    .item_version = sl__sq_item_version,
+    .decide = sl__sq_decide,
+    .notice_get = sl__sq_notice_get,
+    .report = sl__sq_report,
+    .case_reports = sl__sq_case_reports,
+    .appeal = sl__sq_appeal,
+    .appeal_get = sl__sq_appeal_get,
+    .appeal_decide = sl__sq_appeal_decide,
+    .queue_times = sl__sq_queue_times,
     .audit_size = sl__sq_audit_size,
     .audit_entries = sl__sq_audit_entries,
     .audit_leaves = sl__sq_audit_leaves,

@@ -12,9 +12,10 @@
 #include <stdint.h>
 
 #include "sangloc/buf.h"
-#include "sangloc/status.h"
 #include "sangloc/store.h"
+#include "sangloc/status.h"
 #include "store/audit.h"
+#include "store/backend.h"
 
 #define SL_SQ_CORE_STATEMENTS 32  /* sqlite.c's own table of statements */
 #define SL_SQ_CACHE           128 /* statements of the other files */
@@ -57,6 +58,49 @@ sl_status sl__sq_add_event(sq *s, int64_t item, int64_t at, int64_t actor, const
  * transaction of the change it records (sqlite_audit.c). */
 sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_error *err);
 
+/* The backend's later operations, one file per concern (their contracts: backend.h). */
+sl_status sl__sq_rescreen_list(void *db, const char *org, int64_t since, int64_t after,
+                               size_t limit, sl_rescreen_page *page, sl_error *err);
+sl_status sl__sq_rescreen_apply(void *db, const char *org, int64_t actor,
+                                const sl_rescreen_update *u, const bool *opens_case, size_t n,
+                                int64_t now, sl_rescreen_result *res, sl_error *err);
+sl_status sl__sq_purge_batch(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
+                             int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err);
+sl_status sl__sq_wal_truncate(void *db, bool *done, sl_error *err);
+/* Makes a notice of an item (kind "decision", "automated_hide" or "appeal_outcome"; decision
+ * and appeal 0 when none) with its history row and audit entry; *appeal_until receives its
+ * window's end (0 when n has no appeal token). Inside the caller's write transaction
+ * (sqlite_workflow.c). */
+sl_status sl__sq_notice_create(sq *s, int64_t org, const char *org_id, int64_t item,
+                               const char *kind, int64_t decision, int64_t appeal,
+                               const sl_store_rule_ref *rule, const sl__notice_new *n, int64_t now,
+                               int64_t actor, int64_t *appeal_until, sl_error *err);
+
+/* The workflow operations of the backend (sqlite_workflow.c; backend.h says what each does). */
+sl_status sl__sq_item_version(void *db, const char *org, const char *channel, size_t channel_len,
+                              const char *id, size_t id_len, int64_t *version, sl_error *err);
+sl_status sl__sq_decide(void *db, const char *org, int64_t actor, const sl_store_decision_in *in,
+                        sl__notice_new *notice, int64_t now, sl_store_decision_out *out,
+                        sl_store_refusal *refusal, sl_error *err);
+sl_status sl__sq_notice_get(void *db, const char *org, const char *id,
+                            const unsigned char *token_hash, sl_store_notice *out, sl_error *err);
+sl_status sl__sq_report(void *db, const char *org, int64_t actor, const sl_store_report_in *in,
+                        const unsigned char *reporter, const sl__notice_new *token, int64_t now,
+                        sl_store_report_out *out, sl_error *err);
+sl_status sl__sq_case_reports(void *db, const char *org, int64_t case_id,
+                              sl_store_case_reports *out, sl_error *err);
+sl_status sl__sq_appeal(void *db, int64_t lookup, const unsigned char hash[SL_STORE_HASH_LEN],
+                        const char *text, size_t text_len, int64_t now, sl_store_appeal_out *out,
+                        sl_store_refusal *refusal, sl_error *err);
+sl_status sl__sq_appeal_get(void *db, const char *org, int64_t id, int64_t case_id,
+                            sl_store_appeal_info *out, sl_error *err);
+sl_status sl__sq_appeal_decide(void *db, const char *org, int64_t actor, int64_t id,
+                               sl_store_appeal_outcome outcome, const char *reason,
+                               size_t reason_len, sl__notice_new *notice, int64_t now,
+                               sl_store_appeal_decision_out *out, sl_store_refusal *refusal,
+                               sl_error *err);
+sl_status sl__sq_queue_times(void *db, const char *org, const char *queue, int64_t since,
+                             sl_queue_times *out, sl_error *err);
 /* The audit log's reads, checkpoints and appends from outside the store (sqlite_audit.c) and its
  * derived-table checks (sqlite_audit_checks.c): the backend ops of backend.h. */
 sl_status sl__sq_audit_size(void *db, int64_t *size, sl_error *err);

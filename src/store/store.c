@@ -38,6 +38,28 @@ static int64_t now(const sl_store *s)
     return s->now_ms(s->clock_ctx);
 }
 
+int64_t sl_store_now(sl_store *store)
+{
+    return now(store);
+}
+
+const sl_store_backend *sl__store_be(sl_store *store, void **db, int64_t *t)
+{
+    *db = store->db;
+    *t = now(store);
+    return store->be;
+}
+
+sl_status sl__store_pseudonym(sl_store *store, const char *id, size_t len,
+                              unsigned char out[SL_STORE_HASH_LEN], sl_error *err)
+{
+    if (!store->has_key)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
+                            "the store was opened without a pseudonym key file");
+    sl__pseudonym(store->key, id, len, out);
+    return SL_OK;
+}
+
 /* ---- names -------------------------------------------------------------------------------- */
 
 static const char *const role_names[] = {NULL,      "integration", "reviewer", "appeals",
@@ -327,6 +349,13 @@ static sl_status check_item(const sl_store_item *it, size_t i, sl_error *err)
         return sl_error_set(err, SL_ERR_ARG, i, "item %zu: unknown action", i);
     if (!(it->score >= 0 && it->score <= 1)) /* NaN fails too */
         return sl_error_set(err, SL_ERR_ARG, i, "item %zu: score outside 0..1", i);
+    if (it->appeal_days < 0 || it->appeal_days > SL_STORE_MAX_APPEAL_DAYS)
+        return sl_error_set(err, SL_ERR_ARG, i, "item %zu: appeal days outside 0..%d", i,
+                            SL_STORE_MAX_APPEAL_DAYS);
+    if (sl__store_check_rule(it->hide_rule, false, err)) {
+        if (err) err->byte = i;
+        return err ? err->code : SL_ERR_ARG;
+    }
     return SL_OK;
 }
 
@@ -338,6 +367,12 @@ static void derive_row(const sl_store *s, const sl_store_item *it, sl__store_row
     row->state = it->action == SL_STORE_HIDE ? SL_ITEM_HIDDEN : SL_ITEM_PUBLISHED;
     row->opens_case = it->action == SL_STORE_REVIEW || it->action == SL_STORE_HIDE;
     row->severity = llround(it->score * SL_CURSOR_MAX_SEVERITY);
+    /* an automated hide gets a notice to the author with an appeal token (workflow.c) */
+    if (row->state == SL_ITEM_HIDDEN)
+        sl__notice_new_make(&row->notice,
+                            it->appeal_days ? it->appeal_days : SL_STORE_DEFAULT_APPEAL_DAYS);
+    else
+        memset(&row->notice, 0, sizeof row->notice);
 }
 
 sl_status sl_store_ingest(sl_store *store, const char *org, int64_t actor,
@@ -356,7 +391,14 @@ sl_status sl_store_ingest(sl_store *store, const char *org, int64_t actor,
     sl__store_row *rows = malloc(n * sizeof *rows);
     if (!rows) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     for (size_t i = 0; i < n; i++) derive_row(store, &items[i], &rows[i]);
+    memset(results, 0, n * sizeof *results);
     sl_status st = store->be->ingest(store->db, org, actor, rows, n, now(store), results, err);
+    for (size_t i = 0; i < n && !st; i++)
+        if (results[i].status == SL_INGEST_CREATED && rows[i].notice.id[0]) {
+            memcpy(results[i].notice.id, rows[i].notice.id, sizeof results[i].notice.id);
+            memcpy(results[i].notice.appeal_token, rows[i].notice.token,
+                   sizeof results[i].notice.appeal_token);
+        }
     sodium_memzero(rows, n * sizeof *rows);
     free(rows);
     return st;
@@ -446,6 +488,91 @@ sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *que
                                   out, n_out, err);
 }
 
+/* ---- rescreen ----------------------------------------------------------------------------- */
+
+sl_status sl_store_rescreen_list(sl_store *store, const char *org, int64_t since, int64_t after,
+                                 size_t limit, sl_rescreen_page *page, sl_error *err)
+{
+    if (!page) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no output");
+    *page = (sl_rescreen_page){0};
+    CHECK(check_slug("organization id", org, SL_STORE_MAX_ORG_ID, err));
+    if (limit < 1 || limit > SL_STORE_MAX_RESCREEN_PAGE)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "limit must be 1 to %d",
+                            SL_STORE_MAX_RESCREEN_PAGE);
+    sl_status st =
+        store->be->rescreen_list(store->db, org, since, after < 0 ? 0 : after, limit, page, err);
+    if (st) sl_rescreen_page_free(page);
+    return st;
+}
+
+void sl_rescreen_page_free(sl_rescreen_page *page)
+{
+    if (!page) return;
+    for (size_t i = 0; page->rows && i < page->n; i++) free((void *)page->rows[i].channel);
+    free(page->rows);
+    *page = (sl_rescreen_page){0};
+}
+
+sl_status sl_store_rescreen_apply(sl_store *store, const char *org, int64_t actor,
+                                  const sl_rescreen_update *updates, size_t n,
+                                  sl_rescreen_result *results, sl_error *err)
+{
+    CHECK(check_slug("organization id", org, SL_STORE_MAX_ORG_ID, err));
+    if (n == 0) return SL_OK;
+    if (!updates || !results || n > SL_STORE_MAX_BATCH)
+        return sl_error_set(err, n > SL_STORE_MAX_BATCH ? SL_ERR_TOO_LARGE : SL_ERR_ARG, SL_NO_POS,
+                            "a batch holds 1 to %d updates", SL_STORE_MAX_BATCH);
+    bool *opens = malloc(n * sizeof *opens);
+    if (!opens) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    sl_status st = SL_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        const sl_rescreen_update *u = &updates[i];
+        if (!sl_store_action_name(u->action) || !sl_store_action_name(u->old_action) ||
+            !u->old_policy_version || !(u->score >= 0 && u->score <= 1))
+            st = sl_error_set(err, SL_ERR_ARG, i, "update %zu: bad action, score or version", i);
+        if (!st)
+            st = check_field("verdict", u->verdict_json, u->verdict_len, SL_STORE_MAX_VERDICT, true,
+                             i, err);
+        if (!st)
+            st = check_field("policy version", u->policy_version, u->policy_version_len,
+                             SL_STORE_MAX_POLICY_VERSION, true, i, err);
+        /* newly before a person: review or hide where it was allow or warn */
+        opens[i] = u->action >= SL_STORE_REVIEW && u->old_action < SL_STORE_REVIEW;
+    }
+    if (!st)
+        st = store->be->rescreen_apply(store->db, org, actor, updates, opens, n, now(store),
+                                       results, err);
+    free(opens);
+    return st;
+}
+
+/* ---- retention ---------------------------------------------------------------------------- */
+
+#define PURGE_BATCH 256 /* items a transaction: the write lock is held briefly */
+
+sl_status sl_store_purge(sl_store *store, int retention_days, bool dry_run, sl_purge_stats *stats,
+                         sl_error *err)
+{
+    sl_purge_stats tmp;
+    if (!stats) stats = &tmp;
+    *stats = (sl_purge_stats){0};
+    if (retention_days < 1 || retention_days > SL_STORE_MAX_RETENTION_DAYS)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "retention must be 1 to %d days",
+                            SL_STORE_MAX_RETENTION_DAYS);
+    int64_t t = now(store);
+    int64_t cutoff = t - (int64_t)retention_days * 86400000;
+    int64_t after = 0;
+    bool more = true;
+    while (more) {
+        size_t n = 0;
+        CHECK(store->be->purge_batch(store->db, cutoff, after, PURGE_BATCH, dry_run, t, &n, &after,
+                                     &more, err));
+        stats->purged += (int64_t)n;
+    }
+    if (!dry_run && stats->purged)
+        CHECK(store->be->wal_truncate(store->db, &stats->wal_truncated, err));
+    return SL_OK;
+}
 /* ---- audit log ---------------------------------------------------------------------------- */
 
 sl_status sl_store_audit_size(sl_store *store, int64_t *size, sl_error *err)

@@ -27,6 +27,7 @@ static const char *const messages[SL_STATUS_COUNT_] = {
     [SL_ERR_AUTH] = "invalid token",
     [SL_ERR_CURSOR] = "malformed cursor",
     [SL_ERR_BUSY] = "database busy",
+    [SL_ERR_CONFLICT] = "conflict with the current state",
     [SL_ERR_NOTE] = "malformed or unverified signed note",
 };
 
@@ -53,6 +54,7 @@ static const char *const names[SL_STATUS_COUNT_] = {
     [SL_ERR_AUTH] = "auth",
     [SL_ERR_CURSOR] = "cursor",
     [SL_ERR_BUSY] = "busy",
+    [SL_ERR_CONFLICT] = "conflict",
     [SL_ERR_NOTE] = "note",
 };
 

@@ -284,7 +284,8 @@ static void test_settings(void **state)
     /* fold_confidence scales a match made only without diacritics */
     write_file("settings.yaml", "version: \"1\"\n"
                                 "name: settings-test\n"
-                                "settings: {fold_confidence: 0.5, bank_min_similarity: 0.7}\n"
+                                "settings: {fold_confidence: 0.5, bank_min_similarity: 0.7, "
+                                "appeal_days: 3}\n"
                                 "categories: {insult: {}}\n"
                                 "rules:\n"
                                 "  - id: insult.words\n"
@@ -296,6 +297,7 @@ static void test_settings(void **state)
     const sl_policy *p = sl_engine_policy(e);
     assert_float_equal(p->settings.fold_confidence, 0.5f, 1e-6);
     assert_float_equal(p->settings.bank_min_similarity, 0.7f, 1e-6);
+    assert_int_equal(p->settings.appeal_days, 3);
     sl_scan *scan = sl_scan_new(e);
     const sl_verdict *v;
     assert_int_equal(sl_engine_check(e, scan, "oc cho", 6, &v), SL_OK);
@@ -307,6 +309,7 @@ static void test_settings(void **state)
     e = new_engine("a.yaml");
     assert_float_equal(sl_engine_policy(e)->settings.fold_confidence,
                        SL_POLICY_DEFAULT_FOLD_CONFIDENCE, 1e-6);
+    assert_int_equal(sl_engine_policy(e)->settings.appeal_days, SL_POLICY_DEFAULT_APPEAL_DAYS);
     sl_engine_free(e);
     write_file("bad.yaml", "version: \"1\"\n"
                            "name: settings-test\n"
@@ -327,6 +330,19 @@ static void test_settings(void **state)
     assert_int_equal(sl_policy_load(path_of("bad.yaml"), &pol, &err), SL_ERR_POLICY);
     assert_int_equal(err.line, 3);
     assert_non_null(strstr(err.message, "similarity"));
+    /* appeal_days: whole days, 1..365, named with its line */
+    const char *bad_days[] = {"0", "2.5", "366"};
+    for (size_t k = 0; k < 3; k++) {
+        char yaml[200];
+        snprintf(yaml, sizeof yaml,
+                 "version: \"1\"\nname: settings-test\ncategories: {insult: {}}\n"
+                 "settings:\n  appeal_days: %s\nrules: []\n",
+                 bad_days[k]);
+        write_file("bad.yaml", yaml);
+        assert_int_equal(sl_policy_load(path_of("bad.yaml"), &pol, &err), SL_ERR_POLICY);
+        assert_int_equal(err.line, 5);
+        assert_non_null(strstr(err.message, "appeal_days"));
+    }
 }
 
 /* An engine compiles each regex once, in its matcher: a bad one is still reported in the

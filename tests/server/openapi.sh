@@ -21,12 +21,21 @@ GET /v1/audit/proof/inclusion
 GET /v1/banks
 GET /v1/banks/{name}/items
 GET /v1/items/{channel}/{id}
+GET /v1/notices/{id}
+GET /v1/queues
 GET /v1/queues/pending
+GET /v1/queues/{queue}
 POST /v1/admin/reload
+POST /v1/admin/rescreen
+POST /v1/appeals
+POST /v1/appeals/{id}/decision
 POST /v1/banks/{name}/items
 POST /v1/check
 POST /v1/items
-POST /v1/queues/pending/claim'
+POST /v1/items/{channel}/{id}/decision
+POST /v1/queues/pending/claim
+POST /v1/queues/{queue}/claim
+POST /v1/reports'
 start_server "$db"
 
 req GET /openapi.json ""

@@ -162,7 +162,11 @@ static void test_states_and_cases_per_action(void **state)
         assert_string_equal(rec->verdict_json, it.verdict_json);
         assert_string_equal(rec->parent, "");
         assert_int_equal(rec->received_at, f->clock);
-        assert_int_equal(rec->nevents, 1 + (size_t)want[k].cases);
+        /* ingested, queued, and for a hide the notice to the author */
+        bool hidden = want[k].state == SL_ITEM_HIDDEN;
+        assert_int_equal(rec->nevents, 1 + (size_t)want[k].cases + (hidden ? 1 : 0));
+        assert_int_equal(r.notice.id[0] != '\0', hidden);
+        assert_int_equal(strlen(r.notice.appeal_token), hidden ? SL_APPEAL_TOKEN_LEN : 0);
         assert_string_equal(rec->events[0].what, "ingested");
         assert_int_equal(rec->events[0].to_state, want[k].state);
         assert_string_equal(rec->events[0].detail, sl_store_action_name(want[k].action));

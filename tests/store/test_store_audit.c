@@ -58,15 +58,16 @@ static void test_each_change_appends_one_entry(void **state)
                               make_item("fb", "3", SL_STORE_REVIEW, 0.5)};
     sl_ingest_result res[3];
     assert_int_equal(sl_store_ingest(s, "default", tok.id, items, 3, res, &err), SL_OK);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), 4);
+    /* three items, and the notice of the automated hide of item 2 */
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), 5);
     /* a duplicate changes nothing, so it logs nothing */
     assert_int_equal(sl_store_ingest(s, "default", tok.id, items, 3, res, &err), SL_OK);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), 4);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), 5);
     /* a batch that fails logs nothing either (one transaction) */
     sl_store_item bad[2] = {make_item("fb", "4", SL_STORE_ALLOW, 0.1),
                             make_item("fb", "", SL_STORE_ALLOW, 0.1)};
     assert_int_not_equal(sl_store_ingest(s, "default", tok.id, bad, 2, res, &err), SL_OK);
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), 4);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log"), 5);
 
     sl_queue_entry got[2];
     size_t n = 0;
@@ -75,9 +76,9 @@ static void test_each_change_appends_one_entry(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(sl_store_token_revoke(s, tok.id, &err), SL_OK);
     assert_int_equal(sl_store_token_revoke(s, tok.id, &err), SL_OK); /* no second entry */
-    assert_int_equal(check_rows(f), 7);
+    assert_int_equal(check_rows(f), 8);
 
-    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log WHERE org = 'default'"), 7);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log WHERE org = 'default'"), 8);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log WHERE "
                                 "json_extract(entry, '$.action') = 'item.ingest'"),
                      3);
@@ -115,7 +116,7 @@ static void test_log_refuses_update_and_delete(void **state)
                          SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(check_rows(f), 1);
+    assert_int_equal(check_rows(f), 2); /* the item and the notice of its automated hide */
 }
 
 int main(void)

@@ -1,0 +1,146 @@
+/* The SQLite backend's retention: purging the raw text of items whose retention has run out.
+ *
+ * An item is due when no case of it is open (in any queue: a pending review, a report, an
+ * appeal) and neither its receipt nor any of its closed cases (a decision) is later than the
+ * cutoff. A batch first reads the due items (and hashes their text), then rewrites them: the
+ * rows are not updated while the statement that selects them is still stepping.
+ *
+ * The connection runs with secure_delete (sqlite.c), so the bytes a purge frees are zeroed in
+ * the file; wal_truncate then empties the write-ahead log, which still holds the pages as they
+ * were before. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/backend.h"
+#include "store/sqlite_db.h"
+
+static const char *const sql_due =
+    "SELECT i.id, o.id, i.text, i.policy_version FROM items i "
+    "JOIN organizations o ON o.pk = i.org "
+    "WHERE i.purged_at IS NULL AND i.received_at <= ?1 AND i.id > ?2 AND NOT EXISTS "
+    "(SELECT 1 FROM cases c WHERE c.item = i.id AND (c.closed_at IS NULL OR c.closed_at > ?1)) "
+    "ORDER BY i.id LIMIT ?3";
+
+/* The verdict keeps its shape, offsets, rules and scores; the hits lose the text they quote
+ * ("text": the excerpt; "detail": evidence such as the host of a URL in the post). */
+static const char *const sql_purge =
+    "UPDATE items SET text = '', author = X'', purged_at = ?2, verdict = CASE "
+    "WHEN json_valid(verdict) AND json_type(verdict, '$.hits') = 'array' THEN "
+    "json_set(verdict, '$.hits', json((SELECT json_group_array(json_remove(value, '$.text', "
+    "'$.detail')) FROM json_each(verdict, '$.hits')))) ELSE verdict END "
+    "WHERE id = ?1 AND purged_at IS NULL";
+
+typedef struct due_item {
+    int64_t id;
+    char org[SL_STORE_MAX_ORG_ID + 1];
+    char pver[SL_STORE_MAX_POLICY_VERSION + 1];
+    char text_sha256[2 * SL_AUDIT_HASH_LEN + 1];
+} due_item;
+
+static void copy_col(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Up to limit due items after `after` into out; *more when one more row was there. */
+static sl_status read_due(sq *s, int64_t cutoff, int64_t after, size_t limit, due_item *out,
+                          size_t *n, bool *more, sl_error *err)
+{
+    sqlite3_stmt *st;
+    sl_status status = sl__sq_prepare(s, sql_due, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, cutoff);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, (int64_t)limit + 1);
+    int rc;
+    *n = 0;
+    *more = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == limit) {
+            *more = true;
+            break;
+        }
+        due_item *d = &out[(*n)++];
+        d->id = sqlite3_column_int64(st, 0);
+        copy_col(d->org, sizeof d->org, sl__sq_col_text(st, 1));
+        const void *text = sqlite3_column_blob(st, 2);
+        sl__audit_sha256_hex(text ? text : "", (size_t)sqlite3_column_bytes(st, 2), d->text_sha256);
+        copy_col(d->pver, sizeof d->pver, sl__sq_col_text(st, 3));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK
+                                                 : sl__sq_error(s, rc, "find items to purge", err);
+}
+
+/* Purges one due item; *done says whether it was (not when another process just did). */
+static sl_status purge_one(sq *s, const due_item *d, int64_t now, bool *done, sl_error *err)
+{
+    *done = false;
+    sqlite3_stmt *st;
+    sl_status status = sl__sq_prepare(s, sql_purge, &st, err);
+    if (status) return status;
+    sqlite3_bind_int64(st, 1, d->id);
+    sqlite3_bind_int64(st, 2, now);
+    if ((status = sl__sq_run(s, st, "purge item", err))) return status;
+    if (sqlite3_changes(s->db) != 1) return SL_OK; /* purged meanwhile by another process */
+    *done = true;
+    status = sl__sq_add_event(s, d->id, now, 0, "purged", -1, -1, "", err);
+    if (status) return status;
+    char target[32], data[96];
+    snprintf(target, sizeof target, "item:%" PRId64, d->id);
+    snprintf(data, sizeof data, "{\"text_sha256\":\"%s\"}", d->text_sha256);
+    sl__audit_rec rec = {.org = d->org,
+                         .action = "item.purge",
+                         .target = target,
+                         .before = "",
+                         .after = "",
+                         .policy_version = d->pver,
+                         .data = data};
+    return sl__sq_audit_append(s, now, &rec, err);
+}
+
+sl_status sl__sq_purge_batch(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
+                             int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err)
+{
+    sq *s = db;
+    *n = 0;
+    *more = false;
+    due_item *due = malloc(limit * sizeof *due);
+    if (!due) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    /* a dry run reads in its own read transaction; a purge reads under the write lock, so what
+       it read is still due when it writes */
+    sl_status status = dry_run ? sl__sq_exec(s, "BEGIN", err) : sl__sq_begin_write(s, err);
+    if (!status) status = read_due(s, cutoff, after, limit, due, n, more, err);
+    size_t nread = *n, purged = 0;
+    for (size_t i = 0; i < nread && !status && !dry_run; i++) {
+        bool done;
+        status = purge_one(s, &due[i], now, &done, err);
+        purged += done;
+    }
+    status = sl__sq_commit(s, status, err);
+    if (!status && nread) *last = due[nread - 1].id;
+    *n = status ? 0 : dry_run ? nread : purged;
+    free(due);
+    return status;
+}
+
+sl_status sl__sq_wal_truncate(void *db, bool *done, sl_error *err)
+{
+    sq *s = db;
+    sqlite3_stmt *st;
+    *done = false;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL);
+    if (rc) return sl__sq_error(s, rc, "checkpoint", err);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *done = sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    /* busy: a reader still needs the log; the next checkpoint empties it */
+    return rc == SQLITE_ROW || (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
+               ? SL_OK
+               : sl__sq_error(s, rc, "checkpoint", err);
+}
