@@ -17,12 +17,27 @@ name=tamper-test
 
 integ=$(token integration)
 rev=$(token reviewer)
+appeals=$(token appeals)
 start_server "$db"
 req POST /v1/items "$integ" '{"items":[
  {"id":"c1","channel":"web","kind":"comment","author":"u1","text":"bài viết rất hữu ích, cảm ơn"},
  {"id":"c2","channel":"web","kind":"comment","author":"u2","text":"đồ ngu mày im đi"},
  {"id":"c3","channel":"web","kind":"comment","author":"u3","text":"mày là thằng chó, tao sẽ giết mày"}]}'
 expect 200 '[.items[].status] == ["created","created","created"]' "ingest"
+# the review workflow writes decisions, appeals and reports, each cited by its entries
+req GET /v1/items/web/c3 "$rev"
+expect 200 '.state == "hidden"' "c3 is hidden"
+version=$(printf '%s' "$body" | jq '.version')
+rule=$(printf '%s' "$body" | jq -r '[.verdict.hits[].rule][0]')
+req POST /v1/items/web/c3/decision "$rev" "{\"outcome\":\"remove\",\"rule\":\"$rule\",\"note\":\"đe dọa\",\"statement\":\"Xin giữ lời lẽ ôn hòa.\",\"version\":$version}"
+expect 200 '.after == "removed"' "decide"
+req POST /v1/appeals "" "{\"appeal_token\":\"$(printf '%s' "$body" | jq -r .notice.appeal_token)\",\"text\":\"Tôi không đe dọa ai.\"}"
+expect 200 '(.id | type) == "number"' "appeal"
+appeal=$(printf '%s' "$body" | jq '.id')
+req POST "/v1/appeals/$appeal/decision" "$appeals" '{"outcome":"uphold","reason":"Lời đe dọa rõ ràng."}'
+expect 200 '' "appeal decided"
+req POST /v1/reports "$integ" '{"channel":"web","id":"c1","reason":"insult","text":"bình luận này xúc phạm"}'
+expect 200 '' "report"
 stop_server
 "$bin" audit checkpoint --db "$db" --audit-key "$key" --name "$name" >"$tmp/cp1" || fail "checkpoint 1"
 token auditor >/dev/null
@@ -98,7 +113,38 @@ verify_fails "$d" "entry $seq: the verdict of item:[0-9]+ does not match"
 d=$(copy hidden_item)
 sql "$d" "INSERT INTO items (org, channel, ext_id, kind, author, text, received_at, state, verdict, action, score, policy_version)
           SELECT org, channel, 'c9', kind, author, text, received_at, state, verdict, action, score, policy_version FROM items WHERE ext_id = 'c1'"
-verify_fails "$d" "item:[0-9]+ has no item.ingest entry"
+verify_fails "$d" "item [0-9]+ has no item.ingest entry"
+
+# ---- the review workflow's rows changed with a plain UPDATE ---------------------------------
+seq=$(sql "$db" "SELECT seq FROM audit_log WHERE json_extract(entry, '$.action') = 'item.decide'")
+d=$(copy note)
+sql "$d" "UPDATE decisions SET note = 'không có gì'"
+verify_fails "$d" "entry $seq: decision [0-9]+ has another note"
+d=$(copy person)
+sql "$d" "UPDATE decisions SET decided_by_name = 'người khác'"
+verify_fails "$d" "entry $seq: decision [0-9]+ names another person"
+d=$(copy outcome)
+sql "$d" "UPDATE decisions SET outcome = 'keep'"
+verify_fails "$d" "entry $seq: decision [0-9]+ has another outcome"
+d=$(copy state)
+sql "$d" "UPDATE items SET state = 0 WHERE ext_id = 'c3'"
+seq=$(sql "$db" "SELECT max(seq) FROM audit_log WHERE json_extract(entry, '$.after') = 'removed'")
+verify_fails "$d" "entry $seq: item:[0-9]+ is published, the log says removed"
+d=$(copy appeal_reason)
+sql "$d" "UPDATE appeals SET reason = 'khác'"
+seq=$(sql "$db" "SELECT seq FROM audit_log WHERE json_extract(entry, '$.action') = 'appeal.decide'")
+verify_fails "$d" "entry $seq: appeal $appeal has another reason"
+d=$(copy appeal_text)
+sql "$d" "UPDATE appeals SET text = 'khác'"
+seq=$(sql "$db" "SELECT seq FROM audit_log WHERE json_extract(entry, '$.action') = 'appeal.create'")
+verify_fails "$d" "entry $seq: appeal $appeal has another text"
+d=$(copy report)
+sql "$d" "UPDATE reports SET text = NULL"
+seq=$(sql "$db" "SELECT seq FROM audit_log WHERE json_extract(entry, '$.action') = 'report.create'")
+verify_fails "$d" "entry $seq: report [0-9]+ has another text"
+d=$(copy purge_mark)
+sql "$d" "UPDATE items SET purged_at = 1, text = '' WHERE ext_id = 'c1'"
+verify_fails "$d" "item:[0-9]+ is marked purged without an item.purge entry"
 
 # ---- the end of the log cut off ----------------------------------------------------------------
 d=$(copy truncate)

@@ -180,12 +180,48 @@ static void test_tampered_rows_named(void **state)
     sl_store_close(s);
 }
 
+/* A log with rescreens and purges verifies; a purged item whose text comes back does not. */
+static void test_rescreen_and_purge(void **state)
+{
+    fixture *f = *state;
+    sl_store *s = fixture_open(f);
+    sl_error err = {0};
+    sl_store_item items[2] = {make_item("web", "a", SL_STORE_ALLOW, 0.1),
+                              make_item("web", "b", SL_STORE_ALLOW, 0.2)};
+    sl_ingest_result res[2];
+    assert_int_equal(sl_store_ingest(s, "default", 0, items, 2, res, &err), SL_OK);
+    static const char nv[] = "{\"action\":\"warn\",\"hits\":[{\"rule\":\"x\",\"text\":\"q\"}]}";
+    sl_rescreen_update u = {res[1].item, SL_STORE_ALLOW, "default@2026.11-2",
+                            nv,          sizeof nv - 1,  SL_STORE_WARN,
+                            0.4,         "B#2",          3};
+    sl_rescreen_result rr;
+    assert_int_equal(sl_store_rescreen_apply(s, "default", 0, &u, 1, &rr, &err), SL_OK);
+    assert_true(rr.applied);
+    f->clock += 200LL * 86400 * 1000;
+    sl_purge_stats ps;
+    assert_int_equal(sl_store_purge(s, 180, false, &ps, &err), SL_OK);
+    assert_int_equal(ps.purged, 2);
+    sl_audit_report r;
+    assert_int_equal(sl_store_audit_verify(s, NULL, &r, &err), SL_OK);
+    if (!r.ok) fail_msg("%s", r.problem);
+    sl_store_close(s);
+    sql_exec(f, "UPDATE items SET text = 'trả lại' WHERE ext_id = 'a'");
+    s = fixture_open(f);
+    assert_int_equal(sl_store_audit_verify(s, NULL, &r, &err), SL_OK);
+    assert_false(r.ok);
+    assert_non_null(strstr(r.problem, "was purged but holds a text"));
+    assert_int_equal(r.bad_seq, sql_int(f, "SELECT min(seq) FROM audit_log WHERE "
+                                           "json_extract(entry, '$.action') = 'item.purge'"));
+    sl_store_close(s);
+}
+
 int main(void)
 {
     if (sl_audit_init()) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_api_and_verify, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_rows_named, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rescreen_and_purge, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
