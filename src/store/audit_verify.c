@@ -6,7 +6,8 @@
  *  1. entries: seq runs 0..n-1 without a gap, each entry's own "seq" is its row (an entry moved
  *     to another row says so), each stored leaf is SHA-256(0x00 || entry); the recomputed leaves
  *     are kept (32 bytes per entry) for the next passes;
- *  2. stored checkpoints, in the order they were signed: the signature verifies, the note
+ *  2. the checkpoints stored before pass 1 began (a live service may sign more meanwhile), in
+ *     the order they were signed: the signature verifies, the note
  *     matches its row, the log holds at least its size, the root of the log's first size
  *     entries is the signed root, and each is consistent with the one before;
  *  3. the auditor's checkpoint (options->checkpoint): signed, and the log extends its tree;
@@ -32,6 +33,7 @@ typedef struct verify {
     size_t n, cap;
     sl_note_verifier keys[MAX_KEYS]; /* the keys stored checkpoints were signed by */
     size_t nkeys;
+    int64_t last_checkpoint; /* the last one stored before the entries were read */
 } verify;
 
 void sl__audit_problem(sl_audit_report *r, int64_t seq, int64_t checkpoint, const char *fmt, ...)
@@ -199,7 +201,8 @@ static void check_checkpoint(verify *v, const sl_audit_checkpoint *c, sl_merkle_
                           c->id, cp->size, prev->id, prev->cp.size);
 }
 
-/* Pass 2. */
+/* Pass 2: the checkpoints stored before the entries were read (a live service may sign a
+ * larger log meanwhile: that one is not "truncated", only newer than what was read). */
 static sl_status check_checkpoints(verify *v, sl_error *err)
 {
     sl_merkle_range at;
@@ -214,7 +217,7 @@ static sl_status check_checkpoints(verify *v, sl_error *err)
         sl_status st =
             sl_store_audit_checkpoints(v->store, after, SL_STORE_AUDIT_PAGE, &c, &n, err);
         if (st) return st;
-        for (size_t i = 0; i < n && v->r->ok; i++) {
+        for (size_t i = 0; i < n && v->r->ok && c[i].id <= v->last_checkpoint; i++) {
             check_checkpoint(v, &c[i], &at, have_prev ? &trees[1 - cur] : NULL, &trees[cur]);
             v->r->checkpoints++;
             have_prev = true;
@@ -222,7 +225,7 @@ static sl_status check_checkpoints(verify *v, sl_error *err)
             after = c[i].id;
         }
         sl_store_audit_checkpoints_free(c, n);
-        if (n < SL_STORE_AUDIT_PAGE) break;
+        if (n < SL_STORE_AUDIT_PAGE || after >= v->last_checkpoint) break;
     }
     return SL_OK;
 }
@@ -277,7 +280,12 @@ sl_status sl_store_audit_verify(sl_store *store, const sl_audit_verify_options *
     if (!store || !report) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "NULL argument");
     *report = (sl_audit_report){.ok = true, .bad_seq = -1, .bad_checkpoint = -1};
     verify v = {.store = store, .o = options, .r = report};
-    sl_status st = read_entries(&v, err);
+    sl_audit_checkpoint *last = NULL;
+    sl_status st = sl_store_audit_checkpoint_latest(store, &last, err);
+    if (st == SL_ERR_NOT_FOUND) st = SL_OK;
+    v.last_checkpoint = last ? last->id : 0;
+    sl_store_audit_checkpoints_free(last, last ? 1 : 0);
+    if (!st) st = read_entries(&v, err);
     sl_merkle_root((const sl_merkle_hash *)v.leaves, v.n, report->root);
     if (!st && report->ok) st = check_checkpoints(&v, err);
     if (!st && report->ok && options && options->checkpoint) check_outside(&v);
