@@ -7,9 +7,9 @@
  *     to another row says so), each stored leaf is SHA-256(0x00 || entry); the recomputed leaves
  *     are kept (32 bytes per entry) for the next passes;
  *  2. the checkpoints stored before pass 1 began (a live service may sign more meanwhile), in
- *     the order they were signed: the signature verifies, the note
- *     matches its row, the log holds at least its size, the root of the log's first size
- *     entries is the signed root, and each is consistent with the one before;
+ *     the order they were signed: the signature verifies, the note matches its row, the log
+ *     holds at least its size, the root of the log's first size entries is the signed root,
+ *     and each is consistent with the one before;
  *  3. the auditor's checkpoint (options->checkpoint): signed, and the log extends its tree;
  *  4. the derived tables agree with the entries (the backend's table of checks).
  * The store reads through its public calls, so any backend is checked the same way. */
