@@ -64,9 +64,26 @@ typedef struct sl_store_backend {
                              size_t *n_out, sl_error *err);
     sl_status (*queue_stats)(void *db, const char *org, const char *queue, int64_t now,
                              sl_queue_stats *stats, sl_error *err);
+
+    /* webhooks: the events and bodies come from store/webhooks.h; rnd draws the jitter */
+    sl_status (*webhook_take)(void *db, const char *org, size_t max, int64_t now, size_t *entries,
+                              size_t *made, sl_error *err);
+    sl_status (*webhook_due)(void *db, const char *org, size_t max, int64_t now,
+                             sl_webhook_delivery **out, size_t *n, sl_error *err);
+    sl_status (*webhook_delivered)(void *db, int64_t id, int status, int64_t now, sl_error *err);
+    sl_status (*webhook_failed)(void *db, int64_t id, int status, const char *error,
+                                int max_attempts, int64_t now, uint32_t rnd, bool *gave_up,
+                                sl_error *err);
+    sl_status (*webhook_stats)(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;
+
+/* A handle's backend, database and clock, for the front files of later concerns
+ * (store/webhooks.c, ...) that implement their part of sangloc/store.h beside store.c. */
+const sl_store_backend *sl__store_backend(const sl_store *s);
+void *sl__store_db(const sl_store *s);
+int64_t sl__store_now(const sl_store *s);
 
 /* Constant-time equality of two hashes (libsodium's sodium_memcmp). */
 bool sl__store_hash_equal(const unsigned char a[SL_STORE_HASH_LEN],

@@ -1,21 +1,25 @@
 # Generates a C file holding every src/store/migrations/NNNN_name.sql as a byte array, so the
 # binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... -P this file).
-# Checks that the numbers run 1, 2, 3... without a gap, so a missing file cannot go unnoticed.
+# Migrations are indexed by position (the k-th file is version k): numbers only have to rise,
+# so branches that reserve numbers (a gap) merge without renumbering.
 include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/hex_bytes.cmake)
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
 set(arrays "")
 set(table "")
 set(expect 1)
+set(last 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME_WE)
   if(NOT name MATCHES "^([0-9][0-9][0-9][0-9])_[a-z0-9_]+$")
     message(FATAL_ERROR "migration file name must be NNNN_name.sql: ${f}")
   endif()
-  math(EXPR version "1${CMAKE_MATCH_1} - 10000")
-  if(NOT version EQUAL expect)
-    message(FATAL_ERROR "migration ${name}: expected number ${expect}")
+  math(EXPR number "1${CMAKE_MATCH_1} - 10000")
+  if(NOT number GREATER last)
+    message(FATAL_ERROR "migration ${name}: numbers must rise (after ${last})")
   endif()
+  set(last ${number})
+  set(version ${expect})
   sl_hex_bytes(${f} bytes len 12)
   string(APPEND arrays "static const unsigned char m${version}[] = {\n${bytes}0};\n")
   string(APPEND table "    {${version}, \"${name}\", (const char *)m${version}, ${len}},\n")

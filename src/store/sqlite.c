@@ -1024,4 +1024,9 @@ const sl_store_backend sl__store_sqlite = {
     .queue_claim = sq_queue_claim,
     .item_verdict = sq_item_verdict,
     .queue_stats = sq_queue_stats,
+    .webhook_take = sl__sq_webhook_take,
+    .webhook_due = sl__sq_webhook_due,
+    .webhook_delivered = sl__sq_webhook_delivered,
+    .webhook_failed = sl__sq_webhook_failed,
+    .webhook_stats = sl__sq_webhook_stats,
 };

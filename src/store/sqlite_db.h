@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sangloc/buf.h"
+#include "sangloc/store.h"
 #include "sangloc/status.h"
 #include "store/audit.h"
 
@@ -54,5 +55,16 @@ sl_status sl__sq_add_event(sq *s, int64_t item, int64_t at, int64_t actor, const
 /* Appends rec to the audit log as the next entry, at time now. Call it inside the write
  * transaction of the change it records (sqlite_audit.c). */
 sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_error *err);
+
+/* The webhook outbox (sqlite_webhooks.c): the backend's webhook_* operations. */
+sl_status sl__sq_webhook_take(void *db, const char *org, size_t max, int64_t now, size_t *entries,
+                              size_t *made, sl_error *err);
+sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
+                             sl_webhook_delivery **out, size_t *n, sl_error *err);
+sl_status sl__sq_webhook_delivered(void *db, int64_t id, int status, int64_t now, sl_error *err);
+sl_status sl__sq_webhook_failed(void *db, int64_t id, int status, const char *error,
+                                int max_attempts, int64_t now, uint32_t rnd, bool *gave_up,
+                                sl_error *err);
+sl_status sl__sq_webhook_stats(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
 
 #endif

@@ -36,6 +36,21 @@ static int64_t now(const sl_store *s)
     return s->now_ms(s->clock_ctx);
 }
 
+const sl_store_backend *sl__store_backend(const sl_store *s)
+{
+    return s->be;
+}
+
+void *sl__store_db(const sl_store *s)
+{
+    return s->db;
+}
+
+int64_t sl__store_now(const sl_store *s)
+{
+    return now(s);
+}
+
 /* ---- names -------------------------------------------------------------------------------- */
 
 static const char *const role_names[] = {NULL,      "integration", "reviewer", "appeals",
