@@ -12,6 +12,7 @@
 #include "cli/defaults.h"
 #include "cli/output.h"
 #include "sangloc/server.h"
+#include "sangloc/store.h"
 
 #define MAX_BANKS 64
 
@@ -22,6 +23,8 @@ static void usage(FILE *out)
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
             "                     [--max-body BYTES] [--config FILE]\n"
             "                     [--rate-limit N/s|N/m [--rate-burst B]]\n"
+            "                     [--webhook-url URL --webhook-secret-file F]\n"
+            "                     [--webhook-attempts N]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -39,6 +42,11 @@ static void usage(FILE *out)
             "  --rate-limit N/s    requests a token may send a second (or N/m: a minute); over\n"
             "                      it the reply is 429 with Retry-After (default: no limit)\n"
             "  --rate-burst B      requests a token may send at once (default: one second's)\n"
+            "  --webhook-url URL   POST signed events of the org to URL (http or https; with\n"
+            "                      --config each organization names its own)\n"
+            "  --webhook-secret-file F  the signing secret (created 0600 when missing;\n"
+            "                      rotate it with 'sangloc webhook rotate')\n"
+            "  --webhook-attempts N  attempts before a delivery is given up (default 12)\n"
             "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
             "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
             "\n"
@@ -48,6 +56,7 @@ static void usage(FILE *out)
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
 enum { O_CONFIG = O_BODY + 64 };
 enum { O_RATE = 320, O_BURST };
+enum { O_HOOK_URL = 340, O_HOOK_SECRET, O_HOOK_ATTEMPTS };
 
 /* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
 static bool parse_rate(const char *s, double *rate)
@@ -86,22 +95,27 @@ static bool split_listen(const char *s, char *host, size_t hsize, unsigned long 
 
 int sl_cmd_serve(int argc, char **argv)
 {
-    static const struct option longs[] = {{"listen", required_argument, 0, O_LISTEN},
-                                          {"db", required_argument, 0, O_DB},
-                                          {"key-file", required_argument, 0, O_KEY},
-                                          {"policy", required_argument, 0, O_POLICY},
-                                          {"model", required_argument, 0, O_MODEL},
-                                          {"no-model", no_argument, 0, O_NO_MODEL},
-                                          {"bank", required_argument, 0, O_BANK},
-                                          {"threads", required_argument, 0, O_THREADS},
-                                          {"max-body", required_argument, 0, O_BODY},
-                                          {"config", required_argument, 0, O_CONFIG},
-                                          {"rate-limit", required_argument, 0, O_RATE},
-                                          {"rate-burst", required_argument, 0, O_BURST},
-                                          {"help", no_argument, 0, 'h'},
-                                          {0, 0, 0, 0}};
+    static const struct option longs[] = {
+        {"listen", required_argument, 0, O_LISTEN},
+        {"db", required_argument, 0, O_DB},
+        {"key-file", required_argument, 0, O_KEY},
+        {"policy", required_argument, 0, O_POLICY},
+        {"model", required_argument, 0, O_MODEL},
+        {"no-model", no_argument, 0, O_NO_MODEL},
+        {"bank", required_argument, 0, O_BANK},
+        {"threads", required_argument, 0, O_THREADS},
+        {"max-body", required_argument, 0, O_BODY},
+        {"config", required_argument, 0, O_CONFIG},
+        {"rate-limit", required_argument, 0, O_RATE},
+        {"rate-burst", required_argument, 0, O_BURST},
+        {"webhook-url", required_argument, 0, O_HOOK_URL},
+        {"webhook-secret-file", required_argument, 0, O_HOOK_SECRET},
+        {"webhook-attempts", required_argument, 0, O_HOOK_ATTEMPTS},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
-               *model = NULL, *config = NULL;
+               *model = NULL, *config = NULL, *hook_url = NULL, *hook_secret = NULL;
+    unsigned long long hook_attempts = 0;
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
     bool no_model = false;
@@ -155,6 +169,17 @@ int sl_cmd_serve(int argc, char **argv)
             if (!sl__cli_parse_uint("serve", "--rate-burst", optarg, 1, 1000000000ull, &burst))
                 return 2;
             break;
+        case O_HOOK_URL:
+            hook_url = optarg;
+            break;
+        case O_HOOK_SECRET:
+            hook_secret = optarg;
+            break;
+        case O_HOOK_ATTEMPTS:
+            if (!sl__cli_parse_uint("serve", "--webhook-attempts", optarg, 1,
+                                    SL_WEBHOOK_MAX_ATTEMPTS, &hook_attempts))
+                return 2;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -168,6 +193,16 @@ int sl_cmd_serve(int argc, char **argv)
         return sl__cli_usage_error("serve", usage,
                                    "--config names each organization's policy and banks: "
                                    "not with --policy or --bank");
+    if (config && (hook_url || hook_secret))
+        return sl__cli_usage_error("serve", usage,
+                                   "--config names each organization's webhook: not with "
+                                   "--webhook-url or --webhook-secret-file");
+    if (!hook_url != !hook_secret)
+        return sl__cli_usage_error("serve", usage,
+                                   "--webhook-url and --webhook-secret-file go together");
+    if (hook_url && strncmp(hook_url, "http://", 7) && strncmp(hook_url, "https://", 8))
+        return sl__cli_usage_error("serve", usage, "--webhook-url: '%s' is not http(s)://",
+                                   hook_url);
     char host[256];
     unsigned long long port;
     if (!split_listen(listen, host, sizeof host, &port)) {
@@ -205,7 +240,10 @@ int sl_cmd_serve(int argc, char **argv)
                            .max_body = (size_t)max_body,
                            .config = config,
                            .rate_limit = rate,
-                           .rate_burst = (double)burst};
+                           .rate_burst = (double)burst,
+                           .webhook_url = hook_url,
+                           .webhook_secret_file = hook_secret,
+                           .webhook_attempts = (int)hook_attempts};
     /* the workers inherit this mask: only the main thread takes these signals */
     sigset_t set;
     sigemptyset(&set);

@@ -89,6 +89,7 @@ struct sl_server {
     sl__metrics metrics;
     struct sl__ratelimit *rl; /* NULL: no rate limit */
     sl__mx mx;                /* histograms, categories (metrics.h) */
+    struct sl__hooks *hooks;  /* the webhook delivery thread (webhooks.h); NULL: none */
 };
 
 /* One request being answered. */

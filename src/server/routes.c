@@ -7,6 +7,7 @@
 
 #include "sangloc/policy.h"
 #include "server/internal.h"
+#include "server/webhooks.h"
 #include "server/request.h"
 
 #define CHECK_OOM(expr)                                                                            \
@@ -540,6 +541,7 @@ void sl__route_metrics(sl__rq *r)
                            "# TYPE sangloc_queue_leased gauge\n"
                            "sangloc_queue_leased{queue=\"pending\"} %lld\n",
                            (long long)qs.open, (long long)qs.leased);
+    if (!st && w->srv->hooks) st = sl__hooks_metrics(w->store, r->org, b); /* webhooks.h */
     if (!st) st = sl__mx_write(&w->srv->mx, w->srv->slot, sl__route_name, SL_ROUTE_COUNT, b);
     if (st) {
         sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);
