@@ -58,9 +58,13 @@ int sl_cmd_webhook(int argc, char **argv)
         sl__cli_error("webhook", NULL, 0, "%s", err.message);
         return 2;
     }
-    fprintf(stderr,
-            "sangloc webhook: new secret in %s; the old one is kept in %s.prev for %llu "
-            "hours\n",
-            file, file, grace);
+    if (grace)
+        fprintf(stderr,
+                "sangloc webhook: new secret in %s; the old one stays valid for %llu h "
+                "(%s.prev)\n",
+                file, grace, file);
+    else
+        fprintf(stderr, "sangloc webhook: new secret in %s; the old one is no longer valid\n",
+                file);
     return 0;
 }

@@ -130,6 +130,12 @@ sl_status sl__hooks_new(sl_server *s, sl__hooks **out, sl_error *err)
         sl_store_options so = {.key_file = h->key_file};
         st = sl_store_open(h->db, &so, &h->store, err);
     }
+    /* before the server accepts: an org's first take makes its cursor at the end of the log,
+       so every change this server makes comes after it */
+    for (size_t k = 0; !st && k < h->n; k++) {
+        size_t entries, made;
+        st = sl_store_webhook_take(h->store, h->orgs[k].id, TAKE_MAX, &entries, &made, err);
+    }
     if (st) {
         sl__hooks_free(h);
         return st;

@@ -134,8 +134,7 @@ expect 200 '' "ingest b"
 wait_until grep -q ' 503$' "$rdir/log" || fail "no attempt while the receiver is down"
 req POST /v1/items "$integ" "$(items c)" # perhaps not even turned into deliveries yet
 expect 200 '' "ingest c"
-kill -9 "$pid"
-wait "$pid" 2>/dev/null
+{ kill -9 "$pid" && wait "$pid"; } 2>/dev/null
 pid=
 pending=$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL")
 [ "$pending" -ge 1 ] || fail "no delivery pending at the kill"
@@ -194,5 +193,36 @@ grep -q "given up after 2 attempts" "$tmp/err" || fail "the give-up is not logge
 req GET /metrics "$admin"
 grep -q '^sangloc_webhook_deliveries{outcome="given_up"} 3$' "$tmp/body" || fail "metrics: given up"
 ! grep -q "Nguyễn\|thằng chó" "$tmp/err" || fail "the server's log names an author or a text"
+stop_server
+
+# ---- --config: each org its own URL and secret; an org without one gets no webhook -------------
+start_receiver 0
+db=$tmp/orgs.db
+cat >"$tmp/orgs.yaml" <<YAML
+organizations:
+  - id: so-a
+    policy: $PWD/policies/default.yaml
+    webhook_url: $hook
+    webhook_secret_file: a.hook
+  - id: so-b
+    policy: $PWD/policies/default.yaml
+YAML
+start_server "$db" --config "$tmp/orgs.yaml"
+[ "$(stat -c %a "$tmp/a.hook")" = 600 ] || fail "the config's secret was not created beside it"
+integ_a=$(token integration so-a)
+integ_b=$(token integration so-b)
+req POST /v1/items "$integ_b" "$(items g)"
+expect 200 '' "ingest in so-b"
+req POST /v1/items "$integ_a" "$(items h)"
+expect 200 '' "ingest in so-a"
+wait_until count_delivered 3 || fail "so-a's events were not delivered"
+sleep 0.5 # so-b's would have been sent by now
+[ "$(delivered_events)" = "$(expected_of h)" ] || fail "--config events: $(delivered_events)"
+for n in $(delivered); do
+    jq -e '.org == "so-a"' "$rdir/$n.body" >/dev/null || fail "request $n: not so-a's"
+    [ "$(header "$n" X-Sangloc-Signature)" = "v1=$(hmac_of "$n" "$tmp/a.hook")" ] || fail "request $n: so-a's signature"
+done
+[ "$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE org = 'so-b'")" = 0 ] ||
+    fail "so-b has deliveries without a webhook"
 stop_server
 echo "webhooks: ok"
