@@ -159,7 +159,10 @@ static int progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl
     return atomic_load(&((sl__hooks *)ctx)->stop) ? 1 : 0;
 }
 
-static void deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
+/* Sends one delivery and records the outcome; false when the receiver did not answer at all
+ * (refused, timed out), so that the org's other deliveries wait for the next round instead of
+ * timing out one after another while other orgs wait. */
+static bool deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
 {
     time_t now = time(NULL);
     char ts[24], sig[SL_HOOK_SIG_MAX], line[SL_HOOK_SIG_MAX + 64];
@@ -198,12 +201,12 @@ static void deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hd);
     sodium_memzero(sig, sizeof sig);
-    if (rc == CURLE_ABORTED_BY_CALLBACK) return; /* stopping: still due after a restart */
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return false; /* stopping: still due after a restart */
     sl_error err = {0};
     if (rc == CURLE_OK && status >= 200 && status < 300) {
         if (sl_store_webhook_delivered(h->store, d->id, (int)status, &err))
             log_line("delivery %" PRId64 ": %s", d->id, err.message);
-        return;
+        return true;
     }
     char why[128];
     if (rc != CURLE_OK)
@@ -220,6 +223,7 @@ static void deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
     else
         log_line("org %s: delivery %" PRId64 " (%s) failed (%s), retried later", o->id, d->id,
                  d->event, why);
+    return rc == CURLE_OK;
 }
 
 /* New entries into deliveries, then what is due; true when more is due right away. */
@@ -240,9 +244,11 @@ static bool serve_org(sl__hooks *h, hook_org *o)
         if (err.code != SL_ERR_BUSY) log_line("org %s: %s", o->id, err.message);
         return false;
     }
-    for (size_t k = 0; k < n && !atomic_load(&h->stop); k++) deliver(h, o, &d[k]);
+    bool answered = true;
+    for (size_t k = 0; k < n && answered && !atomic_load(&h->stop); k++)
+        answered = deliver(h, o, &d[k]);
     sl_webhook_deliveries_free(d, n);
-    return n == DUE_MAX;
+    return n == DUE_MAX && answered;
 }
 
 static void *hooks_main(void *arg)

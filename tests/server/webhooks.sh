@@ -4,7 +4,8 @@
 # with a signature recomputed here with openssl; the receiver failing first -> retried with
 # backoff and delivered; the server killed with SIGKILL while deliveries are pending ->
 # restarted, every event delivered (a repeat only under the same X-Sangloc-Delivery id);
-# rotation -> two signatures, each verifying with its secret; give-up after --webhook-attempts;
+# rotation -> two signatures, each verifying with its secret; give-up after --webhook-attempts
+# when nobody listens;
 # /metrics; refusals (bad URL, a secret file others may read, a config key alone).
 # Usage: webhooks.sh SANGLOC DATA_DIR (run from the repository root).
 set -u
@@ -181,8 +182,9 @@ for n in $(delivered); do
 done
 stop_server
 
-# ---- give up after --webhook-attempts; counted in /metrics -------------------------------------
-touch "$rdir/down"
+# ---- give up after --webhook-attempts (nobody listening: refused); counted in /metrics ----------
+kill -9 "$rpid" && wait "$rpid" 2>/dev/null
+rpid=
 start_server "$db" --webhook-url "$hook" --webhook-secret-file "$secret" --webhook-attempts 2
 req POST /v1/items "$integ" "$(items f)"
 gave_up() { [ "$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 3 ]; }
