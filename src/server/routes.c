@@ -236,6 +236,7 @@ void sl__route_items(sl__rq *r)
                         status == 400 && err.byte != SL_NO_POS ? (long)err.byte : -1, 0);
         goto done;
     }
+    sl__hooks_wake(w->srv->hooks); /* new audit entries: webhooks need not wait for the tick */
     sl_buf *b = &w->out;
     sl_buf_clear(b);
     CHECK_OOM(sl_buf_puts(b, "{\"items\":["));

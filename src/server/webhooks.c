@@ -39,6 +39,7 @@ struct sl__hooks {
     bool started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    bool woken; /* under mu: a wake since the last wait */
     atomic_bool stop, reload;
     sl_store *store;
     CURL *curl;
@@ -269,8 +270,11 @@ static void *hooks_main(void *arg)
             until.tv_nsec -= 1000000000L;
         }
         pthread_mutex_lock(&h->mu);
-        if (!atomic_load(&h->stop) && !atomic_load(&h->reload))
-            pthread_cond_timedwait(&h->cv, &h->mu, &until);
+        /* a wake that came while the round ran is not lost: woken is set under the lock */
+        while (!h->woken && !atomic_load(&h->stop) &&
+               pthread_cond_timedwait(&h->cv, &h->mu, &until) == 0) {
+        }
+        h->woken = false;
         pthread_mutex_unlock(&h->mu);
     }
     return NULL;
@@ -289,8 +293,14 @@ sl_status sl__hooks_start(sl__hooks *h, sl_error *err)
 static void wake(sl__hooks *h)
 {
     pthread_mutex_lock(&h->mu);
+    h->woken = true;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
+}
+
+void sl__hooks_wake(sl__hooks *h)
+{
+    if (h) wake(h);
 }
 
 void sl__hooks_reload(sl__hooks *h)
