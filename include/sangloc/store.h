@@ -331,7 +331,7 @@ sl_status sl_store_webhook_due(sl_store *store, const char *org, size_t max,
                                sl_webhook_delivery **out, size_t *n, sl_error *err);
 void sl_webhook_deliveries_free(sl_webhook_delivery *d, size_t n);
 
-/* Records a 2xx answer: the delivery is done. */
+/* Records a 2xx answer: the delivery is done. SL_ERR_NOT_FOUND when id is not pending. */
 sl_status sl_store_webhook_delivered(sl_store *store, int64_t id, int status, sl_error *err);
 
 /* Records a failed attempt (status: the HTTP status, 0 when none came; error: why, may be
@@ -340,6 +340,22 @@ sl_status sl_store_webhook_delivered(sl_store *store, int64_t id, int status, sl
  * (may be NULL) says which. */
 sl_status sl_store_webhook_failed(sl_store *store, int64_t id, int status, const char *error,
                                   int max_attempts, bool *gave_up, sl_error *err);
+
+/* The outcome of one attempt, for sl_store_webhook_record. */
+typedef struct sl_webhook_outcome {
+    int64_t id;
+    bool delivered;    /* a 2xx answer */
+    int status;        /* the HTTP status; 0 when none came */
+    const char *error; /* why it failed (may be NULL); kept when it is printable ASCII */
+    bool gave_up;      /* set by the call: that failure was the last attempt */
+} sl_webhook_outcome;
+
+/* Records n outcomes in one transaction (what sl_store_webhook_delivered and _failed do one at
+ * a time): a delivery thread records a round of POSTs with one commit. A crash before it
+ * leaves them due, and they are sent again under the same ids (at least once). An id that is
+ * not pending is skipped. */
+sl_status sl_store_webhook_record(sl_store *store, sl_webhook_outcome *o, size_t n,
+                                  int max_attempts, sl_error *err);
 
 typedef struct sl_webhook_stats {
     int64_t delivered, pending, given_up; /* deliveries by state */

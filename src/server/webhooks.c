@@ -21,7 +21,7 @@
 #define TICK_MS         200 /* how often new audit entries are looked for */
 #define SECRETS_EVERY_S 60  /* secret files are read again at least this often */
 #define TAKE_MAX        200 /* audit entries turned into deliveries at once */
-#define DUE_MAX         32  /* deliveries sent before looking for new entries again */
+#define DUE_MAX         32  /* deliveries sent, then recorded with one commit, a round */
 #define CONNECT_MS      2000
 #define TOTAL_MS        5000
 
@@ -160,10 +160,10 @@ static int progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl
     return atomic_load(&((sl__hooks *)ctx)->stop) ? 1 : 0;
 }
 
-/* Sends one delivery and records the outcome; false when the receiver did not answer at all
- * (refused, timed out), so that the org's other deliveries wait for the next round instead of
- * timing out one after another while other orgs wait. */
-static bool deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
+/* POSTs one delivery and fills its outcome (why: the failure's reason); false when the server
+ * is stopping and the request was abandoned (it stays due, sent again after a restart). */
+static bool post(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d, sl_webhook_outcome *out,
+                 char why[128])
 {
     time_t now = time(NULL);
     char ts[24], sig[SL_HOOK_SIG_MAX], line[SL_HOOK_SIG_MAX + 64];
@@ -182,7 +182,7 @@ static bool deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
     snprintf(line, sizeof line, "X-Sangloc-Signature: %s", sig);
     hd = (t = curl_slist_append(hd, line)) ? t : hd;
     CURL *c = h->curl;
-    curl_easy_reset(c);
+    curl_easy_reset(c); /* keeps the connection cache: a receiver's keep-alive is reused */
     curl_easy_setopt(c, CURLOPT_URL, o->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -202,32 +202,21 @@ static bool deliver(sl__hooks *h, hook_org *o, const sl_webhook_delivery *d)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hd);
     sodium_memzero(sig, sizeof sig);
-    if (rc == CURLE_ABORTED_BY_CALLBACK) return false; /* stopping: still due after a restart */
-    sl_error err = {0};
-    if (rc == CURLE_OK && status >= 200 && status < 300) {
-        if (sl_store_webhook_delivered(h->store, d->id, (int)status, &err))
-            log_line("delivery %" PRId64 ": %s", d->id, err.message);
-        return true;
-    }
-    char why[128];
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return false;
+    *out = (sl_webhook_outcome){.id = d->id, .status = rc == CURLE_OK ? (int)status : 0};
+    out->delivered = rc == CURLE_OK && status >= 200 && status < 300;
     if (rc != CURLE_OK)
-        snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
+        snprintf(why, 128, "%s", curl_easy_strerror(rc));
     else
-        snprintf(why, sizeof why, "HTTP %ld", status);
-    bool gave_up = false;
-    if (sl_store_webhook_failed(h->store, d->id, rc == CURLE_OK ? (int)status : 0, why,
-                                h->max_attempts, &gave_up, &err))
-        log_line("delivery %" PRId64 ": %s", d->id, err.message);
-    else if (gave_up)
-        log_line("org %s: delivery %" PRId64 " (%s) given up after %d attempts: %s", o->id, d->id,
-                 d->event, h->max_attempts, why);
-    else
-        log_line("org %s: delivery %" PRId64 " (%s) failed (%s), retried later", o->id, d->id,
-                 d->event, why);
-    return rc == CURLE_OK;
+        snprintf(why, 128, "HTTP %ld", status);
+    out->error = out->delivered ? NULL : why;
+    return true;
 }
 
-/* New entries into deliveries, then what is due; true when more is due right away. */
+/* New entries into deliveries, then what is due, sent and recorded with one commit (a crash
+ * before it sends them again, under the same ids); true when more is due right away. A
+ * receiver that does not answer at all (refused, timed out) ends the org's round, so that its
+ * other deliveries do not time out one after another while other orgs wait. */
 static bool serve_org(sl__hooks *h, hook_org *o)
 {
     sl_error err = {0};
@@ -240,16 +229,33 @@ static bool serve_org(sl__hooks *h, hook_org *o)
         if (entries < TAKE_MAX) break;
     }
     sl_webhook_delivery *d = NULL;
-    size_t n = 0;
+    size_t n = 0, sent = 0;
     if (sl_store_webhook_due(h->store, o->id, DUE_MAX, &d, &n, &err)) {
         if (err.code != SL_ERR_BUSY) log_line("org %s: %s", o->id, err.message);
         return false;
     }
+    sl_webhook_outcome out[DUE_MAX];
+    char why[DUE_MAX][128];
     bool answered = true;
-    for (size_t k = 0; k < n && answered && !atomic_load(&h->stop); k++)
-        answered = deliver(h, o, &d[k]);
+    while (sent < n && answered && !atomic_load(&h->stop) &&
+           post(h, o, &d[sent], &out[sent], why[sent])) {
+        answered = out[sent].status != 0;
+        sent++;
+    }
+    if (sent && sl_store_webhook_record(h->store, out, sent, h->max_attempts, &err))
+        log_line("org %s: recording %zu deliveries: %s", o->id, sent, err.message);
+    else
+        for (size_t k = 0; k < sent; k++) {
+            if (out[k].delivered) continue;
+            if (out[k].gave_up)
+                log_line("org %s: delivery %" PRId64 " (%s) given up after %d attempts: %s", o->id,
+                         d[k].id, d[k].event, h->max_attempts, why[k]);
+            else
+                log_line("org %s: delivery %" PRId64 " (%s) failed (%s), retried later", o->id,
+                         d[k].id, d[k].event, why[k]);
+        }
     sl_webhook_deliveries_free(d, n);
-    return n == DUE_MAX && answered;
+    return n == DUE_MAX && answered && sent == n;
 }
 
 static void *hooks_main(void *arg)

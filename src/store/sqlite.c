@@ -1026,7 +1026,6 @@ const sl_store_backend sl__store_sqlite = {
     .queue_stats = sq_queue_stats,
     .webhook_take = sl__sq_webhook_take,
     .webhook_due = sl__sq_webhook_due,
-    .webhook_delivered = sl__sq_webhook_delivered,
-    .webhook_failed = sl__sq_webhook_failed,
+    .webhook_record = sl__sq_webhook_record,
     .webhook_stats = sl__sq_webhook_stats,
 };

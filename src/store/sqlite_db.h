@@ -61,10 +61,8 @@ sl_status sl__sq_webhook_take(void *db, const char *org, size_t max, int64_t now
                               size_t *made, sl_error *err);
 sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
                              sl_webhook_delivery **out, size_t *n, sl_error *err);
-sl_status sl__sq_webhook_delivered(void *db, int64_t id, int status, int64_t now, sl_error *err);
-sl_status sl__sq_webhook_failed(void *db, int64_t id, int status, const char *error,
-                                int max_attempts, int64_t now, uint32_t rnd, bool *gave_up,
-                                sl_error *err);
+sl_status sl__sq_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
+                                int64_t now, sl_error *err);
 sl_status sl__sq_webhook_stats(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
 
 #endif

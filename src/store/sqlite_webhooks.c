@@ -5,6 +5,7 @@
  * deliveries nor the cursor, a crash after leaves both, so nothing is lost or made twice.
  * Entries are read with SQLite's JSON functions: this file needs no JSON parser. */
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static const char *const sql_due =
     "AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3";
 static const char *const sql_delivered =
     "UPDATE webhook_deliveries SET delivered_at = ?2, last_status = ?3, attempts = attempts + 1, "
-    "last_error = NULL WHERE id = ?1 AND delivered_at IS NULL";
+    "last_error = NULL WHERE id = ?1";
 static const char *const sql_attempts =
     "SELECT attempts FROM webhook_deliveries WHERE id = ?1 AND delivered_at IS NULL "
     "AND given_up_at IS NULL";
@@ -273,53 +274,53 @@ sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
     return status;
 }
 
-sl_status sl__sq_webhook_delivered(void *db, int64_t id, int http_status, int64_t now,
-                                   sl_error *err)
-{
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_delivered, &st, err);
-    if (status) return status;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int(st, 3, http_status);
-    return sl__sq_run(s, st, "record webhook delivery", err);
-}
-
-static sl_status fail(sq *s, int64_t id, int http_status, const char *error, int max_attempts,
-                      int64_t now, uint32_t rnd, bool *gave_up, sl_error *err)
+/* One outcome, inside the caller's transaction; *found false when the id is not pending. */
+static sl_status record(sq *s, sl_webhook_outcome *o, int max_attempts, int64_t now, bool *found,
+                        sl_error *err)
 {
     sqlite3_stmt *st;
     sl_status status = sl__sq_prepare(s, sql_attempts, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 1, o->id);
     int rc = sqlite3_step(st);
     int attempts = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) + 1 : 0;
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no pending webhook delivery %lld",
-                            (long long)id);
+    *found = rc == SQLITE_ROW;
+    o->gave_up = false;
+    if (rc == SQLITE_DONE) return SL_OK;
     if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "read webhook delivery", err);
-    *gave_up = attempts >= max_attempts;
+    if (o->delivered) {
+        if ((status = sl__sq_prepare(s, sql_delivered, &st, err))) return status;
+        sqlite3_bind_int64(st, 1, o->id);
+        sqlite3_bind_int64(st, 2, now);
+        sqlite3_bind_int(st, 3, o->status);
+        return sl__sq_run(s, st, "record webhook delivery", err);
+    }
+    o->gave_up = attempts >= max_attempts;
     if ((status = sl__sq_prepare(s, sql_failed, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 1, o->id);
     sqlite3_bind_int(st, 2, attempts);
-    sqlite3_bind_int64(st, 3, *gave_up ? now : now + sl__webhook_backoff_ms(attempts, rnd));
-    sl__sq_bind_id(st, 4, *gave_up ? now : 0);
-    sqlite3_bind_int(st, 5, http_status);
-    size_t elen = error ? strnlen(error, SL_WEBHOOK_MAX_ERROR) : 0;
-    sl__sq_bind_text(st, 6, error, elen, 1);
+    sqlite3_bind_int64(
+        st, 3, o->gave_up ? now : now + sl__webhook_backoff_ms(attempts, randombytes_random()));
+    sl__sq_bind_id(st, 4, o->gave_up ? now : 0);
+    sqlite3_bind_int(st, 5, o->status);
+    size_t elen = o->error ? strnlen(o->error, SL_WEBHOOK_MAX_ERROR) : 0;
+    sl__sq_bind_text(st, 6, o->error, elen, 1);
     return sl__sq_run(s, st, "record webhook failure", err);
 }
 
-sl_status sl__sq_webhook_failed(void *db, int64_t id, int http_status, const char *error,
-                                int max_attempts, int64_t now, uint32_t rnd, bool *gave_up,
-                                sl_error *err)
+sl_status sl__sq_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
+                                int64_t now, sl_error *err)
 {
     sq *s = db;
     sl_status status = sl__sq_begin_write(s, err);
     if (status) return status;
-    status = fail(s, id, http_status, error, max_attempts, now, rnd, gave_up, err);
+    bool found = true;
+    for (size_t k = 0; k < n && !status; k++)
+        status = record(s, &o[k], max_attempts, now, &found, err);
+    if (!status && n == 1 && !found)
+        status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no pending webhook delivery %lld",
+                              (long long)o[0].id);
     return sl__sq_commit(s, status, err);
 }
 

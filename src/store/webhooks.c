@@ -3,7 +3,6 @@
 #include "store/webhooks.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,32 +198,44 @@ void sl_webhook_deliveries_free(sl_webhook_delivery *d, size_t n)
     free(d);
 }
 
+/* An error text is kept only when it is printable ASCII (curl's messages are). */
+static const char *plain(const char *error)
+{
+    for (const char *p = error; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) return "(error text not kept)";
+    return error;
+}
+
+sl_status sl_store_webhook_record(sl_store *store, sl_webhook_outcome *o, size_t n,
+                                  int max_attempts, sl_error *err)
+{
+    if (n && !o) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no outcomes");
+    if (max_attempts < 1 || max_attempts > SL_WEBHOOK_MAX_ATTEMPTS)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "attempts must be 1 to %d",
+                            SL_WEBHOOK_MAX_ATTEMPTS);
+    for (size_t k = 0; k < n; k++) {
+        if (o[k].id <= 0) return sl_error_set(err, SL_ERR_ARG, k, "no delivery id");
+        o[k].error = plain(o[k].error);
+        o[k].gave_up = false;
+    }
+    if (!n) return SL_OK;
+    return sl__store_backend(store)->webhook_record(sl__store_db(store), o, n, max_attempts,
+                                                    sl__store_now(store), err);
+}
+
 sl_status sl_store_webhook_delivered(sl_store *store, int64_t id, int status, sl_error *err)
 {
-    if (id <= 0) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no delivery id");
-    return sl__store_backend(store)->webhook_delivered(sl__store_db(store), id, status,
-                                                       sl__store_now(store), err);
+    sl_webhook_outcome o = {.id = id, .delivered = true, .status = status};
+    return sl_store_webhook_record(store, &o, 1, SL_WEBHOOK_MAX_ATTEMPTS, err);
 }
 
 sl_status sl_store_webhook_failed(sl_store *store, int64_t id, int status, const char *error,
                                   int max_attempts, bool *gave_up, sl_error *err)
 {
-    bool tmp;
-    if (!gave_up) gave_up = &tmp;
-    *gave_up = false;
-    if (id <= 0) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "no delivery id");
-    if (max_attempts < 1 || max_attempts > SL_WEBHOOK_MAX_ATTEMPTS)
-        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "attempts must be 1 to %d",
-                            SL_WEBHOOK_MAX_ATTEMPTS);
-    /* the error text is kept only when it is plain ASCII (curl's messages are) */
-    for (const char *p = error; p && *p; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-            error = "(error text not kept)";
-            break;
-        }
-    return sl__store_backend(store)->webhook_failed(sl__store_db(store), id, status, error,
-                                                    max_attempts, sl__store_now(store),
-                                                    randombytes_random(), gave_up, err);
+    sl_webhook_outcome o = {.id = id, .status = status, .error = error};
+    sl_status st = sl_store_webhook_record(store, &o, 1, max_attempts, err);
+    if (gave_up) *gave_up = !st && o.gave_up;
+    return st;
 }
 
 sl_status sl_store_webhook_stats(sl_store *store, const char *org, sl_webhook_stats *stats,

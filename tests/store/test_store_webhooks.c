@@ -334,6 +334,47 @@ static void test_events_of_each_action(void **state)
     sl_store_close(s);
 }
 
+/* A round of outcomes in one call: each recorded, an id that is not pending skipped. */
+static void test_record_a_round(void **state)
+{
+    fixture *f = *state;
+    sl_store *s = fixture_open(f);
+    take(s, "default", NULL);
+    ingest3(s, "default", "a");
+    take(s, "default", NULL);
+    size_t n = 0;
+    sl_webhook_delivery *d = due(s, "default", &n);
+    assert_int_equal(n, 3);
+    sl_webhook_outcome o[4] = {{.id = d[0].id, .delivered = true, .status = 200},
+                               {.id = d[1].id, .status = 502, .error = "HTTP 502"},
+                               {.id = 999999, .delivered = true, .status = 200},
+                               {.id = d[2].id, .status = 0, .error = "timeout \xc3\xa9"}};
+    sl_error err = {0};
+    assert_int_equal(sl_store_webhook_record(s, o, 4, 1, &err), SL_OK);
+    assert_false(o[0].gave_up);
+    assert_true(o[1].gave_up); /* one attempt allowed */
+    assert_true(o[3].gave_up);
+    char q[160];
+    snprintf(q, sizeof q, "SELECT delivered_at IS NOT NULL FROM webhook_deliveries WHERE id = %lld",
+             (long long)d[0].id);
+    assert_int_equal(sql_int(f, q), 1);
+    snprintf(q, sizeof q, "SELECT last_status FROM webhook_deliveries WHERE id = %lld",
+             (long long)d[1].id);
+    assert_int_equal(sql_int(f, q), 502);
+    snprintf(q, sizeof q,
+             "SELECT last_error = '(error text not kept)' FROM webhook_deliveries WHERE id = %lld",
+             (long long)d[2].id);
+    assert_int_equal(sql_int(f, q), 1);
+    /* delivered again, or an unknown id alone: not pending */
+    assert_int_equal(sl_store_webhook_delivered(s, d[0].id, 200, &err), SL_ERR_NOT_FOUND);
+    assert_int_equal(sl_store_webhook_record(s, o, 0, 12, &err), SL_OK);
+    sl_webhook_deliveries_free(d, n);
+    d = due(s, "default", &n);
+    assert_int_equal(n, 0);
+    sl_webhook_deliveries_free(d, n);
+    sl_store_close(s);
+}
+
 static void test_arguments(void **state)
 {
     fixture *f = *state;
@@ -361,6 +402,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backoff_and_give_up, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_events_of_each_action, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_record_a_round, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_arguments, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
