@@ -141,12 +141,13 @@ static sl_status create_secret(const char *path, sl_error *err)
     return SL_OK;
 }
 
-sl_status sl__hook_secret_load(const char *path, time_t now, sl__hook_secret *out, sl_error *err)
+sl_status sl__hook_secret_load(const char *path, time_t now, bool create, sl__hook_secret *out,
+                               sl_error *err)
 {
     sl__hook_secret s = {.cur_len = 0};
     time_t mtime;
     sl_status st = read_secret(path, s.cur, &s.cur_len, &mtime, err);
-    if (st == SL_ERR_NOT_FOUND) {
+    if (st == SL_ERR_NOT_FOUND && create) {
         if ((st = create_secret(path, err))) return st;
         st = read_secret(path, s.cur, &s.cur_len, &mtime, err);
     }

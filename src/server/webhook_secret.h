@@ -10,6 +10,7 @@
 #ifndef SL_SERVER_WEBHOOK_SECRET_H
 #define SL_SERVER_WEBHOOK_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -27,9 +28,12 @@ typedef struct sl__hook_secret {
     time_t prev_until; /* when the grace ends (F.prev's mtime); 0: no previous secret */
 } sl__hook_secret;
 
-/* Reads the secret file at path, creating it (mode 0600) with a new secret when it does not
- * exist, and path.prev when its grace has not ended at `now`. */
-sl_status sl__hook_secret_load(const char *path, time_t now, sl__hook_secret *out, sl_error *err);
+/* Reads the secret file at path, and path.prev when its grace has not ended at `now`. A missing
+ * secret file is created (mode 0600, a new secret) when `create` (at start); later a missing
+ * file is an error (SL_ERR_NOT_FOUND), so that a file removed by mistake does not silently
+ * become a secret no receiver knows. */
+sl_status sl__hook_secret_load(const char *path, time_t now, bool create, sl__hook_secret *out,
+                               sl_error *err);
 
 /* The X-Sangloc-Signature value for a body sent at unix time ts (its decimal text):
  * "v1=HEX(HMAC-SHA-256(secret, TS "." BODY))", then ",v1=..." under the previous secret while

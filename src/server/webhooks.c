@@ -76,7 +76,7 @@ static sl_status load_secrets(sl__hooks *h, bool at_start, sl_error *err)
     for (size_t k = 0; k < h->n; k++) {
         sl_error e = {0};
         sl__hook_secret s;
-        if (sl__hook_secret_load(h->orgs[k].secret_file, now, &s, &e)) {
+        if (sl__hook_secret_load(h->orgs[k].secret_file, now, at_start, &s, &e)) {
             if (at_start) {
                 if (err) *err = e;
                 return e.code ? e.code : SL_ERR_IO;

@@ -180,6 +180,20 @@ for n in $(delivered); do
     [ "$n" -gt "$start" ] || continue
     [ "$(header "$n" X-Sangloc-Signature)" = "v1=$(hmac_of "$n" "$secret")" ] || fail "request $n: one signature"
 done
+# a secret file removed while running: the server keeps the secret it had (and says so) instead
+# of making one no receiver knows
+mv "$secret" "$tmp/kept.secret"
+req POST /v1/admin/reload "$admin" '{}'
+start=$(wc -l <"$rdir/log")
+req POST /v1/items "$integ" "$(items k)"
+wait_until count_delivered 18 || fail "after the secret file was removed"
+[ ! -e "$secret" ] || fail "the server made a new secret file while running"
+wait_until grep -q "keeping the secret it had" "$tmp/err" || fail "the missing secret is not logged"
+for n in $(delivered); do
+    [ "$n" -gt "$start" ] || continue
+    [ "$(header "$n" X-Sangloc-Signature)" = "v1=$(hmac_of "$n" "$tmp/kept.secret")" ] || fail "request $n: the kept secret"
+done
+mv "$tmp/kept.secret" "$secret"
 stop_server
 
 # ---- give up after --webhook-attempts (nobody listening: refused); counted in /metrics ----------
