@@ -56,7 +56,7 @@ static void usage(FILE *out)
 enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THREADS, O_BODY };
 enum { O_CONFIG = O_BODY + 64 };
 enum { O_RATE = 320, O_BURST };
-enum { O_HOOK_URL = 340, O_HOOK_SECRET, O_HOOK_ATTEMPTS };
+enum { O_WH_URL = 340, O_WH_KEY, O_WH_TRIES };
 
 /* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
 static bool parse_rate(const char *s, double *rate)
@@ -95,24 +95,23 @@ static bool split_listen(const char *s, char *host, size_t hsize, unsigned long 
 
 int sl_cmd_serve(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"listen", required_argument, 0, O_LISTEN},
-        {"db", required_argument, 0, O_DB},
-        {"key-file", required_argument, 0, O_KEY},
-        {"policy", required_argument, 0, O_POLICY},
-        {"model", required_argument, 0, O_MODEL},
-        {"no-model", no_argument, 0, O_NO_MODEL},
-        {"bank", required_argument, 0, O_BANK},
-        {"threads", required_argument, 0, O_THREADS},
-        {"max-body", required_argument, 0, O_BODY},
-        {"config", required_argument, 0, O_CONFIG},
-        {"rate-limit", required_argument, 0, O_RATE},
-        {"rate-burst", required_argument, 0, O_BURST},
-        {"webhook-url", required_argument, 0, O_HOOK_URL},
-        {"webhook-secret-file", required_argument, 0, O_HOOK_SECRET},
-        {"webhook-attempts", required_argument, 0, O_HOOK_ATTEMPTS},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longs[] = {{"listen", required_argument, 0, O_LISTEN},
+                                          {"db", required_argument, 0, O_DB},
+                                          {"key-file", required_argument, 0, O_KEY},
+                                          {"policy", required_argument, 0, O_POLICY},
+                                          {"model", required_argument, 0, O_MODEL},
+                                          {"no-model", no_argument, 0, O_NO_MODEL},
+                                          {"bank", required_argument, 0, O_BANK},
+                                          {"threads", required_argument, 0, O_THREADS},
+                                          {"max-body", required_argument, 0, O_BODY},
+                                          {"config", required_argument, 0, O_CONFIG},
+                                          {"rate-limit", required_argument, 0, O_RATE},
+                                          {"rate-burst", required_argument, 0, O_BURST},
+                                          {"webhook-url", required_argument, 0, O_WH_URL},
+                                          {"webhook-secret-file", required_argument, 0, O_WH_KEY},
+                                          {"webhook-attempts", required_argument, 0, O_WH_TRIES},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
                *model = NULL, *config = NULL, *hook_url = NULL, *hook_secret = NULL;
     unsigned long long hook_attempts = 0;
@@ -169,13 +168,13 @@ int sl_cmd_serve(int argc, char **argv)
             if (!sl__cli_parse_uint("serve", "--rate-burst", optarg, 1, 1000000000ull, &burst))
                 return 2;
             break;
-        case O_HOOK_URL:
+        case O_WH_URL:
             hook_url = optarg;
             break;
-        case O_HOOK_SECRET:
+        case O_WH_KEY:
             hook_secret = optarg;
             break;
-        case O_HOOK_ATTEMPTS:
+        case O_WH_TRIES:
             if (!sl__cli_parse_uint("serve", "--webhook-attempts", optarg, 1,
                                     SL_WEBHOOK_MAX_ATTEMPTS, &hook_attempts))
                 return 2;
