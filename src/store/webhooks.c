@@ -113,10 +113,12 @@ sl_status sl__webhook_body(sl_buf *b, const sl__hook_entry *e, const char *event
     } else if (!st) {
         st = sl_buf_puts(b, "null");
     }
-    /* the state the entry left the item in; else the item's state when it was read */
-    const char *state = e->after && *e->after ? e->after
-                        : e->has_item         ? sl_item_state_name((sl_item_state)e->item_state)
-                                              : NULL;
+    /* the state the entry left the item in when its target is the item; else (a case, an
+       appeal, a notice, whose own states these are not) the item's state when it was read */
+    bool of_item = starts_with(e->target, "item:") && e->after && *e->after;
+    const char *state = of_item       ? e->after
+                        : e->has_item ? sl_item_state_name((sl_item_state)e->item_state)
+                                      : NULL;
     if (!st && state) {
         st = sl_buf_puts(b, ",\"state\":");
         if (!st) st = sl_buf_json_string(b, state, strlen(state));

@@ -290,7 +290,7 @@ static void test_events_of_each_action(void **state)
            "\"automated_detection\":true,\"note_sha256\":\"abc\",\"statement_sha256\":\"def\"}");
     snprintf(data, sizeof data, "{\"item\":%lld,\"queue\":\"pending\",\"reason\":\"decided\"}",
              item);
-    append(f, "default", "case.close", "case:1", "", data);
+    append(f, "default", "case.close", "case:1", "closed", data);
     snprintf(data, sizeof data, "{\"item\":%lld,\"decision\":4,\"kind\":\"decision\"}", item);
     append(f, "default", "notice.create", "notice:n-7", "", data);
     snprintf(data, sizeof data, "{\"decision\":4,\"item\":%lld,\"text_sha256\":\"aa\"}", item);
@@ -299,7 +299,7 @@ static void test_events_of_each_action(void **state)
     append(f, "default", "case.open", "case:2", "", data);
     snprintf(data, sizeof data, "{\"item\":%lld,\"outcome\":\"overturn\",\"reason_sha256\":\"b\"}",
              item);
-    append(f, "default", "appeal.decide", "appeal:3", "", data);
+    append(f, "default", "appeal.decide", "appeal:3", "overturned", data);
     append(f, "default", "engine.reload", "engine", "", "{}");
     append(f, "default", "item.purge", target, "", "{\"text_sha256\":\"cc\"}");
     append(f, "other", "item.decide", target, "removed", "{\"outcome\":\"remove\"}");
@@ -325,6 +325,7 @@ static void test_events_of_each_action(void **state)
     assert_true(strstr(b, "\"appeal\":3,\"decision\":4}"));
     b = body_of(d, n, "appeal.decided");
     assert_true(strstr(b, "\"appeal\":3,\"outcome\":\"overturn\"}"));
+    assert_true(strstr(b, "\"state\":\"hidden\"")); /* the item's, not the appeal's */
     int entered = 0;
     for (size_t k = 0; k < n; k++)
         if (!strcmp(d[k].event, "queue.entered") && strstr(d[k].body, "\"queue\":\"appeals\""))
