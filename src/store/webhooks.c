@@ -97,6 +97,13 @@ static sl_status put_target(sl_buf *b, const char *target, const char **kind)
     return st ? st : sl_buf_json_string(b, colon + 1, strlen(colon + 1));
 }
 
+static bool is_item_state(const char *s)
+{
+    for (int k = SL_ITEM_PUBLISHED; s && k <= SL_ITEM_REMOVED; k++)
+        if (!strcmp(s, sl_item_state_name((sl_item_state)k))) return true;
+    return false;
+}
+
 sl_status sl__webhook_body(sl_buf *b, const sl__hook_entry *e, const char *event)
 {
     sl_status st = sl_buf_printf(b, "{\"event\":\"%s\",\"org\":", event);
@@ -113,12 +120,11 @@ sl_status sl__webhook_body(sl_buf *b, const sl__hook_entry *e, const char *event
     } else if (!st) {
         st = sl_buf_puts(b, "null");
     }
-    /* the state the entry left the item in when its target is the item; else (a case, an
-       appeal, a notice, whose own states these are not) the item's state when it was read */
-    bool of_item = starts_with(e->target, "item:") && e->after && *e->after;
-    const char *state = of_item       ? e->after
-                        : e->has_item ? sl_item_state_name((sl_item_state)e->item_state)
-                                      : NULL;
+    /* the state the entry left the item in (item.decide, appeal.decide); else, for an entry
+       whose after-state is not an item's (or none), the item's state when it was read */
+    const char *state = is_item_state(e->after) ? e->after
+                        : e->has_item           ? sl_item_state_name((sl_item_state)e->item_state)
+                                                : NULL;
     if (!st && state) {
         st = sl_buf_puts(b, ",\"state\":");
         if (!st) st = sl_buf_json_string(b, state, strlen(state));

@@ -296,10 +296,10 @@ static void test_events_of_each_action(void **state)
     snprintf(data, sizeof data, "{\"decision\":4,\"item\":%lld,\"text_sha256\":\"aa\"}", item);
     append(f, "default", "appeal.create", "appeal:3", "", data);
     snprintf(data, sizeof data, "{\"item\":%lld,\"queue\":\"appeals\"}", item);
-    append(f, "default", "case.open", "case:2", "", data);
+    append(f, "default", "case.open", "case:2", "open", data);
     snprintf(data, sizeof data, "{\"item\":%lld,\"outcome\":\"overturn\",\"reason_sha256\":\"b\"}",
              item);
-    append(f, "default", "appeal.decide", "appeal:3", "overturned", data);
+    append(f, "default", "appeal.decide", "appeal:3", "published", data);
     append(f, "default", "engine.reload", "engine", "", "{}");
     append(f, "default", "item.purge", target, "", "{\"text_sha256\":\"cc\"}");
     append(f, "other", "item.decide", target, "removed", "{\"outcome\":\"remove\"}");
@@ -325,11 +325,13 @@ static void test_events_of_each_action(void **state)
     assert_true(strstr(b, "\"appeal\":3,\"decision\":4}"));
     b = body_of(d, n, "appeal.decided");
     assert_true(strstr(b, "\"appeal\":3,\"outcome\":\"overturn\"}"));
-    assert_true(strstr(b, "\"state\":\"hidden\"")); /* the item's, not the appeal's */
+    assert_true(strstr(b, "\"state\":\"published\"")); /* the state the appeal left it in */
     int entered = 0;
     for (size_t k = 0; k < n; k++)
-        if (!strcmp(d[k].event, "queue.entered") && strstr(d[k].body, "\"queue\":\"appeals\""))
-            entered++;
+        if (!strcmp(d[k].event, "queue.entered") && strstr(d[k].body, "\"queue\":\"appeals\"")) {
+            entered++; /* a case's own after-state is not the item's */
+            assert_true(strstr(d[k].body, "\"state\":\"hidden\""));
+        }
     assert_int_equal(entered, 1);
     sl_webhook_deliveries_free(d, n);
     sl_store_close(s);
