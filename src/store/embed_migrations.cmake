@@ -1,7 +1,7 @@
 # Generates a C file holding every src/store/migrations/NNNN_name.sql as a byte array, so the
 # binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... -P this file).
-# Migrations are indexed by position (the k-th file is version k): numbers only have to rise,
-# so branches that reserve numbers (a gap) merge without renumbering.
+# A migration's version is its position in file-name order (numbers are reserved per branch, so a
+# branch may skip some); two files of one number are refused.
 include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/hex_bytes.cmake)
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
@@ -16,7 +16,7 @@ foreach(f ${files})
   endif()
   math(EXPR number "1${CMAKE_MATCH_1} - 10000")
   if(NOT number GREATER last)
-    message(FATAL_ERROR "migration ${name}: numbers must rise (after ${last})")
+    message(FATAL_ERROR "migration ${name}: number ${number} used twice")
   endif()
   set(last ${number})
   set(version ${expect})
