@@ -66,6 +66,10 @@ printf '%064d\n' 7 >"$tmp/open.secret" && chmod 644 "$tmp/open.secret"
 timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" --webhook-url http://127.0.0.1:9/ \
     --webhook-secret-file "$tmp/open.secret" 2>"$tmp/e"
 [ $? -eq 2 ] && grep -q "read by others" "$tmp/e" || fail "a readable secret exits 2: $(cat "$tmp/e")"
+printf 'short\n' >"$tmp/short.secret" && chmod 600 "$tmp/short.secret"
+timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" --webhook-url http://127.0.0.1:9/ \
+    --webhook-secret-file "$tmp/short.secret" 2>"$tmp/e"
+[ $? -eq 2 ] && grep -q "32 to 512 characters" "$tmp/e" || fail "a short secret exits 2: $(cat "$tmp/e")"
 printf 'organizations:\n  - id: a\n    policy: %s\n    webhook_url: http://127.0.0.1:9/\n' \
     "$PWD/policies/default.yaml" >"$tmp/c.yaml"
 timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" --config "$tmp/c.yaml" 2>"$tmp/e"
@@ -133,6 +137,11 @@ touch "$rdir/down" # the receiver answers 503
 req POST /v1/items "$integ" "$(items b)"
 expect 200 '' "ingest b"
 wait_until grep -q ' 503$' "$rdir/log" || fail "no attempt while the receiver is down"
+sleep 1.1
+req GET /metrics "$admin"
+grep -q '^sangloc_webhook_deliveries{outcome="pending"} [1-9]' "$tmp/body" || fail "metrics: pending"
+awk '$1 == "sangloc_webhook_oldest_pending_seconds" { exit !($2 >= 1 && $2 < 60) }' "$tmp/body" ||
+    fail "metrics: oldest pending age: $(grep oldest "$tmp/body")"
 req POST /v1/items "$integ" "$(items c)" # perhaps not even turned into deliveries yet
 expect 200 '' "ingest c"
 { kill -9 "$pid" && wait "$pid"; } 2>/dev/null
