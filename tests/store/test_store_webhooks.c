@@ -116,6 +116,16 @@ static void test_survives_reopen(void **state)
     d = due(s, "default", &n);
     assert_int_equal(n, 2);
     sl_webhook_deliveries_free(d, n);
+    /* committed but not yet taken when the process stopped: taken after the restart */
+    ingest3(s, "default", "b");
+    sl_store_close(s);
+    s = fixture_open(f);
+    size_t made = 0;
+    assert_int_equal(take(s, "default", &made), 3);
+    assert_int_equal(made, 3);
+    d = due(s, "default", &n);
+    assert_int_equal(n, 5);
+    sl_webhook_deliveries_free(d, n);
     sl_store_close(s);
 }
 
