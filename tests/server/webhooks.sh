@@ -66,6 +66,12 @@ printf '%064d\n' 7 >"$tmp/open.secret" && chmod 644 "$tmp/open.secret"
 timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" --webhook-url http://127.0.0.1:9/ \
     --webhook-secret-file "$tmp/open.secret" 2>"$tmp/e"
 [ $? -eq 2 ] && grep -q "read by others" "$tmp/e" || fail "a readable secret exits 2: $(cat "$tmp/e")"
+"$bin" webhook rotate 2>"$tmp/e"; [ $? -eq 2 ] || fail "webhook rotate without --secret-file exits 2"
+"$bin" webhook rotate --secret-file "$tmp/x.secret" --grace-hours 9000 2>"$tmp/e"
+[ $? -eq 2 ] && [ ! -e "$tmp/x.secret" ] || fail "a grace over a year exits 2 and writes nothing"
+"$bin" webhook rotate --secret-file "$tmp/open.secret" 2>"$tmp/e"
+[ $? -eq 2 ] && grep -q "read by others" "$tmp/e" && [ ! -e "$tmp/open.secret.prev" ] ||
+    fail "rotating a secret others may read: $(cat "$tmp/e")"
 printf 'short\n' >"$tmp/short.secret" && chmod 600 "$tmp/short.secret"
 timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" --webhook-url http://127.0.0.1:9/ \
     --webhook-secret-file "$tmp/short.secret" 2>"$tmp/e"
