@@ -100,6 +100,7 @@ struct sl_server {
     sl__mx mx;                /* histograms, categories (metrics.h) */
     /* the daily purge (retention.h); NULL: none */
     struct sl__retention *retention;
+    struct sl__hooks *hooks; /* the webhook delivery thread (webhooks.h); NULL: none */
 };
 
 /* One request being answered. */

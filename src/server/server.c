@@ -24,6 +24,7 @@
 #include "server/internal.h"
 #include "server/ratelimit.h"
 #include "server/retention.h"
+#include "server/webhooks.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
@@ -623,6 +624,7 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
             goto fail;
         }
     }
+    if ((st = sl__hooks_new(s, &s->hooks, err))) goto fail;
     if ((st = listen_on(s, err))) goto fail;
     s->workers = calloc((size_t)s->opt.threads, sizeof *s->workers);
     if (!s->workers) {
@@ -665,8 +667,8 @@ sl_status sl_server_start(sl_server *s, sl_error *err)
         s->workers[k].started = true;
     }
     s->running = true;
-    if (s->retention) return sl__retention_start(s->retention, err);
-    return SL_OK;
+    sl_status st = s->retention ? sl__retention_start(s->retention, err) : SL_OK;
+    return st ? st : sl__hooks_start(s->hooks, err);
 }
 
 void sl_server_stop(sl_server *s)
@@ -682,12 +684,14 @@ void sl_server_stop(sl_server *s)
             s->workers[k].started = false;
         }
     s->running = false;
+    sl__hooks_stop(s->hooks);
 }
 
 void sl_server_free(sl_server *s)
 {
     if (!s) return;
     sl_server_stop(s);
+    sl__hooks_free(s->hooks);
     for (int k = 0; k < s->nworkers; k++) worker_free(&s->workers[k]);
     free(s->workers);
     if (s->fd >= 0) close(s->fd);

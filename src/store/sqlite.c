@@ -1048,4 +1048,8 @@ const sl_store_backend sl__store_sqlite = {
     .appeal_get = sl__sq_appeal_get,
     .appeal_decide = sl__sq_appeal_decide,
     .queue_times = sl__sq_queue_times,
+    .webhook_take = sl__sq_webhook_take,
+    .webhook_due = sl__sq_webhook_due,
+    .webhook_record = sl__sq_webhook_record,
+    .webhook_stats = sl__sq_webhook_stats,
 };
