@@ -119,6 +119,11 @@ typedef struct sl_store_backend {
                                sl_error *err);
     sl_status (*queue_times)(void *db, const char *org, const char *queue, int64_t since,
                              sl_queue_times *out, sl_error *err);
+    /* transparency (sqlite_transparency.c): statements strictly after `after` (NULL: from the
+     * first) applied at or after since; *more and *last as queue_list */
+    sl_status (*statements)(void *db, const char *org, int64_t since, const sl__cursor *after,
+                            size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
+                            sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

@@ -1048,4 +1048,5 @@ const sl_store_backend sl__store_sqlite = {
     .appeal_get = sl__sq_appeal_get,
     .appeal_decide = sl__sq_appeal_decide,
     .queue_times = sl__sq_queue_times,
+    .statements = sl__sq_statements,
 };

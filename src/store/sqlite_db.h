@@ -100,5 +100,9 @@ sl_status sl__sq_appeal_decide(void *db, const char *org, int64_t actor, int64_t
                                sl_error *err);
 sl_status sl__sq_queue_times(void *db, const char *org, const char *queue, int64_t since,
                              sl_queue_times *out, sl_error *err);
+/* The statements of reasons (sqlite_transparency.c). */
+sl_status sl__sq_statements(void *db, const char *org, int64_t since, const sl__cursor *after,
+                            size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
+                            sl_error *err);
 
 #endif
