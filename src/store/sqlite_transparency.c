@@ -16,36 +16,41 @@
 #include "store/sqlite_db.h"
 
 static const char *const sql_statements =
-    "WITH st(src, sid, item, applied_at, rule, category, clause, pver, reported, detected, "
-    "anchor) AS ("
+    "WITH st(src, sid, item, applied_at, rule, category, clause, pver, detected) AS ("
     /* a person's decision that left the item hidden or removed */
     "SELECT 0, d.id, d.item, d.decided_at, d.rule, d.rule_category, d.rule_clause, "
-    "d.policy_version, EXISTS (SELECT 1 FROM cases c WHERE c.item = d.item AND c.queue = "
-    "'reported' AND c.closed_at = d.decided_at AND c.close_reason = 'decided'), "
-    "d.automated_detection, (SELECT e.id FROM item_events e WHERE e.item = d.item AND e.what = "
-    "'decided' AND (SELECT count(*) FROM item_events e0 WHERE e0.item = d.item AND e0.what = "
-    "'decided' AND e0.id < e.id) = (SELECT count(*) FROM decisions d0 WHERE d0.item = d.item "
-    "AND d0.id < d.id)) FROM decisions d WHERE d.org = ?1 AND d.to_state IN (1, 2) "
+    "d.policy_version, d.automated_detection FROM decisions d "
+    "WHERE d.org = ?1 AND d.to_state IN (1, 2) "
     "UNION ALL "
     /* the engine's hide at ingest */
     "SELECT 1, n.item, n.item, n.created_at, n.rule, n.rule_category, n.rule_clause, "
-    "i.policy_version, 0, 1, (SELECT min(e.id) FROM item_events e WHERE e.item = n.item) "
-    "FROM notices n JOIN items i ON i.id = n.item WHERE n.org = ?1 AND n.kind = "
-    "'automated_hide' "
+    "i.policy_version, 1 FROM notices n JOIN items i ON i.id = n.item "
+    "WHERE n.org = ?1 AND n.kind = 'automated_hide' "
     "UNION ALL "
     /* a reporter's appeal overturned: the decision that left the item up gave way */
     "SELECT 2, a.id, a.item, a.decided_at, d.rule, d.rule_category, d.rule_clause, "
-    "d.policy_version, 1, d.automated_detection, (SELECT min(e.id) FROM item_events e WHERE "
-    "e.item = a.item AND e.what = 'appeal decided' AND e.at = a.decided_at AND e.to_state = 2) "
-    "FROM appeals a JOIN decisions d ON d.id = a.decision WHERE a.org = ?1 AND a.outcome = "
-    "'overturn' AND a.report IS NOT NULL) "
+    "d.policy_version, d.automated_detection FROM appeals a JOIN decisions d ON d.id = a.decision "
+    "WHERE a.org = ?1 AND a.outcome = 'overturn' AND a.report IS NOT NULL), "
+    /* the page first: the history is read for its statements only */
+    "page AS (SELECT * FROM st WHERE applied_at >= ?2 AND (applied_at, src, sid) > (?3, ?4, ?5) "
+    "ORDER BY applied_at, src, sid LIMIT ?6), "
+    "anchored AS (SELECT p.*, CASE p.src "
+    "WHEN 0 THEN (SELECT e.id FROM item_events e WHERE e.item = p.item AND e.what = 'decided' "
+    "AND (SELECT count(*) FROM item_events e0 WHERE e0.item = p.item AND e0.what = 'decided' "
+    "AND e0.id < e.id) = (SELECT count(*) FROM decisions d0 WHERE d0.item = p.item "
+    "AND d0.id < p.sid)) "
+    "WHEN 1 THEN (SELECT min(e.id) FROM item_events e WHERE e.item = p.item) "
+    "ELSE (SELECT min(e.id) FROM item_events e WHERE e.item = p.item AND e.what = "
+    "'appeal decided' AND e.at = p.applied_at AND e.to_state = 2) END AS anchor, "
+    /* a decision followed a report when it closed the item's case in "reported" */
+    "CASE p.src WHEN 0 THEN EXISTS (SELECT 1 FROM cases c WHERE c.item = p.item AND c.queue = "
+    "'reported' AND c.closed_at = p.applied_at AND c.close_reason = 'decided') "
+    "WHEN 1 THEN 0 ELSE 1 END AS reported FROM page p) "
     "SELECT s.src, s.sid, s.item, s.applied_at, s.rule, s.category, s.clause, s.pver, "
     "s.reported, s.detected, coalesce(i.created_at, ''), i.received_at, i.verdict, "
     "coalesce((SELECT min(e.at) FROM item_events e WHERE e.item = s.item AND e.id > s.anchor "
     "AND e.to_state = 0 AND e.from_state IN (1, 2)), 0) "
-    "FROM st s JOIN items i ON i.id = s.item "
-    "WHERE s.applied_at >= ?2 AND (s.applied_at, s.src, s.sid) > (?3, ?4, ?5) "
-    "ORDER BY s.applied_at, s.src, s.sid LIMIT ?6";
+    "FROM anchored s JOIN items i ON i.id = s.item ORDER BY s.applied_at, s.src, s.sid";
 
 enum {
     C_SRC,
