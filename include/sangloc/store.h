@@ -713,4 +713,50 @@ typedef struct sl_webhook_stats {
 sl_status sl_store_webhook_stats(sl_store *store, const char *org, sl_webhook_stats *stats,
                                  sl_error *err);
 
+/* ---- transparency: statements of reasons (src/store/sqlite_transparency.c) ---------------- *
+ *
+ * Every restriction of an item of the org, as the DSA statement of reasons needs it
+ * (server/dsa.h): a person's decision that left the item restricted (remove; keep of a hidden or
+ * removed item), an automated hide at ingest, and a reporter's appeal that overturned a decision
+ * to leave the item up (the item is removed). Never the author, the reporter, the reviewer, the
+ * note or any text: only the rule cited, the verdict (for counts of its spans) and dates. */
+
+typedef enum sl_statement_source {
+    SL_STATEMENT_DECISION = 0,       /* id: the decision's number */
+    SL_STATEMENT_AUTOMATED_HIDE = 1, /* id: the item's number (one hide per item, at ingest) */
+    SL_STATEMENT_APPEAL = 2,         /* id: the appeal's number */
+} sl_statement_source;
+
+/* One statement's facts. Strings are NUL-terminated and live as long as the page. */
+typedef struct sl_store_statement {
+    sl_statement_source source;
+    int64_t id, item;
+    const char *rule, *category, *clause; /* as cited (copied at the time); may be "" */
+    const char *policy_version;
+    const char *verdict_json; /* the item's verdict now (quotes gone once purged) */
+    size_t verdict_len;
+    const char *created_at; /* the item's created_at as the caller sent it; "" when absent */
+    int64_t received_at;
+    bool reported;            /* a reader's report led to it */
+    bool automated_detection; /* the engine flagged the item */
+    bool automated_decision;  /* the engine decided alone: only the automated hide */
+    int64_t applied_at;       /* when the restriction took effect */
+    int64_t ended_at;         /* the item's next publication (restore, appeal overturned); 0 */
+} sl_store_statement;
+
+typedef struct sl_statement_page {
+    sl_store_statement *rows; /* sl_statement_page_free() */
+    size_t n;
+    char next_cursor[SL_STORE_CURSOR_SIZE]; /* "" after the last page */
+} sl_statement_page;
+
+/* The org's statements applied at or after `since` (ms), oldest first (by application time,
+ * then source, then id), at most limit (1..SL_STORE_MAX_PAGE). cursor: NULL or "" from the
+ * start, else a next_cursor (keyset: a page starts strictly after the previous one's last
+ * statement; a malformed one is SL_ERR_CURSOR with its byte). A read: nothing is written. */
+sl_status sl_store_statements(sl_store *store, const char *org, int64_t since, size_t limit,
+                              const char *cursor, size_t cursor_len, sl_statement_page *page,
+                              sl_error *err);
+void sl_statement_page_free(sl_statement_page *page);
+
 #endif

@@ -520,6 +520,7 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/queues",
                                                         "/v1/queues/{queue}",
                                                         "/v1/queues/{queue}/claim",
+                                                        "/v1/transparency/statements",
                                                         "other"};
 
 const char *sl__route_name(int route)

@@ -212,6 +212,8 @@ static const route_def defs[] = {
                              R(SL_ROLE_ADMIN)},
     [SL_ROUTE_WCLAIM] = {SL_ROUTE_WCLAIM, EVHTTP_REQ_POST,
                          R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS)},
+    [SL_ROUTE_STATEMENTS] = {SL_ROUTE_STATEMENTS, EVHTTP_REQ_GET,
+                             R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
 };
 
 /* The workflow's paths with a parameter; *rest is what follows the fixed prefix. */
@@ -267,6 +269,7 @@ static sl__route find_route(const char *path, const char **rest)
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
     if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
+    if (!strcmp(path, "/v1/transparency/statements")) return SL_ROUTE_STATEMENTS;
     if (!strncmp(path, "/v1/items/", 10)) {
         const char *p = path + 10, *slash = strchr(p, '/');
         /* exactly two non-empty segments: {channel}/{id} */
@@ -468,6 +471,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_WCLAIM:
         sl__route_wclaim(&r, rest);
+        break;
+    case SL_ROUTE_STATEMENTS:
+        sl__route_statements(&r, evhttp_uri_get_query(u));
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);

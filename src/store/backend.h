@@ -128,6 +128,11 @@ typedef struct sl_store_backend {
     sl_status (*webhook_record)(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
                                 int64_t now, sl_error *err);
     sl_status (*webhook_stats)(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
+    /* transparency (sqlite_transparency.c): statements strictly after `after` (NULL: from the
+     * first) applied at or after since; *more and *last as queue_list */
+    sl_status (*statements)(void *db, const char *org, int64_t since, const sl__cursor *after,
+                            size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
+                            sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

@@ -1052,4 +1052,5 @@ const sl_store_backend sl__store_sqlite = {
     .webhook_due = sl__sq_webhook_due,
     .webhook_record = sl__sq_webhook_record,
     .webhook_stats = sl__sq_webhook_stats,
+    .statements = sl__sq_statements,
 };

@@ -108,5 +108,9 @@ sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
 sl_status sl__sq_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
                                 int64_t now, sl_error *err);
 sl_status sl__sq_webhook_stats(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
+/* The statements of reasons (sqlite_transparency.c). */
+sl_status sl__sq_statements(void *db, const char *org, int64_t since, const sl__cursor *after,
+                            size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
+                            sl_error *err);
 
 #endif
