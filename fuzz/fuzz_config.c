@@ -1,12 +1,13 @@
 /* Fuzz target: the service's configuration file parser (src/server/config.c) on arbitrary
  * bytes, from memory and without touching files. Nothing may read past the input; an error's
  * byte lies inside it and its line is at least 1; what is accepted keeps the documented limits
- * (ids unique and valid, banks' base names unique within an org). */
+ * (ids unique and valid, banks' base names unique within an org, webhook keys together). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sangloc/store.h"
 #include "server/config.h"
+#include "server/webhooks.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -29,6 +30,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             for (size_t j = 0; j < k; j++)
                 if (!strcmp(c.orgs[j].id, o->id)) abort();
             if (o->nbanks > SL_CONFIG_MAX_BANKS) abort();
+            /* a webhook has both keys, and its URL is http(s) */
+            if (!o->webhook_url != !o->webhook_secret_file) abort();
+            if (o->webhook_url && !sl__hooks_url_ok(o->webhook_url)) abort();
             for (size_t b = 0; b < o->nbanks; b++) {
                 const char *base = sl__config_basename(o->banks[b]);
                 if (sl__config_bank(o, base, strlen(base)) != (long)b) abort();

@@ -43,6 +43,10 @@ typedef struct sl_server_options {
     /* Purge raw text this many days after the last decision (sl_store_purge), at start and then
      * daily, on a thread of its own; 0: the server never purges (docs/privacy.md). */
     int retention_days;
+    /* Webhooks of the one org without --config (docs/server.md, "Webhooks"); with --config
+     * each org names its own. NULL url: none. */
+    const char *webhook_url, *webhook_secret_file;
+    int webhook_attempts; /* attempts before a delivery is given up; 0: 12 */
     /* The Ed25519 key file that signs the audit log's checkpoints, kept outside the database
      * (created 0600 when missing); NULL: no checkpoints are signed. Their origin (and the
      * key's name) is "sangloc/" + audit_name, or + the host name when audit_name is NULL. */
@@ -69,5 +73,15 @@ sl_status sl_server_reload(sl_server *server, sl_error *err);
 void sl_server_stop(sl_server *server);
 
 void sl_server_free(sl_server *server); /* stops it first when needed; NULL is fine */
+
+/* ---- webhooks ---- */
+
+#define SL_WEBHOOK_MAX_GRACE_HOURS 8760
+
+/* `sangloc webhook rotate`: writes a new secret to the file at path (mode 0600; created when
+ * missing) and keeps the one it replaces in path.prev, whose modification time is set to the
+ * end of the grace: until then deliveries carry both signatures. grace_hours 0 removes
+ * path.prev. A running server reads the files again on reload and every minute. */
+sl_status sl_webhook_secret_rotate(const char *path, double grace_hours, sl_error *err);
 
 #endif

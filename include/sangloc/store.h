@@ -637,6 +637,128 @@ sl_status sl_store_queue_times(sl_store *store, const char *org, const char *que
 
 /* The store's clock (for oldest-age figures that agree with the store's own times). */
 int64_t sl_store_now(sl_store *store);
+/* ---- webhooks ----------------------------------------------------------------------------- */
+
+/* The audit log is the webhooks' outbox: sl_store_webhook_take() turns the org's audit entries
+ * after its cursor into deliveries and advances the cursor in one transaction, so an entry is
+ * never lost between a commit and an enqueue and never turned into deliveries twice. Events
+ * (docs/server.md, "Webhooks"): item.ingest that opened a case -> "queue.entered" (and
+ * "item.hidden" when it hid the item), case.open -> "queue.entered", case.close ->
+ * "queue.left", item.decide -> "decision.made", appeal.create -> "appeal.received",
+ * appeal.decide -> "appeal.decided", notice.create -> "notice.ready". A body names the item by
+ * channel and id and never holds an author, a text or a note. */
+
+#define SL_WEBHOOK_MAX_EVENT        32
+#define SL_WEBHOOK_DEFAULT_ATTEMPTS 12
+#define SL_WEBHOOK_MAX_ATTEMPTS     100
+#define SL_WEBHOOK_MAX_ERROR        200 /* bytes of last_error kept */
+#define SL_WEBHOOK_MAX_BACKOFF_MS   3600000
+
+typedef struct sl_webhook_delivery {
+    int64_t id; /* X-Sangloc-Delivery: the receiver drops a repeated id (at-least-once) */
+    char org[SL_STORE_MAX_ORG_ID + 1];
+    int64_t audit_seq;
+    char event[SL_WEBHOOK_MAX_EVENT + 1];
+    char *body; /* NUL-terminated JSON, malloc'ed (sl_webhook_deliveries_free) */
+    size_t body_len;
+    int attempts; /* made so far */
+    int64_t created_at, next_attempt_at;
+} sl_webhook_delivery;
+
+/* Turns at most max (1..SL_STORE_MAX_PAGE) audit entries of the org after its cursor into
+ * deliveries due now, and advances the cursor past them, in one transaction. An org without a
+ * cursor starts at the end of the log (webhooks deliver what happens after they are enabled).
+ * *entries says how many entries were read (max: call again), *made how many deliveries. */
+sl_status sl_store_webhook_take(sl_store *store, const char *org, size_t max, size_t *entries,
+                                size_t *made, sl_error *err);
+
+/* The org's deliveries due now (not delivered, not given up, next_attempt_at <= now), oldest
+ * first, at most max (1..SL_STORE_MAX_PAGE). *out is malloc'ed. */
+sl_status sl_store_webhook_due(sl_store *store, const char *org, size_t max,
+                               sl_webhook_delivery **out, size_t *n, sl_error *err);
+void sl_webhook_deliveries_free(sl_webhook_delivery *d, size_t n);
+
+/* Records a 2xx answer: the delivery is done. SL_ERR_NOT_FOUND when id is not pending. */
+sl_status sl_store_webhook_delivered(sl_store *store, int64_t id, int status, sl_error *err);
+
+/* Records a failed attempt (status: the HTTP status, 0 when none came; error: why, may be
+ * NULL) and schedules the next one after the backoff (1 s, 2 s, 4 s ... at most an hour, each
+ * with jitter), or gives up after max_attempts attempts (1..SL_WEBHOOK_MAX_ATTEMPTS). *gave_up
+ * (may be NULL) says which. */
+sl_status sl_store_webhook_failed(sl_store *store, int64_t id, int status, const char *error,
+                                  int max_attempts, bool *gave_up, sl_error *err);
+
+/* The outcome of one attempt, for sl_store_webhook_record. */
+typedef struct sl_webhook_outcome {
+    int64_t id;
+    bool delivered;    /* a 2xx answer */
+    int status;        /* the HTTP status; 0 when none came */
+    const char *error; /* why it failed (may be NULL); kept when it is printable ASCII */
+    bool gave_up;      /* set by the call: that failure was the last attempt */
+} sl_webhook_outcome;
+
+/* Records n outcomes in one transaction (what sl_store_webhook_delivered and _failed do one at
+ * a time): a delivery thread records a round of POSTs with one commit. A crash before it
+ * leaves them due, and they are sent again under the same ids (at least once). An id that is
+ * not pending is skipped. */
+sl_status sl_store_webhook_record(sl_store *store, sl_webhook_outcome *o, size_t n,
+                                  int max_attempts, sl_error *err);
+
+typedef struct sl_webhook_stats {
+    int64_t delivered, pending, given_up; /* deliveries by state */
+    int64_t failed_attempts;              /* attempts that did not deliver */
+    int64_t oldest_pending_at;            /* created_at of the oldest pending; 0: none */
+} sl_webhook_stats;
+
+/* Counts of the org's deliveries (org NULL: every org's), for /metrics. */
+sl_status sl_store_webhook_stats(sl_store *store, const char *org, sl_webhook_stats *stats,
+                                 sl_error *err);
+
+/* ---- transparency: statements of reasons (src/store/sqlite_transparency.c) ---------------- *
+ *
+ * Every restriction of an item of the org, as the DSA statement of reasons needs it
+ * (server/dsa.h): a person's decision that left the item restricted (remove; keep of a hidden or
+ * removed item), an automated hide at ingest, and a reporter's appeal that overturned a decision
+ * to leave the item up (the item is removed). Never the author, the reporter, the reviewer, the
+ * note or any text: only the rule cited, the verdict (for counts of its spans) and dates. */
+
+typedef enum sl_statement_source {
+    SL_STATEMENT_DECISION = 0,       /* id: the decision's number */
+    SL_STATEMENT_AUTOMATED_HIDE = 1, /* id: the item's number (one hide per item, at ingest) */
+    SL_STATEMENT_APPEAL = 2,         /* id: the appeal's number */
+} sl_statement_source;
+
+/* One statement's facts. Strings are NUL-terminated and live as long as the page. */
+typedef struct sl_store_statement {
+    sl_statement_source source;
+    int64_t id, item;
+    const char *rule, *category, *clause; /* as cited (copied at the time); may be "" */
+    const char *policy_version;
+    const char *verdict_json; /* the item's verdict now (quotes gone once purged) */
+    size_t verdict_len;
+    const char *created_at; /* the item's created_at as the caller sent it; "" when absent */
+    int64_t received_at;
+    bool reported;            /* a reader's report led to it */
+    bool automated_detection; /* the engine flagged the item */
+    bool automated_decision;  /* the engine decided alone: only the automated hide */
+    int64_t applied_at;       /* when the restriction took effect */
+    int64_t ended_at;         /* the item's next publication (restore, appeal overturned); 0 */
+} sl_store_statement;
+
+typedef struct sl_statement_page {
+    sl_store_statement *rows; /* sl_statement_page_free() */
+    size_t n;
+    char next_cursor[SL_STORE_CURSOR_SIZE]; /* "" after the last page */
+} sl_statement_page;
+
+/* The org's statements applied at or after `since` (ms), oldest first (by application time,
+ * then source, then id), at most limit (1..SL_STORE_MAX_PAGE). cursor: NULL or "" from the
+ * start, else a next_cursor (keyset: a page starts strictly after the previous one's last
+ * statement; a malformed one is SL_ERR_CURSOR with its byte). A read: nothing is written. */
+sl_status sl_store_statements(sl_store *store, const char *org, int64_t since, size_t limit,
+                              const char *cursor, size_t cursor_len, sl_statement_page *page,
+                              sl_error *err);
+void sl_statement_page_free(sl_statement_page *page);
 /* ---- audit log ---------------------------------------------------------------------------- */
 /* Every state change the store makes appends one entry to the audit log in the same transaction
  * (docs/audit.md): entries are numbered seq = 0, 1, 2... without gaps, each is canonical JSON

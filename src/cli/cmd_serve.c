@@ -23,8 +23,8 @@ static void usage(FILE *out)
             "                     [--model F | --no-model] [--bank F]... [--threads N]\n"
             "                     [--max-body BYTES] [--config FILE]\n"
             "                     [--rate-limit N/s|N/m [--rate-burst B]] [--retention-days N]\n"
-            "                     [--rate-limit N/s|N/m [--rate-burst B]]\n"
-            "                     [--audit-key F] [--audit-name NAME]\n"
+            "                     [--webhook-url URL --webhook-secret-file F]\n"
+            "                     [--webhook-attempts N] [--audit-key F] [--audit-name NAME]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -46,6 +46,11 @@ static void usage(FILE *out)
             "  --rate-burst B      requests a token may send at once (default: one second's)\n"
             "  --retention-days N  purge raw text N days after the last decision, at start and\n"
             "                      daily (default 180; 0: never, see sangloc purge)\n"
+            "  --webhook-url URL   POST signed events of the org to URL (http or https; with\n"
+            "                      --config each organization names its own)\n"
+            "  --webhook-secret-file F  the signing secret (created 0600 when missing;\n"
+            "                      rotate it with 'sangloc webhook rotate')\n"
+            "  --webhook-attempts N  attempts before a delivery is given up (default 12)\n"
             "  --audit-key F       Ed25519 key that signs the audit log's checkpoints, kept\n"
             "                      outside the database (default PATH.audit.key)\n"
             "  --audit-name NAME   checkpoint origin \"sangloc/NAME\" (default: the host name)\n"
@@ -59,6 +64,7 @@ enum { O_LISTEN = 256, O_DB, O_KEY, O_POLICY, O_MODEL, O_NO_MODEL, O_BANK, O_THR
 enum { O_CONFIG = O_BODY + 64 };
 enum { O_RATE = 320, O_BURST };
 enum { O_RETENTION = 340 };
+enum { O_WH_URL = 341, O_WH_KEY, O_WH_TRIES };
 enum { O_AUDIT_KEY = 360, O_AUDIT_NAME };
 
 /* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
@@ -112,12 +118,17 @@ int sl_cmd_serve(int argc, char **argv)
                                           {"config", required_argument, 0, O_CONFIG},
                                           {"rate-limit", required_argument, 0, O_RATE},
                                           {"rate-burst", required_argument, 0, O_BURST},
+                                          {"webhook-url", required_argument, 0, O_WH_URL},
+                                          {"webhook-secret-file", required_argument, 0, O_WH_KEY},
+                                          {"webhook-attempts", required_argument, 0, O_WH_TRIES},
                                           {"audit-key", required_argument, 0, O_AUDIT_KEY},
                                           {"audit-name", required_argument, 0, O_AUDIT_NAME},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
-               *model = NULL, *config = NULL, *audit_key = NULL, *audit_name = NULL;
+               *model = NULL, *config = NULL, *hook_url = NULL, *hook_secret = NULL,
+               *audit_key = NULL, *audit_name = NULL;
+    unsigned long long hook_attempts = 0;
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
     bool no_model = false;
@@ -183,6 +194,17 @@ int sl_cmd_serve(int argc, char **argv)
                                     SL_STORE_MAX_RETENTION_DAYS, &retention))
                 return 2;
             break;
+        case O_WH_URL:
+            hook_url = optarg;
+            break;
+        case O_WH_KEY:
+            hook_secret = optarg;
+            break;
+        case O_WH_TRIES:
+            if (!sl__cli_parse_uint("serve", "--webhook-attempts", optarg, 1,
+                                    SL_WEBHOOK_MAX_ATTEMPTS, &hook_attempts))
+                return 2;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -196,6 +218,16 @@ int sl_cmd_serve(int argc, char **argv)
         return sl__cli_usage_error("serve", usage,
                                    "--config names each organization's policy and banks: "
                                    "not with --policy or --bank");
+    if (config && (hook_url || hook_secret))
+        return sl__cli_usage_error("serve", usage,
+                                   "--config names each organization's webhook: not with "
+                                   "--webhook-url or --webhook-secret-file");
+    if (!hook_url != !hook_secret)
+        return sl__cli_usage_error("serve", usage,
+                                   "--webhook-url and --webhook-secret-file go together");
+    if (hook_url && strncmp(hook_url, "http://", 7) && strncmp(hook_url, "https://", 8))
+        return sl__cli_usage_error("serve", usage, "--webhook-url: '%s' is not http(s)://",
+                                   hook_url);
     char host[256];
     unsigned long long port;
     if (!split_listen(listen, host, sizeof host, &port)) {
@@ -243,6 +275,9 @@ int sl_cmd_serve(int argc, char **argv)
                            .rate_limit = rate,
                            .rate_burst = (double)burst,
                            .retention_days = (int)retention,
+                           .webhook_url = hook_url,
+                           .webhook_secret_file = hook_secret,
+                           .webhook_attempts = (int)hook_attempts,
                            .audit_key = audit_key,
                            .audit_name = audit_name};
     /* the workers inherit this mask: only the main thread takes these signals */

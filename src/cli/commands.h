@@ -13,6 +13,7 @@ int sl_cmd_check(int argc, char **argv);
 int sl_cmd_token(int argc, char **argv);
 int sl_cmd_serve(int argc, char **argv);
 int sl_cmd_purge(int argc, char **argv);
+int sl_cmd_webhook(int argc, char **argv);
 int sl_cmd_audit(int argc, char **argv);
 /* `policy test FILE`: called by the policy command */
 int sl_cmd_policy_test(int argc, char **argv);

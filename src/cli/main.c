@@ -46,6 +46,7 @@ static const command commands[] = {
     {"token", sl_cmd_token, "create, list and revoke the service's access tokens"},
     {"serve", sl_cmd_serve, "run the HTTP service (API, store, tokens, queues)"},
     {"purge", sl_cmd_purge, "purge the raw text of items past their retention"},
+    {"webhook", sl_cmd_webhook, "rotate the secret that signs the service's webhooks"},
     {"audit", sl_cmd_audit, "verify the store's audit log; sign checkpoints of it"},
     {"help", cmd_help, "describe sangloc or one command (sangloc help COMMAND)"},
     {"version", cmd_version, "print the version (also --version, -V)"},

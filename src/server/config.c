@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "server/config.h"
+#include "server/webhooks.h"
 
 #include "engine/yaml_load.h"
 #include "sangloc/store.h"
@@ -205,12 +206,35 @@ static bool walk_banks(cwalk *w, yaml_node_t *n, sl__org_conf *o)
     return true;
 }
 
+static yaml_node_t **webhook_key(const char *key, yaml_node_t **url, yaml_node_t **secret)
+{
+    return !strcmp(key, "webhook_url") ? url : !strcmp(key, "webhook_secret_file") ? secret : NULL;
+}
+
+/* webhook_url and webhook_secret_file go together; the secret file need not exist yet (the
+ * server creates it), so it is not checked here. */
+static bool walk_webhook(cwalk *w, yaml_node_t *url, yaml_node_t *secret, sl__org_conf *o)
+{
+    if (!url && !secret) return true;
+    if (!url) return FAIL(w, secret, "webhook_secret_file needs a webhook_url");
+    if (!secret) return FAIL(w, url, "webhook_url needs a webhook_secret_file");
+    if (!(o->webhook_url = get_string(w, url, "webhook_url", SL_HOOK_MAX_URL))) return false;
+    if (!sl__hooks_url_ok(o->webhook_url))
+        return FAIL(w, url, "webhook_url must be an http:// or https:// URL without spaces");
+    bool check = w->check_files;
+    w->check_files = false;
+    o->webhook_secret_file = get_path(w, secret, "webhook_secret_file");
+    w->check_files = check;
+    return o->webhook_secret_file != NULL;
+}
+
 static bool walk_org(cwalk *w, yaml_node_t *n, sl__org_conf *o, const sl__config *c)
 {
     if (n->type != YAML_MAPPING_NODE)
         return FAIL(w, n, "an organization must be a mapping, not %s", type_name(n));
     o->line = n->start_mark.line + 1;
     yaml_node_t *policy = NULL, *model = NULL, *banks = NULL, *name = NULL, *id = NULL;
+    yaml_node_t *hook_url = NULL, *hook_secret = NULL;
     for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
         yaml_node_t *k = enter(w, pr->key, n);
         if (!k) return false;
@@ -224,9 +248,11 @@ static bool walk_org(cwalk *w, yaml_node_t *n, sl__org_conf *o, const sl__config
                              : !strcmp(key, "model")  ? &model
                              : !strcmp(key, "banks")  ? &banks
                                                       : NULL;
+        if (!slot) slot = webhook_key(key, &hook_url, &hook_secret);
         if (!slot || strlen(key) != k->data.scalar.length)
             return FAIL(w, k,
-                        "unknown key \"%.40s\" in an organization (id, name, policy, model, banks)",
+                        "unknown key \"%.40s\" in an organization (id, name, policy, model, banks, "
+                        "webhook_url, webhook_secret_file)",
                         key);
         if (*slot) return FAIL(w, k, "the key \"%s\" is given twice", key);
         *slot = v;
@@ -246,7 +272,7 @@ static bool walk_org(cwalk *w, yaml_node_t *n, sl__org_conf *o, const sl__config
     if (!(o->policy = get_path(w, policy, "policy"))) return false;
     if (model && !(o->model = get_path(w, model, "model"))) return false;
     if (banks && !walk_banks(w, banks, o)) return false;
-    return true;
+    return walk_webhook(w, hook_url, hook_secret, o);
 }
 
 static bool walk_root(cwalk *w, sl__config *c)
@@ -353,6 +379,8 @@ void sl__org_conf_free(sl__org_conf *o)
     free(o->name);
     free(o->policy);
     free(o->model);
+    free(o->webhook_url);
+    free(o->webhook_secret_file);
     for (size_t b = 0; b < o->nbanks; b++) free(o->banks[b]);
     free(o->banks);
     memset(o, 0, sizeof *o);

@@ -7,6 +7,8 @@
  *       policy: policies/yte.yaml
  *       model: models/x.slm    # optional: the server's model (--model / shipped)
  *       banks: [banks/hoax.bank]  # optional; base names unique within the org
+ *       webhook_url: https://cms.example/hooks/sangloc   # optional, with the next key
+ *       webhook_secret_file: secrets/yte.hook            # created 0600 when missing
  *
  * Strict: an unknown key, a key twice, a wrong type, a duplicate id, an alias or an empty path
  * is an error with its line (err->line) and byte (err->byte). Relative paths resolve against
@@ -27,7 +29,8 @@ typedef struct sl__org_conf {
     char *id, *name, *policy, *model; /* model NULL: the server's default model */
     char **banks;
     size_t nbanks;
-    size_t line; /* where the org is written */
+    size_t line;                             /* where the org is written */
+    char *webhook_url, *webhook_secret_file; /* both NULL, or both set (docs/server.md) */
 } sl__org_conf;
 
 typedef struct sl__config {

@@ -45,7 +45,7 @@ typedef struct sl__dsa_facts {
     sl__dsa_kind kind;
     const char *org;  /* the organization's id: only hashed into the puid */
     int64_t item;     /* the store's item number: only hashed into the puid */
-    int64_t decision; /* the decision's (or the hide's audit entry's) number: one puid each */
+    int64_t decision; /* a number of the restriction, one puid each (transparency.h) */
     const char *rule_id, *clause, *category; /* the cited rule, from the policy */
     const char *verdict_json;                /* the item's stored verdict; NULL: no spans counted */
     size_t verdict_len;

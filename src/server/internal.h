@@ -45,6 +45,7 @@ typedef enum sl__route {
     SL_ROUTE_QUEUES,          /* GET /v1/queues */
     SL_ROUTE_WQUEUE,          /* GET /v1/queues/{reported|appeals} */
     SL_ROUTE_WCLAIM,          /* POST /v1/queues/{reported|appeals}/claim */
+    SL_ROUTE_STATEMENTS,      /* GET /v1/transparency/statements (transparency.c) */
     SL_ROUTE_AUDIT,           /* GET /v1/audit/... (server/audit_routes.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
@@ -101,6 +102,7 @@ struct sl_server {
     sl__mx mx;                /* histograms, categories (metrics.h) */
     /* the daily purge (retention.h); NULL: none */
     struct sl__retention *retention;
+    struct sl__hooks *hooks; /* the webhook delivery thread (webhooks.h); NULL: none */
     struct sl__audit *audit; /* the checkpoint signer (audit_routes.c); NULL: none */
 };
 
@@ -153,6 +155,8 @@ void sl__route_appeal_decision(sl__rq *r, const char *rest);
 void sl__route_queues(sl__rq *r);
 void sl__route_wqueue(sl__rq *r, const char *rest, const char *query);
 void sl__route_wclaim(sl__rq *r, const char *rest);
+/* GET /v1/transparency/statements (server/transparency.c) */
+void sl__route_statements(sl__rq *r, const char *query);
 /* Authenticates the request's Bearer token for one of roles (a bit per sl_role) and selects
  * its org; replies (401, 403, 404, 429) and returns false when it may not go on. */
 bool sl__authenticate(sl__rq *r, unsigned roles);

@@ -10,6 +10,7 @@
 #include "server/audit_routes.h"
 #include "server/internal.h"
 #include "server/json.h"
+#include "server/webhooks.h"
 
 static char *dup_or_null(const char *s, bool *oom)
 {
@@ -75,6 +76,8 @@ sl_status sl__orgs_init(sl_server *s, sl_store *store, sl_error *err)
             if (!o->conf.banks) oom = true;
             for (size_t b = 0; o->conf.banks && b < eo->nbanks; b++, o->conf.nbanks++)
                 o->conf.banks[b] = dup_or_null(eo->bank_paths[b], &oom);
+            o->conf.webhook_url = dup_or_null(s->opt.webhook_url, &oom);
+            o->conf.webhook_secret_file = dup_or_null(s->opt.webhook_secret_file, &oom);
         }
         if (oom) {
             st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
@@ -115,6 +118,7 @@ long sl__org_find(const sl_server *s, const char *id, size_t len)
 
 sl_status sl__org_reload(sl_server *s, size_t k, sl_error *err)
 {
+    sl__hooks_reload(s->hooks); /* a reload reads the webhook secrets again too */
     sl_status st = sl_engine_slot_reload(s->orgs[k].slot, NULL, err);
     atomic_fetch_add_explicit(st ? &s->metrics.reloads_failed : &s->metrics.reloads_ok, 1,
                               memory_order_relaxed);

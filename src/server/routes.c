@@ -7,6 +7,7 @@
 
 #include "sangloc/policy.h"
 #include "server/internal.h"
+#include "server/webhooks.h"
 #include "server/request.h"
 
 #define CHECK_OOM(expr)                                                                            \
@@ -268,6 +269,7 @@ void sl__route_items(sl__rq *r)
                         status == 400 && err.byte != SL_NO_POS ? (long)err.byte : -1, 0);
         goto done;
     }
+    sl__hooks_wake(w->srv->hooks); /* new audit entries: webhooks need not wait for the tick */
     sl_buf *b = &w->out;
     sl_buf_clear(b);
     CHECK_OOM(sl_buf_puts(b, "{\"items\":["));
@@ -518,6 +520,7 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/queues",
                                                         "/v1/queues/{queue}",
                                                         "/v1/queues/{queue}/claim",
+                                                        "/v1/transparency/statements",
                                                         "/v1/audit/{what}",
                                                         "other"};
 
@@ -601,6 +604,7 @@ void sl__route_metrics(sl__rq *r)
     for (size_t k = 0; k < 3 && have_qs && !st; k++)
         st = sl_buf_printf(b, "sangloc_queue_leased{queue=\"%s\"} %lld\n", queues[k],
                            (long long)qs[k].leased);
+    if (!st && w->srv->hooks) st = sl__hooks_metrics(w->store, r->org, b); /* webhooks.h */
     if (!st) st = sl__mx_write(&w->srv->mx, w->srv->slot, sl__route_name, SL_ROUTE_COUNT, b);
     if (st) {
         sl__reply_error(r, 500, "internal", "out of memory", SL_NO_POS, -1, 0);

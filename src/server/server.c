@@ -25,6 +25,7 @@
 #include "server/internal.h"
 #include "server/ratelimit.h"
 #include "server/retention.h"
+#include "server/webhooks.h"
 #include "text/utf8.h"
 
 const int sl__status_codes[SL_NSTATUS] = {200, 400, 401, 403, 404, 405, 409,
@@ -212,6 +213,8 @@ static const route_def defs[] = {
                              R(SL_ROLE_ADMIN)},
     [SL_ROUTE_WCLAIM] = {SL_ROUTE_WCLAIM, EVHTTP_REQ_POST,
                          R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS)},
+    [SL_ROUTE_STATEMENTS] = {SL_ROUTE_STATEMENTS, EVHTTP_REQ_GET,
+                             R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_AUDIT] = {SL_ROUTE_AUDIT, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
 };
 
@@ -268,6 +271,7 @@ static sl__route find_route(const char *path, const char **rest)
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
     if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
+    if (!strcmp(path, "/v1/transparency/statements")) return SL_ROUTE_STATEMENTS;
     if (!strncmp(path, "/v1/audit/", 10)) { /* audit_routes.c tells the rest */
         *rest = path + 10;
         return SL_ROUTE_AUDIT;
@@ -475,6 +479,9 @@ static void handle(struct evhttp_request *req, void *arg)
     case SL_ROUTE_WCLAIM:
         sl__route_wclaim(&r, rest);
         break;
+    case SL_ROUTE_STATEMENTS:
+        sl__route_statements(&r, evhttp_uri_get_query(u));
+        break;
     case SL_ROUTE_AUDIT:
         sl__route_audit(&r, rest, evhttp_uri_get_query(u));
         break;
@@ -633,6 +640,7 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
             goto fail;
         }
     }
+    if ((st = sl__hooks_new(s, &s->hooks, err))) goto fail;
     if ((st = sl__audit_new(s, err))) goto fail;
     if ((st = listen_on(s, err))) goto fail;
     s->workers = calloc((size_t)s->opt.threads, sizeof *s->workers);
@@ -677,8 +685,8 @@ sl_status sl_server_start(sl_server *s, sl_error *err)
         s->workers[k].started = true;
     }
     s->running = true;
-    if (s->retention) return sl__retention_start(s->retention, err);
-    return SL_OK;
+    sl_status st = s->retention ? sl__retention_start(s->retention, err) : SL_OK;
+    return st ? st : sl__hooks_start(s->hooks, err);
 }
 
 void sl_server_stop(sl_server *s)
@@ -694,12 +702,14 @@ void sl_server_stop(sl_server *s)
             s->workers[k].started = false;
         }
     s->running = false;
+    sl__hooks_stop(s->hooks);
 }
 
 void sl_server_free(sl_server *s)
 {
     if (!s) return;
     sl_server_stop(s);
+    sl__hooks_free(s->hooks);
     sl__audit_free(s); /* its timer lives on the first worker's loop */
     for (int k = 0; k < s->nworkers; k++) worker_free(&s->workers[k]);
     free(s->workers);

@@ -20,6 +20,7 @@
 
 #include "sangloc/policy.h"
 #include "server/internal.h"
+#include "server/webhooks.h"
 #include "server/json.h"
 #include "server/notice.h"
 #include "server/request.h"
@@ -238,6 +239,7 @@ static void decide_reply(sl__rq *r, const sl_store_decision_out *o, const char *
         reply_oom(r);
     else
         sl__reply(r, 200, b->data, b->len);
+    sl__hooks_wake(r->w->srv->hooks); /* new audit entries for the webhooks */
 }
 
 void sl__route_decision(sl__rq *r, const char *rest)
@@ -504,6 +506,7 @@ void sl__route_report(sl__rq *r)
         reply_oom(r);
     else
         sl__reply(r, 200, b->data, b->len);
+    sl__hooks_wake(r->w->srv->hooks); /* new audit entries for the webhooks */
 done:
     if (e) sl_engine_release(e);
     sl__wf_free(f, R_COUNT);
@@ -541,6 +544,7 @@ void sl__route_appeal(sl__rq *r)
         int n = snprintf(buf, sizeof buf, "{\"id\":%" PRId64 ",\"case\":%" PRId64 "}", out.appeal,
                          out.case_id);
         sl__reply(r, 200, buf, (size_t)n);
+        sl__hooks_wake(r->w->srv->hooks); /* new audit entries for the webhooks */
     }
 }
 
@@ -589,6 +593,7 @@ void sl__route_appeal_decision(sl__rq *r, const char *rest)
                 reply_oom(r);
             else
                 sl__reply(r, 200, b->data, b->len);
+            sl__hooks_wake(r->w->srv->hooks); /* new audit entries for the webhooks */
         }
     }
     sl__wf_free(f, 2);

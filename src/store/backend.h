@@ -119,6 +119,20 @@ typedef struct sl_store_backend {
                                sl_error *err);
     sl_status (*queue_times)(void *db, const char *org, const char *queue, int64_t since,
                              sl_queue_times *out, sl_error *err);
+    /* webhooks: the events, bodies and backoff come from store/webhooks.h */
+    sl_status (*webhook_take)(void *db, const char *org, size_t max, int64_t now, size_t *entries,
+                              size_t *made, sl_error *err);
+    sl_status (*webhook_due)(void *db, const char *org, size_t max, int64_t now,
+                             sl_webhook_delivery **out, size_t *n, sl_error *err);
+    /* outcomes in one transaction; SL_ERR_NOT_FOUND when n is 1 and its id is not pending */
+    sl_status (*webhook_record)(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
+                                int64_t now, sl_error *err);
+    sl_status (*webhook_stats)(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
+    /* transparency (sqlite_transparency.c): statements strictly after `after` (NULL: from the
+     * first) applied at or after since; *more and *last as queue_list */
+    sl_status (*statements)(void *db, const char *org, int64_t since, const sl__cursor *after,
+                            size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
+                            sl_error *err);
     /* The audit log (see sangloc/store.h). entries: rows with seq in [from, to), gaps allowed;
      * leaves: exactly to - from leaves into out, SL_ERR_STORE for a missing row; checkpoints:
      * id > after_id in id order, or (latest) only the last one, SL_ERR_NOT_FOUND if none;

@@ -101,6 +101,18 @@ sl_status sl__sq_appeal_decide(void *db, const char *org, int64_t actor, int64_t
                                sl_error *err);
 sl_status sl__sq_queue_times(void *db, const char *org, const char *queue, int64_t since,
                              sl_queue_times *out, sl_error *err);
+/* The webhook outbox (sqlite_webhooks.c): the backend's webhook_* operations. */
+sl_status sl__sq_webhook_take(void *db, const char *org, size_t max, int64_t now, size_t *entries,
+                              size_t *made, sl_error *err);
+sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
+                             sl_webhook_delivery **out, size_t *n, sl_error *err);
+sl_status sl__sq_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
+                                int64_t now, sl_error *err);
+sl_status sl__sq_webhook_stats(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
+/* The statements of reasons (sqlite_transparency.c). */
+sl_status sl__sq_statements(void *db, const char *org, int64_t since, const sl__cursor *after,
+                            size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
+                            sl_error *err);
 /* The audit log's reads, checkpoints and appends from outside the store (sqlite_audit.c) and its
  * derived-table checks (sqlite_audit_checks.c): the backend ops of backend.h. */
 sl_status sl__sq_audit_size(void *db, int64_t *size, sl_error *err);

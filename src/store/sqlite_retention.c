@@ -1,4 +1,5 @@
-/* The SQLite backend's retention: purging the raw text of items whose retention has run out.
+/* The SQLite backend's retention: purging the raw text of items (and the notes, statements,
+ * report and appeal texts about them) whose retention has run out.
  *
  * An item is due when no case of it is open (in any queue: a pending review, a report, an
  * appeal) and neither its receipt nor any of its closed cases (a decision) is later than the
@@ -21,6 +22,9 @@ static const char *const sql_due =
     "JOIN organizations o ON o.pk = i.org "
     "WHERE i.purged_at IS NULL AND i.received_at <= ?1 AND i.id > ?2 AND NOT EXISTS "
     "(SELECT 1 FROM cases c WHERE c.item = i.id AND (c.closed_at IS NULL OR c.closed_at > ?1)) "
+    "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.item = i.id AND d.decided_at > ?1) "
+    "AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.item = i.id AND "
+    "(a.decided_at IS NULL OR a.decided_at > ?1)) "
     "ORDER BY i.id LIMIT ?3";
 
 /* The verdict keeps its shape, offsets, rules and scores; the hits lose the text they quote
@@ -31,6 +35,15 @@ static const char *const sql_purge =
     "json_set(verdict, '$.hits', json((SELECT json_group_array(json_remove(value, '$.text', "
     "'$.detail')) FROM json_each(verdict, '$.hits')))) ELSE verdict END "
     "WHERE id = ?1 AND purged_at IS NULL";
+
+/* The private and free texts of the review workflow go with the post: reviewers' notes and
+ * statements, readers' report texts, authors' appeal texts and appeals' reasons. Their hashes
+ * stay in the audit entries that recorded them. */
+static const char *const sql_purge_workflow[] = {
+    "UPDATE decisions SET note = '', statement = NULL WHERE item = ?1",
+    "UPDATE reports SET text = NULL, reporter = NULL WHERE item = ?1",
+    "UPDATE appeals SET text = '', reason = NULL WHERE item = ?1",
+};
 
 typedef struct due_item {
     int64_t id;
@@ -89,6 +102,11 @@ static sl_status purge_one(sq *s, const due_item *d, int64_t now, bool *done, sl
     if ((status = sl__sq_run(s, st, "purge item", err))) return status;
     if (sqlite3_changes(s->db) != 1) return SL_OK; /* purged meanwhile by another process */
     *done = true;
+    for (size_t k = 0; k < sizeof sql_purge_workflow / sizeof *sql_purge_workflow; k++) {
+        if ((status = sl__sq_prepare(s, sql_purge_workflow[k], &st, err))) return status;
+        sqlite3_bind_int64(st, 1, d->id);
+        if ((status = sl__sq_run(s, st, "purge review texts", err))) return status;
+    }
     status = sl__sq_add_event(s, d->id, now, 0, "purged", -1, -1, "", err);
     if (status) return status;
     char target[32], data[96];

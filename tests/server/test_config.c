@@ -105,11 +105,59 @@ static void test_refused(void **state)
     refused("organizations:\n  - {id: Sở, policy: p}\n", 2, "Sở", "letters, digits");
 }
 
+/* webhook_url and webhook_secret_file: kept together, the secret's path resolved against the
+ * folder and not required to exist (the server creates it); refused alone or with a URL that is
+ * not http(s), each on its line. */
+static void test_webhooks(void **state)
+{
+    (void)state;
+    sl__config c;
+    sl_error err;
+    const char *t = "organizations:\n"
+                    "  - id: a\n"
+                    "    policy: p.yaml\n"
+                    "    webhook_url: https://cms.example/hooks?x=1\n"
+                    "    webhook_secret_file: secrets/a.hook\n"
+                    "  - {id: b, policy: p.yaml}\n";
+    assert_int_equal(parse(t, "/etc/s", &c, &err), SL_OK);
+    assert_string_equal(c.orgs[0].webhook_url, "https://cms.example/hooks?x=1");
+    assert_string_equal(c.orgs[0].webhook_secret_file, "/etc/s/secrets/a.hook");
+    assert_null(c.orgs[1].webhook_url);
+    assert_null(c.orgs[1].webhook_secret_file);
+    sl__config_free(&c);
+    /* the files of the config are checked, the secret file is not (it is created) */
+    err = (sl_error){0};
+    const char *nofile = "organizations:\n  - {id: a, policy: /nonexistent/p.yaml, "
+                         "webhook_url: http://h/, webhook_secret_file: /nonexistent/s}\n";
+    assert_int_not_equal(sl__config_parse(nofile, strlen(nofile), NULL, true, &c, &err), SL_OK);
+    assert_non_null(strstr(err.message, "policy"));
+    refused("organizations:\n  - id: a\n    policy: p\n    webhook_url: http://h/x\n", 4,
+            "http://h/x", "needs a webhook_secret_file");
+    refused("organizations:\n  - id: a\n    policy: p\n    webhook_secret_file: k.hook\n", 4,
+            "k.hook", "needs a webhook_url");
+    refused("organizations:\n  - id: a\n    policy: p\n    webhook_url: ftp://h/x\n"
+            "    webhook_secret_file: s\n",
+            4, "ftp://", "http:// or https://");
+    refused("organizations:\n  - id: a\n    policy: p\n    webhook_url: \"http://h/a b\"\n"
+            "    webhook_secret_file: s\n",
+            4, "\"http://h/a b\"", "without spaces");
+    refused("organizations:\n  - id: a\n    policy: p\n    webhook_url: http://h/\n"
+            "    webhook_secret_file: [s]\n",
+            5, "[s]", "must be a string");
+    refused("organizations:\n  - {id: a, policy: p, webhook_url: \"http://\", "
+            "webhook_secret_file: s}\n",
+            2, "\"http://\"", "http:// or https://");
+    refused("organizations:\n  - {id: a, policy: p, webhook_url: http://h/, webhook_url: "
+            "http://i/, webhook_secret_file: s}\n",
+            2, "webhook_url: http://i/", "given twice");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_webhooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

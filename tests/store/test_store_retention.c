@@ -179,12 +179,80 @@ static void test_purge_in_batches(void **state)
     sl_store_close(s);
 }
 
+/* The review texts about an item go with it: the reviewer's note and statement, the appeal's
+ * text and reason; an appeal decided recently keeps the item (and them) for another term. */
+static void test_purge_takes_review_texts(void **state)
+{
+    fixture *f = *state;
+    sl_store *s = fixture_open(f);
+    sl_error err = {0};
+    char secret[SL_TOKEN_SECRET_SIZE];
+    sl_token_info rev, apl;
+    assert_int_equal(
+        sl_store_token_create(s, "Ngô Bảo", SL_ROLE_REVIEWER, "default", secret, &rev, &err),
+        SL_OK);
+    assert_int_equal(
+        sl_store_token_create(s, "Vũ Lan", SL_ROLE_APPEALS, "default", secret, &apl, &err), SL_OK);
+    int64_t t0 = f->clock;
+    put(s, "noted", SL_STORE_REVIEW, "RETAIN-noted", NULL);
+    int64_t ver = 0;
+    assert_int_equal(sl_store_item_version(s, "default", "web", 3, "noted", 5, &ver, &err), SL_OK);
+    static const char note[] = "NOTE-PRIVATE-181";
+    static const char stmt[] = "STATEMENT-181";
+    sl_store_decision_in in = {.channel = "web",
+                               .channel_len = 3,
+                               .id = "noted",
+                               .id_len = 5,
+                               .version = ver,
+                               .outcome = SL_STORE_REMOVE,
+                               .rule = {"insult.words", "insult", "No insults."},
+                               .note = note,
+                               .note_len = sizeof note - 1,
+                               .statement = stmt,
+                               .statement_len = sizeof stmt - 1,
+                               .engine_version = ""};
+    sl_store_decision_out out;
+    sl_store_refusal why = SL_REFUSE_NONE;
+    assert_int_equal(sl_store_decide(s, "default", rev.id, &in, &out, &why, &err), SL_OK);
+    static const char appeal_text[] = "APPEAL-TEXT-181";
+    sl_store_appeal_out ap;
+    assert_int_equal(sl_store_appeal(s, out.notice.appeal_token, SL_APPEAL_TOKEN_LEN, appeal_text,
+                                     sizeof appeal_text - 1, &ap, &why, &err),
+                     SL_OK);
+    f->clock = t0 + 5 * DAY;
+    sl_store_appeal_decision_out ad;
+    assert_int_equal(sl_store_appeal_decide(s, "default", apl.id, ap.appeal, SL_STORE_UPHOLD,
+                                            "REASON-181", 10, &ad, &why, &err),
+                     SL_OK);
+    sl_purge_stats ps;
+    /* 181 days after the decision but 176 after the appeal's: kept */
+    f->clock = t0 + 181 * DAY;
+    assert_int_equal(sl_store_purge(s, 180, false, &ps, &err), SL_OK);
+    assert_int_equal(ps.purged, 0);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM decisions WHERE note = 'NOTE-PRIVATE-181'"),
+                     1);
+    f->clock = t0 + 5 * DAY + 181 * DAY;
+    assert_int_equal(sl_store_purge(s, 180, false, &ps, &err), SL_OK);
+    assert_int_equal(ps.purged, 1);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM decisions WHERE note = '' AND "
+                                "statement IS NULL"),
+                     1);
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM appeals WHERE text = '' AND reason IS NULL"),
+                     1);
+    sl_store_close(s);
+    const char *gone[] = {note, stmt, appeal_text, "REASON-181", "RETAIN-noted"};
+    for (size_t k = 0; k < sizeof gone / sizeof *gone; k++)
+        assert_false(dir_contains(f, gone[k], strlen(gone[k])));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_purge_after_retention, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_purge_in_batches, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_purge_takes_review_texts, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
