@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bin=build/sangloc
 tmp=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$pid" ] && { kill -TERM "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$tmp"' EXIT
 db=$tmp/sangloc.db
 
 person() { "$bin" token create --db "$db" --role "$1" --name "$2" 2>/dev/null; }
@@ -17,7 +17,7 @@ rev=$(person reviewer "Lê Văn Cường")
 appeals=$(person appeals "Phạm Thu Hà")
 auditor=$(person auditor "Kiểm toán viên")
 
-"$bin" serve --listen 127.0.0.1:0 --db "$db" 2>"$tmp/err" &
+"$bin" serve --listen 127.0.0.1:0 --db "$db" --audit-name example.org 2>"$tmp/err" &
 pid=$!
 for _ in $(seq 1 600); do
     url=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$tmp/err")
@@ -68,4 +68,7 @@ step "7. Another person decides the appeal: upheld" POST "/v1/appeals/$appeal/de
     '{"outcome":"uphold","reason":"Câu chữ là lời lăng mạ trực tiếp, không phải trích dẫn."}'
 step "8. The queues' figures" GET /v1/queues rev
 step "9. The audit log's latest checkpoint" GET /v1/audit/checkpoint auditor
+printf '### 10. The operator verifies the whole log\n\n```\n$ sangloc audit verify --db sangloc.db\n'
+"$bin" audit verify --db "$db" 2>&1
+printf '```\n'
 : "$hide_notice" "$hide_token"
