@@ -148,7 +148,10 @@ static sl_status member(void *ctx, const char *key, size_t key_len, const char *
         int64_t v = 0;
         for (size_t k = 0; !st && k < c->str.len; k++) {
             char d = c->str.data[k];
-            if (d < '0' || d > '9' || v > (INT64_MAX - 9) / 10) st = SL_ERR_JSON;
+            if (d < '0' || d > '9' || v > (INT64_MAX - 9) / 10) {
+                st = SL_ERR_JSON; /* before the digit is added: v * 10 would overflow */
+                break;
+            }
             v = v * 10 + (d - '0');
         }
         if (st || c->str.len == 0) return bad(err, at, "\"cursor\" is not a cursor of this route");

@@ -72,11 +72,19 @@ static void test_body(void **state)
         const char *body;
         size_t byte;
     } bad[] = {
-        {"{\"apply\":1}", 9},      {"{\"since\":\"soon\"}", 9},
-        {"{\"since\":-1}", 9},     {"{\"cursor\":\"x1\"}", 10},
-        {"{\"cursor\":5}", 10},    {"{\"limit\":0}", 9},
-        {"{\"limit\":100001}", 9}, {"{\"nope\":1}", 8},
-        {"{\"apply\":true,}", 14}, {"{\"apply\":true,\"apply\":false}", 14},
+        {"{\"apply\":1}", 9},
+        {"{\"since\":\"soon\"}", 9},
+        {"{\"since\":-1}", 9},
+        {"{\"cursor\":\"x1\"}", 10},
+        {"{\"cursor\":5}", 10},
+        {"{\"limit\":0}", 9},
+        {"{\"limit\":100001}", 9},
+        {"{\"nope\":1}", 8},
+        {"{\"apply\":true,}", 14},
+        {"{\"apply\":true,\"apply\":false}", 14},
+        /* past INT64_MAX: refused before the digit overflows (found by fuzz_rescreen_request) */
+        {"{\"cursor\":\"12335900002330000000\"}", 10},
+        {"{\"cursor\":\"99999999999999999999\"}", 10},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         assert_int_not_equal(parse(bad[k].body, &q, &err), SL_OK);
