@@ -168,6 +168,10 @@ void sl__notice_new_make(sl__notice_new *n, int appeal_days);
 sl_status sl__appeal_token_hash(const char *token, size_t len,
                                 unsigned char hash[SL_STORE_HASH_LEN]);
 
+/* Valid UTF-8 without NUL bytes (overlongs, surrogates and values past U+10FFFF rejected): the
+ * store's rule for every text it keeps (store.c). */
+bool sl__store_is_text(const char *s, size_t len);
+
 /* Constant-time equality of two hashes (libsodium's sodium_memcmp). */
 bool sl__store_hash_equal(const unsigned char a[SL_STORE_HASH_LEN],
                           const unsigned char b[SL_STORE_HASH_LEN]);

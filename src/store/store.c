@@ -108,8 +108,7 @@ bool sl_store_action_parse(const char *s, size_t len, sl_store_action *out)
 
 /* ---- argument checks ---------------------------------------------------------------------- */
 
-/* Valid UTF-8 without NUL bytes (overlongs, surrogates and values past U+10FFFF rejected). */
-static bool is_text(const char *s, size_t len)
+bool sl__store_is_text(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
@@ -144,7 +143,7 @@ static sl_status check_field(const char *what, const char *s, size_t len, size_t
     if (len > max)
         return sl_error_set(err, SL_ERR_TOO_LARGE, at, "item %zu: %s longer than %zu bytes", at,
                             what, max);
-    if (s && !is_text(s, len))
+    if (s && !sl__store_is_text(s, len))
         return sl_error_set(err, SL_ERR_ARG, at, "item %zu: %s is not UTF-8 text without NUL", at,
                             what);
     return SL_OK;
@@ -177,7 +176,7 @@ static sl_status check_name(const char *what, const char *s, sl_error *err)
     if (len > SL_STORE_MAX_NAME)
         return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "%s longer than %d bytes", what,
                             SL_STORE_MAX_NAME);
-    if (!is_text(s, len))
+    if (!sl__store_is_text(s, len))
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "%s is not UTF-8 text", what);
     return SL_OK;
 }

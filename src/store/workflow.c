@@ -120,32 +120,6 @@ sl_status sl__appeal_token_hash(const char *token, size_t len,
 
 /* ---- argument checks ---------------------------------------------------------------------- */
 
-/* Valid UTF-8 without NUL (the store's rule for every text). */
-static bool is_text(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        unsigned c = p[i];
-        if (c == 0) return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        if (c < 0xc2 || c > 0xf4 || i + n > len) return false;
-        unsigned v = c & (0x3f >> (n - 1));
-        for (size_t k = 1; k < n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80) return false;
-            v = v << 6 | (p[i + k] & 0x3f);
-        }
-        if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
-            (n == 4 && (v < 0x10000 || v > 0x10ffff)))
-            return false;
-        i += n;
-    }
-    return true;
-}
-
 static sl_status check_text(const char *what, const char *s, size_t len, size_t max, bool required,
                             sl_error *err)
 {
@@ -155,7 +129,7 @@ static sl_status check_text(const char *what, const char *s, size_t len, size_t 
     if (len > max)
         return sl_error_set(err, SL_ERR_TOO_LARGE, SL_NO_POS, "%s longer than %zu bytes", what,
                             max);
-    if (s && !is_text(s, len))
+    if (s && !sl__store_is_text(s, len))
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "%s is not UTF-8 text without NUL", what);
     return SL_OK;
 }
