@@ -10,12 +10,12 @@
  * the appeal by another person (sl_store_appeal_decide). Each step's time is summed over the
  * items and printed as operations/s. Then it signs a checkpoint of the whole audit log and runs
  * sl_store_audit_verify over the store with that key (entries/s), and prints the log's size
- * and the database's size per item (after the store is closed, i.e. the WAL checkpointed).
+ * and the database's size per item (the file and its WAL, if any, after the store is closed).
  *
  * Baselines in the same run: the same ingest with every item allowed (no case, notice or
- * audit entry beyond item.ingest: the cheapest path), and a plain SELECT count(*) over the
- * audit log through SQLite. Every write is one transaction committed with synchronous=FULL,
- * i.e. one fsync of the WAL: the single-item steps are bound by the disk's sync rate. The
+ * audit entry beyond item.ingest: the cheapest path), and, over the same log through SQLite, a
+ * plain SELECT count(*) and a read of every row. Every write is one transaction committed with
+ * synchronous=FULL, i.e. one fsync of the WAL: each single-item step pays one. The
  * workflow's results are checked (each step must succeed, verify must say ok), never the
  * timings. --keep leaves the workflow's database in place (its folder is printed) to inspect. */
 #include <inttypes.h>
