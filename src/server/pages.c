@@ -138,7 +138,9 @@ static void serve_page(sl__rq *r, const page *p, const sl_session *s, int status
                                  "<meta name=\"viewport\" content=\"width=device-width, "
                                  "initial-scale=1\">\n",
                                  lang);
-    if (!st && s) st = sl_buf_printf(b, "<meta name=\"csrf-token\" content=\"%s\">\n", s->csrf);
+    if (!st && s) st = sl_buf_puts(b, "<meta name=\"csrf-token\" content=\"");
+    if (!st && s) st = sl__html_escape(b, s->csrf, strlen(s->csrf)); /* base64url: for safety */
+    if (!st && s) st = sl_buf_puts(b, "\">\n");
     if (!st)
         st = sl_buf_puts(b, "<title>sangloc</title>\n<link rel=\"icon\" href=\"data:,\">\n"
                             "<link rel=\"stylesheet\" href=\"/assets/css/app.css\">\n");
