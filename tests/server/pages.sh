@@ -161,6 +161,18 @@ post_check -H "X-CSRF-Token: $csrf" -H "Origin: ${url/http:/https:}"
 get /login -H "Origin: ${url/http:/https:}" --data-urlencode "token=$aud"
 [[ "$(hdr Set-Cookie)" =~ Max-Age=7200\;\ HttpOnly\;\ SameSite=Strict\;\ Secure$ ]] ||
     fail "--session-hours 2 --secure-cookies: $(hdr Set-Cookie)"
+# a second server process on the same store knows the session too
+"$bin" serve --listen 127.0.0.1:0 --db "$db" 2>"$tmp/err2" &
+pid2=$!
+for _ in $(seq 1 600); do
+    port2=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/err2")
+    [ -n "$port2" ] && break
+    sleep 0.05
+done
+code=$(timeout 30 curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar" "http://127.0.0.1:$port2/session")
+kill -TERM "$pid2"
+wait "$pid2"
+[ "$code" = 200 ] || fail "the session on another server process: $code"
 stop_server
 start_server "$db"
 
