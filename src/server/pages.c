@@ -188,6 +188,18 @@ static void open_page(sl__rq *r, const page *p)
     serve_page(r, p, &s, status);
 }
 
+/* Where "/" leads: the page of the person's work when the server has it, else the checker. */
+static const char *home(sl__rq *r)
+{
+    sl_session s;
+    if (!sl__session_of(r, &s)) return "/check";
+    sl_role role = s.token.role;
+    const char *want = role == SL_ROLE_REVIEWER || role == SL_ROLE_APPEALS ? "/review"
+                       : role == SL_ROLE_ADMIN || role == SL_ROLE_AUDITOR  ? "/dashboard"
+                                                                           : "/check";
+    return find_page(want) ? want : "/check";
+}
+
 bool sl__pages_handle(sl__rq *r)
 {
     const char *path = r->path;
@@ -217,7 +229,7 @@ bool sl__pages_handle(sl__rq *r)
     if (!strcmp(path, "/")) {
         r->route = SL_ROUTE_PAGE;
         sl__pages_security_headers(r);
-        redirect(r, "/check");
+        redirect(r, home(r));
         return true;
     }
     const page *p = find_page(path);
