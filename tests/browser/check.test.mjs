@@ -147,3 +147,40 @@ test('--public-check: the checker without a token, limited per address', async (
     await srv.stop();
   }
 });
+
+test('keyboard only: Tab reaches every control in order, each with a visible focus ring', async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await watchedPage(context);
+  await login(page, tokens.reviewer);
+  await page.goto(`${url}/check`);
+  await page.locator('textarea#draft').waitFor();
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  const seen = [];
+  for (let k = 0; k < 12 && !seen.some((s) => s.el === 'textarea#draft'); k++) {
+    await page.keyboard.press('Tab');
+    seen.push(
+      await page.evaluate(() => {
+        const e = document.activeElement;
+        const cs = getComputedStyle(e);
+        const id = e.id ? `#${e.id}` : e.className ? `.${String(e.className).split(' ')[0]}` : '';
+        return { el: e.tagName.toLowerCase() + id, ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 };
+      }),
+    );
+  }
+  // (the first Tab after blur() may land on the body: the document, not a control)
+  const controls = seen.filter((s) => s.el !== 'body');
+  const order = controls.map((s) => s.el);
+  for (const want of ['a.skip', 'a.brand', 'button.lang', 'button.logout', 'textarea#draft'])
+    assert.ok(order.includes(want), `${want} in the tab order: ${order.join(', ')}`);
+  assert.ok(order.indexOf('a.skip') < order.indexOf('textarea#draft'));
+  assert.deepEqual(controls.filter((s) => !s.ring).map((s) => s.el), [], `a visible focus on each: ${order.join(', ')}`);
+  // the skip link moves to the main content
+  await page.evaluate(() => document.activeElement.blur());
+  for (let k = 0; k < 3 && (await page.evaluate(() => document.activeElement.className)) !== 'skip'; k++)
+    await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -102,8 +102,9 @@ if (main) {
     try {
       r = await api('POST', '/v1/check', { text }, { signal: inflight.signal });
     } catch (e) {
-      if (e.name === 'AbortError') return;
-      throw e;
+      // aborted: a later draft replaced this one; else the server is out of reach
+      if (e.name !== 'AbortError' && mine === seq) replace(status, t('check.failed', { msg: e.message }));
+      return;
     }
     if (mine !== seq) return; // a later draft is being checked
     if (!r.ok) {
