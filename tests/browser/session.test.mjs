@@ -11,6 +11,7 @@ import {
   screenshot,
   sessionCookie,
   apiCall,
+  makeToken,
 } from './lib.mjs';
 
 let browser;
@@ -146,6 +147,21 @@ test('a global admin picks the organization in the header', async () => {
   assert.equal(await page.locator('label[for=org-select]').textContent(), 'Tổ chức');
   assert.deepEqual(await select.locator('option').allTextContents(), ['default']);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('sl_org')), 'default');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a hostile name in the header is text', async () => {
+  const name = '<img src=x onerror="alert(1)"><script>alert(2)</script> Ꭺdmіn';
+  const token = makeToken('reviewer', name);
+  const context = await browser.newContext();
+  const { page, problems, dialogs } = await watchedPage(context);
+  await login(page, token);
+  await page.locator('.who-name').waitFor();
+  assert.equal(await page.locator('.who-name').textContent(), name);
+  assert.equal(await page.locator('header img, header script').count(), 0);
+  await page.waitForTimeout(200);
+  assert.deepEqual(dialogs, []);
   assert.deepEqual(problems, []);
   await context.close();
 });
