@@ -13,7 +13,11 @@ case "$(uname -m)" in
 esac
 packages=(build-essential cmake pkg-config clang-format libicu-dev "$hs_pkg" libcjson-dev
           libyaml-dev libxxhash-dev libsqlite3-dev libsodium-dev libcmocka-dev clang llvm
-          libclang-rt-14-dev libevent-dev libcurl4-openssl-dev curl jq sqlite3 openssl)
+          libclang-rt-14-dev libevent-dev libcurl4-openssl-dev curl jq sqlite3 openssl
+          libjs-chart.js chromium)
+# the browser tests (tests/browser) run Node; a Node from elsewhere (it carries its own npm) is fine
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [ -n "${SL_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$SL_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi
 
 missing=()

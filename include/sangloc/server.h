@@ -15,6 +15,7 @@
 #ifndef SANGLOC_SERVER_H
 #define SANGLOC_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,12 @@ typedef struct sl_server_options {
      * key's name) is "sangloc/" + audit_name, or + the host name when audit_name is NULL. */
     const char *audit_key;
     const char *audit_name;
+    /* The pages (docs/pages.md): a session lasts session_hours (0: 8); public_check opens the
+     * draft checker (/check, POST /v1/check) without a token, limited per address;
+     * secure_cookies marks the session cookie Secure and makes https:// the server's own
+     * origin (behind a TLS proxy). */
+    int session_hours;
+    bool public_check, secure_cookies;
 } sl_server_options;
 
 sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_error *err);

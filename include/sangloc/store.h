@@ -866,4 +866,36 @@ typedef struct sl_audit_report {
 sl_status sl_store_audit_verify(sl_store *store, const sl_audit_verify_options *options,
                                 sl_audit_report *report, sl_error *err);
 
+/* ---- browser sessions (the pages: docs/pages.md) -------------------------------------------- */
+
+/* A session id and a CSRF secret: 32 random bytes each, unpadded base64url (43 characters). */
+#define SL_SESSION_ID_LEN  43
+#define SL_SESSION_ID_SIZE (SL_SESSION_ID_LEN + 1)
+#define SL_CSRF_LEN        43
+#define SL_CSRF_SIZE       (SL_CSRF_LEN + 1)
+#define SL_SESSION_MAX_MS  ((int64_t)30 * 24 * 3600 * 1000) /* a session lasts at most 30 days */
+
+typedef struct sl_session {
+    sl_token_info token; /* the token that logged in (a person is its name) */
+    char csrf[SL_CSRF_SIZE];
+    int64_t created_at, expires_at; /* ms since the epoch */
+} sl_session;
+
+/* Opens a session for the live token token_id, lasting lifetime_ms (1 ms .. SL_SESSION_MAX_MS):
+ * writes its new id (NUL-terminated) into id, the only time it exists outside the caller (the
+ * store keeps its SHA-256), and the session into *out. Appends the audit entry session.login
+ * (target token:ID, data {"expires_at":MS}; never the id). SL_ERR_AUTH for a revoked or
+ * unknown token. Expired sessions are deleted on the way. */
+sl_status sl_store_session_create(sl_store *store, int64_t token_id, int64_t lifetime_ms,
+                                  char id[SL_SESSION_ID_SIZE], sl_session *out, sl_error *err);
+
+/* The live session whose id is id[0, len): not ended, not expired, its token not revoked.
+ * SL_ERR_AUTH for anything else (malformed, unknown, expired, ended: one code for all). */
+sl_status sl_store_session_find(sl_store *store, const char *id, size_t len, sl_session *out,
+                                sl_error *err);
+
+/* Ends a live session (audit entry session.logout, target token:ID). SL_ERR_AUTH when id names
+ * no live session. */
+sl_status sl_store_session_end(sl_store *store, const char *id, size_t len, sl_error *err);
+
 #endif

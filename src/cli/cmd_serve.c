@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "                     [--rate-limit N/s|N/m [--rate-burst B]] [--retention-days N]\n"
             "                     [--webhook-url URL --webhook-secret-file F]\n"
             "                     [--webhook-attempts N] [--audit-key F] [--audit-name NAME]\n"
+            "                     [--session-hours N] [--public-check] [--secure-cookies]\n"
             "\n"
             "Runs the HTTP JSON API (docs/server.md) until SIGTERM or SIGINT; SIGHUP and\n"
             "POST /v1/admin/reload rebuild the engine from the same files.\n"
@@ -54,6 +55,11 @@ static void usage(FILE *out)
             "  --audit-key F       Ed25519 key that signs the audit log's checkpoints, kept\n"
             "                      outside the database (default PATH.audit.key)\n"
             "  --audit-name NAME   checkpoint origin \"sangloc/NAME\" (default: the host name)\n"
+            "  --session-hours N   a page session lasts N hours (default 8; docs/pages.md)\n"
+            "  --public-check      open the draft checker (/check) to anyone, without a\n"
+            "                      token, limited per address\n"
+            "  --secure-cookies    the pages are reached over https (a TLS proxy): Secure\n"
+            "                      session cookie, https:// origin\n"
             "Prints 'listening on http://HOST:PORT' on standard error once it accepts.\n"
             "Tokens: sangloc token create --db PATH --role ROLE --name NAME.\n"
             "\n"
@@ -66,6 +72,7 @@ enum { O_RATE = 320, O_BURST };
 enum { O_RETENTION = 340 };
 enum { O_WH_URL = 341, O_WH_KEY, O_WH_TRIES };
 enum { O_AUDIT_KEY = 360, O_AUDIT_NAME };
+enum { O_SESSION_HOURS = 380, O_PUBLIC_CHECK, O_SECURE_COOKIES };
 
 /* N/s or N/m (N a positive integer, or N alone: a second) as requests a second. */
 static bool parse_rate(const char *s, double *rate)
@@ -134,6 +141,9 @@ int sl_cmd_serve(int argc, char **argv)
                                           {"webhook-attempts", required_argument, 0, O_WH_TRIES},
                                           {"audit-key", required_argument, 0, O_AUDIT_KEY},
                                           {"audit-name", required_argument, 0, O_AUDIT_NAME},
+                                          {"session-hours", required_argument, 0, O_SESSION_HOURS},
+                                          {"public-check", no_argument, 0, O_PUBLIC_CHECK},
+                                          {"secure-cookies", no_argument, 0, O_SECURE_COOKIES},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     const char *listen = "127.0.0.1:8080", *db = "sangloc.db", *key = NULL, *policy = NULL,
@@ -142,7 +152,8 @@ int sl_cmd_serve(int argc, char **argv)
     unsigned long long hook_attempts = 0;
     const char *banks[MAX_BANKS];
     size_t nbanks = 0;
-    bool no_model = false;
+    bool no_model = false, public_check = false, secure_cookies = false;
+    unsigned long long session_hours = 8;
     unsigned long long threads = 2, max_body = SL_SERVER_DEFAULT_BODY, burst = 0;
     unsigned long long retention = SL_STORE_DEFAULT_RETENTION_DAYS;
     double rate = 0;
@@ -216,6 +227,16 @@ int sl_cmd_serve(int argc, char **argv)
                                     SL_WEBHOOK_MAX_ATTEMPTS, &hook_attempts))
                 return 2;
             break;
+        case O_SESSION_HOURS:
+            if (!sl__cli_parse_uint("serve", "--session-hours", optarg, 1, 720, &session_hours))
+                return 2;
+            break;
+        case O_PUBLIC_CHECK:
+            public_check = true;
+            break;
+        case O_SECURE_COOKIES:
+            secure_cookies = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -284,7 +305,10 @@ int sl_cmd_serve(int argc, char **argv)
                            .webhook_secret_file = hook_secret,
                            .webhook_attempts = (int)hook_attempts,
                            .audit_key = audit_key,
-                           .audit_name = audit_name};
+                           .audit_name = audit_name,
+                           .session_hours = (int)session_hours,
+                           .public_check = public_check,
+                           .secure_cookies = secure_cookies};
     /* the workers inherit this mask: only the main thread takes these signals */
     sigset_t set;
     sigemptyset(&set);

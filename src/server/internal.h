@@ -47,6 +47,9 @@ typedef enum sl__route {
     SL_ROUTE_WCLAIM,          /* POST /v1/queues/{reported|appeals}/claim */
     SL_ROUTE_STATEMENTS,      /* GET /v1/transparency/statements (transparency.c) */
     SL_ROUTE_AUDIT,           /* GET /v1/audit/... (server/audit_routes.c) */
+    SL_ROUTE_PAGE,            /* the pages (server/pages.c) */
+    SL_ROUTE_ASSET,           /* GET /assets/... (server/pages.c) */
+    SL_ROUTE_SESSION,         /* /login, /logout, /session (server/session.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -104,6 +107,8 @@ struct sl_server {
     struct sl__retention *retention;
     struct sl__hooks *hooks; /* the webhook delivery thread (webhooks.h); NULL: none */
     struct sl__audit *audit; /* the checkpoint signer (audit_routes.c); NULL: none */
+    /* per-address limits of failed logins and of anonymous draft checks (session.c) */
+    struct sl__ratelimit *login_rl, *public_rl;
 };
 
 /* One request being answered. */
@@ -112,8 +117,9 @@ typedef struct sl__rq {
     struct evhttp_request *req;
     sl__route route;
     sl_token_info tok;
-    const char *org; /* the org acted for (server/orgs.c: sl__select_org); NULL: none named */
-    long orgi;       /* its index in srv->orgs (whose engine screens), -1 when it has none */
+    bool via_session; /* tok came from a session cookie (server/session.c) */
+    const char *org;  /* the org acted for (server/orgs.c: sl__select_org); NULL: none named */
+    long orgi;        /* its index in srv->orgs (whose engine screens), -1 when it has none */
     const char *body;
     size_t body_len;
     const char *path;

@@ -72,7 +72,8 @@ static bool grow(shard *s)
     return true;
 }
 
-bool sl__ratelimit_take(sl__ratelimit *rl, int64_t id, double now, unsigned *retry_after)
+/* take: one request is taken when available; else the bucket is only looked at. */
+static bool bucket_use(sl__ratelimit *rl, int64_t id, double now, unsigned *retry_after, bool take)
 {
     shard *s = &rl->shards[mix(id) % NSHARDS];
     bool ok = true;
@@ -90,7 +91,7 @@ bool sl__ratelimit_take(sl__ratelimit *rl, int64_t id, double now, unsigned *ret
         b->last = now;
     }
     if (b->tokens >= 1) {
-        b->tokens -= 1;
+        if (take) b->tokens -= 1;
     } else {
         ok = false;
         double wait = ceil((1 - b->tokens) / rl->rate);
@@ -99,4 +100,14 @@ bool sl__ratelimit_take(sl__ratelimit *rl, int64_t id, double now, unsigned *ret
 out:
     pthread_mutex_unlock(&s->mu);
     return ok;
+}
+
+bool sl__ratelimit_take(sl__ratelimit *rl, int64_t id, double now, unsigned *retry_after)
+{
+    return bucket_use(rl, id, now, retry_after, true);
+}
+
+bool sl__ratelimit_peek(sl__ratelimit *rl, int64_t id, double now, unsigned *retry_after)
+{
+    return bucket_use(rl, id, now, retry_after, false);
 }

@@ -22,4 +22,8 @@ void sl__ratelimit_free(sl__ratelimit *rl);
  * *retry_after is then the whole seconds until one request is available (at least 1). */
 bool sl__ratelimit_take(sl__ratelimit *rl, int64_t id, double now, unsigned *retry_after);
 
+/* As sl__ratelimit_take without taking: whether a request would be admitted now (the failed
+ * logins of an address are counted only when they fail). */
+bool sl__ratelimit_peek(sl__ratelimit *rl, int64_t id, double now, unsigned *retry_after);
+
 #endif

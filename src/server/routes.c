@@ -522,6 +522,9 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/v1/queues/{queue}/claim",
                                                         "/v1/transparency/statements",
                                                         "/v1/audit/{what}",
+                                                        "/{page}",
+                                                        "/assets/{file}",
+                                                        "/login|/logout|/session",
                                                         "other"};
 
 const char *sl__route_name(int route)

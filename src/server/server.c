@@ -23,6 +23,7 @@
 
 #include "server/audit_routes.h"
 #include "server/internal.h"
+#include "server/pages.h"
 #include "server/ratelimit.h"
 #include "server/retention.h"
 #include "server/webhooks.h"
@@ -38,6 +39,8 @@ static const char *reason(int status)
     switch (status) {
     case 200:
         return "OK";
+    case 303:
+        return "See Other";
     case 400:
         return "Bad Request";
     case 401:
@@ -327,6 +330,12 @@ bool sl__authenticate(sl__rq *r, unsigned roles)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
     const char *h = evhttp_find_header(in, "Authorization");
+    /* the pages: a session cookie instead of the Bearer header (session.c) */
+    int ses = h ? 0 : sl__session_authenticate(r);
+    if (ses < 0) return false;
+    if (!ses && !h && r->route == SL_ROUTE_CHECK && r->w->srv->opt.public_check)
+        return sl__public_check_admit(r); /* the anonymous draft checker (--public-check) */
+    if (ses) goto authenticated;
     if (!h || strncasecmp(h, "Bearer ", 7)) {
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
                           "Bearer realm=\"sangloc\"");
@@ -351,7 +360,9 @@ bool sl__authenticate(sl__rq *r, unsigned roles)
                         SL_NO_POS, -1, 0);
         return false;
     }
-    if (!(roles & R(r->tok.role))) {
+authenticated:
+    /* the draft checker page is for every role */
+    if (!(roles & R(r->tok.role)) && !(r->via_session && r->route == SL_ROUTE_CHECK)) {
         char msg[120];
         snprintf(msg, sizeof msg, "the %s role may not use this route", sl_role_name(r->tok.role));
         sl__reply_error(r, 403, "forbidden", msg, SL_NO_POS, -1, 0);
@@ -373,6 +384,7 @@ static void handle(struct evhttp_request *req, void *arg)
     const char *rest = NULL;
     if (path) r.route = find_route(path, &rest);
     r.path = path;
+    if (path && r.route == SL_ROUTE_OTHER && sl__pages_handle(&r)) return; /* pages.c */
     if (r.route == SL_ROUTE_OTHER) {
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
         return;
@@ -640,6 +652,8 @@ sl_status sl_server_new(const sl_server_options *options, sl_server **out, sl_er
             goto fail;
         }
     }
+    if (!s->opt.session_hours) s->opt.session_hours = 8;
+    if ((st = sl__session_init(s, err))) goto fail;
     if ((st = sl__hooks_new(s, &s->hooks, err))) goto fail;
     if ((st = sl__audit_new(s, err))) goto fail;
     if ((st = listen_on(s, err))) goto fail;
@@ -716,6 +730,7 @@ void sl_server_free(sl_server *s)
     if (s->fd >= 0) close(s->fd);
     sl__orgs_free(s);
     sl__ratelimit_free(s->rl);
+    sl__session_free(s);
     sl__mx_destroy(&s->mx);
     free(s->host);
     free(s->db);

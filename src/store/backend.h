@@ -148,6 +148,16 @@ typedef struct sl_store_backend {
     sl_status (*checkpoints)(void *db, int64_t after_id, size_t limit, bool latest,
                              sl_audit_checkpoint **out, size_t *n, sl_error *err);
     sl_status (*audit_check_tables)(void *db, sl_audit_report *report, sl_error *err);
+    /* browser sessions (sqlite_sessions.c): hash is the SHA-256 of the session id. insert
+     * checks that the token is live (SL_ERR_AUTH) and appends session.login; find answers
+     * SL_ERR_AUTH for no live session; end deletes it and appends session.logout. */
+    sl_status (*session_insert)(void *db, const unsigned char hash[SL_STORE_HASH_LEN],
+                                int64_t token_id, const char *csrf, int64_t now, int64_t expires_at,
+                                sl_session *out, sl_error *err);
+    sl_status (*session_find)(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
+                              sl_session *out, sl_error *err);
+    sl_status (*session_end)(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
+                             sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

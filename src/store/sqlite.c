@@ -1060,4 +1060,7 @@ const sl_store_backend sl__store_sqlite = {
     .checkpoint_add = sl__sq_checkpoint_add,
     .checkpoints = sl__sq_checkpoints,
     .audit_check_tables = sl__sq_audit_check_tables,
+    .session_insert = sl__sq_session_insert,
+    .session_find = sl__sq_session_find,
+    .session_end = sl__sq_session_end,
 };

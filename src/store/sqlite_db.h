@@ -126,5 +126,13 @@ sl_status sl__sq_checkpoint_add(void *db, int64_t size, const sl_merkle_hash roo
 sl_status sl__sq_checkpoints(void *db, int64_t after_id, size_t limit, bool latest,
                              sl_audit_checkpoint **out, size_t *n, sl_error *err);
 sl_status sl__sq_audit_check_tables(void *db, sl_audit_report *report, sl_error *err);
+/* Browser sessions (sqlite_sessions.c): the backend's session_* operations. */
+sl_status sl__sq_session_insert(void *db, const unsigned char hash[SL_STORE_HASH_LEN],
+                                int64_t token_id, const char *csrf, int64_t now, int64_t expires_at,
+                                sl_session *out, sl_error *err);
+sl_status sl__sq_session_find(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
+                              sl_session *out, sl_error *err);
+sl_status sl__sq_session_end(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
+                             sl_error *err);
 
 #endif
