@@ -232,11 +232,16 @@ req POST /v1/check "" '{"text":"gọi 0912345678"}'
 expect 200 '.hits[0].rule == "pii.phone"' "anonymous check"
 req POST /v1/items "" '{"items":[]}'
 expect 401 '' "anonymous ingest"
-codes=$(for _ in $(seq 1 25); do
+t0=$(date +%s%N)
+codes=$(for _ in $(seq 1 40); do
     timeout 30 curl -s -o /dev/null --max-time 20 -w '%{http_code}\n' \
         -H 'Content-Type: application/json' -d '{"text":"a"}' "$url/v1/check"
 done | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
-# a burst of 20 (one already taken above; one a second refills meanwhile), then 429
-[[ "$codes" =~ ^200x(1[89]|2[01])\ 429x[4-7]\ $ ]] || fail "public limit: $codes"
+elapsed=$(( ($(date +%s%N) - t0) / 1000000000 + 1 ))
+ok=$(sed -n 's/.*200x\([0-9]*\).*/\1/p' <<<"$codes")
+# a burst of 20 (one already taken above), one more a second while the burst is sent, then 429:
+# the bound follows the time the burst took, so a loaded machine does not fail the test
+[[ "$codes" =~ ^200x[0-9]+\ 429x[0-9]+\ $ ]] && [ "${ok:-0}" -ge 19 ] &&
+    [ "$ok" -le $((20 + elapsed)) ] || fail "public limit: $codes in ${elapsed} s"
 stop_server
 echo PASS

@@ -1,4 +1,4 @@
--- 0008: browser sessions of the pages (docs/pages.md). A session is a token's login from a
+-- 0009: browser sessions of the pages (docs/pages.md). A session is a token's login from a
 -- browser: only the SHA-256 of its random id is kept (the cookie holds the id), with the CSRF
 -- secret the pages send back in X-CSRF-Token. Kept in the store so that sessions survive a
 -- restart and work across server processes. Logging out deletes the row; expired rows are
