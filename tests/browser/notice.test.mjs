@@ -144,11 +144,13 @@ test('the notice in English (the switch keeps the token of this tab), no cookie 
   const { page, problems } = await watchedPage(context);
   // someone logged in opens the link: the page still acts on the token alone, without the cookie
   await login(page, tokens.reviewer2);
-  const [get] = await Promise.all([
+  const [get, who] = await Promise.all([
     page.waitForRequest((r) => r.url().includes(`/v1/notices/${removal.id}`)),
+    page.waitForRequest((r) => r.url() === `${url}/session`),
     page.goto(noticeUrl(removal)),
   ]);
   assert.ok((await sessionCookie(context)) !== undefined);
+  assert.match((await who.allHeaders()).cookie || '', /sl_session=/, 'the shell’s own request has it');
   assert.equal((await get.allHeaders()).cookie, undefined, 'the notice is fetched without the cookie');
   await page.locator('#clause').waitFor();
   await page.locator('button.lang').focus();
