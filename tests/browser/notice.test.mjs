@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -229,6 +230,51 @@ test('a wrong token, an unknown id, no token: "not found" and nothing more', asy
   assert.deepEqual(a.data, b.data);
   assert.deepEqual(pageProblems(problems), []);
   await context.close();
+});
+
+test('POST /v1/appeals from a page of another site: no JSON through CORS, a form-like post refused (415)', async () => {
+  const { removal } = await removedItem();
+  const site = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>another site</title><p>hi</p>');
+  });
+  await new Promise((resolve) => site.listen(0, resolve));
+  site.unref();
+  const context = await browser.newContext();
+  try {
+    const evil = await context.newPage();
+    await evil.goto(`http://localhost:${site.address().port}/`);
+    const statuses = [];
+    evil.on('response', (r) => {
+      if (r.url() === `${url}/v1/appeals`) statuses.push(r.status());
+    });
+    const body = JSON.stringify({ appeal_token: removal.appeal_token, text: 'gửi từ trang khác' });
+    const out = await evil.evaluate(
+      async ([t, b]) => {
+        let json;
+        try {
+          await fetch(t, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: b });
+          json = 'sent';
+        } catch {
+          json = 'blocked';
+        }
+        const r = await fetch(t, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: b });
+        return { json, simple: r.type };
+      },
+      [`${url}/v1/appeals`, body],
+    );
+    assert.equal(out.json, 'blocked', 'the browser does not send cross-site JSON without CORS');
+    assert.equal(out.simple, 'opaque');
+    await evil.waitForTimeout(200);
+    assert.deepEqual(statuses, [415], 'the simple request is refused: not JSON');
+    // the token is still unused: the author's own appeal goes through
+    const own = await apiCall('POST', '/v1/appeals', undefined, { appeal_token: removal.appeal_token, text: 'của tôi' });
+    assert.equal(own.status, 200);
+  } finally {
+    await context.close();
+    site.closeAllConnections();
+    site.close();
+  }
 });
 
 test('a hostile post renders as inert text in the notice: no element made, nothing fires', async () => {
