@@ -223,6 +223,10 @@ test('a wrong token, an unknown id, no token: "not found" and nothing more', asy
     assert.equal(new URL(page.url()).search, '');
     await assertAccessible(page);
   }
+  // a malformed id in the path: the same message, no page error
+  await page.goto(`${url}/notice/%E0%A4?token=${removal.appeal_token}`);
+  await page.locator('#notice-error').waitFor();
+  assert.equal(new URL(page.url()).search, '');
   // the API says no more either: the same 404 for a wrong token as for an unknown id
   const a = await apiCall('GET', `/v1/notices/${removal.id}?token=${wrong.appeal_token}`);
   const b = await apiCall('GET', `/v1/notices/${unknown.id}?token=${removal.appeal_token}`);

@@ -13,7 +13,12 @@ const STORE_KEY = 'sl_notice_token:';
 
 // The notice id of the path and its token; the token leaves the URL before anything else runs.
 function takeToken() {
-  const id = decodeURIComponent(location.pathname.slice('/notice/'.length));
+  let id = '';
+  try {
+    id = decodeURIComponent(location.pathname.slice('/notice/'.length));
+  } catch {
+    id = ''; // a malformed escape: no such notice
+  }
   const u = new URL(location.href);
   const fromUrl = u.searchParams.get('token');
   if (fromUrl !== null) {
