@@ -167,7 +167,7 @@ test('a person sees only their organization; a global admin picks one and the pa
 // ---- the keyboard --------------------------------------------------------------------------
 
 // Walks the page with Tab from its first control: every visible control (links, buttons,
-// fields, summaries) is reached, in document order, each showing a focus ring (:focus-visible
+// fields, summaries; one stop per radio group) is reached, in document order, each showing a focus ring (:focus-visible
 // and an outline or shadow it does not have unfocused). Returns the controls' descriptions.
 async function tabWalk(page) {
   const controls = await page.evaluate(() => {
@@ -175,7 +175,13 @@ async function tabWalk(page) {
     const sel =
       'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), ' +
       'textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
-    const els = [...document.querySelectorAll(sel)].filter((e) => e.checkVisibility());
+    // a radio group is one stop (its checked radio, else its first): arrows move inside it
+    const radioStop = (e) => {
+      if (e.type !== 'radio' || !e.name) return true;
+      const group = [...document.querySelectorAll('input[type=radio]')].filter((r) => r.name === e.name && r.form === e.form);
+      return e === (group.find((r) => r.checked) || group[0]);
+    };
+    const els = [...document.querySelectorAll(sel)].filter((e) => e.checkVisibility() && radioStop(e));
     return els.map((e, i) => {
       e.dataset.tabk = String(i);
       const cs = getComputedStyle(e);
@@ -285,6 +291,33 @@ test('every page works from the keyboard: Tab reaches each control in order, wit
 
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('the pages of other branches (review, dashboard), once merged: the same keyboard walk and axe-core', async (t) => {
+  const pages = [
+    { path: '/review', token: tokens.reviewer },
+    { path: '/dashboard', token: tokens.auditor },
+  ];
+  let ran = 0;
+  for (const p of pages) {
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+    await login(page, p.token);
+    const res = await page.goto(`${url}${p.path}`);
+    if (res.status() === 404) {
+      await context.close();
+      continue; // not in this build
+    }
+    ran++;
+    assert.equal(res.status(), 200, p.path);
+    await page.locator('main h1').waitFor();
+    await page.waitForLoadState('networkidle');
+    await tabWalk(page);
+    await assertAccessible(page);
+    assert.deepEqual(problems, [], p.path);
+    await context.close();
+  }
+  if (!ran) t.skip('neither /review nor /dashboard is in this build');
 });
 
 // ---- CSRF and origins of the routes a page calls with its cookie ----------------------------
