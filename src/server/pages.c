@@ -34,6 +34,7 @@ typedef struct page {
 static const page pages[] = {
     {"/login", false, "login", PAGE_OPEN, 0, NULL},
     {"/check", false, "check", PAGE_PUBLIC_CHECK, 0, NULL},
+    {"/notice/", true, "notice", PAGE_OPEN, 0, NULL},
 };
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
