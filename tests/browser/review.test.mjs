@@ -280,6 +280,13 @@ test('bulk: select every item with a rule, decide them at once, a summary of ref
   await assertAccessible(page);
   assert.deepEqual(unexpected(problems, [409]), []);
   await context.close();
+  // b3's report in the reported queue: its reports counted by reason
+  const r2 = await openReview(tokens.reviewer, '?queue=reported');
+  assert.equal(await r2.page.locator('button[data-queue="reported"]').getAttribute('aria-pressed'), 'true');
+  assert.equal(await r2.page.locator(`${sel('b3')} .reports li[data-reason="insult"]`).textContent(), 'insult: 1');
+  await assertAccessible(r2.page);
+  assert.deepEqual(r2.problems, []);
+  await r2.context.close();
 });
 
 test('the page in English; an appeals person sees the appeals queue only; others are refused', async () => {
