@@ -30,6 +30,7 @@ after(async () => {
   await browser.close();
 });
 
+const QUEUES = ['pending', 'reported', 'appeals'];
 const sel = (id) => `li[data-item-id="${CH}/${id}"]`;
 
 async function openReview(token, query = '') {
@@ -295,6 +296,13 @@ test('the page in English; an appeals person sees the appeals queue only; others
   assert.deepEqual(await page.locator('button[data-queue]').evaluateAll((b) => b.map((x) => x.dataset.queue)), ['appeals']);
   assert.deepEqual(problems, []);
   await context.close();
+  // a global admin: the org picked in the header, the three queues, the items of the org
+  const adm = await openReview(tokens.admin);
+  assert.deepEqual(await adm.page.locator('button[data-queue]').evaluateAll((b) => b.map((x) => x.dataset.queue)), QUEUES);
+  const pending = await apiCall('GET', '/v1/queues/pending?limit=50', tokens.reviewer);
+  assert.equal(await adm.page.locator('li[data-item-id]').count(), pending.data.items.length);
+  assert.deepEqual(adm.problems, []);
+  await adm.context.close();
   const c2 = await browser.newContext();
   const w = await watchedPage(c2);
   await login(w.page, tokens.curator);
