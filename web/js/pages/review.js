@@ -10,7 +10,7 @@ import { api, errorMessage } from '../api.js';
 import { el, append, replace, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { startPage } from '../shell.js';
-import { indexMap } from '../utf8.js';
+import { highlight } from '../marks.js';
 
 const QUEUES = ['pending', 'reported', 'appeals'];
 const PAGE_SIZE = 50;
@@ -28,39 +28,11 @@ const state = {
 
 // ---- the item's text ------------------------------------------------------------------------
 
-// The text with the hits' spans as <mark data-rule> and the masked spans as a placeholder. The
-// text is cut at every span's edge; a piece under several hits is one mark naming the strongest.
+// The text with its marks; the masked spans as a placeholder naming their rules.
 function renderText(text, hits, masks) {
-  const at = indexMap(text);
-  const spans = (hits || [])
-    .filter((h) => Number.isInteger(h.start) && Number.isInteger(h.end) && h.end > h.start)
-    .map((h) => ({ hit: h, from: at(h.start), to: at(h.end) }))
-    .filter((s) => s.to > s.from);
-  const hidden = (masks || []).map((m) => ({ mask: m, from: at(m.start), to: at(m.end) }));
-  const cuts = new Set([0, text.length]);
-  for (const s of [...spans, ...hidden]) cuts.add(s.from).add(s.to);
-  const points = [...cuts].sort((a, b) => a - b);
-  const out = [];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const from = points[i];
-    const to = points[i + 1];
-    const m = hidden.find((s) => s.from <= from && s.to >= to);
-    const piece = m
-      ? m.from === from
-        ? el('span', { class: 'masked', title: t('review.masked.title', { rules: m.mask.rules.join(', ') }) }, t('review.masked'))
-        : null
-      : text.slice(from, to);
-    if (piece === null) continue;
-    const over = spans.filter((s) => s.from <= from && s.to >= to);
-    if (!over.length) {
-      out.push(piece);
-      continue;
-    }
-    const top = over.reduce((a, b) => (b.hit.weight * b.hit.score > a.hit.weight * a.hit.score ? b : a)).hit;
-    const title = over.map((s) => s.hit.cite || s.hit.rule).join('\n');
-    out.push(el('mark', { dataset: { rule: top.rule, category: top.category }, title }, piece));
-  }
-  return out;
+  const placeholder = (m) =>
+    el('span', { class: 'masked', title: t('review.masked.title', { rules: m.rules.join(', ') }) }, t('review.masked'));
+  return highlight(text, hits || [], masks || [], placeholder);
 }
 
 // The original text: the revealed spans' bytes put back where the mask was.
