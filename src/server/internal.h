@@ -50,6 +50,8 @@ typedef enum sl__route {
     SL_ROUTE_PAGE,            /* the pages (server/pages.c) */
     SL_ROUTE_ASSET,           /* GET /assets/... (server/pages.c) */
     SL_ROUTE_SESSION,         /* /login, /logout, /session (server/session.c) */
+    SL_ROUTE_REVEAL,          /* POST /v1/items/{channel}/{id}/reveal (server/review.c) */
+    SL_ROUTE_POLICY_RULES,    /* GET /v1/policy/rules (server/review.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -142,7 +144,7 @@ const sl_engine *sl__engine_for(sl__rq *r);
 
 void sl__route_check(sl__rq *r);
 void sl__route_items(sl__rq *r);
-void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len);
+void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len, const char *query);
 void sl__route_queue(sl__rq *r, const char *query);
 void sl__route_claim(sl__rq *r);
 void sl__route_reload(sl__rq *r);

@@ -35,6 +35,8 @@ static const page pages[] = {
     {"/login", false, "login", PAGE_OPEN, 0, NULL},
     {"/check", false, "check", PAGE_PUBLIC_CHECK, 0, NULL},
     {"/notice/", true, "notice", PAGE_OPEN, 0, NULL},
+    {"/review", false, "review", PAGE_SESSION,
+     R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_ADMIN), NULL},
 };
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -9,6 +9,7 @@
 #include "server/internal.h"
 #include "server/webhooks.h"
 #include "server/request.h"
+#include "server/review.h"
 
 #define CHECK_OOM(expr)                                                                            \
     do {                                                                                           \
@@ -322,9 +323,15 @@ done:
 
 /* ---- GET /v1/items/{channel}/{id} --------------------------------------------------------- */
 
-void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len)
+void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len, const char *query)
 {
     sl__worker *w = r->w;
+    sl__item_views views; /* ?redact=personal_data&views=standard (server/review.c) */
+    sl_error qerr = {0};
+    if (sl__item_views_parse(query, &views, &qerr)) {
+        reply_parse_error(r, &qerr, -1);
+        return;
+    }
     const char *slash = memchr(rest, '/', rest_len);
     if (!slash ||
         sl__req_path_segment(rest, (size_t)(slash - rest), SL_STORE_MAX_CHANNEL, &w->tmp) ||
@@ -373,7 +380,9 @@ void sl__route_item_get(sl__rq *r, const char *rest, size_t rest_len)
     if (!s2)
         s2 = sl_buf_printf(b, ",\"score\":%.6g,\"received_at\":%" PRId64 ",\"version\":%" PRId64,
                            rec->score, rec->received_at, rec->version);
-    if (raw) {
+    if (raw && (views.redact || views.standard)) {
+        if (!s2) s2 = sl__review_item_text(rec, &views, b, &qerr);
+    } else if (raw) {
         STR("text", rec->text);
         if (!s2) s2 = sl_buf_puts(b, ",\"verdict\":");
         if (!s2) s2 = sl_buf_puts(b, rec->verdict_json[0] ? rec->verdict_json : "null");
@@ -525,6 +534,8 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/{page}",
                                                         "/assets/{file}",
                                                         "/login|/logout|/session",
+                                                        "/v1/items/{channel}/{id}/reveal",
+                                                        "/v1/policy/rules",
                                                         "other"};
 
 const char *sl__route_name(int route)

@@ -26,6 +26,7 @@
 #include "server/pages.h"
 #include "server/ratelimit.h"
 #include "server/retention.h"
+#include "server/review.h"
 #include "server/webhooks.h"
 #include "text/utf8.h"
 
@@ -219,6 +220,12 @@ static const route_def defs[] = {
     [SL_ROUTE_STATEMENTS] = {SL_ROUTE_STATEMENTS, EVHTTP_REQ_GET,
                              R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_AUDIT] = {SL_ROUTE_AUDIT, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
+    /* the reviewer's page (review.c) */
+    [SL_ROUTE_REVEAL] = {SL_ROUTE_REVEAL, EVHTTP_REQ_POST,
+                         R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_POLICY_RULES] = {SL_ROUTE_POLICY_RULES, EVHTTP_REQ_GET,
+                               R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_AUDITOR) |
+                                   R(SL_ROLE_ADMIN)},
 };
 
 /* The workflow's paths with a parameter; *rest is what follows the fixed prefix. */
@@ -275,6 +282,7 @@ static sl__route find_route(const char *path, const char **rest)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
     if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
     if (!strcmp(path, "/v1/transparency/statements")) return SL_ROUTE_STATEMENTS;
+    if (!strcmp(path, "/v1/policy/rules")) return SL_ROUTE_POLICY_RULES;
     if (!strncmp(path, "/v1/audit/", 10)) { /* audit_routes.c tells the rest */
         *rest = path + 10;
         return SL_ROUTE_AUDIT;
@@ -291,6 +299,11 @@ static sl__route find_route(const char *path, const char **rest)
             memchr(slash + 1, '/', (size_t)(last - slash - 1)) == NULL) {
             *rest = p;
             return SL_ROUTE_DECISION;
+        }
+        if (slash && slash > p && last > slash + 1 && !strcmp(last, "/reveal") &&
+            memchr(slash + 1, '/', (size_t)(last - slash - 1)) == NULL) {
+            *rest = p;
+            return SL_ROUTE_REVEAL;
         }
     }
     sl__route wf = find_workflow_route(path, rest);
@@ -438,7 +451,7 @@ static void handle(struct evhttp_request *req, void *arg)
         sl__route_items(&r);
         break;
     case SL_ROUTE_ITEM:
-        sl__route_item_get(&r, rest, strlen(rest));
+        sl__route_item_get(&r, rest, strlen(rest), evhttp_uri_get_query(u));
         break;
     case SL_ROUTE_QUEUE:
         sl__route_queue(&r, evhttp_uri_get_query(u));
@@ -496,6 +509,12 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_AUDIT:
         sl__route_audit(&r, rest, evhttp_uri_get_query(u));
+        break;
+    case SL_ROUTE_REVEAL:
+        sl__route_reveal(&r, rest);
+        break;
+    case SL_ROUTE_POLICY_RULES:
+        sl__route_policy_rules(&r);
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);

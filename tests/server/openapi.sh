@@ -22,6 +22,7 @@ GET /v1/banks
 GET /v1/banks/{name}/items
 GET /v1/items/{channel}/{id}
 GET /v1/notices/{id}
+GET /v1/policy/rules
 GET /v1/queues
 GET /v1/queues/pending
 GET /v1/queues/{queue}
@@ -34,6 +35,7 @@ POST /v1/banks/{name}/items
 POST /v1/check
 POST /v1/items
 POST /v1/items/{channel}/{id}/decision
+POST /v1/items/{channel}/{id}/reveal
 POST /v1/queues/pending/claim
 POST /v1/queues/{queue}/claim
 POST /v1/reports'

@@ -6,7 +6,7 @@ import { api, errorMessage } from '../api.js';
 import { el, append, replace } from '../dom.js';
 import { t, has } from '../i18n.js';
 import { startPage } from '../shell.js';
-import { indexMap } from '../utf8.js';
+import { highlight } from '../marks.js';
 
 const DEBOUNCE_MS = 300;
 
@@ -14,35 +14,7 @@ function hint(category) {
   return t(has(`hint.${category}`) ? `hint.${category}` : 'hint.other');
 }
 
-// The text with its hits' spans as <mark>s. Hits may overlap: the text is cut at every hit's
-// start and end, and each piece covered by hits is one mark naming the strongest of them.
-export function highlight(text, hits) {
-  const at = indexMap(text);
-  const spans = hits
-    .filter((h) => Number.isInteger(h.start) && Number.isInteger(h.end) && h.end > h.start)
-    .map((h) => ({ hit: h, from: at(h.start), to: at(h.end) }))
-    .filter((s) => s.to > s.from);
-  const cuts = new Set([0, text.length]);
-  for (const s of spans) cuts.add(s.from).add(s.to);
-  const points = [...cuts].sort((a, b) => a - b);
-  const out = [];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const from = points[i];
-    const to = points[i + 1];
-    const piece = text.slice(from, to);
-    const over = spans.filter((s) => s.from <= from && s.to >= to);
-    if (!over.length) {
-      out.push(piece);
-      continue;
-    }
-    const top = over.reduce((a, b) =>
-      b.hit.weight * b.hit.score > a.hit.weight * a.hit.score ? b : a,
-    ).hit;
-    const title = over.map((s) => s.hit.cite || s.hit.rule).join('\n');
-    out.push(el('mark', { dataset: { rule: top.rule, category: top.category }, title }, piece));
-  }
-  return out;
-}
+export { highlight }; // web/js/marks.js, shared with /review
 
 function findings(hits) {
   const seen = new Map();
