@@ -1,4 +1,4 @@
-/* The SQLite backend's browser sessions (migration 0008_sessions; contract: backend.h). A
+/* The SQLite backend's browser sessions (migration 0009_sessions; contract: backend.h). A
  * session row is keyed by the SHA-256 of its id; the token it belongs to must be live for the
  * session to be. */
 #include <inttypes.h>
