@@ -525,6 +525,7 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/{page}",
                                                         "/assets/{file}",
                                                         "/login|/logout|/session",
+                                                        "/v1/stats",
                                                         "other"};
 
 const char *sl__route_name(int route)

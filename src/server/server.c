@@ -219,6 +219,7 @@ static const route_def defs[] = {
     [SL_ROUTE_STATEMENTS] = {SL_ROUTE_STATEMENTS, EVHTTP_REQ_GET,
                              R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
     [SL_ROUTE_AUDIT] = {SL_ROUTE_AUDIT, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_STATS] = {SL_ROUTE_STATS, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
 };
 
 /* The workflow's paths with a parameter; *rest is what follows the fixed prefix. */
@@ -275,6 +276,7 @@ static sl__route find_route(const char *path, const char **rest)
         if (!strcmp(path, exact[k].path)) return exact[k].route;
     if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
     if (!strcmp(path, "/v1/transparency/statements")) return SL_ROUTE_STATEMENTS;
+    if (!strcmp(path, "/v1/stats")) return SL_ROUTE_STATS;
     if (!strncmp(path, "/v1/audit/", 10)) { /* audit_routes.c tells the rest */
         *rest = path + 10;
         return SL_ROUTE_AUDIT;
@@ -496,6 +498,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_AUDIT:
         sl__route_audit(&r, rest, evhttp_uri_get_query(u));
+        break;
+    case SL_ROUTE_STATS:
+        sl__route_stats(&r, evhttp_uri_get_query(u));
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);
