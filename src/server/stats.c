@@ -69,8 +69,8 @@ sl_status sl__req_stats_query(const char *q, size_t len, int64_t now_ms, sl__sta
             break;
         }
         seen[k] = true;
-        sl_status d = end > vat ? sl__req_path_segment(q + vat, end - vat, MAX_VALUE, &v)
-                                : SL_ERR_ARG;
+        sl_status d =
+            end > vat ? sl__req_path_segment(q + vat, end - vat, MAX_VALUE, &v) : SL_ERR_ARG;
         if (d == SL_ERR_NOMEM) {
             st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
         } else if (k == 0) {
@@ -95,12 +95,12 @@ sl_status sl__req_stats_query(const char *q, size_t len, int64_t now_ms, sl__sta
     out->until = seen[2] ? t[2] : now_ms;
     int64_t since = seen[1] ? t[1] : out->until - default_span[out->bucket];
     if (since < 0) since = 0;
+    if (out->until <= since)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "until: must be after since");
     /* back to the start of its bucket: weeks from a Monday, the others from the epoch */
     int64_t origin = out->bucket == SL_STATS_WEEK ? MONDAY0_MS : 0;
     out->since = floor_div(since - origin, w) * w + origin;
     if (out->since < 0) out->since += w;
-    if (out->until <= out->since)
-        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "until: must be after since");
     int64_t n = (out->until - out->since + w - 1) / w;
     if (n > SL_STATS_MAX_BUCKETS)
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
@@ -114,8 +114,7 @@ sl_status sl__req_stats_query(const char *q, size_t len, int64_t now_ms, sl__sta
 static sl_status put_counts(sl_buf *b, const int64_t *c, size_t n)
 {
     sl_status st = sl_buf_puts(b, "[");
-    for (size_t k = 0; k < n && !st; k++)
-        st = sl_buf_printf(b, "%s%" PRId64, k ? "," : "", c[k]);
+    for (size_t k = 0; k < n && !st; k++) st = sl_buf_printf(b, "%s%" PRId64, k ? "," : "", c[k]);
     return st ? st : sl_buf_puts(b, "]");
 }
 
@@ -131,10 +130,9 @@ static sl_status put_stats(sl__rq *r, const sl__stats_query *q, const sl_stats *
     int64_t total = 0;
     for (int a = 0; a < 4; a++)
         for (size_t k = 0; k < s->nbuckets; k++) total += s->by_action[a][k];
-    sl_status st = sl_buf_printf(b,
-                                 "{\"bucket\":\"%s\",\"since\":%" PRId64 ",\"until\":%" PRId64
-                                 ",\"buckets\":[",
-                                 bucket_names[q->bucket], q->since, q->until);
+    sl_status st = sl_buf_printf(
+        b, "{\"bucket\":\"%s\",\"since\":%" PRId64 ",\"until\":%" PRId64 ",\"buckets\":[",
+        bucket_names[q->bucket], q->since, q->until);
     for (size_t k = 0; k < s->nbuckets && !st; k++)
         st = sl_buf_printf(b, "%s%" PRId64, k ? "," : "", q->since + (int64_t)k * q->width_ms);
     if (!st) st = sl_buf_printf(b, "],\"items\":{\"total\":%" PRId64 ",\"by_action\":{", total);
