@@ -34,6 +34,8 @@ typedef struct page {
 static const page pages[] = {
     {"/login", false, "login", PAGE_OPEN, 0, NULL},
     {"/check", false, "check", PAGE_PUBLIC_CHECK, 0, NULL},
+    {"/dashboard", false, "dashboard", PAGE_SESSION, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN),
+     "/assets/vendor/chart.min.js"},
 };
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -6,7 +6,10 @@ import { el, append, replace } from './dom.js';
 import { t, switchLang } from './i18n.js';
 
 // The pages in the header's navigation: roles null means every role. Add a page here.
-export const NAV = [{ path: '/check', key: 'nav.check', roles: null }];
+export const NAV = [
+  { path: '/check', key: 'nav.check', roles: null },
+  { path: '/dashboard', key: 'nav.dashboard', roles: ['auditor', 'admin'] },
+];
 
 function nav(role) {
   const items = NAV.filter((p) => !p.roles || p.roles.includes(role)).map((p) =>
