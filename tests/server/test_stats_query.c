@@ -11,10 +11,10 @@
 #include "sangloc/store.h"
 #include "server/stats.h"
 
-#define NOW     1796035170157LL /* 2026-11-30T10:39:30.157Z, a Monday */
-#define HOUR    3600000LL
-#define DAY     (24 * HOUR)
-#define MONDAY  1795996800000LL /* 2026-11-30T00:00:00Z */
+#define NOW    1796035170157LL /* 2026-11-30T10:39:30.157Z, a Monday */
+#define HOUR   3600000LL
+#define DAY    (24 * HOUR)
+#define MONDAY 1795996800000LL /* 2026-11-30T00:00:00Z */
 
 static sl_status parse(const char *q, sl__stats_query *out, sl_error *err)
 {
@@ -52,8 +52,7 @@ static void test_times(void **state)
     /* an offset (percent-encoded or not) and milliseconds */
     assert_int_equal(parse("since=2026-11-30T07:30:00%2B07:00&bucket=hour", &q, &err), SL_OK);
     assert_int_equal(q.since, MONDAY);
-    assert_int_equal(parse("since=1795996800001&until=1795996800002&bucket=hour", &q, &err),
-                     SL_OK);
+    assert_int_equal(parse("since=1795996800001&until=1795996800002&bucket=hour", &q, &err), SL_OK);
     assert_int_equal(q.since, MONDAY);
     assert_int_equal(q.until, MONDAY + 2);
     /* a Wednesday goes back to its Monday */
