@@ -100,7 +100,9 @@ sl_status sl__req_stats_query(const char *q, size_t len, int64_t now_ms, sl__sta
     /* back to the start of its bucket: weeks from a Monday, the others from the epoch */
     int64_t origin = out->bucket == SL_STATS_WEEK ? MONDAY0_MS : 0;
     out->since = floor_div(since - origin, w) * w + origin;
-    if (out->since < 0) out->since += w;
+    if (out->since < 0) out->since += w; /* the first Monday: nothing is counted before it */
+    if (out->until <= out->since)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "until: must be after since");
     int64_t n = (out->until - out->since + w - 1) / w;
     if (n > SL_STATS_MAX_BUCKETS)
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
