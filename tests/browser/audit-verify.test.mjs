@@ -93,7 +93,7 @@ test('a tampered signature, note or key fails', async () => {
   const otherRoot = [lines[0], lines[1], flip(lines[2], 31), ...lines.slice(3)].join('\n');
   await assert.rejects(verifyCheckpoint(otherRoot, cp.key), /does not verify/);
   // another key of the same name: its hash does not match, or the signature fails
-  const [name, hash, key] = cp.key.split(/\+(?=[0-9a-f]{8}\+|[A-Za-z0-9/+]{40,}=*$)/);
+  const [, name, hash, key] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(cp.key); // base64 may hold '+'
   await assert.rejects(verifyCheckpoint(cp.note, `${name}+${hash}+${flip(key, 5)}`), /hash does not match/);
   await assert.rejects(verifyCheckpoint(cp.note.replace('\n\n', '\n'), cp.key));
 });
