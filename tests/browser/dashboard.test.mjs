@@ -59,6 +59,14 @@ function points(page) {
 
 test('the charts render the figures of /v1/stats; the switch asks again by hour and by week', async () => {
   const context = await browser.newContext();
+  // every CSP violation as the page sees it (Chart.js sizes canvases through the CSSOM, which
+  // style-src allows; a style attribute or an inline script would be reported here)
+  await context.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
   const { page, problems } = await watchedPage(context);
   const asked = [];
   page.on('request', (r) => {
@@ -108,6 +116,8 @@ test('the charts render the figures of /v1/stats; the switch asks again by hour 
   await page.locator('main[data-loads="3"][data-bucket="week"]').waitFor();
   assert.equal(sum((await points(page))['chart-actions'].flatMap((s) => s.data)), api.items.total);
   assert.deepEqual(asked, ['day', 'hour', 'week']);
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), [], 'no CSP violation');
+  assert.ok(await page.evaluate(() => document.querySelector('#chart-actions').style.height !== ''), 'Chart.js sized the canvas');
   await page.locator('input[name=bucket][value=day]').check();
   await page.locator('main[data-loads="4"][data-bucket="day"]').waitFor();
   assert.deepEqual(problems, []);
