@@ -898,4 +898,49 @@ sl_status sl_store_session_find(sl_store *store, const char *id, size_t len, sl_
  * no live session. */
 sl_status sl_store_session_end(sl_store *store, const char *id, size_t len, sl_error *err);
 
+/* ---- dashboard statistics (src/store/sqlite_stats.c; docs/api.md, GET /v1/stats) ---------- */
+
+/* Counts of an organization over a window [since, until) cut into buckets of width_ms: items
+ * received by their action and by the categories their verdict's hits name, the rules that
+ * flagged most items, time to decision per queue and appeal outcomes. Nothing in it names or
+ * ranks authors, reporters or reviewers: only actions, categories, rules, queues and counts. */
+#define SL_STATS_MAX_BUCKETS    1000
+#define SL_STATS_MAX_CATEGORIES 64 /* categories kept; the rest add to "other" */
+#define SL_STATS_TOP_RULES      10
+#define SL_STATS_NQUEUES        3 /* pending, reported, appeals */
+
+typedef struct sl_stats_series {
+    char name[SL_STORE_MAX_RULE + 1]; /* a category */
+    int64_t *counts;                  /* nbuckets counts */
+} sl_stats_series;
+
+typedef struct sl_stats_rule {
+    char rule[SL_STORE_MAX_RULE + 1];
+    int64_t items; /* items received in the window whose verdict hit the rule */
+} sl_stats_rule;
+
+typedef struct sl_stats_times {
+    const char *queue;
+    int64_t closed;                 /* cases of the queue closed in the window */
+    int64_t p50_ms, p90_ms, p99_ms; /* closed_at - opened_at, nearest rank; 0 when closed is 0 */
+} sl_stats_times;
+
+typedef struct sl_stats {
+    size_t nbuckets;             /* bucket k is [since + k width, since + (k+1) width) */
+    int64_t *by_action[4];       /* by sl_action: nbuckets counts each */
+    sl_stats_series *categories; /* by name */
+    size_t ncategories;
+    sl_stats_rule top_rules[SL_STATS_TOP_RULES]; /* most items first, then by rule id */
+    size_t nrules;
+    sl_stats_times times[SL_STATS_NQUEUES];
+    int64_t appeals_upheld, appeals_overturned; /* appeals decided in the window */
+    int64_t appeals_open;                       /* undecided now */
+} sl_stats;
+
+/* Fills *out for org over [since, until) (since < until, at most SL_STATS_MAX_BUCKETS buckets
+ * of width_ms >= 1); free it with sl_stats_free. SL_ERR_ARG for a bad window. */
+sl_status sl_store_stats(sl_store *store, const char *org, int64_t since, int64_t until,
+                         int64_t width_ms, sl_stats *out, sl_error *err);
+void sl_stats_free(sl_stats *s);
+
 #endif

@@ -52,6 +52,7 @@ typedef enum sl__route {
     SL_ROUTE_SESSION,         /* /login, /logout, /session (server/session.c) */
     SL_ROUTE_REVEAL,          /* POST /v1/items/{channel}/{id}/reveal (server/review.c) */
     SL_ROUTE_POLICY_RULES,    /* GET /v1/policy/rules (server/review.c) */
+    SL_ROUTE_STATS,           /* GET /v1/stats (server/stats.c) */
     SL_ROUTE_OTHER,
     SL_ROUTE_COUNT
 } sl__route;
@@ -165,6 +166,8 @@ void sl__route_wqueue(sl__rq *r, const char *rest, const char *query);
 void sl__route_wclaim(sl__rq *r, const char *rest);
 /* GET /v1/transparency/statements (server/transparency.c) */
 void sl__route_statements(sl__rq *r, const char *query);
+/* GET /v1/stats (server/stats.c) */
+void sl__route_stats(sl__rq *r, const char *query);
 /* Authenticates the request's Bearer token for one of roles (a bit per sl_role) and selects
  * its org; replies (401, 403, 404, 429) and returns false when it may not go on. */
 bool sl__authenticate(sl__rq *r, unsigned roles);

@@ -37,6 +37,8 @@ static const page pages[] = {
     {"/notice/", true, "notice", PAGE_OPEN, 0, NULL},
     {"/review", false, "review", PAGE_SESSION,
      R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_ADMIN), NULL},
+    {"/dashboard", false, "dashboard", PAGE_SESSION, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN),
+     "/assets/vendor/chart.min.js"},
 };
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -536,6 +536,7 @@ static const char *const route_label[SL_ROUTE_COUNT] = {"/healthz",
                                                         "/login|/logout|/session",
                                                         "/v1/items/{channel}/{id}/reveal",
                                                         "/v1/policy/rules",
+                                                        "/v1/stats",
                                                         "other"};
 
 const char *sl__route_name(int route)

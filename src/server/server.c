@@ -226,6 +226,7 @@ static const route_def defs[] = {
     [SL_ROUTE_POLICY_RULES] = {SL_ROUTE_POLICY_RULES, EVHTTP_REQ_GET,
                                R(SL_ROLE_REVIEWER) | R(SL_ROLE_APPEALS) | R(SL_ROLE_AUDITOR) |
                                    R(SL_ROLE_ADMIN)},
+    [SL_ROUTE_STATS] = {SL_ROUTE_STATS, EVHTTP_REQ_GET, R(SL_ROLE_AUDITOR) | R(SL_ROLE_ADMIN)},
 };
 
 /* The workflow's paths with a parameter; *rest is what follows the fixed prefix. */
@@ -283,6 +284,7 @@ static sl__route find_route(const char *path, const char **rest)
     if (!strcmp(path, "/v1/admin/rescreen")) return SL_ROUTE_RESCREEN;
     if (!strcmp(path, "/v1/transparency/statements")) return SL_ROUTE_STATEMENTS;
     if (!strcmp(path, "/v1/policy/rules")) return SL_ROUTE_POLICY_RULES;
+    if (!strcmp(path, "/v1/stats")) return SL_ROUTE_STATS;
     if (!strncmp(path, "/v1/audit/", 10)) { /* audit_routes.c tells the rest */
         *rest = path + 10;
         return SL_ROUTE_AUDIT;
@@ -515,6 +517,9 @@ static void handle(struct evhttp_request *req, void *arg)
         break;
     case SL_ROUTE_POLICY_RULES:
         sl__route_policy_rules(&r);
+        break;
+    case SL_ROUTE_STATS:
+        sl__route_stats(&r, evhttp_uri_get_query(u));
         break;
     default:
         sl__reply_error(&r, 404, "not_found", "no such route", SL_NO_POS, -1, 0);

@@ -158,6 +158,10 @@ typedef struct sl_store_backend {
                               sl_session *out, sl_error *err);
     sl_status (*session_end)(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
                              sl_error *err);
+    /* dashboard statistics (sqlite_stats.c): out->nbuckets and its arrays are set up by the
+     * caller (store/stats.c), zeroed; the backend fills them */
+    sl_status (*stats)(void *db, const char *org, int64_t since, int64_t until, int64_t width_ms,
+                       sl_stats *out, sl_error *err);
 } sl_store_backend;
 
 extern const sl_store_backend sl__store_sqlite;

@@ -1063,4 +1063,5 @@ const sl_store_backend sl__store_sqlite = {
     .session_insert = sl__sq_session_insert,
     .session_find = sl__sq_session_find,
     .session_end = sl__sq_session_end,
+    .stats = sl__sq_stats,
 };

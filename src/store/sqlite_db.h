@@ -134,5 +134,8 @@ sl_status sl__sq_session_find(void *db, const unsigned char hash[SL_STORE_HASH_L
                               sl_session *out, sl_error *err);
 sl_status sl__sq_session_end(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
                              sl_error *err);
+/* Dashboard statistics (sqlite_stats.c): the backend's stats operation. */
+sl_status sl__sq_stats(void *db, const char *org, int64_t since, int64_t until, int64_t width_ms,
+                       sl_stats *out, sl_error *err);
 
 #endif

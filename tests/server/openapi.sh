@@ -26,6 +26,7 @@ GET /v1/policy/rules
 GET /v1/queues
 GET /v1/queues/pending
 GET /v1/queues/{queue}
+GET /v1/stats
 GET /v1/transparency/statements
 POST /v1/admin/reload
 POST /v1/admin/rescreen

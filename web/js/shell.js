@@ -9,6 +9,7 @@ import { t, switchLang } from './i18n.js';
 export const NAV = [
   { path: '/check', key: 'nav.check', roles: null },
   { path: '/review', key: 'nav.review', roles: ['reviewer', 'appeals', 'admin'] },
+  { path: '/dashboard', key: 'nav.dashboard', roles: ['auditor', 'admin'] },
 ];
 
 function nav(role) {
