@@ -46,6 +46,7 @@ trap stop INT TERM
 # a failure after the start must not leave the server running
 trap 'if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; fi' EXIT
 
+: >"$run/serve.log" # the wait below reads it before the server may have opened it
 "$bin" serve --listen "$listen" --db "$db" "${bank_args[@]}" 2>"$run/serve.log" &
 server=$!
 url=

@@ -116,7 +116,8 @@ csrf=$(printf '%s' "$body" | jq -r .csrf)
 get /session -b "$tmp/jar"
 [ "$code" = 200 ] && [ "$(printf '%s' "$body" | jq -r .csrf)" = "$csrf" ] || fail "/session: $body"
 get / -b "$tmp/jar"
-[ "$code" = 303 ] && [ "$(hdr Location)" = /check ] || fail "/ with a session: $(hdr Location)"
+# a reviewer is sent to the page of their work: the queue
+[ "$code" = 303 ] && [ "$(hdr Location)" = /review ] || fail "/ with a session: $(hdr Location)"
 get /check -b "$tmp/jar"
 [ "$code" = 200 ] || fail "/check with a session: $code"
 grep -q "<meta name=\"csrf-token\" content=\"$csrf\">" "$tmp/b" || fail "the CSRF meta tag"
