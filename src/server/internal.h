@@ -111,7 +111,7 @@ struct sl_server {
     struct sl__hooks *hooks; /* the webhook delivery thread (webhooks.h); NULL: none */
     struct sl__audit *audit; /* the checkpoint signer (audit_routes.c); NULL: none */
     /* per-address limits of failed logins and of anonymous draft checks (session.c) */
-    struct sl__ratelimit *login_rl, *public_rl;
+    struct sl__ratelimit *login_rl, *public_rl, *guess_rl;
 };
 
 /* One request being answered. */

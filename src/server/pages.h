@@ -21,6 +21,8 @@ void sl__pages_security_headers(sl__rq *r);
 /* Failed logins a minute per address, and anonymous draft checks (--public-check). */
 #define SL_LOGIN_FAILS_PER_MIN   10
 #define SL_PUBLIC_CHECKS_PER_MIN 60
+/* Wrong appeal tokens a minute per address (POST /v1/appeals, GET /v1/notices/{id}?token=) */
+#define SL_TOKEN_GUESSES_PER_MIN 30
 #define SL_SESSION_COOKIE        "sl_session"
 
 /* Makes the per-address limiters of logins and public checks (server start). */
@@ -39,6 +41,12 @@ bool sl__session_of(sl__rq *r, sl_session *out);
  * of X-Sangloc-Org among the configured ones, or the first) or replies 429/404 and returns false.
  */
 bool sl__public_check_admit(sl__rq *r);
+/* The routes whose credential is an appeal token rather than a Bearer token or a session:
+ * false (429 replied) while the address is over its wrong tokens a minute; a wrong token counts
+ * with sl__token_guess_failed(). The tokens are 256-bit, so this bounds the work a guesser
+ * costs the server rather than the odds of a guess. */
+bool sl__token_guess_admit(sl__rq *r);
+void sl__token_guess_failed(sl__rq *r);
 
 /* The request's own origin is https (--secure-cookies). */
 bool sl__pages_https(const sl__rq *r);

@@ -22,7 +22,8 @@ sl_status sl__session_init(sl_server *s, sl_error *err)
 {
     s->login_rl = sl__ratelimit_new(SL_LOGIN_FAILS_PER_MIN / 60.0, SL_LOGIN_FAILS_PER_MIN);
     s->public_rl = sl__ratelimit_new(SL_PUBLIC_CHECKS_PER_MIN / 60.0, 20);
-    if (!s->login_rl || !s->public_rl)
+    s->guess_rl = sl__ratelimit_new(SL_TOKEN_GUESSES_PER_MIN / 60.0, SL_TOKEN_GUESSES_PER_MIN);
+    if (!s->login_rl || !s->public_rl || !s->guess_rl)
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     return SL_OK;
 }
@@ -31,7 +32,8 @@ void sl__session_free(sl_server *s)
 {
     sl__ratelimit_free(s->login_rl);
     sl__ratelimit_free(s->public_rl);
-    s->login_rl = s->public_rl = NULL;
+    sl__ratelimit_free(s->guess_rl);
+    s->login_rl = s->public_rl = s->guess_rl = NULL;
 }
 
 static const char *header(const sl__rq *r, const char *name)
@@ -130,6 +132,20 @@ bool sl__public_check_admit(sl__rq *r)
     r->org = s->orgs[k].conf.id;
     r->orgi = k;
     return true;
+}
+
+bool sl__token_guess_admit(sl__rq *r)
+{
+    unsigned wait = 1;
+    if (sl__ratelimit_peek(r->w->srv->guess_rl, peer_key(r), mono_now(), &wait)) return true;
+    reply_limited(r, wait, "too many wrong appeal tokens from this address; retry later");
+    return false;
+}
+
+void sl__token_guess_failed(sl__rq *r)
+{
+    unsigned wait = 1;
+    sl__ratelimit_take(r->w->srv->guess_rl, peer_key(r), mono_now(), &wait);
 }
 
 /* Set-Cookie for the session (value "" and Max-Age 0 clears it). */

@@ -20,6 +20,7 @@
 
 #include "sangloc/policy.h"
 #include "server/internal.h"
+#include "server/pages.h"
 #include "server/webhooks.h"
 #include "server/json.h"
 #include "server/notice.h"
@@ -394,6 +395,8 @@ void sl__route_notice(sl__rq *r, const char *id, const char *query)
     const char *auth =
         evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
     bool with_text = true;
+    bool by_token = !auth && q.token_len;
+    if (by_token && !sl__token_guess_admit(r)) return;
     if (auth || !q.token_len) {
         /* the org's people, and the integration that passes the notice on to its author */
         unsigned roles = 1u << SL_ROLE_INTEGRATION | 1u << SL_ROLE_REVIEWER |
@@ -406,6 +409,7 @@ void sl__route_notice(sl__rq *r, const char *id, const char *query)
         sl_store_notice_get(w->store, auth || !q.token_len ? r->org : NULL, id, strlen(id),
                             q.token_len ? q.token : NULL, q.token_len, &n, &err);
     if (st == SL_ERR_AUTH || st == SL_ERR_NOT_FOUND) {
+        if (by_token) sl__token_guess_failed(r);
         /* a wrong token says no more than an unknown id */
         sl__reply_error(r, 404, "not_found", "no such notice", SL_NO_POS, -1, 0);
         return;
@@ -529,10 +533,15 @@ void sl__route_appeal(sl__rq *r)
     }
     sl_store_appeal_out out;
     sl_store_refusal why = SL_REFUSE_NONE;
+    if (!sl__token_guess_admit(r)) {
+        sl__wf_free(f, 2);
+        return;
+    }
     sl_status st = sl_store_appeal(w->store, f[0].str.data, f[0].str.len, f[1].str.data,
                                    f[1].str.len, &out, &why, &err);
     sl__wf_free(f, 2);
     if (st == SL_ERR_AUTH) {
+        sl__token_guess_failed(r);
         sl__reply_error(r, 401, "unauthorized", "unknown or malformed appeal token", SL_NO_POS, -1,
                         0);
     } else if (st == SL_ERR_CONFLICT) {

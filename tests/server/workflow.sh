@@ -5,7 +5,8 @@
 # refused) -> the person who decided refused with any of their tokens (403) -> another person
 # overturns -> the item is published -> the notice of the outcome; reports of one item grouped
 # in one case; the queues' figures; roles (a reviewer cannot decide appeals, an integration
-# cannot decide items, a token of another organization gets 404).
+# cannot decide items, a token of another organization gets 404); wrong appeal tokens limited
+# per address.
 # Usage: workflow.sh SANGLOC DATA_DIR (run from the repository root).
 set -u
 bin=$1
@@ -222,5 +223,20 @@ for a in item.decide notice.create report.create appeal.create appeal.decide cas
     n=$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = '$a'")
     [ "$n" -ge 1 ] || fail "no $a entry in the audit log"
 done
+# ---- wrong appeal tokens are limited per address (last: the address stays limited a while) ---
+first429=
+for k in $(seq 1 40); do
+    req POST /v1/appeals "" "{\"appeal_token\":\"sla_guess$k\",\"text\":\"x\"}"
+    [ "$code" = 429 ] && { first429=$k; break; }
+    [ "$code" = 401 ] || fail "a wrong appeal token: $code"
+done
+# 30 a minute, a few spent above, about one more a second while this loop runs
+[ -n "$first429" ] && [ "$first429" -ge 20 ] && [ "$first429" -le 36 ] ||
+    fail "wrong appeal tokens were not limited (first 429 at ${first429:-never})"
+printf '%s' "$body" | jq -e '.error.code == "rate_limited"' >/dev/null || fail "429 body: $body"
+req GET "/v1/notices/$notice?token=$token" ""
+expect 429 '' "the limited address, even with a right token"
+req GET "/v1/notices/$notice" "$integ"
+expect 200 '' "a Bearer token is not limited by it"
 stop_server
 echo "workflow: ok"
