@@ -4,7 +4,8 @@
 # with a fresh store and tokens. Run by ctest (label browser) as
 #   bash tests/browser/run.sh BUILD/sangloc [DATA_DIR]
 # Installs what is missing first: apt's chromium, and `npm ci` here (package-lock.json).
-# SL_SCREENSHOTS=1 (re)writes docs/pages/*.png from the tests.
+# SL_SCREENSHOTS=1 (re)writes docs/pages/*.png from the tests; SL_BROWSER_TESTS="review notice"
+# runs only those files (tests/browser/NAME.test.mjs) while working on a page.
 set -euo pipefail
 bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -71,7 +72,15 @@ export SL_ROOT=$root SL_TMP=$tmp SL_CHROMIUM=${SL_CHROMIUM:-/usr/bin/chromium}
 cd "$here"
 rc=0
 # one file at a time: each launches its own Chromium, and the machine is small
-node --test --test-concurrency=1 --test-timeout=120000 ./*.test.mjs || rc=$?
+files=(./*.test.mjs)
+if [ -n "${SL_BROWSER_TESTS:-}" ]; then
+    files=()
+    for name in $SL_BROWSER_TESTS; do
+        [ -f "./$name.test.mjs" ] || fail "no tests/browser/$name.test.mjs"
+        files+=("./$name.test.mjs")
+    done
+fi
+node --test --test-concurrency=1 --test-timeout=120000 "${files[@]}" || rc=$?
 kill -0 "$pid" 2>/dev/null || fail "the server died during the tests"
 [ "$rc" -eq 0 ] || fail "browser tests failed"
 echo PASS
