@@ -46,9 +46,6 @@ enum {
     Q_COUNT
 };
 
-#define TOKEN_COLS                                                                                 \
-    "t.id, t.name, t.role, coalesce(o.id, ''), t.created_at, coalesce(t.revoked_at, 0), "          \
-    "coalesce(t.last_used_at, 0)"
 #define ENTRY_COLS                                                                                 \
     "c.id, c.item, i.ext_id, i.channel, i.state, c.severity, c.opened_at, "                        \
     "CASE WHEN c.lease_until > ?9 THEN c.lease_until ELSE 0 END, "                                 \
@@ -64,10 +61,10 @@ static const char *const sql_text[Q_COUNT] = {
                   "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
     [Q_TOKEN_INSERT] = "INSERT INTO tokens (name, role, org, lookup_key, hash, created_at) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [Q_TOKEN_FIND] = "SELECT " TOKEN_COLS ", t.hash FROM tokens t LEFT JOIN organizations o "
+    [Q_TOKEN_FIND] = "SELECT " SL_SQ_TOKEN_COLS ", t.hash FROM tokens t LEFT JOIN organizations o "
                      "ON o.pk = t.org WHERE t.lookup_key = ?1",
     [Q_TOKEN_TOUCH] = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1",
-    [Q_TOKEN_LIST] = "SELECT " TOKEN_COLS " FROM tokens t LEFT JOIN organizations o "
+    [Q_TOKEN_LIST] = "SELECT " SL_SQ_TOKEN_COLS " FROM tokens t LEFT JOIN organizations o "
                      "ON o.pk = t.org ORDER BY t.id",
     [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
     [Q_ITEM_INSERT] = "INSERT INTO items (org, channel, ext_id, kind, author, text, created_at, "
@@ -389,7 +386,7 @@ static sl_status sq_org_exists(void *db, const char *id, sl_error *err)
 
 /* ---- tokens ------------------------------------------------------------------------------- */
 
-static void copy_str(char *dst, size_t cap, const char *src)
+void sl__sq_copy_text(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
     if (n >= cap) n = cap - 1;
@@ -397,12 +394,12 @@ static void copy_str(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static void read_token(sqlite3_stmt *st, sl_token_info *t)
+void sl__sq_read_token(sqlite3_stmt *st, sl_token_info *t)
 {
     t->id = sqlite3_column_int64(st, 0);
-    copy_str(t->name, sizeof t->name, sl__sq_col_text(st, 1));
+    sl__sq_copy_text(t->name, sizeof t->name, sl__sq_col_text(st, 1));
     t->role = (sl_role)sqlite3_column_int(st, 2);
-    copy_str(t->org, sizeof t->org, sl__sq_col_text(st, 3));
+    sl__sq_copy_text(t->org, sizeof t->org, sl__sq_col_text(st, 3));
     t->created_at = sqlite3_column_int64(st, 4);
     t->revoked_at = sqlite3_column_int64(st, 5);
     t->last_used_at = sqlite3_column_int64(st, 6);
@@ -446,8 +443,8 @@ static sl_status sq_token_insert(void *db, const char *name, sl_role role, const
     if (!status) {
         *info = (sl_token_info){
             .id = sqlite3_last_insert_rowid(s->db), .role = role, .created_at = now};
-        copy_str(info->name, sizeof info->name, name);
-        copy_str(info->org, sizeof info->org, org ? org : "");
+        sl__sq_copy_text(info->name, sizeof info->name, name);
+        sl__sq_copy_text(info->org, sizeof info->org, org ? org : "");
         status = audit_token(s, now, info->id, "token.create", name, role, org ? org : "", err);
     }
     return sl__sq_commit(s, status, err);
@@ -469,7 +466,7 @@ static sl_status sq_token_find(void *db, int64_t lookup,
         if (sqlite3_column_bytes(st, 7) != SL_STORE_HASH_LEN || !h) continue;
         /* every candidate is compared, in constant time, even after a match */
         if (sl__store_hash_equal(h, hash) && sqlite3_column_int64(st, 5) == 0) {
-            read_token(st, info);
+            sl__sq_read_token(st, info);
             found = true;
         }
     }
@@ -504,7 +501,7 @@ static sl_status sq_token_list(void *db, sl_token_info **out, size_t *n, sl_erro
             }
             *out = grown;
         }
-        read_token(st, &(*out)[(*n)++]);
+        sl__sq_read_token(st, &(*out)[(*n)++]);
     }
     sqlite3_reset(st);
     if (!status && rc != SQLITE_DONE) status = sl__sq_error(s, rc, "list tokens", err);
@@ -535,9 +532,9 @@ static sl_status sq_token_revoke(void *db, int64_t id, int64_t now, sl_error *er
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             found = 1;
-            copy_str(name, sizeof name, sl__sq_col_text(st, 0));
+            sl__sq_copy_text(name, sizeof name, sl__sq_col_text(st, 0));
             role = (sl_role)sqlite3_column_int(st, 1);
-            copy_str(org, sizeof org, sl__sq_col_text(st, 2));
+            sl__sq_copy_text(org, sizeof org, sl__sq_col_text(st, 2));
             revoked = sqlite3_column_int(st, 3);
         } else if (rc != SQLITE_DONE) {
             status = sl__sq_error(s, rc, "find token", err);
@@ -864,8 +861,8 @@ static void read_entry(sqlite3_stmt *st, sl_queue_entry *e, sl__cursor *key)
 {
     e->case_id = sqlite3_column_int64(st, 0);
     e->item = sqlite3_column_int64(st, 1);
-    copy_str(e->id, sizeof e->id, sl__sq_col_text(st, 2));
-    copy_str(e->channel, sizeof e->channel, sl__sq_col_text(st, 3));
+    sl__sq_copy_text(e->id, sizeof e->id, sl__sq_col_text(st, 2));
+    sl__sq_copy_text(e->channel, sizeof e->channel, sl__sq_col_text(st, 3));
     e->state = (sl_item_state)sqlite3_column_int(st, 4);
     key->severity = sqlite3_column_int64(st, 5);
     e->severity = (double)key->severity / SL_CURSOR_MAX_SEVERITY;

@@ -48,6 +48,16 @@ sl_status sl__sq_begin_write(sq *s, sl_error *err);
 /* COMMIT when st is SL_OK, else ROLLBACK; returns the outcome. */
 sl_status sl__sq_commit(sq *s, sl_status st, sl_error *err);
 const char *sl__sq_col_text(sqlite3_stmt *st, int i); /* "" for NULL */
+/* Copies src into dst (cap bytes), cut to fit and NUL-terminated. */
+void sl__sq_copy_text(char *dst, size_t cap, const char *src);
+
+/* A token's columns, in the order sl__sq_read_token() reads them (tokens t, organizations o). */
+#define SL_SQ_TOKEN_COLS                                                                           \
+    "t.id, t.name, t.role, coalesce(o.id, ''), t.created_at, coalesce(t.revoked_at, 0), "          \
+    "coalesce(t.last_used_at, 0)"
+/* Reads the SL_SQ_TOKEN_COLS at the start of st's row into t. */
+void sl__sq_read_token(sqlite3_stmt *st, sl_token_info *t);
+
 /* The internal key of an org: SL_ERR_NOT_FOUND when it does not exist. */
 sl_status sl__sq_org_pk(sq *s, const char *id, int64_t *pk, sl_error *err);
 /* Appends to an item's history (item_events); from/to -1: the state did not change. */

@@ -52,14 +52,6 @@ typedef struct due_item {
     char text_sha256[2 * SL_AUDIT_HASH_LEN + 1];
 } due_item;
 
-static void copy_col(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* Up to limit due items after `after` into out; *more when one more row was there. */
 static sl_status read_due(sq *s, int64_t cutoff, int64_t after, size_t limit, due_item *out,
                           size_t *n, bool *more, sl_error *err)
@@ -80,10 +72,10 @@ static sl_status read_due(sq *s, int64_t cutoff, int64_t after, size_t limit, du
         }
         due_item *d = &out[(*n)++];
         d->id = sqlite3_column_int64(st, 0);
-        copy_col(d->org, sizeof d->org, sl__sq_col_text(st, 1));
+        sl__sq_copy_text(d->org, sizeof d->org, sl__sq_col_text(st, 1));
         const void *text = sqlite3_column_blob(st, 2);
         sl__audit_sha256_hex(text ? text : "", (size_t)sqlite3_column_bytes(st, 2), d->text_sha256);
-        copy_col(d->pver, sizeof d->pver, sl__sq_col_text(st, 3));
+        sl__sq_copy_text(d->pver, sizeof d->pver, sl__sq_col_text(st, 3));
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK

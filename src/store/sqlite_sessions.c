@@ -8,40 +8,18 @@
 #include "store/backend.h"
 #include "store/sqlite_db.h"
 
-/* the token's columns, in the order read_token() reads them */
-#define TOKEN_COLS "t.id, t.name, t.role, o.id, t.created_at, t.revoked_at, t.last_used_at"
-
 static const char *const sql_live_token =
-    "SELECT " TOKEN_COLS " FROM tokens t LEFT JOIN organizations o ON o.pk = t.org "
+    "SELECT " SL_SQ_TOKEN_COLS " FROM tokens t LEFT JOIN organizations o ON o.pk = t.org "
     "WHERE t.id = ?1 AND t.revoked_at IS NULL";
 static const char *const sql_sweep = "DELETE FROM sessions WHERE expires_at <= ?1";
 static const char *const sql_insert =
     "INSERT INTO sessions (id_hash, token, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, "
     "?5)";
 static const char *const sql_find =
-    "SELECT " TOKEN_COLS ", s.csrf, s.created_at, s.expires_at FROM sessions s "
+    "SELECT " SL_SQ_TOKEN_COLS ", s.csrf, s.created_at, s.expires_at FROM sessions s "
     "JOIN tokens t ON t.id = s.token LEFT JOIN organizations o ON o.pk = t.org "
     "WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL";
 static const char *const sql_delete = "DELETE FROM sessions WHERE id_hash = ?1";
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-static void read_token(sqlite3_stmt *st, sl_token_info *t)
-{
-    t->id = sqlite3_column_int64(st, 0);
-    copy_str(t->name, sizeof t->name, sl__sq_col_text(st, 1));
-    t->role = (sl_role)sqlite3_column_int(st, 2);
-    copy_str(t->org, sizeof t->org, sl__sq_col_text(st, 3));
-    t->created_at = sqlite3_column_int64(st, 4);
-    t->revoked_at = sqlite3_column_int64(st, 5);
-    t->last_used_at = sqlite3_column_int64(st, 6);
-}
 
 static sl_status audit_session(sq *s, int64_t now, const sl_token_info *t, const char *action,
                                int64_t expires_at, sl_error *err)
@@ -70,7 +48,7 @@ sl_status sl__sq_session_insert(void *db, const unsigned char hash[SL_STORE_HASH
         sqlite3_bind_int64(q, 1, token_id);
         int rc = sqlite3_step(q);
         if (rc == SQLITE_ROW)
-            read_token(q, &out->token);
+            sl__sq_read_token(q, &out->token);
         else
             st = rc == SQLITE_DONE ? sl_error_set(err, SL_ERR_AUTH, SL_NO_POS, "no live token")
                                    : sl__sq_error(s, rc, "read token", err);
@@ -89,7 +67,7 @@ sl_status sl__sq_session_insert(void *db, const unsigned char hash[SL_STORE_HASH
         st = sl__sq_run(s, q, "create session", err);
     }
     if (!st) {
-        copy_str(out->csrf, sizeof out->csrf, csrf);
+        sl__sq_copy_text(out->csrf, sizeof out->csrf, csrf);
         st = audit_session(s, now, &out->token, "session.login", expires_at, err);
     }
     return sl__sq_commit(s, st, err);
@@ -106,8 +84,8 @@ static sl_status find(sq *s, const unsigned char *hash, int64_t now, sl_session 
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         *out = (sl_session){0};
-        read_token(q, &out->token);
-        copy_str(out->csrf, sizeof out->csrf, sl__sq_col_text(q, 7));
+        sl__sq_read_token(q, &out->token);
+        sl__sq_copy_text(out->csrf, sizeof out->csrf, sl__sq_col_text(q, 7));
         out->created_at = sqlite3_column_int64(q, 8);
         out->expires_at = sqlite3_column_int64(q, 9);
     } else {

@@ -16,14 +16,6 @@
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
 
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 static sl_status refuse(sl_store_refusal *refusal, sl_store_refusal why, sl_error *err,
                         const char *msg)
 {
@@ -49,7 +41,7 @@ static sl_status actor_of(sq *s, int64_t actor, int64_t org, char name[SL_STORE_
     sqlite3_bind_int64(st, 1, actor);
     sqlite3_bind_int64(st, 2, org);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) copy_str(name, SL_STORE_MAX_NAME + 1, sl__sq_col_text(st, 0));
+    if (rc == SQLITE_ROW) sl__sq_copy_text(name, SL_STORE_MAX_NAME + 1, sl__sq_col_text(st, 0));
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return sl_error_set(err, SL_ERR_AUTH, SL_NO_POS,
@@ -82,7 +74,7 @@ static sl_status read_item(sq *s, sqlite3_stmt *st, item_row *it, sl_error *err)
         it->state = (sl_item_state)sqlite3_column_int(st, 1);
         it->action = (sl_store_action)sqlite3_column_int(st, 2);
         it->severity = llround(sqlite3_column_double(st, 3) * SL_CURSOR_MAX_SEVERITY);
-        copy_str(it->policy_version, sizeof it->policy_version, sl__sq_col_text(st, 4));
+        sl__sq_copy_text(it->policy_version, sizeof it->policy_version, sl__sq_col_text(st, 4));
         it->version = sqlite3_column_int64(st, 5);
     }
     sqlite3_reset(st);
@@ -239,7 +231,7 @@ static sl_status review_cases(sq *s, int64_t item, open_cases *oc, sl_error *err
     oc->n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && oc->n < MAX_OPEN_CASES) {
         oc->id[oc->n] = sqlite3_column_int64(st, 0);
-        copy_str(oc->queue[oc->n], sizeof oc->queue[0], sl__sq_col_text(st, 1));
+        sl__sq_copy_text(oc->queue[oc->n], sizeof oc->queue[0], sl__sq_col_text(st, 1));
         oc->n++;
     }
     sqlite3_reset(st);
@@ -318,8 +310,8 @@ sl_status sl__sq_notice_create(sq *s, int64_t org, const char *org_id, int64_t i
 
 static void notice_out(const sl__notice_new *n, int64_t until, sl_store_notice_out *out)
 {
-    copy_str(out->id, sizeof out->id, n->id);
-    copy_str(out->appeal_token, sizeof out->appeal_token, n->token);
+    sl__sq_copy_text(out->id, sizeof out->id, n->id);
+    sl__sq_copy_text(out->appeal_token, sizeof out->appeal_token, n->token);
     out->appeal_until = until;
 }
 
@@ -528,21 +520,21 @@ static char *dup_col(sqlite3_stmt *st, int i, size_t *len, bool *fail)
 
 static void fill_notice(sqlite3_stmt *st, sl_store_notice *n, bool *fail)
 {
-    copy_str(n->id, sizeof n->id, sl__sq_col_text(st, 0));
-    copy_str(n->org, sizeof n->org, sl__sq_col_text(st, 1));
-    copy_str(n->kind, sizeof n->kind, sl__sq_col_text(st, 2));
+    sl__sq_copy_text(n->id, sizeof n->id, sl__sq_col_text(st, 0));
+    sl__sq_copy_text(n->org, sizeof n->org, sl__sq_col_text(st, 1));
+    sl__sq_copy_text(n->kind, sizeof n->kind, sl__sq_col_text(st, 2));
     n->item = sqlite3_column_int64(st, 3);
     n->decision = sqlite3_column_int64(st, 4);
     n->appeal = sqlite3_column_int64(st, 5);
-    copy_str(n->channel, sizeof n->channel, sl__sq_col_text(st, 6));
-    copy_str(n->item_id, sizeof n->item_id, sl__sq_col_text(st, 7));
-    copy_str(n->rule, sizeof n->rule, sl__sq_col_text(st, 8));
-    copy_str(n->category, sizeof n->category, sl__sq_col_text(st, 9));
-    copy_str(n->clause, sizeof n->clause, sl__sq_col_text(st, 10));
-    copy_str(n->policy_version, sizeof n->policy_version, sl__sq_col_text(st, 11));
-    copy_str(n->engine_version, sizeof n->engine_version, sl__sq_col_text(st, 12));
-    copy_str(n->outcome, sizeof n->outcome, sl__sq_col_text(st, 13));
-    copy_str(n->lang, sizeof n->lang, sl__sq_col_text(st, 14));
+    sl__sq_copy_text(n->channel, sizeof n->channel, sl__sq_col_text(st, 6));
+    sl__sq_copy_text(n->item_id, sizeof n->item_id, sl__sq_col_text(st, 7));
+    sl__sq_copy_text(n->rule, sizeof n->rule, sl__sq_col_text(st, 8));
+    sl__sq_copy_text(n->category, sizeof n->category, sl__sq_col_text(st, 9));
+    sl__sq_copy_text(n->clause, sizeof n->clause, sl__sq_col_text(st, 10));
+    sl__sq_copy_text(n->policy_version, sizeof n->policy_version, sl__sq_col_text(st, 11));
+    sl__sq_copy_text(n->engine_version, sizeof n->engine_version, sl__sq_col_text(st, 12));
+    sl__sq_copy_text(n->outcome, sizeof n->outcome, sl__sq_col_text(st, 13));
+    sl__sq_copy_text(n->lang, sizeof n->lang, sl__sq_col_text(st, 14));
     n->state = (sl_item_state)sqlite3_column_int(st, 15);
     n->automated_detection = sqlite3_column_int(st, 16) != 0;
     n->automated_decision = sqlite3_column_int(st, 17) != 0;
@@ -679,8 +671,8 @@ sl_status sl__sq_case_reports(void *db, const char *org, int64_t case_id,
         int64_t c = sqlite3_column_int64(st, 1);
         out->reports += c;
         if (out->nreasons < SL_STORE_MAX_REASONS) {
-            copy_str(out->reasons[out->nreasons].reason, sizeof out->reasons[0].reason,
-                     sl__sq_col_text(st, 0));
+            sl__sq_copy_text(out->reasons[out->nreasons].reason, sizeof out->reasons[0].reason,
+                             sl__sq_col_text(st, 0));
             out->reasons[out->nreasons++].count = c;
         }
     }
@@ -721,11 +713,11 @@ static sl_status find_by_token(sq *s, int64_t lookup, const unsigned char *hash,
         const void *h = sqlite3_column_blob(st, 7);
         if (!h || sqlite3_column_bytes(st, 7) != SL_STORE_HASH_LEN) continue;
         if (sl__store_hash_equal(h, hash)) {
-            copy_str(a->notice, sizeof a->notice, sl__sq_col_text(st, 0));
+            sl__sq_copy_text(a->notice, sizeof a->notice, sl__sq_col_text(st, 0));
             a->org = sqlite3_column_int64(st, 1);
-            copy_str(a->org_id, sizeof a->org_id, sl__sq_col_text(st, 2));
+            sl__sq_copy_text(a->org_id, sizeof a->org_id, sl__sq_col_text(st, 2));
             a->item = sqlite3_column_int64(st, 3);
-            copy_str(a->kind, sizeof a->kind, sl__sq_col_text(st, 4));
+            sl__sq_copy_text(a->kind, sizeof a->kind, sl__sq_col_text(st, 4));
             a->decision = sqlite3_column_int64(st, 5);
             a->until = sqlite3_column_int64(st, 6);
             *found = true;
@@ -742,10 +734,10 @@ static sl_status find_by_token(sq *s, int64_t lookup, const unsigned char *hash,
         if (sl__store_hash_equal(h, hash)) {
             a->report = sqlite3_column_int64(st, 0);
             a->org = sqlite3_column_int64(st, 1);
-            copy_str(a->org_id, sizeof a->org_id, sl__sq_col_text(st, 2));
+            sl__sq_copy_text(a->org_id, sizeof a->org_id, sl__sq_col_text(st, 2));
             a->item = sqlite3_column_int64(st, 3);
             *report_at = sqlite3_column_int64(st, 4);
-            copy_str(a->kind, sizeof a->kind, "report");
+            sl__sq_copy_text(a->kind, sizeof a->kind, "report");
             *found = true;
         }
     }
@@ -875,7 +867,7 @@ static sl_status appeal_in(sq *s, int64_t lookup, const unsigned char *hash, con
     if ((status = sl__sq_run(s, st, "record appeal", err))) return status;
     out->appeal = sqlite3_last_insert_rowid(s->db);
     out->case_id = case_id;
-    copy_str(out->org, sizeof out->org, a.org_id);
+    sl__sq_copy_text(out->org, sizeof out->org, a.org_id);
     if ((status = sl__sq_add_event(s, a.item, now, 0, "appealed", -1, -1,
                                    a.report ? "report" : "notice", err)))
         return status;
@@ -929,17 +921,19 @@ sl_status sl__sq_appeal_get(void *db, const char *org, int64_t id, int64_t case_
         out->case_id = sqlite3_column_int64(st, 2);
         out->decision = sqlite3_column_int64(st, 3);
         out->report = sqlite3_column_int64(st, 4);
-        copy_str(out->notice, sizeof out->notice, sl__sq_col_text(st, 5));
-        copy_str(out->channel, sizeof out->channel, sl__sq_col_text(st, 6));
-        copy_str(out->item_id, sizeof out->item_id, sl__sq_col_text(st, 7));
-        copy_str(out->text, sizeof out->text, sl__sq_col_text(st, 8));
+        sl__sq_copy_text(out->notice, sizeof out->notice, sl__sq_col_text(st, 5));
+        sl__sq_copy_text(out->channel, sizeof out->channel, sl__sq_col_text(st, 6));
+        sl__sq_copy_text(out->item_id, sizeof out->item_id, sl__sq_col_text(st, 7));
+        sl__sq_copy_text(out->text, sizeof out->text, sl__sq_col_text(st, 8));
         out->created_at = sqlite3_column_int64(st, 9);
-        copy_str(out->decision_outcome, sizeof out->decision_outcome, sl__sq_col_text(st, 10));
-        copy_str(out->decision_rule, sizeof out->decision_rule, sl__sq_col_text(st, 11));
-        copy_str(out->decided_by_name, sizeof out->decided_by_name, sl__sq_col_text(st, 12));
-        copy_str(out->outcome, sizeof out->outcome, sl__sq_col_text(st, 13));
-        copy_str(out->appeal_decided_by_name, sizeof out->appeal_decided_by_name,
-                 sl__sq_col_text(st, 14));
+        sl__sq_copy_text(out->decision_outcome, sizeof out->decision_outcome,
+                         sl__sq_col_text(st, 10));
+        sl__sq_copy_text(out->decision_rule, sizeof out->decision_rule, sl__sq_col_text(st, 11));
+        sl__sq_copy_text(out->decided_by_name, sizeof out->decided_by_name,
+                         sl__sq_col_text(st, 12));
+        sl__sq_copy_text(out->outcome, sizeof out->outcome, sl__sq_col_text(st, 13));
+        sl__sq_copy_text(out->appeal_decided_by_name, sizeof out->appeal_decided_by_name,
+                         sl__sq_col_text(st, 14));
         out->decided_at = sqlite3_column_int64(st, 15);
     }
     sqlite3_reset(st);
@@ -970,9 +964,9 @@ static sl_status appeal_rule(sq *s, int64_t appeal, rule_copy *r, sl_error *err)
     sqlite3_bind_int64(st, 1, appeal);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        copy_str(r->id, sizeof r->id, sl__sq_col_text(st, 0));
-        copy_str(r->category, sizeof r->category, sl__sq_col_text(st, 1));
-        copy_str(r->clause, sizeof r->clause, sl__sq_col_text(st, 2));
+        sl__sq_copy_text(r->id, sizeof r->id, sl__sq_col_text(st, 0));
+        sl__sq_copy_text(r->category, sizeof r->category, sl__sq_col_text(st, 1));
+        sl__sq_copy_text(r->clause, sizeof r->clause, sl__sq_col_text(st, 2));
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read appeal", err);
