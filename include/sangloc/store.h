@@ -63,6 +63,10 @@ sl_status sl_store_open(const char *url, const sl_store_options *options, sl_sto
                         sl_error *err);
 void sl_store_close(sl_store *store); /* NULL is fine */
 
+/* url as it may be shown in a message or a log: a password in it ("user:PASSWORD@" or a
+ * "password=" parameter) becomes "***". Always NUL-terminates out (cap > 0). */
+void sl_store_url_redact(const char *url, char *out, size_t cap);
+
 /* The highest schema migration applied, and the highest this program knows. */
 int sl_store_schema_version(const sl_store *store);
 int sl_store_schema_latest(void);

@@ -3,6 +3,7 @@
  * reviewer's screen and a bidi override can make a line read as something it is not, so all of
  * them go through sl__cli_put_visible on their way to a terminal. */
 #include "cli/output.h"
+#include "sangloc/store.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -129,6 +130,11 @@ void sl__cli_error(const char *cmd, const char *path, size_t line, const char *f
     va_start(ap, fmt);
     char *m = format(fmt, ap);
     va_end(ap);
+    char shown[1024]; /* a database URL is shown without its password */
+    if (path && strstr(path, "://")) {
+        sl_store_url_redact(path, shown, sizeof shown);
+        path = shown;
+    }
     print_error(cmd, path, line, m);
     free(m);
 }

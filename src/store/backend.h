@@ -76,7 +76,7 @@ typedef struct sl_store_backend {
     sl_status (*queue_stats)(void *db, const char *org, const char *queue, int64_t now,
                              sl_queue_stats *stats, sl_error *err);
 
-    /* rescreen (sqlite_rescreen.c): list reads; apply is one transaction. opens_case[i]: the
+    /* rescreen (sql_rescreen.c): list reads; apply is one transaction. opens_case[i]: the
      * update moves item i from allow/warn to review/hide (a case opens if none is open). */
     sl_status (*rescreen_list)(void *db, const char *org, int64_t since, int64_t after,
                                size_t limit, sl_rescreen_page *page, sl_error *err);
@@ -84,7 +84,7 @@ typedef struct sl_store_backend {
                                 const sl_rescreen_update *u, const bool *opens_case, size_t n,
                                 int64_t now, sl_rescreen_result *res, sl_error *err);
 
-    /* retention (sqlite_retention.c): purges (or counts, dry_run) up to limit eligible items
+    /* retention (sql_retention.c): purges (or counts, dry_run) up to limit eligible items
      * numbered above after, in one transaction; *n how many were purged (counted), *last the
      * number of the last one read, *more whether more may follow. */
     sl_status (*purge_batch)(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
@@ -128,7 +128,7 @@ typedef struct sl_store_backend {
     sl_status (*webhook_record)(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
                                 int64_t now, sl_error *err);
     sl_status (*webhook_stats)(void *db, const char *org, sl_webhook_stats *stats, sl_error *err);
-    /* transparency (sqlite_transparency.c): statements strictly after `after` (NULL: from the
+    /* transparency (sql_transparency.c): statements strictly after `after` (NULL: from the
      * first) applied at or after since; *more and *last as queue_list */
     sl_status (*statements)(void *db, const char *org, int64_t since, const sl__cursor *after,
                             size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
@@ -148,7 +148,7 @@ typedef struct sl_store_backend {
     sl_status (*checkpoints)(void *db, int64_t after_id, size_t limit, bool latest,
                              sl_audit_checkpoint **out, size_t *n, sl_error *err);
     sl_status (*audit_check_tables)(void *db, sl_audit_report *report, sl_error *err);
-    /* browser sessions (sqlite_sessions.c): hash is the SHA-256 of the session id. insert
+    /* browser sessions (sql_sessions.c): hash is the SHA-256 of the session id. insert
      * checks that the token is live (SL_ERR_AUTH) and appends session.login; find answers
      * SL_ERR_AUTH for no live session; end deletes it and appends session.logout. */
     sl_status (*session_insert)(void *db, const unsigned char hash[SL_STORE_HASH_LEN],
@@ -158,13 +158,13 @@ typedef struct sl_store_backend {
                               sl_session *out, sl_error *err);
     sl_status (*session_end)(void *db, const unsigned char hash[SL_STORE_HASH_LEN], int64_t now,
                              sl_error *err);
-    /* dashboard statistics (sqlite_stats.c): out->nbuckets and its arrays are set up by the
+    /* dashboard statistics (sql_stats.c): out->nbuckets and its arrays are set up by the
      * caller (store/stats.c), zeroed; the backend fills them */
     sl_status (*stats)(void *db, const char *org, int64_t since, int64_t until, int64_t width_ms,
                        sl_stats *out, sl_error *err);
 } sl_store_backend;
 
-extern const sl_store_backend sl__store_sqlite;
+extern const sl_store_backend sl__store_sqlite, sl__store_pg;
 
 /* store.c, for the other front files: the handle's backend, database and clock reading; the
  * keyed pseudonym of an id (SL_ERR_ARG when the store has no key file). */

@@ -194,14 +194,41 @@ static bool has_prefix(const char *s, const char *prefix)
     return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* The backend for a URL and the target it is given (the path for SQLite). */
+void sl_store_url_redact(const char *url, char *out, size_t cap)
+{
+    size_t n = 0;
+    const char *scheme = strstr(url, "://");
+    const char *auth = scheme ? scheme + 3 : NULL;
+    const char *at = auth ? strchr(auth, '@') : NULL;
+    const char *slash = auth ? strchr(auth, '/') : NULL;
+    if (at && slash && slash < at) at = NULL; /* an '@' after the host is not userinfo */
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    for (const char *p = url; *p && n + 1 < cap;) {
+        if (colon && p == colon + 1) {
+            p = at; /* skip the password */
+            for (const char *m = "***"; *m && n + 1 < cap; m++) out[n++] = *m;
+            continue;
+        }
+        if (!strncmp(p, "password=", 9) && (p == url || p[-1] == '?' || p[-1] == '&')) {
+            for (const char *m = "password=***"; *m && n + 1 < cap; m++) out[n++] = *m;
+            p += strcspn(p, "&");
+            continue;
+        }
+        out[n++] = *p++;
+    }
+    out[n] = '\0';
+}
+
+/* The backend for a URL and the target it is given (the path for SQLite, the URL for
+ * PostgreSQL). */
 static sl_status pick_backend(const char *url, const sl_store_backend **be, const char **target,
                               sl_error *err)
 {
-    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
-        return sl_error_set(err, SL_ERR_UNSUPPORTED, SL_NO_POS,
-                            "the PostgreSQL store is not built yet: use a SQLite file "
-                            "(a path or sqlite:PATH)");
+    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
+        *be = &sl__store_pg; /* libpq takes the whole URL */
+        *target = url;
+        return SL_OK;
+    }
     if (has_prefix(url, "sqlite:"))
         url += strlen("sqlite:");
     else if (strstr(url, "://"))

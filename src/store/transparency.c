@@ -42,7 +42,7 @@ sl_status sl_store_statements(sl_store *store, const char *org, int64_t since, s
 void sl_statement_page_free(sl_statement_page *page)
 {
     if (!page) return;
-    /* each row's strings are one block starting at its rule (sqlite_transparency.c) */
+    /* each row's strings are one block starting at its rule (sql_transparency.c) */
     for (size_t k = 0; k < page->n; k++) free((void *)page->rows[k].rule);
     free(page->rows);
     *page = (sl_statement_page){0};

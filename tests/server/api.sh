@@ -9,7 +9,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 cp policies/default.yaml "$tmp/policy.yaml" || fail "copy the policy"
 cp -r policies/. "$tmp/" 2>/dev/null # files the policy cites, relative to it
 
@@ -19,7 +19,7 @@ rev2=$(token reviewer)
 aud=$(token auditor)
 appeals=$(token appeals)
 admin=$(token admin)
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
 other_rev=$(token reviewer other)
 other_integ=$(token integration other)
 

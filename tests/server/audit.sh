@@ -11,14 +11,14 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 akey=$tmp/audit.key
 
 integ=$(token integration)
 aud=$(token auditor)
 rev=$(token reviewer)
 admin=$(token admin)
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
 other_aud=$(token auditor other)
 other_integ=$(token integration other)
 start_server "$db" --audit-key "$akey" --audit-name audit-test
@@ -62,7 +62,7 @@ req POST /v1/items "$integ" '{"items":[
 expect 200 '[.items[].status] == ["created","created"]' "ingest"
 req POST /v1/items "$other_integ" '{"items":[{"id":"o1","channel":"web","kind":"comment","author":"x","text":"chào"}]}'
 expect 200 '.items[0].status == "created"' "ingest in the other org"
-n1=$(sqlite3 "$db" "SELECT count(*) FROM audit_log")
+n1=$(db_sql "SELECT count(*) FROM audit_log")
 req GET /v1/audit/checkpoint "$aud"
 expect 200 ".origin == \"sangloc/audit-test\" and .size == $n1 and .key == \"$pub\"" "checkpoint"
 cp1=$body
@@ -74,11 +74,11 @@ grep -q "^— sangloc/audit-test " "$tmp/cp1" || fail "the note's signature line
 code=$(timeout 30 curl -s -o "$tmp/plain" -w '%{http_code}' -H "Authorization: Bearer $aud" \
     -H "Accept: text/plain" "$url/v1/audit/checkpoint")
 [ "$code" = 200 ] && cmp -s "$tmp/plain" "$tmp/cp1" || fail "Accept: text/plain gives the note itself"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_checkpoints WHERE size = $n1")" = 1 ] ||
+[ "$(db_sql "SELECT count(*) FROM audit_checkpoints WHERE size = $n1")" = 1 ] ||
     fail "the checkpoint is stored once"
 req GET /v1/audit/checkpoint "$other_aud"
 expect 200 ".size == $n1 and .root == \"$root1\"" "the same checkpoint again, not signed twice"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_checkpoints WHERE size = $n1")" = 1 ] ||
+[ "$(db_sql "SELECT count(*) FROM audit_checkpoints WHERE size = $n1")" = 1 ] ||
     fail "a second checkpoint of the same tree"
 
 # ---- entries: a global admin sees all; an org's auditor its own org's only -------------------
@@ -114,26 +114,26 @@ done
 # ---- the log grows: the timer signs, consistency between the two checkpoints --------------------
 req POST /v1/admin/reload "$admin" '{}'
 expect 200 '.reloaded == true' "reload"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
+[ "$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
       AND json_extract(entry, '$.actor.name') = 't-admin' AND json_extract(entry, '$.before') != ''
       AND json_extract(entry, '$.after') = json_extract(entry, '$.before')")" -ge 1 ] ||
     fail "the reload is not logged with its actor and versions"
 kill -HUP "$pid"
 for _ in $(seq 1 100); do
-    [ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
+    [ "$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
           AND json_extract(entry, '$.actor.token') = 0")" -ge 1 ] && break
     sleep 0.1
 done
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
+[ "$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
       AND json_extract(entry, '$.actor.token') = 0")" -ge 1 ] || fail "a SIGHUP reload is not logged"
 req POST /v1/items "$integ" '{"items":[{"id":"a3","channel":"web","kind":"comment","author":"u","text":"thêm một bình luận"}]}'
 expect 200 '.items[0].status == "created"' "ingest more"
-n2=$(sqlite3 "$db" "SELECT count(*) FROM audit_log")
+n2=$(db_sql "SELECT count(*) FROM audit_log")
 for _ in $(seq 1 80); do # the timer signs within SL_AUDIT_SIGN_SECONDS (5 s)
-    [ "$(sqlite3 "$db" "SELECT count(*) FROM audit_checkpoints WHERE size = $n2")" = 1 ] && break
+    [ "$(db_sql "SELECT count(*) FROM audit_checkpoints WHERE size = $n2")" = 1 ] && break
     sleep 0.1
 done
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_checkpoints WHERE size = $n2")" = 1 ] ||
+[ "$(db_sql "SELECT count(*) FROM audit_checkpoints WHERE size = $n2")" = 1 ] ||
     fail "the timer did not sign the grown log"
 req GET /v1/audit/checkpoint "$aud"
 expect 200 ".size == $n2" "the second checkpoint"

@@ -7,7 +7,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 integ=$(token integration)
 acked=$tmp/acked
 : >"$acked"
@@ -55,14 +55,14 @@ start_server "$db" --threads 2
 # every acknowledged item is stored exactly once, with one ingest event
 sort -u "$acked" >"$tmp/want"
 [ "$(wc -l <"$tmp/want")" -eq "$n" ] || fail "an id was acknowledged twice"
-sqlite3 "$db" "SELECT ext_id FROM items WHERE channel = 'crash'" | sort >"$tmp/stored"
+db_sql "SELECT ext_id FROM items WHERE channel = 'crash'" | sort >"$tmp/stored"
 missing=$(comm -23 "$tmp/want" "$tmp/stored" | head -3)
 [ -z "$missing" ] || fail "acknowledged but not stored: $missing"
-dups=$(sqlite3 "$db" "SELECT ext_id FROM items WHERE channel = 'crash' GROUP BY ext_id HAVING count(*) > 1")
+dups=$(db_sql "SELECT ext_id FROM items WHERE channel = 'crash' GROUP BY ext_id HAVING count(*) > 1")
 [ -z "$dups" ] || fail "stored twice: $dups"
-dupev=$(sqlite3 "$db" "SELECT item FROM item_events WHERE what = 'ingested' GROUP BY item HAVING count(*) > 1")
+dupev=$(db_sql "SELECT item FROM item_events WHERE what = 'ingested' GROUP BY item HAVING count(*) > 1")
 [ -z "$dupev" ] || fail "ingested twice: $dupev"
-[ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+if [ -z "$pgdir" ]; then [ "$(db_sql 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"; fi
 # and the service says so: every acknowledged item again is a duplicate
 split -l 500 "$tmp/want" "$tmp/part."
 for f in "$tmp"/part.*; do

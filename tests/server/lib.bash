@@ -3,12 +3,56 @@
 # under `timeout`, and kill the server at exit whatever happened.
 tmp=$(mktemp -d)
 pid=
+pgdir=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
     wait 2>/dev/null
+    [ -n "$pgdir" ] && { sl_pg_stop; rm -rf "$pgdir"; }
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# The store the tests run against: SQLite files, or with SL_TEST_STORE=pg databases of one
+# PostgreSQL server started for this script (tests/lib/pg.bash).
+if [ "${SL_TEST_STORE:-sqlite}" = pg ]; then
+    # shellcheck source=../lib/pg.bash
+    source "$(dirname "${BASH_SOURCE[0]}")/../lib/pg.bash"
+    pgdir=$(mktemp -d /tmp/sl-pg.XXXXXX) # outside $tmp: the server runs as the postgres user
+    sl_pg_start "$pgdir" || { echo "FAIL: PostgreSQL did not start"; exit 1; }
+    trap cleanup EXIT # sl_pg_start set its own
+fi
+
+# store_url NAME: a new, empty store for this test (a file path, or a PostgreSQL database URL)
+store_url() {
+    if [ -n "$pgdir" ]; then
+        "$SL_PG_BIN/createdb" -h 127.0.0.1 -p "$SL_PG_PORT" -U postgres "$1" || return 1
+        # what the tests' SQL uses of SQLite, for reading the store (never for the product)
+        psql -X -q -h 127.0.0.1 -p "$SL_PG_PORT" -U postgres -d "$1" -v ON_ERROR_STOP=1 >/dev/null <<'SQL' || return 1
+CREATE FUNCTION json_extract(doc anyelement, path text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT (CASE WHEN pg_typeof(doc) = 'bytea'::regtype THEN convert_from(doc::text::bytea, 'UTF8')
+          ELSE doc::text END)::jsonb #>> string_to_array(substr(path, 3), '.') $$;
+CREATE FUNCTION instr(s anyelement, sub text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT strpos(CASE WHEN pg_typeof(s) = 'bytea'::regtype THEN convert_from(s::text::bytea, 'UTF8')
+                ELSE s::text END, sub) > 0 $$;
+CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(encode(b, 'hex')) $$;
+CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN acc IS NULL THEN v WHEN v IS NULL THEN acc ELSE acc || ',' || v END $$;
+CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
+SQL
+        echo "postgresql://postgres@127.0.0.1:$SL_PG_PORT/$1"
+    else
+        echo "$tmp/$1.db"
+    fi
+}
+
+# db_sql SQL [DB]: runs SQL on the store (default $db) and prints the rows, as sqlite3 does
+db_sql() {
+    local target=${2:-$db}
+    case $target in
+    postgres*://*) psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$target" -c "$1" ;;
+    *) sqlite3 "$target" "$1" ;;
+    esac
+}
 fail() {
     echo "FAIL: $*"
     [ -s "$tmp/err" ] && { echo "--- server stderr:"; tail -20 "$tmp/err"; }

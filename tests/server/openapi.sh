@@ -8,7 +8,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 admin=$(token admin)
 routes='DELETE /v1/banks/{name}/items/{id}
 GET /healthz

@@ -9,7 +9,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 mkdir -p "$tmp/conf/pol" "$tmp/conf/banks"
 
 # org A flags "sầu riêng" (fold view) and matches its hoax bank; org B allows the word
@@ -201,9 +201,9 @@ n=$(wc -l <"$tmp/codes")
 stop_server
 
 # ---- without --config: one org, default, whose banks other orgs of the store do not see ---------
-db=$tmp/s2.db
+db=$(store_url s2) || fail "store"
 start_server "$db" --no-model --policy "$tmp/conf/pol/a.yaml" --bank "$tmp/conf/banks/hoax-a.bank"
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org other"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org other"
 cd0=$(token curator default)
 co=$(token curator other)
 io=$(token integration other)

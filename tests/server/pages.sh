@@ -10,7 +10,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 rev=$("$bin" token create --db "$db" --role reviewer --name "Phạm Thu" --org default 2>/dev/null)
 integ=$(token integration)
 aud=$(token auditor)
@@ -189,9 +189,9 @@ get /session -b "$tmp/jar"
 [ "$code" = 401 ] || fail "after logout: $code"
 get /logout -b "$tmp/jar" -X POST -H "Origin: $url" -H "X-CSRF-Token: $csrf"
 [ "$code" = 401 ] || fail "a second logout: $code"
-n() { sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '\$.action') = '$1'"; }
+n() { db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '\$.action') = '$1'"; }
 [ "$(n session.login)" -ge 2 ] && [ "$(n session.logout)" = 1 ] || fail "audit entries"
-sqlite3 "$db" "SELECT entry FROM audit_log" | grep -qF -e "$sid" -e "$rev" -e "$csrf" &&
+db_sql "SELECT entry FROM audit_log" | grep -qF -e "$sid" -e "$rev" -e "$csrf" &&
     fail "a session id, token or CSRF secret in the audit log"
 
 # ---- a revoked token's session ends at once

@@ -9,7 +9,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 cp -r policies/. "$tmp/" || fail "copy the policies"
 cp policies/default.yaml "$tmp/policy.yaml"
 # policy B: a new rule (spam.durian) and insult.people renamed (insult.people2)
@@ -26,7 +26,7 @@ integ=$(token integration)
 admin=$(token admin)
 rev=$(token reviewer)
 start_server "$db" --policy "$tmp/policy.yaml"
-audit_rows() { sqlite3 "$db" "SELECT count(*) FROM audit_log"; }
+audit_rows() { db_sql "SELECT count(*) FROM audit_log"; }
 
 req POST /v1/items "$integ" '{"items":[
  {"id":"n1","channel":"web","kind":"comment","author":"u1","text":"ăn sầu riêng đi"},
@@ -104,7 +104,7 @@ expect 405 '' "GET rescreen"
 req POST /v1/admin/rescreen "$admin" '{"apply":true}'
 expect 200 '.apply == true and .totals.changed == 4 and .applied == 4 and .skipped == 0 and .cases_opened == 3' "apply"
 [ "$(audit_rows)" = $((rows + 4)) ] || fail "one audit entry per changed item: $(audit_rows) after $rows"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '\$.action') = 'item.rescreen' AND json_extract(entry, '\$.data.old_action') = 'allow' AND json_extract(entry, '\$.data.new_action') = 'review' AND json_extract(entry, '\$.data.queue') = 'pending' AND json_extract(entry, '\$.actor.name') = 't-admin'")" = 3 ] ||
+[ "$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '\$.action') = 'item.rescreen' AND json_extract(entry, '\$.data.old_action') = 'allow' AND json_extract(entry, '\$.data.new_action') = 'review' AND json_extract(entry, '\$.data.queue') = 'pending' AND json_extract(entry, '\$.actor.name') = 't-admin'")" = 3 ] ||
     fail "item.rescreen entries"
 req GET /v1/items/web/n1 "$rev"
 expect 200 '.action == "review" and .state == "published" and .verdict.id == "n1" and ([.verdict.hits[].rule] == ["spam.durian"]) and ((.verdict.versions.policy | split("#")[1]) as $h | .policy_version | endswith($h))' "n1 rescreened"
@@ -119,7 +119,7 @@ req POST /v1/admin/rescreen "$admin" '{"apply":true}'
 expect 200 '.totals.changed == 0 and .applied == 0' "nothing left to change"
 
 # a global admin names the org in X-Sangloc-Org; another org's items are never screened
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other')" || fail "org"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other')" || fail "org"
 gadmin=$("$bin" token create --db "$db" --role admin --name root 2>/dev/null)
 rs() { # ORG: rescreen as the global admin for ORG
     code=$(timeout 30 curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $gadmin" \

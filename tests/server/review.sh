@@ -9,7 +9,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 
 integ=$(token integration)
 rev=$(token reviewer)

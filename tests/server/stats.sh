@@ -10,7 +10,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 person() { # ROLE NAME [ORG]
     "$bin" token create --db "$db" --role "$1" --name "$2" ${3:+--org "$3"} 2>/dev/null ||
         fail "token create $1 $2"
@@ -20,7 +20,7 @@ rev=$(person reviewer "Lê Văn Cường")
 appeals=$(person appeals "Phạm Thu Hà")
 aud=$(person auditor "Kiểm toán")
 admin=$(person admin "Quản trị")
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
 other_aud=$(person auditor "Kiểm toán khác" other)
 start_server "$db" --threads 2
 
@@ -84,7 +84,7 @@ expect 200 '.queues | map({(.queue): .}) | add |
     "queues: 2 pending cases decided, one left (r2); 2 appeals decided"
 expect 200 '.appeals == {"upheld": 1, "overturned": 1, "open": 0}' "appeal outcomes"
 # the percentiles are the cases' own times (nearest rank over 2 values: p50 the smaller)
-ttd=$(sqlite3 "$db" "SELECT group_concat(t) FROM (SELECT closed_at - opened_at AS t FROM cases
+ttd=$(db_sql "SELECT group_concat(t) FROM (SELECT closed_at - opened_at AS t FROM cases
     WHERE queue = 'pending' AND closed_at IS NOT NULL ORDER BY t)")
 lo=${ttd%,*}
 hi=${ttd#*,}
@@ -94,7 +94,7 @@ expect 200 "(.queues[0].time_to_decision | .p50_seconds == ($lo / 1000) and
 for who in "Nguyễn Văn An" "Trần Bình" "Lý Chi" "Lê Văn Cường" "Phạm Thu Hà" author; do
     case "$body" in *"$who"*) fail "the stats name $who: $body" ;; esac
 done
-sqlite3 "$db" "SELECT hex(author) FROM items" | while read -r a; do
+db_sql "SELECT hex(author) FROM items" | while read -r a; do
     lower=$(printf '%s' "$a" | tr 'A-F' 'a-f')
     case "$body" in *"$a"* | *"$lower"*) fail "an author pseudonym in the stats" ;; esac
 done || exit 1

@@ -11,7 +11,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 cp policies/default.yaml "$tmp/policy.yaml" || fail "copy the policy"
 cp -r policies/. "$tmp/" 2>/dev/null # files the policy cites, relative to it
 
@@ -24,7 +24,7 @@ rev=$(person reviewer "Lê Văn Cường")
 appeals=$(person appeals "Phạm Thu Hà")
 aud=$(person auditor "Kiểm toán viên")
 admin=$("$bin" token create --db "$db" --role admin --name "Quản trị" 2>/dev/null) || fail "admin"
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
 other_aud=$(person auditor "Kiểm toán ngoài" other)
 
 start_server "$db" --policy "$tmp/policy.yaml" --threads 2

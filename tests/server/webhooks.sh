@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 receiver=$(dirname "$bin")/webhook_receiver
 [ -x "$receiver" ] || fail "no test receiver at $receiver (build the webhook_receiver target)"
 command -v openssl >/dev/null || fail "openssl is needed to verify signatures"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 secret=$tmp/hook.secret
 rdir=$tmp/recv
 rpid=
@@ -152,7 +152,7 @@ req POST /v1/items "$integ" "$(items c)" # perhaps not even turned into deliveri
 expect 200 '' "ingest c"
 { kill -9 "$pid" && wait "$pid"; } 2>/dev/null
 pid=
-pending=$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL")
+pending=$(db_sql "SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL")
 [ "$pending" -ge 1 ] || fail "no delivery pending at the kill"
 rm -f "$rdir/down"
 start_server "$db" --webhook-url "$hook" --webhook-secret-file "$secret"
@@ -163,7 +163,7 @@ for n in $(delivered); do
     printf '%s %s\n' "$(header "$n" X-Sangloc-Delivery)" "$(jq -r '"\(.audit_seq) \(.event)"' "$rdir/$n.body")"
 done | sort -u >"$tmp/ids"
 [ "$(cut -d' ' -f2- "$tmp/ids" | sort | uniq -d)" = "" ] || fail "one event under two delivery ids: $(cat "$tmp/ids")"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL")" = 0 ] ||
+[ "$(db_sql "SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL")" = 0 ] ||
     fail "deliveries left pending"
 
 # ---- rotation: both signatures during the grace; the new one first -----------------------------
@@ -216,9 +216,9 @@ kill -9 "$rpid" && wait "$rpid" 2>/dev/null
 rpid=
 start_server "$db" --webhook-url "$hook" --webhook-secret-file "$secret" --webhook-attempts 2
 req POST /v1/items "$integ" "$(items f)"
-gave_up() { [ "$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 4 ]; }
+gave_up() { [ "$(db_sql "SELECT count(*) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 4 ]; }
 wait_until gave_up || fail "not given up after 2 attempts"
-[ "$(sqlite3 "$db" "SELECT min(attempts) || max(attempts) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 22 ] ||
+[ "$(db_sql "SELECT min(attempts) || max(attempts) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 22 ] ||
     fail "given up after other than 2 attempts"
 grep -q "given up after 2 attempts" "$tmp/err" || fail "the give-up is not logged"
 req GET /metrics "$admin"
@@ -228,7 +228,7 @@ stop_server
 
 # ---- --config: each org its own URL and secret; an org without one gets no webhook -------------
 start_receiver 0
-db=$tmp/orgs.db
+db=$(store_url orgs) || fail "store"
 cat >"$tmp/orgs.yaml" <<YAML
 organizations:
   - id: so-a
@@ -253,7 +253,7 @@ for n in $(delivered); do
     jq -e '.org == "so-a"' "$rdir/$n.body" >/dev/null || fail "request $n: not so-a's"
     [ "$(header "$n" X-Sangloc-Signature)" = "v1=$(hmac_of "$n" "$tmp/a.hook")" ] || fail "request $n: so-a's signature"
 done
-[ "$(sqlite3 "$db" "SELECT count(*) FROM webhook_deliveries WHERE org = 'so-b'")" = 0 ] ||
+[ "$(db_sql "SELECT count(*) FROM webhook_deliveries WHERE org = 'so-b'")" = 0 ] ||
     fail "so-b has deliveries without a webhook"
 stop_server
 echo "webhooks: ok"

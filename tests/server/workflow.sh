@@ -12,7 +12,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 cp policies/default.yaml "$tmp/policy.yaml" || fail "copy the policy"
 cp -r policies/. "$tmp/" 2>/dev/null # files the policy cites, relative to it
 
@@ -26,7 +26,7 @@ rev_appeals=$(person appeals "Lê Văn Cường") # the same person, another rol
 appeals=$(person appeals "Phạm Thu Hà")
 rev2=$(person reviewer "Đỗ Minh")
 aud=$(person auditor "Kiểm toán")
-sqlite3 "$db" "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
+db_sql "INSERT INTO organizations (id, name) VALUES ('other', 'Other');" || fail "org"
 other_rev=$(person reviewer "Người ngoài" other)
 
 start_server "$db" --policy "$tmp/policy.yaml" --threads 2
@@ -217,10 +217,10 @@ for q in pending reported appeals; do
 done
 
 # ---- the audit log holds hashes of the texts, never the texts --------------------------------
-n=$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE instr(entry, 'phản bác') OR instr(entry, 'Hoàng Yến') OR instr(entry, 'đe dọa giết')")
+n=$(db_sql "SELECT count(*) FROM audit_log WHERE instr(entry, 'phản bác') OR instr(entry, 'Hoàng Yến') OR instr(entry, 'đe dọa giết')")
 [ "$n" = 0 ] || fail "a text entered the audit log"
 for a in item.decide notice.create report.create appeal.create appeal.decide case.open case.close; do
-    n=$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = '$a'")
+    n=$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = '$a'")
     [ "$n" -ge 1 ] || fail "no $a entry in the audit log"
 done
 # ---- wrong appeal tokens are limited per address (last: the address stays limited a while) ---

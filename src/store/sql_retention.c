@@ -6,7 +6,7 @@
  * cutoff. A batch first reads the due items (and hashes their text), then rewrites them: the
  * rows are not updated while the statement that selects them is still stepping.
  *
- * The connection runs with secure_delete (sqlite.c), so the bytes a purge frees are zeroed in
+ * The connection runs with secure_delete (sql.c), so the bytes a purge frees are zeroed in
  * the file; wal_truncate then empties the write-ahead log, which still holds the pages as they
  * were before. */
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "store/backend.h"
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 
 static const char *const sql_due =
     "SELECT i.id, o.id, i.text, i.policy_version FROM items i "
@@ -53,53 +53,53 @@ typedef struct due_item {
 } due_item;
 
 /* Up to limit due items after `after` into out; *more when one more row was there. */
-static sl_status read_due(sq *s, int64_t cutoff, int64_t after, size_t limit, due_item *out,
+static sl_status read_due(sl__db *s, int64_t cutoff, int64_t after, size_t limit, due_item *out,
                           size_t *n, bool *more, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_due, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_due, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, cutoff);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int64(st, 3, (int64_t)limit + 1);
+    sl__db_bind_int64(st, 1, cutoff);
+    sl__db_bind_int64(st, 2, after);
+    sl__db_bind_int64(st, 3, (int64_t)limit + 1);
     int rc;
     *n = 0;
     *more = false;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
         if (*n == limit) {
             *more = true;
             break;
         }
         due_item *d = &out[(*n)++];
-        d->id = sqlite3_column_int64(st, 0);
-        sl__sq_copy_text(d->org, sizeof d->org, sl__sq_col_text(st, 1));
-        const void *text = sqlite3_column_blob(st, 2);
-        sl__audit_sha256_hex(text ? text : "", (size_t)sqlite3_column_bytes(st, 2), d->text_sha256);
-        sl__sq_copy_text(d->pver, sizeof d->pver, sl__sq_col_text(st, 3));
+        d->id = sl__db_column_int64(st, 0);
+        sl__db_copy_text(d->org, sizeof d->org, sl__db_col_text(st, 1));
+        const void *text = sl__db_column_blob(st, 2);
+        sl__audit_sha256_hex(text ? text : "", (size_t)sl__db_column_bytes(st, 2), d->text_sha256);
+        sl__db_copy_text(d->pver, sizeof d->pver, sl__db_col_text(st, 3));
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK
-                                                 : sl__sq_error(s, rc, "find items to purge", err);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK
+                                               : sl__db_error(s, rc, "find items to purge", err);
 }
 
 /* Purges one due item; *done says whether it was (not when another process just did). */
-static sl_status purge_one(sq *s, const due_item *d, int64_t now, bool *done, sl_error *err)
+static sl_status purge_one(sl__db *s, const due_item *d, int64_t now, bool *done, sl_error *err)
 {
     *done = false;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_purge, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_purge, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, d->id);
-    sqlite3_bind_int64(st, 2, now);
-    if ((status = sl__sq_run(s, st, "purge item", err))) return status;
-    if (sqlite3_changes(s->db) != 1) return SL_OK; /* purged meanwhile by another process */
+    sl__db_bind_int64(st, 1, d->id);
+    sl__db_bind_int64(st, 2, now);
+    if ((status = sl__db_run(s, st, "purge item", err))) return status;
+    if (sl__db_changes(s) != 1) return SL_OK; /* purged meanwhile by another process */
     *done = true;
     for (size_t k = 0; k < sizeof sql_purge_workflow / sizeof *sql_purge_workflow; k++) {
-        if ((status = sl__sq_prepare(s, sql_purge_workflow[k], &st, err))) return status;
-        sqlite3_bind_int64(st, 1, d->id);
-        if ((status = sl__sq_run(s, st, "purge review texts", err))) return status;
+        if ((status = sl__db_prepare(s, sql_purge_workflow[k], &st, err))) return status;
+        sl__db_bind_int64(st, 1, d->id);
+        if ((status = sl__db_run(s, st, "purge review texts", err))) return status;
     }
-    status = sl__sq_add_event(s, d->id, now, 0, "purged", -1, -1, "", err);
+    status = sl__db_add_event(s, d->id, now, 0, "purged", -1, -1, "", err);
     if (status) return status;
     char target[32], data[96];
     snprintf(target, sizeof target, "item:%" PRId64, d->id);
@@ -111,20 +111,20 @@ static sl_status purge_one(sq *s, const due_item *d, int64_t now, bool *done, sl
                          .after = "",
                          .policy_version = d->pver,
                          .data = data};
-    return sl__sq_audit_append(s, now, &rec, err);
+    return sl__db_audit_append(s, now, &rec, err);
 }
 
-sl_status sl__sq_purge_batch(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
+sl_status sl__db_purge_batch(void *db, int64_t cutoff, int64_t after, size_t limit, bool dry_run,
                              int64_t now, size_t *n, int64_t *last, bool *more, sl_error *err)
 {
-    sq *s = db;
+    sl__db *s = db;
     *n = 0;
     *more = false;
     due_item *due = malloc(limit * sizeof *due);
     if (!due) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     /* a dry run reads in its own read transaction; a purge reads under the write lock, so what
        it read is still due when it writes */
-    sl_status status = dry_run ? sl__sq_exec(s, "BEGIN", err) : sl__sq_begin_write(s, err);
+    sl_status status = dry_run ? sl__db_exec(s, "BEGIN", err) : sl__db_begin_write(s, err);
     if (!status) status = read_due(s, cutoff, after, limit, due, n, more, err);
     size_t nread = *n, purged = 0;
     for (size_t i = 0; i < nread && !status && !dry_run; i++) {
@@ -132,25 +132,27 @@ sl_status sl__sq_purge_batch(void *db, int64_t cutoff, int64_t after, size_t lim
         status = purge_one(s, &due[i], now, &done, err);
         purged += done;
     }
-    status = sl__sq_commit(s, status, err);
+    status = sl__db_commit(s, status, err);
     if (!status && nread) *last = due[nread - 1].id;
     *n = status ? 0 : dry_run ? nread : purged;
     free(due);
     return status;
 }
 
-sl_status sl__sq_wal_truncate(void *db, bool *done, sl_error *err)
+sl_status sl__db_wal_truncate(void *db, bool *done, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
+    sl__db *s = db;
+    *done = true;
+    if (s->kind == SL_DB_POSTGRES) return SL_OK; /* the server owns its write-ahead log */
     *done = false;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL);
-    if (rc) return sl__sq_error(s, rc, "checkpoint", err);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *done = sqlite3_column_int(st, 0) == 0;
-    sqlite3_finalize(st);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, "PRAGMA wal_checkpoint(TRUNCATE)", &st, err);
+    if (status) return status;
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) *done = sl__db_column_int(st, 0) == 0;
+    sl__db_reset(st);
+    if (rc == SL_DB_ROW) return SL_OK;
     /* busy: a reader still needs the log; the next checkpoint empties it */
-    return rc == SQLITE_ROW || (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
-               ? SL_OK
-               : sl__sq_error(s, rc, "checkpoint", err);
+    status = sl__db_error(s, rc, "checkpoint", err);
+    return status == SL_ERR_BUSY ? SL_OK : status;
 }

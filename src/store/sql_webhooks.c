@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 #include "store/webhooks.h"
 
 #define MAX_MEMBERS 32 /* members of an entry's data that are read */
@@ -75,15 +75,15 @@ static void members_free(members *ms)
     ms->n = 0;
 }
 
-static sl_status read_members(sq *s, const char *data, members *ms, sl_error *err)
+static sl_status read_members(sl__db *s, const char *data, members *ms, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_members, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_members, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, data, -1, SQLITE_STATIC);
-    int rc = SQLITE_DONE;
-    while (ms->n < MAX_MEMBERS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *k = strdup(sl__sq_col_text(st, 0)), *v = strdup(sl__sq_col_text(st, 1));
+    sl__db_bind_text(st, 1, data, -1, SL_DB_STATIC);
+    int rc = SL_DB_DONE;
+    while (ms->n < MAX_MEMBERS && (rc = sl__db_step(st)) == SL_DB_ROW) {
+        char *k = strdup(sl__db_col_text(st, 0)), *v = strdup(sl__db_col_text(st, 1));
         if (!k || !v) {
             free(k);
             free(v);
@@ -92,51 +92,51 @@ static sl_status read_members(sq *s, const char *data, members *ms, sl_error *er
         }
         ms->m[ms->n++] = (sl__hook_member){k, v};
     }
-    if (!status && ms->n < MAX_MEMBERS && rc != SQLITE_DONE)
-        status = sl__sq_error(s, rc, "read audit entry", err);
-    sqlite3_reset(st);
+    if (!status && ms->n < MAX_MEMBERS && rc != SL_DB_DONE)
+        status = sl__db_error(s, rc, "read audit entry", err);
+    sl__db_reset(st);
     return status;
 }
 
 /* The item of e (channel, id, state), copied into the caller's buffers. */
-static sl_status read_item(sq *s, sl__hook_entry *e, char *channel, size_t ccap, char *id,
+static sl_status read_item(sl__db *s, sl__hook_entry *e, char *channel, size_t ccap, char *id,
                            size_t icap, sl_error *err)
 {
     int64_t item = sl__webhook_item_of(e);
     e->has_item = false;
     if (!item) return SL_OK;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_item, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_item, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, item);
-    sqlite3_bind_text(st, 2, e->org, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        snprintf(channel, ccap, "%s", sl__sq_col_text(st, 0));
-        snprintf(id, icap, "%s", sl__sq_col_text(st, 1));
-        e->item_state = sqlite3_column_int(st, 2);
+    sl__db_bind_int64(st, 1, item);
+    sl__db_bind_text(st, 2, e->org, -1, SL_DB_STATIC);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        snprintf(channel, ccap, "%s", sl__db_col_text(st, 0));
+        snprintf(id, icap, "%s", sl__db_col_text(st, 1));
+        e->item_state = sl__db_column_int(st, 2);
         e->channel = channel;
         e->item_id = id;
         e->has_item = true;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "read item", err);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "read item", err);
 }
 
 /* The deliveries of one entry (the row of sql_entries in st). */
-static sl_status take_entry(sq *s, const char *org, sqlite3_stmt *row, int64_t now, size_t *made,
+static sl_status take_entry(sl__db *s, const char *org, sl__dbst *row, int64_t now, size_t *made,
                             sl_error *err)
 {
     members ms = {.n = 0};
     char channel[SL_STORE_MAX_CHANNEL + 1], id[SL_STORE_MAX_ITEM_ID + 1];
-    sl__hook_entry e = {.seq = sqlite3_column_int64(row, 0),
-                        .at = sqlite3_column_int64(row, 1),
+    sl__hook_entry e = {.seq = sl__db_column_int64(row, 0),
+                        .at = sl__db_column_int64(row, 1),
                         .org = org,
-                        .action = sl__sq_col_text(row, 2),
-                        .target = sl__sq_col_text(row, 3),
-                        .after = sl__sq_col_text(row, 4)};
+                        .action = sl__db_col_text(row, 2),
+                        .target = sl__db_col_text(row, 3),
+                        .after = sl__db_col_text(row, 4)};
     const char *names[SL_HOOK_MAX_EVENTS];
-    sl_status status = read_members(s, sl__sq_col_text(row, 5), &ms, err);
+    sl_status status = read_members(s, sl__db_col_text(row, 5), &ms, err);
     e.data = ms.m;
     e.ndata = ms.n;
     size_t nev = status ? 0 : sl__webhook_events(&e, names);
@@ -144,19 +144,19 @@ static sl_status take_entry(sq *s, const char *org, sqlite3_stmt *row, int64_t n
     sl_buf body = {.max = 64 * 1024};
     for (size_t k = 0; k < nev && !status; k++) {
         sl_buf_clear(&body);
-        sqlite3_stmt *st;
+        sl__dbst *st;
         if (sl__webhook_body(&body, &e, names[k])) {
             status = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "webhook body: out of memory");
             break;
         }
-        if ((status = sl__sq_prepare(s, sql_insert, &st, err))) break;
-        sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, e.seq);
-        sqlite3_bind_text(st, 3, names[k], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, body.data, (int)body.len, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, now);
-        status = sl__sq_run(s, st, "make webhook delivery", err);
-        if (!status) *made += (size_t)sqlite3_changes(s->db);
+        if ((status = sl__db_prepare(s, sql_insert, &st, err))) break;
+        sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+        sl__db_bind_int64(st, 2, e.seq);
+        sl__db_bind_text(st, 3, names[k], -1, SL_DB_STATIC);
+        sl__db_bind_text(st, 4, body.data, (int)body.len, SL_DB_STATIC);
+        sl__db_bind_int64(st, 5, now);
+        status = sl__db_run(s, st, "make webhook delivery", err);
+        if (!status) *made += (size_t)sl__db_changes(s);
     }
     sl_buf_free(&body);
     members_free(&ms);
@@ -164,108 +164,108 @@ static sl_status take_entry(sq *s, const char *org, sqlite3_stmt *row, int64_t n
 }
 
 /* The org's cursor; *found false when it has none yet. */
-static sl_status read_cursor(sq *s, const char *org, int64_t *last, bool *found, sl_error *err)
+static sl_status read_cursor(sl__db *s, const char *org, int64_t *last, bool *found, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_cursor, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_cursor, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    if (*found) *last = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK
-                                                 : sl__sq_error(s, rc, "read webhook cursor", err);
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    int rc = sl__db_step(st);
+    *found = rc == SL_DB_ROW;
+    if (*found) *last = sl__db_column_int64(st, 0);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK
+                                               : sl__db_error(s, rc, "read webhook cursor", err);
 }
 
-static sl_status take(sq *s, const char *org, size_t max, int64_t now, size_t *entries,
+static sl_status take(sl__db *s, const char *org, size_t max, int64_t now, size_t *entries,
                       size_t *made, sl_error *err)
 {
     int64_t last = -1;
     bool found;
-    sqlite3_stmt *st;
+    sl__dbst *st;
     sl_status status = read_cursor(s, org, &last, &found, err);
     if (status) return status;
     if (!found) { /* webhooks start now: the log so far is not delivered */
-        if ((status = sl__sq_prepare(s, sql_cursor_new, &st, err))) return status;
-        sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-        return sl__sq_run(s, st, "make webhook cursor", err);
+        if ((status = sl__db_prepare(s, sql_cursor_new, &st, err))) return status;
+        sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+        return sl__db_run(s, st, "make webhook cursor", err);
     }
-    if ((status = sl__sq_prepare(s, sql_entries, &st, err))) return status;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, last);
-    sqlite3_bind_int64(st, 3, (int64_t)max);
-    int rc = SQLITE_DONE;
-    while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if ((status = sl__db_prepare(s, sql_entries, &st, err))) return status;
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 2, last);
+    sl__db_bind_int64(st, 3, (int64_t)max);
+    int rc = SL_DB_DONE;
+    while (!status && (rc = sl__db_step(st)) == SL_DB_ROW) {
         status = take_entry(s, org, st, now, made, err);
-        last = sqlite3_column_int64(st, 0);
+        last = sl__db_column_int64(st, 0);
         ++*entries;
     }
-    if (!status && rc != SQLITE_DONE) status = sl__sq_error(s, rc, "read audit log", err);
-    sqlite3_reset(st);
+    if (!status && rc != SL_DB_DONE) status = sl__db_error(s, rc, "read audit log", err);
+    sl__db_reset(st);
     if (status || !*entries) return status;
-    if ((status = sl__sq_prepare(s, sql_cursor_set, &st, err))) return status;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, last);
-    return sl__sq_run(s, st, "move webhook cursor", err);
+    if ((status = sl__db_prepare(s, sql_cursor_set, &st, err))) return status;
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 2, last);
+    return sl__db_run(s, st, "move webhook cursor", err);
 }
 
-sl_status sl__sq_webhook_take(void *db, const char *org, size_t max, int64_t now, size_t *entries,
+sl_status sl__db_webhook_take(void *db, const char *org, size_t max, int64_t now, size_t *entries,
                               size_t *made, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_anything, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_anything, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), anything = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "read webhook cursor", err);
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    int rc = sl__db_step(st), anything = rc == SL_DB_ROW && sl__db_column_int(st, 0);
+    sl__db_reset(st);
+    if (rc != SL_DB_ROW) return sl__db_error(s, rc, "read webhook cursor", err);
     if (!anything) return SL_OK;
-    if ((status = sl__sq_begin_write(s, err))) return status;
+    if ((status = sl__db_begin_write(s, err))) return status;
     status = take(s, org, max, now, entries, made, err);
-    status = sl__sq_commit(s, status, err);
+    status = sl__db_commit(s, status, err);
     if (status) *entries = *made = 0;
     return status;
 }
 
-static sl_status read_due(sqlite3_stmt *st, sl_webhook_delivery *d, sl_error *err)
+static sl_status read_due(sl__dbst *st, sl_webhook_delivery *d, sl_error *err)
 {
-    d->id = sqlite3_column_int64(st, 0);
-    snprintf(d->org, sizeof d->org, "%s", sl__sq_col_text(st, 1));
-    d->audit_seq = sqlite3_column_int64(st, 2);
-    snprintf(d->event, sizeof d->event, "%s", sl__sq_col_text(st, 3));
-    d->body_len = (size_t)sqlite3_column_bytes(st, 4);
+    d->id = sl__db_column_int64(st, 0);
+    snprintf(d->org, sizeof d->org, "%s", sl__db_col_text(st, 1));
+    d->audit_seq = sl__db_column_int64(st, 2);
+    snprintf(d->event, sizeof d->event, "%s", sl__db_col_text(st, 3));
+    d->body_len = (size_t)sl__db_column_bytes(st, 4);
     d->body = malloc(d->body_len + 1);
     if (!d->body) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    memcpy(d->body, sl__sq_col_text(st, 4), d->body_len);
+    memcpy(d->body, sl__db_col_text(st, 4), d->body_len);
     d->body[d->body_len] = '\0';
-    d->attempts = sqlite3_column_int(st, 5);
-    d->created_at = sqlite3_column_int64(st, 6);
-    d->next_attempt_at = sqlite3_column_int64(st, 7);
+    d->attempts = sl__db_column_int(st, 5);
+    d->created_at = sl__db_column_int64(st, 6);
+    d->next_attempt_at = sl__db_column_int64(st, 7);
     return SL_OK;
 }
 
-sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
+sl_status sl__db_webhook_due(void *db, const char *org, size_t max, int64_t now,
                              sl_webhook_delivery **out, size_t *n, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_due, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_due, &st, err);
     if (status) return status;
     *out = calloc(max, sizeof **out);
     if (!*out) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, (int64_t)max);
-    int rc = SQLITE_DONE;
-    while (!status && *n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 2, now);
+    sl__db_bind_int64(st, 3, (int64_t)max);
+    int rc = SL_DB_DONE;
+    while (!status && *n < max && (rc = sl__db_step(st)) == SL_DB_ROW) {
         status = read_due(st, &(*out)[*n], err);
         ++*n; /* counted even when its body failed: freed with the rest */
     }
-    if (!status && *n < max && rc != SQLITE_DONE)
-        status = sl__sq_error(s, rc, "read webhook deliveries", err);
-    sqlite3_reset(st);
+    if (!status && *n < max && rc != SL_DB_DONE)
+        status = sl__db_error(s, rc, "read webhook deliveries", err);
+    sl__db_reset(st);
     if (status) {
         sl_webhook_deliveries_free(*out, *n);
         *out = NULL;
@@ -275,45 +275,45 @@ sl_status sl__sq_webhook_due(void *db, const char *org, size_t max, int64_t now,
 }
 
 /* One outcome, inside the caller's transaction; *found false when the id is not pending. */
-static sl_status record(sq *s, sl_webhook_outcome *o, int max_attempts, int64_t now, bool *found,
-                        sl_error *err)
+static sl_status record(sl__db *s, sl_webhook_outcome *o, int max_attempts, int64_t now,
+                        bool *found, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_attempts, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_attempts, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, o->id);
-    int rc = sqlite3_step(st);
-    int attempts = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) + 1 : 0;
-    sqlite3_reset(st);
-    *found = rc == SQLITE_ROW;
+    sl__db_bind_int64(st, 1, o->id);
+    int rc = sl__db_step(st);
+    int attempts = rc == SL_DB_ROW ? sl__db_column_int(st, 0) + 1 : 0;
+    sl__db_reset(st);
+    *found = rc == SL_DB_ROW;
     o->gave_up = false;
-    if (rc == SQLITE_DONE) return SL_OK;
-    if (rc != SQLITE_ROW) return sl__sq_error(s, rc, "read webhook delivery", err);
+    if (rc == SL_DB_DONE) return SL_OK;
+    if (rc != SL_DB_ROW) return sl__db_error(s, rc, "read webhook delivery", err);
     if (o->delivered) {
-        if ((status = sl__sq_prepare(s, sql_delivered, &st, err))) return status;
-        sqlite3_bind_int64(st, 1, o->id);
-        sqlite3_bind_int64(st, 2, now);
-        sqlite3_bind_int(st, 3, o->status);
-        return sl__sq_run(s, st, "record webhook delivery", err);
+        if ((status = sl__db_prepare(s, sql_delivered, &st, err))) return status;
+        sl__db_bind_int64(st, 1, o->id);
+        sl__db_bind_int64(st, 2, now);
+        sl__db_bind_int(st, 3, o->status);
+        return sl__db_run(s, st, "record webhook delivery", err);
     }
     o->gave_up = attempts >= max_attempts;
-    if ((status = sl__sq_prepare(s, sql_failed, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, o->id);
-    sqlite3_bind_int(st, 2, attempts);
-    sqlite3_bind_int64(
+    if ((status = sl__db_prepare(s, sql_failed, &st, err))) return status;
+    sl__db_bind_int64(st, 1, o->id);
+    sl__db_bind_int(st, 2, attempts);
+    sl__db_bind_int64(
         st, 3, o->gave_up ? now : now + sl__webhook_backoff_ms(attempts, randombytes_random()));
-    sl__sq_bind_id(st, 4, o->gave_up ? now : 0);
-    sqlite3_bind_int(st, 5, o->status);
+    sl__db_bind_id(st, 4, o->gave_up ? now : 0);
+    sl__db_bind_int(st, 5, o->status);
     size_t elen = o->error ? strnlen(o->error, SL_WEBHOOK_MAX_ERROR) : 0;
-    sl__sq_bind_text(st, 6, o->error, elen, 1);
-    return sl__sq_run(s, st, "record webhook failure", err);
+    sl__db_bind_str(st, 6, o->error, elen, 1);
+    return sl__db_run(s, st, "record webhook failure", err);
 }
 
-sl_status sl__sq_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
+sl_status sl__db_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int max_attempts,
                                 int64_t now, sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_begin_write(s, err);
+    sl__db *s = db;
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
     bool found = true;
     for (size_t k = 0; k < n && !status; k++)
@@ -321,24 +321,24 @@ sl_status sl__sq_webhook_record(void *db, sl_webhook_outcome *o, size_t n, int m
     if (!status && n == 1 && !found)
         status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no pending webhook delivery %lld",
                               (long long)o[0].id);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }
 
-sl_status sl__sq_webhook_stats(void *db, const char *org, sl_webhook_stats *stats, sl_error *err)
+sl_status sl__db_webhook_stats(void *db, const char *org, sl_webhook_stats *stats, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_stats, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_stats, &st, err);
     if (status) return status;
-    if (org) sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        stats->delivered = sqlite3_column_int64(st, 0);
-        stats->pending = sqlite3_column_int64(st, 1);
-        stats->given_up = sqlite3_column_int64(st, 2);
-        stats->failed_attempts = sqlite3_column_int64(st, 3);
-        stats->oldest_pending_at = sqlite3_column_int64(st, 4);
+    if (org) sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        stats->delivered = sl__db_column_int64(st, 0);
+        stats->pending = sl__db_column_int64(st, 1);
+        stats->given_up = sl__db_column_int64(st, 2);
+        stats->failed_attempts = sl__db_column_int64(st, 3);
+        stats->oldest_pending_at = sl__db_column_int64(st, 4);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "webhook stats", err);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "webhook stats", err);
 }

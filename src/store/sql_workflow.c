@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "store/cursor.h"
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
 
@@ -32,21 +32,21 @@ static const char *const sql_actor =
     "SELECT name FROM tokens WHERE id = ?1 AND revoked_at IS NULL AND (org IS NULL OR org = ?2)";
 
 /* The live token acting for the org (or a global one), and its name: the person. */
-static sl_status actor_of(sq *s, int64_t actor, int64_t org, char name[SL_STORE_MAX_NAME + 1],
+static sl_status actor_of(sl__db *s, int64_t actor, int64_t org, char name[SL_STORE_MAX_NAME + 1],
                           sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_actor, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_actor, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, actor);
-    sqlite3_bind_int64(st, 2, org);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) sl__sq_copy_text(name, SL_STORE_MAX_NAME + 1, sl__sq_col_text(st, 0));
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    sl__db_bind_int64(st, 1, actor);
+    sl__db_bind_int64(st, 2, org);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) sl__db_copy_text(name, SL_STORE_MAX_NAME + 1, sl__db_col_text(st, 0));
+    sl__db_reset(st);
+    if (rc == SL_DB_DONE)
         return sl_error_set(err, SL_ERR_AUTH, SL_NO_POS,
                             "token %lld is revoked or not of this organization", (long long)actor);
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "check token", err);
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "check token", err);
 }
 
 /* An item of the org as the workflow needs it. */
@@ -66,66 +66,66 @@ static const char *const sql_item_by_key =
 static const char *const sql_item_by_id =
     "SELECT " ITEM_COLS " FROM items i WHERE i.org = ?1 AND i.id = ?2";
 
-static sl_status read_item(sq *s, sqlite3_stmt *st, item_row *it, sl_error *err)
+static sl_status read_item(sl__db *s, sl__dbst *st, item_row *it, sl_error *err)
 {
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        it->id = sqlite3_column_int64(st, 0);
-        it->state = (sl_item_state)sqlite3_column_int(st, 1);
-        it->action = (sl_store_action)sqlite3_column_int(st, 2);
-        it->severity = llround(sqlite3_column_double(st, 3) * SL_CURSOR_MAX_SEVERITY);
-        sl__sq_copy_text(it->policy_version, sizeof it->policy_version, sl__sq_col_text(st, 4));
-        it->version = sqlite3_column_int64(st, 5);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        it->id = sl__db_column_int64(st, 0);
+        it->state = (sl_item_state)sl__db_column_int(st, 1);
+        it->action = (sl_store_action)sl__db_column_int(st, 2);
+        it->severity = llround(sl__db_column_double(st, 3) * SL_CURSOR_MAX_SEVERITY);
+        sl__db_copy_text(it->policy_version, sizeof it->policy_version, sl__db_col_text(st, 4));
+        it->version = sl__db_column_int64(st, 5);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read item", err);
+    sl__db_reset(st);
+    if (rc == SL_DB_DONE) return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such item");
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "read item", err);
 }
 
-static sl_status item_by_key(sq *s, int64_t org, const char *channel, size_t channel_len,
+static sl_status item_by_key(sl__db *s, int64_t org, const char *channel, size_t channel_len,
                              const char *id, size_t id_len, item_row *it, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_item_by_key, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_item_by_key, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, org);
-    sl__sq_bind_text(st, 2, channel, channel_len, 0);
-    sl__sq_bind_text(st, 3, id, id_len, 0);
+    sl__db_bind_int64(st, 1, org);
+    sl__db_bind_str(st, 2, channel, channel_len, 0);
+    sl__db_bind_str(st, 3, id, id_len, 0);
     return read_item(s, st, it, err);
 }
 
-static sl_status item_by_id(sq *s, int64_t org, int64_t item, item_row *it, sl_error *err)
+static sl_status item_by_id(sl__db *s, int64_t org, int64_t item, item_row *it, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_item_by_id, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_item_by_id, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_int64(st, 2, item);
+    sl__db_bind_int64(st, 1, org);
+    sl__db_bind_int64(st, 2, item);
     return read_item(s, st, it, err);
 }
 
 static const char *const sql_set_state = "UPDATE items SET state = ?2 WHERE id = ?1";
 
-static sl_status set_state(sq *s, int64_t item, sl_item_state state, sl_error *err)
+static sl_status set_state(sl__db *s, int64_t item, sl_item_state state, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_set_state, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_set_state, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, item);
-    sqlite3_bind_int(st, 2, (int)state);
-    return sl__sq_run(s, st, "change item state", err);
+    sl__db_bind_int64(st, 1, item);
+    sl__db_bind_int(st, 2, (int)state);
+    return sl__db_run(s, st, "change item state", err);
 }
 
 /* One integer from a prepared statement's first row (0 when there is none). */
-static sl_status one_int(sq *s, sqlite3_stmt *st, int64_t *v, sl_error *err)
+static sl_status one_int(sl__db *s, sl__dbst *st, int64_t *v, sl_error *err)
 {
-    int rc = sqlite3_step(st);
-    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "read", err);
+    int rc = sl__db_step(st);
+    *v = rc == SL_DB_ROW ? sl__db_column_int64(st, 0) : 0;
+    sl__db_reset(st);
+    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "read", err);
 }
 
-static sl_status audit(sq *s, int64_t now, const char *org, int64_t actor, const char *action,
+static sl_status audit(sl__db *s, int64_t now, const char *org, int64_t actor, const char *action,
                        const char *target, const char *before, const char *after, const char *pver,
                        sl_error *err)
 {
@@ -137,7 +137,7 @@ static sl_status audit(sq *s, int64_t now, const char *org, int64_t actor, const
                          .after = after ? after : "",
                          .policy_version = pver ? pver : "",
                          .data = s->data.data};
-    return sl__sq_audit_append(s, now, &rec, err);
+    return sl__db_audit_append(s, now, &rec, err);
 }
 
 /* "null" or the quoted SHA-256 hex of a text, into the data buffer. */
@@ -152,7 +152,8 @@ static sl_status put_sha(sl_buf *d, const char *key, const char *p, size_t len, 
 /* ---- cases -------------------------------------------------------------------------------- */
 
 static const char *const sql_case_insert =
-    "INSERT INTO cases (org, queue, item, severity, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO cases (org, queue, item, severity, opened_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "RETURNING id";
 static const char *const sql_case_close =
     "UPDATE cases SET closed_at = ?2, close_reason = ?3, lease_until = NULL, leased_by = NULL "
     "WHERE id = ?1 AND closed_at IS NULL";
@@ -163,21 +164,20 @@ static const char *const sql_open_case_of =
     "SELECT id FROM cases WHERE item = ?1 AND queue = ?2 AND closed_at IS NULL ORDER BY id "
     "LIMIT 1";
 
-static sl_status case_open(sq *s, int64_t org, const char *org_id, const char *queue,
+static sl_status case_open(sl__db *s, int64_t org, const char *org_id, const char *queue,
                            const item_row *it, int64_t now, int64_t actor, int64_t *case_id,
                            sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_case_insert, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_case_insert, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, it->id);
-    sqlite3_bind_int64(st, 4, it->severity);
-    sqlite3_bind_int64(st, 5, now);
-    if ((status = sl__sq_run(s, st, "open case", err))) return status;
-    *case_id = sqlite3_last_insert_rowid(s->db);
-    if ((status = sl__sq_add_event(s, it->id, now, actor, "queued", -1, -1, queue, err)))
+    sl__db_bind_int64(st, 1, org);
+    sl__db_bind_text(st, 2, queue, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 3, it->id);
+    sl__db_bind_int64(st, 4, it->severity);
+    sl__db_bind_int64(st, 5, now);
+    if ((status = sl__db_insert(s, st, case_id, "open case", err))) return status;
+    if ((status = sl__db_add_event(s, it->id, now, actor, "queued", -1, -1, queue, err)))
         return status;
     char target[32];
     snprintf(target, sizeof target, "case:%" PRId64, *case_id);
@@ -188,18 +188,18 @@ static sl_status case_open(sq *s, int64_t org, const char *org_id, const char *q
     return audit(s, now, org_id, actor, "case.open", target, "", "", it->policy_version, err);
 }
 
-static sl_status case_close(sq *s, const char *org_id, int64_t case_id, const char *queue,
+static sl_status case_close(sl__db *s, const char *org_id, int64_t case_id, const char *queue,
                             const item_row *it, const char *reason, int64_t now, int64_t actor,
                             sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_case_close, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_case_close, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    if ((status = sl__sq_run(s, st, "close case", err))) return status;
-    if ((status = sl__sq_add_event(s, it->id, now, actor, "closed", -1, -1, queue, err)))
+    sl__db_bind_int64(st, 1, case_id);
+    sl__db_bind_int64(st, 2, now);
+    sl__db_bind_text(st, 3, reason, -1, SL_DB_STATIC);
+    if ((status = sl__db_run(s, st, "close case", err))) return status;
+    if ((status = sl__db_add_event(s, it->id, now, actor, "closed", -1, -1, queue, err)))
         return status;
     char target[32];
     snprintf(target, sizeof target, "case:%" PRId64, case_id);
@@ -219,26 +219,26 @@ typedef struct open_cases {
 } open_cases;
 
 /* The item's open cases in pending and reported (an item has at most one of each). */
-static sl_status review_cases(sq *s, int64_t item, open_cases *oc, sl_error *err)
+static sl_status review_cases(sl__db *s, int64_t item, open_cases *oc, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_open_cases, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_open_cases, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, item);
-    sqlite3_bind_text(st, 2, SL_QUEUE_PENDING, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, SL_QUEUE_REPORTED, -1, SQLITE_STATIC);
+    sl__db_bind_int64(st, 1, item);
+    sl__db_bind_text(st, 2, SL_QUEUE_PENDING, -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 3, SL_QUEUE_REPORTED, -1, SL_DB_STATIC);
     int rc;
     oc->n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && oc->n < MAX_OPEN_CASES) {
-        oc->id[oc->n] = sqlite3_column_int64(st, 0);
-        sl__sq_copy_text(oc->queue[oc->n], sizeof oc->queue[0], sl__sq_col_text(st, 1));
+    while ((rc = sl__db_step(st)) == SL_DB_ROW && oc->n < MAX_OPEN_CASES) {
+        oc->id[oc->n] = sl__db_column_int64(st, 0);
+        sl__db_copy_text(oc->queue[oc->n], sizeof oc->queue[0], sl__db_col_text(st, 1));
         oc->n++;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "read cases", err);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "read cases", err);
 }
 
-static sl_status close_review_cases(sq *s, const char *org_id, const item_row *it,
+static sl_status close_review_cases(sl__db *s, const char *org_id, const item_row *it,
                                     const char *reason, int64_t now, int64_t actor, size_t *n,
                                     sl_error *err)
 {
@@ -250,14 +250,14 @@ static sl_status close_review_cases(sq *s, const char *org_id, const item_row *i
     return status;
 }
 
-static sl_status open_case_of(sq *s, int64_t item, const char *queue, int64_t *case_id,
+static sl_status open_case_of(sl__db *s, int64_t item, const char *queue, int64_t *case_id,
                               sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_open_case_of, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_open_case_of, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, item);
-    sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
+    sl__db_bind_int64(st, 1, item);
+    sl__db_bind_text(st, 2, queue, -1, SL_DB_STATIC);
     return one_int(s, st, case_id, err);
 }
 
@@ -268,33 +268,33 @@ static const char *const sql_notice_insert =
     "rule_clause, created_at, appeal_until, appeal_lookup, appeal_hash) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
-sl_status sl__sq_notice_create(sq *s, int64_t org, const char *org_id, int64_t item,
+sl_status sl__db_notice_create(sl__db *s, int64_t org, const char *org_id, int64_t item,
                                const char *kind, int64_t decision, int64_t appeal,
                                const sl_store_rule_ref *rule, const sl__notice_new *n, int64_t now,
                                int64_t actor, int64_t *appeal_until, sl_error *err)
 {
     bool appealable = n->token[0] != '\0';
     int64_t until = appealable ? now + n->window_ms : 0;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_notice_insert, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_notice_insert, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, org);
-    sqlite3_bind_int64(st, 3, item);
-    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-    sl__sq_bind_id(st, 5, decision);
-    sl__sq_bind_id(st, 6, appeal);
-    sqlite3_bind_text(st, 7, rule && rule->id ? rule->id : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, rule && rule->category ? rule->category : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, rule && rule->clause ? rule->clause : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, now);
-    sqlite3_bind_int64(st, 11, until);
+    sl__db_bind_text(st, 1, n->id, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 2, org);
+    sl__db_bind_int64(st, 3, item);
+    sl__db_bind_text(st, 4, kind, -1, SL_DB_STATIC);
+    sl__db_bind_id(st, 5, decision);
+    sl__db_bind_id(st, 6, appeal);
+    sl__db_bind_text(st, 7, rule && rule->id ? rule->id : "", -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 8, rule && rule->category ? rule->category : "", -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 9, rule && rule->clause ? rule->clause : "", -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 10, now);
+    sl__db_bind_int64(st, 11, until);
     if (appealable) {
-        sqlite3_bind_int64(st, 12, n->lookup);
-        sqlite3_bind_blob(st, 13, n->hash, SL_STORE_HASH_LEN, SQLITE_STATIC);
+        sl__db_bind_int64(st, 12, n->lookup);
+        sl__db_bind_blob(st, 13, n->hash, SL_STORE_HASH_LEN, SL_DB_STATIC);
     }
-    if ((status = sl__sq_run(s, st, "create notice", err))) return status;
-    if ((status = sl__sq_add_event(s, item, now, actor, "notice", -1, -1, kind, err)))
+    if ((status = sl__db_run(s, st, "create notice", err))) return status;
+    if ((status = sl__db_add_event(s, item, now, actor, "notice", -1, -1, kind, err)))
         return status;
     char target[48];
     snprintf(target, sizeof target, "notice:%s", n->id);
@@ -310,20 +310,20 @@ sl_status sl__sq_notice_create(sq *s, int64_t org, const char *org_id, int64_t i
 
 static void notice_out(const sl__notice_new *n, int64_t until, sl_store_notice_out *out)
 {
-    sl__sq_copy_text(out->id, sizeof out->id, n->id);
-    sl__sq_copy_text(out->appeal_token, sizeof out->appeal_token, n->token);
+    sl__db_copy_text(out->id, sizeof out->id, n->id);
+    sl__db_copy_text(out->appeal_token, sizeof out->appeal_token, n->token);
     out->appeal_until = until;
 }
 
 /* ---- item version ------------------------------------------------------------------------- */
 
-sl_status sl__sq_item_version(void *db, const char *org, const char *channel, size_t channel_len,
+sl_status sl__db_item_version(void *db, const char *org, const char *channel, size_t channel_len,
                               const char *id, size_t id_len, int64_t *version, sl_error *err)
 {
-    sq *s = db;
+    sl__db *s = db;
     int64_t pk;
     item_row it;
-    sl_status status = sl__sq_org_pk(s, org, &pk, err);
+    sl_status status = sl__db_org_pk(s, org, &pk, err);
     if (!status) status = item_by_key(s, pk, channel, channel_len, id, id_len, &it, err);
     if (!status) *version = it.version;
     return status;
@@ -336,51 +336,50 @@ static const char *const sql_decision_insert =
     "INSERT INTO decisions (org, item, case_id, outcome, rule, rule_category, rule_clause, note, "
     "statement, decided_by, decided_by_name, decided_at, from_state, to_state, policy_version, "
     "engine_version, automated_detection, appeal_until) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+    "RETURNING id";
 
-static sl_status count_of(sq *s, const char *sql, int64_t a, const char *b, int64_t *v,
+static sl_status count_of(sl__db *s, const char *sql, int64_t a, const char *b, int64_t *v,
                           sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, a);
-    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    sl__db_bind_int64(st, 1, a);
+    if (b) sl__db_bind_text(st, 2, b, -1, SL_DB_STATIC);
     return one_int(s, st, v, err);
 }
 
-static sl_status insert_decision(sq *s, int64_t org, const item_row *it, int64_t case_id,
+static sl_status insert_decision(sl__db *s, int64_t org, const item_row *it, int64_t case_id,
                                  const sl_store_decision_in *in, int64_t actor, const char *name,
                                  sl_item_state to, bool detected, int64_t appeal_until, int64_t now,
                                  int64_t *id, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_decision_insert, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_decision_insert, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_int64(st, 2, it->id);
-    sl__sq_bind_id(st, 3, case_id);
-    sqlite3_bind_text(st, 4, sl_store_outcome_name(in->outcome), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->rule.id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, in->rule.category ? in->rule.category : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, in->rule.clause ? in->rule.clause : "", -1, SQLITE_STATIC);
-    sl__sq_bind_text(st, 8, in->note, in->note_len, 0);
-    sl__sq_bind_text(st, 9, in->statement, in->statement_len, 1);
-    sqlite3_bind_int64(st, 10, actor);
-    sqlite3_bind_text(st, 11, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 12, now);
-    sqlite3_bind_int(st, 13, (int)it->state);
-    sqlite3_bind_int(st, 14, (int)to);
-    sqlite3_bind_text(st, 15, it->policy_version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 16, in->engine_version ? in->engine_version : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 17, detected ? 1 : 0);
-    sqlite3_bind_int64(st, 18, appeal_until);
-    status = sl__sq_run(s, st, "record decision", err);
-    *id = sqlite3_last_insert_rowid(s->db);
-    return status;
+    sl__db_bind_int64(st, 1, org);
+    sl__db_bind_int64(st, 2, it->id);
+    sl__db_bind_id(st, 3, case_id);
+    sl__db_bind_text(st, 4, sl_store_outcome_name(in->outcome), -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 5, in->rule.id, -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 6, in->rule.category ? in->rule.category : "", -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 7, in->rule.clause ? in->rule.clause : "", -1, SL_DB_STATIC);
+    sl__db_bind_str(st, 8, in->note, in->note_len, 0);
+    sl__db_bind_str(st, 9, in->statement, in->statement_len, 1);
+    sl__db_bind_int64(st, 10, actor);
+    sl__db_bind_text(st, 11, name, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 12, now);
+    sl__db_bind_int(st, 13, (int)it->state);
+    sl__db_bind_int(st, 14, (int)to);
+    sl__db_bind_text(st, 15, it->policy_version, -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 16, in->engine_version ? in->engine_version : "", -1, SL_DB_STATIC);
+    sl__db_bind_int(st, 17, detected ? 1 : 0);
+    sl__db_bind_int64(st, 18, appeal_until);
+    return sl__db_insert(s, st, id, "record decision", err);
 }
 
-static sl_status audit_decision(sq *s, const char *org_id, int64_t actor, int64_t id,
+static sl_status audit_decision(sl__db *s, const char *org_id, int64_t actor, int64_t id,
                                 const item_row *it, int64_t case_id, const sl_store_decision_in *in,
                                 sl_item_state to, bool detected, int64_t now, sl_error *err)
 {
@@ -404,15 +403,15 @@ static sl_status audit_decision(sq *s, const char *org_id, int64_t actor, int64_
 }
 
 /* The checks and effects of a decision, inside the write transaction. */
-static sl_status decide_in(sq *s, const char *org_id, int64_t actor, const sl_store_decision_in *in,
-                           sl__notice_new *notice, int64_t now, sl_store_decision_out *out,
-                           sl_store_refusal *refusal, sl_error *err)
+static sl_status decide_in(sl__db *s, const char *org_id, int64_t actor,
+                           const sl_store_decision_in *in, sl__notice_new *notice, int64_t now,
+                           sl_store_decision_out *out, sl_store_refusal *refusal, sl_error *err)
 {
     int64_t org, appeals = 0, decided = 0;
     char name[SL_STORE_MAX_NAME + 1];
     item_row it;
     open_cases oc;
-    sl_status status = sl__sq_org_pk(s, org_id, &org, err);
+    sl_status status = sl__db_org_pk(s, org_id, &org, err);
     if (!status) status = actor_of(s, actor, org, name, err);
     if (!status)
         status = item_by_key(s, org, in->channel, in->channel_len, in->id, in->id_len, &it, err);
@@ -448,7 +447,7 @@ static sl_status decide_in(sq *s, const char *org_id, int64_t actor, const sl_st
         insert_decision(s, org, &it, case_id, in, actor, name, to, detected, until, now, &id, err);
     if (!status && to != it.state) status = set_state(s, it.id, to, err);
     if (!status)
-        status = sl__sq_add_event(
+        status = sl__db_add_event(
             s, it.id, now, actor, "decided", to != it.state ? (int)it.state : -1,
             to != it.state ? (int)to : -1, sl_store_outcome_name(in->outcome), err);
     if (!status)
@@ -457,7 +456,7 @@ static sl_status decide_in(sq *s, const char *org_id, int64_t actor, const sl_st
         status = close_review_cases(s, org_id, &it, "decided", now, actor, &out->cases_closed, err);
     int64_t nuntil = 0;
     if (!status && restricts) {
-        status = sl__sq_notice_create(s, org, org_id, it.id, "decision", id, 0, &in->rule, notice,
+        status = sl__db_notice_create(s, org, org_id, it.id, "decision", id, 0, &in->rule, notice,
                                       now, actor, &nuntil, err);
         if (!status) notice_out(notice, nuntil, &out->notice);
     }
@@ -472,15 +471,15 @@ static sl_status decide_in(sq *s, const char *org_id, int64_t actor, const sl_st
     return SL_OK;
 }
 
-sl_status sl__sq_decide(void *db, const char *org, int64_t actor, const sl_store_decision_in *in,
+sl_status sl__db_decide(void *db, const char *org, int64_t actor, const sl_store_decision_in *in,
                         sl__notice_new *notice, int64_t now, sl_store_decision_out *out,
                         sl_store_refusal *refusal, sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_begin_write(s, err);
+    sl__db *s = db;
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
     status = decide_in(s, org, actor, in, notice, now, out, refusal, err);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }
 
 /* ---- notices: reading --------------------------------------------------------------------- */
@@ -503,81 +502,81 @@ static const char *const sql_notice_get =
     "WHERE n.id = ?1 AND (?2 IS NULL OR o.id = ?2)";
 
 /* A malloc'ed copy of column i, or NULL for SQL NULL (*len its length). */
-static char *dup_col(sqlite3_stmt *st, int i, size_t *len, bool *fail)
+static char *dup_col(sl__dbst *st, int i, size_t *len, bool *fail)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) return NULL;
-    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    if (sl__db_column_type(st, i) == SL_DB_NULL) return NULL;
+    size_t n = (size_t)sl__db_column_bytes(st, i);
     char *p = malloc(n + 1);
     if (!p) {
         *fail = true;
         return NULL;
     }
-    memcpy(p, sl__sq_col_text(st, i), n);
+    memcpy(p, sl__db_col_text(st, i), n);
     p[n] = '\0';
     if (len) *len = n;
     return p;
 }
 
-static void fill_notice(sqlite3_stmt *st, sl_store_notice *n, bool *fail)
+static void fill_notice(sl__dbst *st, sl_store_notice *n, bool *fail)
 {
-    sl__sq_copy_text(n->id, sizeof n->id, sl__sq_col_text(st, 0));
-    sl__sq_copy_text(n->org, sizeof n->org, sl__sq_col_text(st, 1));
-    sl__sq_copy_text(n->kind, sizeof n->kind, sl__sq_col_text(st, 2));
-    n->item = sqlite3_column_int64(st, 3);
-    n->decision = sqlite3_column_int64(st, 4);
-    n->appeal = sqlite3_column_int64(st, 5);
-    sl__sq_copy_text(n->channel, sizeof n->channel, sl__sq_col_text(st, 6));
-    sl__sq_copy_text(n->item_id, sizeof n->item_id, sl__sq_col_text(st, 7));
-    sl__sq_copy_text(n->rule, sizeof n->rule, sl__sq_col_text(st, 8));
-    sl__sq_copy_text(n->category, sizeof n->category, sl__sq_col_text(st, 9));
-    sl__sq_copy_text(n->clause, sizeof n->clause, sl__sq_col_text(st, 10));
-    sl__sq_copy_text(n->policy_version, sizeof n->policy_version, sl__sq_col_text(st, 11));
-    sl__sq_copy_text(n->engine_version, sizeof n->engine_version, sl__sq_col_text(st, 12));
-    sl__sq_copy_text(n->outcome, sizeof n->outcome, sl__sq_col_text(st, 13));
-    sl__sq_copy_text(n->lang, sizeof n->lang, sl__sq_col_text(st, 14));
-    n->state = (sl_item_state)sqlite3_column_int(st, 15);
-    n->automated_detection = sqlite3_column_int(st, 16) != 0;
-    n->automated_decision = sqlite3_column_int(st, 17) != 0;
-    n->created_at = sqlite3_column_int64(st, 18);
-    n->decided_at = sqlite3_column_int64(st, 19);
-    n->appeal_until = sqlite3_column_int64(st, 20);
+    sl__db_copy_text(n->id, sizeof n->id, sl__db_col_text(st, 0));
+    sl__db_copy_text(n->org, sizeof n->org, sl__db_col_text(st, 1));
+    sl__db_copy_text(n->kind, sizeof n->kind, sl__db_col_text(st, 2));
+    n->item = sl__db_column_int64(st, 3);
+    n->decision = sl__db_column_int64(st, 4);
+    n->appeal = sl__db_column_int64(st, 5);
+    sl__db_copy_text(n->channel, sizeof n->channel, sl__db_col_text(st, 6));
+    sl__db_copy_text(n->item_id, sizeof n->item_id, sl__db_col_text(st, 7));
+    sl__db_copy_text(n->rule, sizeof n->rule, sl__db_col_text(st, 8));
+    sl__db_copy_text(n->category, sizeof n->category, sl__db_col_text(st, 9));
+    sl__db_copy_text(n->clause, sizeof n->clause, sl__db_col_text(st, 10));
+    sl__db_copy_text(n->policy_version, sizeof n->policy_version, sl__db_col_text(st, 11));
+    sl__db_copy_text(n->engine_version, sizeof n->engine_version, sl__db_col_text(st, 12));
+    sl__db_copy_text(n->outcome, sizeof n->outcome, sl__db_col_text(st, 13));
+    sl__db_copy_text(n->lang, sizeof n->lang, sl__db_col_text(st, 14));
+    n->state = (sl_item_state)sl__db_column_int(st, 15);
+    n->automated_detection = sl__db_column_int(st, 16) != 0;
+    n->automated_decision = sl__db_column_int(st, 17) != 0;
+    n->created_at = sl__db_column_int64(st, 18);
+    n->decided_at = sl__db_column_int64(st, 19);
+    n->appeal_until = sl__db_column_int64(st, 20);
     n->statement = dup_col(st, 21, NULL, fail);
     n->appeal_reason = dup_col(st, 22, NULL, fail);
     n->text = dup_col(st, 23, &n->text_len, fail);
     n->verdict_json = dup_col(st, 24, &n->verdict_len, fail);
 }
 
-sl_status sl__sq_notice_get(void *db, const char *org, const char *id,
+sl_status sl__db_notice_get(void *db, const char *org, const char *id,
                             const unsigned char *token_hash, sl_store_notice *out, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_notice_get, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_notice_get, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (org) sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
+    sl__db_bind_text(st, 1, id, -1, SL_DB_STATIC);
+    if (org) sl__db_bind_text(st, 2, org, -1, SL_DB_STATIC);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_DONE) {
+        sl__db_reset(st);
         return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such notice");
     }
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return sl__sq_error(s, rc, "read notice", err);
+    if (rc != SL_DB_ROW) {
+        sl__db_reset(st);
+        return sl__db_error(s, rc, "read notice", err);
     }
     if (token_hash) {
-        const void *h = sqlite3_column_blob(st, 25);
-        bool ok = h && sqlite3_column_bytes(st, 25) == SL_STORE_HASH_LEN &&
+        const void *h = sl__db_column_blob(st, 25);
+        bool ok = h && sl__db_column_bytes(st, 25) == SL_STORE_HASH_LEN &&
                   sl__store_hash_equal(h, token_hash);
         if (!ok) {
-            sqlite3_reset(st);
+            sl__db_reset(st);
             return sl_error_set(err, SL_ERR_AUTH, SL_NO_POS,
                                 "this appeal token is not the notice's");
         }
     }
     bool fail = false;
     fill_notice(st, out, &fail);
-    sqlite3_reset(st);
+    sl__db_reset(st);
     return fail ? oom(err) : SL_OK;
 }
 
@@ -585,17 +584,18 @@ sl_status sl__sq_notice_get(void *db, const char *org, const char *id,
 
 static const char *const sql_report_insert =
     "INSERT INTO reports (org, item, case_id, reason, text, reporter, created_at, "
-    "appeal_lookup, appeal_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "appeal_lookup, appeal_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id";
 static const char *const sql_case_report_count = "SELECT count(*) FROM reports WHERE case_id = ?1";
 
-static sl_status report_in(sq *s, const char *org_id, int64_t actor, const sl_store_report_in *in,
-                           const unsigned char *reporter, const sl__notice_new *token, int64_t now,
-                           sl_store_report_out *out, sl_error *err)
+static sl_status report_in(sl__db *s, const char *org_id, int64_t actor,
+                           const sl_store_report_in *in, const unsigned char *reporter,
+                           const sl__notice_new *token, int64_t now, sl_store_report_out *out,
+                           sl_error *err)
 {
     int64_t org, case_id = 0;
     char name[SL_STORE_MAX_NAME + 1];
     item_row it;
-    sl_status status = sl__sq_org_pk(s, org_id, &org, err);
+    sl_status status = sl__db_org_pk(s, org_id, &org, err);
     if (!status) status = actor_of(s, actor, org, name, err);
     if (!status)
         status = item_by_key(s, org, in->channel, in->channel_len, in->id, in->id_len, &it, err);
@@ -605,19 +605,18 @@ static sl_status report_in(sq *s, const char *org_id, int64_t actor, const sl_st
     if (out->opened &&
         (status = case_open(s, org, org_id, SL_QUEUE_REPORTED, &it, now, actor, &case_id, err)))
         return status;
-    sqlite3_stmt *st;
-    if ((status = sl__sq_prepare(s, sql_report_insert, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_int64(st, 2, it.id);
-    sqlite3_bind_int64(st, 3, case_id);
-    sl__sq_bind_text(st, 4, in->reason, in->reason_len, 0);
-    sl__sq_bind_text(st, 5, in->text, in->text_len, 1);
-    if (reporter) sqlite3_bind_blob(st, 6, reporter, SL_STORE_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, now);
-    sqlite3_bind_int64(st, 8, token->lookup);
-    sqlite3_bind_blob(st, 9, token->hash, SL_STORE_HASH_LEN, SQLITE_STATIC);
-    if ((status = sl__sq_run(s, st, "record report", err))) return status;
-    out->report = sqlite3_last_insert_rowid(s->db);
+    sl__dbst *st;
+    if ((status = sl__db_prepare(s, sql_report_insert, &st, err))) return status;
+    sl__db_bind_int64(st, 1, org);
+    sl__db_bind_int64(st, 2, it.id);
+    sl__db_bind_int64(st, 3, case_id);
+    sl__db_bind_str(st, 4, in->reason, in->reason_len, 0);
+    sl__db_bind_str(st, 5, in->text, in->text_len, 1);
+    if (reporter) sl__db_bind_blob(st, 6, reporter, SL_STORE_HASH_LEN, SL_DB_STATIC);
+    sl__db_bind_int64(st, 7, now);
+    sl__db_bind_int64(st, 8, token->lookup);
+    sl__db_bind_blob(st, 9, token->hash, SL_STORE_HASH_LEN, SL_DB_STATIC);
+    if ((status = sl__db_insert(s, st, &out->report, "record report", err))) return status;
     out->case_id = case_id;
     /* the reason is a category name (at most SL_STORE_MAX_RULE bytes): kept in the history,
      * the text is not */
@@ -625,7 +624,7 @@ static sl_status report_in(sq *s, const char *org_id, int64_t actor, const sl_st
     size_t rl = in->reason_len < SL_STORE_MAX_RULE ? in->reason_len : SL_STORE_MAX_RULE;
     memcpy(reason, in->reason, rl);
     reason[rl] = '\0';
-    if ((status = sl__sq_add_event(s, it.id, now, actor, "reported", -1, -1, reason, err)))
+    if ((status = sl__db_add_event(s, it.id, now, actor, "reported", -1, -1, reason, err)))
         return status;
     char target[32];
     snprintf(target, sizeof target, "report:%" PRId64, out->report);
@@ -642,42 +641,42 @@ static sl_status report_in(sq *s, const char *org_id, int64_t actor, const sl_st
     return count_of(s, sql_case_report_count, case_id, NULL, &out->reports, err);
 }
 
-sl_status sl__sq_report(void *db, const char *org, int64_t actor, const sl_store_report_in *in,
+sl_status sl__db_report(void *db, const char *org, int64_t actor, const sl_store_report_in *in,
                         const unsigned char *reporter, const sl__notice_new *token, int64_t now,
                         sl_store_report_out *out, sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_begin_write(s, err);
+    sl__db *s = db;
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
     status = report_in(s, org, actor, in, reporter, token, now, out, err);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }
 
 static const char *const sql_case_reasons =
     "SELECT r.reason, count(*) FROM reports r JOIN organizations o ON o.pk = r.org "
     "WHERE o.id = ?1 AND r.case_id = ?2 GROUP BY r.reason ORDER BY count(*) DESC, r.reason";
 
-sl_status sl__sq_case_reports(void *db, const char *org, int64_t case_id,
+sl_status sl__db_case_reports(void *db, const char *org, int64_t case_id,
                               sl_store_case_reports *out, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_case_reasons, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_case_reasons, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, case_id);
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 2, case_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t c = sqlite3_column_int64(st, 1);
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+        int64_t c = sl__db_column_int64(st, 1);
         out->reports += c;
         if (out->nreasons < SL_STORE_MAX_REASONS) {
-            sl__sq_copy_text(out->reasons[out->nreasons].reason, sizeof out->reasons[0].reason,
-                             sl__sq_col_text(st, 0));
+            sl__db_copy_text(out->reasons[out->nreasons].reason, sizeof out->reasons[0].reason,
+                             sl__db_col_text(st, 0));
             out->reasons[out->nreasons++].count = c;
         }
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "read reports", err);
+    sl__db_reset(st);
+    return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "read reports", err);
 }
 
 /* ---- appeals ------------------------------------------------------------------------------ */
@@ -700,49 +699,49 @@ static const char *const sql_report_by_token =
 
 /* Finds the notice or report whose appeal token hashes to hash: every candidate is compared
  * in constant time. *found false when none matches. */
-static sl_status find_by_token(sq *s, int64_t lookup, const unsigned char *hash, appealed *a,
+static sl_status find_by_token(sl__db *s, int64_t lookup, const unsigned char *hash, appealed *a,
                                int64_t *report_at, bool *found, sl_error *err)
 {
-    sqlite3_stmt *st;
+    sl__dbst *st;
     *found = false;
-    sl_status status = sl__sq_prepare(s, sql_notice_by_token, &st, err);
+    sl_status status = sl__db_prepare(s, sql_notice_by_token, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, lookup);
+    sl__db_bind_int64(st, 1, lookup);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const void *h = sqlite3_column_blob(st, 7);
-        if (!h || sqlite3_column_bytes(st, 7) != SL_STORE_HASH_LEN) continue;
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+        const void *h = sl__db_column_blob(st, 7);
+        if (!h || sl__db_column_bytes(st, 7) != SL_STORE_HASH_LEN) continue;
         if (sl__store_hash_equal(h, hash)) {
-            sl__sq_copy_text(a->notice, sizeof a->notice, sl__sq_col_text(st, 0));
-            a->org = sqlite3_column_int64(st, 1);
-            sl__sq_copy_text(a->org_id, sizeof a->org_id, sl__sq_col_text(st, 2));
-            a->item = sqlite3_column_int64(st, 3);
-            sl__sq_copy_text(a->kind, sizeof a->kind, sl__sq_col_text(st, 4));
-            a->decision = sqlite3_column_int64(st, 5);
-            a->until = sqlite3_column_int64(st, 6);
+            sl__db_copy_text(a->notice, sizeof a->notice, sl__db_col_text(st, 0));
+            a->org = sl__db_column_int64(st, 1);
+            sl__db_copy_text(a->org_id, sizeof a->org_id, sl__db_col_text(st, 2));
+            a->item = sl__db_column_int64(st, 3);
+            sl__db_copy_text(a->kind, sizeof a->kind, sl__db_col_text(st, 4));
+            a->decision = sl__db_column_int64(st, 5);
+            a->until = sl__db_column_int64(st, 6);
             *found = true;
         }
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return sl__sq_error(s, rc, "find notice", err);
+    sl__db_reset(st);
+    if (rc != SL_DB_DONE) return sl__db_error(s, rc, "find notice", err);
     if (*found) return SL_OK;
-    if ((status = sl__sq_prepare(s, sql_report_by_token, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, lookup);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const void *h = sqlite3_column_blob(st, 5);
-        if (!h || sqlite3_column_bytes(st, 5) != SL_STORE_HASH_LEN) continue;
+    if ((status = sl__db_prepare(s, sql_report_by_token, &st, err))) return status;
+    sl__db_bind_int64(st, 1, lookup);
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+        const void *h = sl__db_column_blob(st, 5);
+        if (!h || sl__db_column_bytes(st, 5) != SL_STORE_HASH_LEN) continue;
         if (sl__store_hash_equal(h, hash)) {
-            a->report = sqlite3_column_int64(st, 0);
-            a->org = sqlite3_column_int64(st, 1);
-            sl__sq_copy_text(a->org_id, sizeof a->org_id, sl__sq_col_text(st, 2));
-            a->item = sqlite3_column_int64(st, 3);
-            *report_at = sqlite3_column_int64(st, 4);
-            sl__sq_copy_text(a->kind, sizeof a->kind, "report");
+            a->report = sl__db_column_int64(st, 0);
+            a->org = sl__db_column_int64(st, 1);
+            sl__db_copy_text(a->org_id, sizeof a->org_id, sl__db_col_text(st, 2));
+            a->item = sl__db_column_int64(st, 3);
+            *report_at = sl__db_column_int64(st, 4);
+            sl__db_copy_text(a->kind, sizeof a->kind, "report");
             *found = true;
         }
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "find report", err);
+    sl__db_reset(st);
+    return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "find report", err);
 }
 
 static const char *const sql_appeals_of_notice = "SELECT count(*) FROM appeals WHERE notice = ?1";
@@ -758,30 +757,30 @@ static const char *const sql_decision_after =
     "SELECT id FROM decisions WHERE item = ?1 AND decided_at >= ?2 ORDER BY id LIMIT 1";
 static const char *const sql_appeal_insert =
     "INSERT INTO appeals (org, item, case_id, notice, report, decision, text, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
 
-static sl_status decision_brief(sq *s, int64_t id, int *to_state, int64_t *until, bool *overruled,
-                                sl_error *err)
+static sl_status decision_brief(sl__db *s, int64_t id, int *to_state, int64_t *until,
+                                bool *overruled, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_decision_brief, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_decision_brief, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *to_state = sqlite3_column_int(st, 0);
-        *until = sqlite3_column_int64(st, 1);
-        *overruled = sqlite3_column_int(st, 2) != 0;
+    sl__db_bind_int64(st, 1, id);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        *to_state = sl__db_column_int(st, 0);
+        *until = sl__db_column_int64(st, 1);
+        *overruled = sl__db_column_int(st, 2) != 0;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    sl__db_reset(st);
+    if (rc == SL_DB_DONE)
         return sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: decision %lld is gone",
                             (long long)id);
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read decision", err);
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "read decision", err);
 }
 
 /* Whether what the token opens may be appealed now; fills a->decision for a report. */
-static sl_status appealable(sq *s, appealed *a, int64_t report_at, int64_t now,
+static sl_status appealable(sl__db *s, appealed *a, int64_t report_at, int64_t now,
                             sl_store_refusal *refusal, sl_error *err)
 {
     int64_t n = 0;
@@ -789,10 +788,10 @@ static sl_status appealable(sq *s, appealed *a, int64_t report_at, int64_t now,
     if (a->report) {
         if ((status = count_of(s, sql_appeals_of_report, a->report, NULL, &n, err))) return status;
         if (n) return refuse(refusal, SL_REFUSE_ALREADY_APPEALED, err, "this report was appealed");
-        sqlite3_stmt *st;
-        if ((status = sl__sq_prepare(s, sql_decision_after, &st, err))) return status;
-        sqlite3_bind_int64(st, 1, a->item);
-        sqlite3_bind_int64(st, 2, report_at);
+        sl__dbst *st;
+        if ((status = sl__db_prepare(s, sql_decision_after, &st, err))) return status;
+        sl__db_bind_int64(st, 1, a->item);
+        sl__db_bind_int64(st, 2, report_at);
         if ((status = one_int(s, st, &a->decision, err))) return status;
         if (!a->decision)
             return refuse(refusal, SL_REFUSE_NOT_APPEALABLE, err,
@@ -801,18 +800,18 @@ static sl_status appealable(sq *s, appealed *a, int64_t report_at, int64_t now,
         if (!strcmp(a->kind, "appeal_outcome"))
             return refuse(refusal, SL_REFUSE_NOT_APPEALABLE, err,
                           "the outcome of an appeal cannot be appealed");
-        sqlite3_stmt *st;
-        if ((status = sl__sq_prepare(s, sql_appeals_of_notice, &st, err))) return status;
-        sqlite3_bind_text(st, 1, a->notice, -1, SQLITE_STATIC);
+        sl__dbst *st;
+        if ((status = sl__db_prepare(s, sql_appeals_of_notice, &st, err))) return status;
+        sl__db_bind_text(st, 1, a->notice, -1, SL_DB_STATIC);
         if ((status = one_int(s, st, &n, err))) return status;
         if (n) return refuse(refusal, SL_REFUSE_ALREADY_APPEALED, err, "this notice was appealed");
         if (now >= a->until)
             return refuse(refusal, SL_REFUSE_WINDOW_CLOSED, err, "the appeal window has closed");
         /* a person's decision after an automated hide (or after this decision) replaces it */
-        sqlite3_stmt *ld;
-        if ((status = sl__sq_prepare(s, sql_later_decisions, &ld, err))) return status;
-        sqlite3_bind_int64(ld, 1, a->item);
-        sqlite3_bind_int64(ld, 2, a->decision);
+        sl__dbst *ld;
+        if ((status = sl__db_prepare(s, sql_later_decisions, &ld, err))) return status;
+        sl__db_bind_int64(ld, 1, a->item);
+        sl__db_bind_int64(ld, 2, a->decision);
         if ((status = one_int(s, ld, &n, err))) return status;
         if (n)
             return refuse(refusal, SL_REFUSE_SUPERSEDED, err,
@@ -838,7 +837,7 @@ static sl_status appealable(sq *s, appealed *a, int64_t report_at, int64_t now,
     return SL_OK;
 }
 
-static sl_status appeal_in(sq *s, int64_t lookup, const unsigned char *hash, const char *text,
+static sl_status appeal_in(sl__db *s, int64_t lookup, const unsigned char *hash, const char *text,
                            size_t text_len, int64_t now, sl_store_appeal_out *out,
                            sl_store_refusal *refusal, sl_error *err)
 {
@@ -854,21 +853,20 @@ static sl_status appeal_in(sq *s, int64_t lookup, const unsigned char *hash, con
     int64_t case_id = 0;
     if ((status = case_open(s, a.org, a.org_id, SL_QUEUE_APPEALS, &it, now, 0, &case_id, err)))
         return status;
-    sqlite3_stmt *st;
-    if ((status = sl__sq_prepare(s, sql_appeal_insert, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, a.org);
-    sqlite3_bind_int64(st, 2, a.item);
-    sqlite3_bind_int64(st, 3, case_id);
-    if (a.notice[0]) sqlite3_bind_text(st, 4, a.notice, -1, SQLITE_STATIC);
-    sl__sq_bind_id(st, 5, a.report);
-    sl__sq_bind_id(st, 6, a.decision);
-    sl__sq_bind_text(st, 7, text, text_len, 0);
-    sqlite3_bind_int64(st, 8, now);
-    if ((status = sl__sq_run(s, st, "record appeal", err))) return status;
-    out->appeal = sqlite3_last_insert_rowid(s->db);
+    sl__dbst *st;
+    if ((status = sl__db_prepare(s, sql_appeal_insert, &st, err))) return status;
+    sl__db_bind_int64(st, 1, a.org);
+    sl__db_bind_int64(st, 2, a.item);
+    sl__db_bind_int64(st, 3, case_id);
+    if (a.notice[0]) sl__db_bind_text(st, 4, a.notice, -1, SL_DB_STATIC);
+    sl__db_bind_id(st, 5, a.report);
+    sl__db_bind_id(st, 6, a.decision);
+    sl__db_bind_str(st, 7, text, text_len, 0);
+    sl__db_bind_int64(st, 8, now);
+    if ((status = sl__db_insert(s, st, &out->appeal, "record appeal", err))) return status;
     out->case_id = case_id;
-    sl__sq_copy_text(out->org, sizeof out->org, a.org_id);
-    if ((status = sl__sq_add_event(s, a.item, now, 0, "appealed", -1, -1,
+    sl__db_copy_text(out->org, sizeof out->org, a.org_id);
+    if ((status = sl__db_add_event(s, a.item, now, 0, "appealed", -1, -1,
                                    a.report ? "report" : "notice", err)))
         return status;
     char target[32];
@@ -884,15 +882,15 @@ static sl_status appeal_in(sq *s, int64_t lookup, const unsigned char *hash, con
     return audit(s, now, a.org_id, 0, "appeal.create", target, "", "", it.policy_version, err);
 }
 
-sl_status sl__sq_appeal(void *db, int64_t lookup, const unsigned char hash[SL_STORE_HASH_LEN],
+sl_status sl__db_appeal(void *db, int64_t lookup, const unsigned char hash[SL_STORE_HASH_LEN],
                         const char *text, size_t text_len, int64_t now, sl_store_appeal_out *out,
                         sl_store_refusal *refusal, sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_begin_write(s, err);
+    sl__db *s = db;
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
     status = appeal_in(s, lookup, hash, text, text_len, now, out, refusal, err);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }
 
 static const char *const sql_appeal_get =
@@ -904,41 +902,41 @@ static const char *const sql_appeal_get =
     "LEFT JOIN decisions d ON d.id = a.decision "
     "WHERE o.id = ?1 AND (a.id = ?2 OR a.case_id = ?3)";
 
-sl_status sl__sq_appeal_get(void *db, const char *org, int64_t id, int64_t case_id,
+sl_status sl__db_appeal_get(void *db, const char *org, int64_t id, int64_t case_id,
                             sl_store_appeal_info *out, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_appeal_get, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_appeal_get, &st, err);
     if (status) return status;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    sqlite3_bind_int64(st, 3, case_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->item = sqlite3_column_int64(st, 1);
-        out->case_id = sqlite3_column_int64(st, 2);
-        out->decision = sqlite3_column_int64(st, 3);
-        out->report = sqlite3_column_int64(st, 4);
-        sl__sq_copy_text(out->notice, sizeof out->notice, sl__sq_col_text(st, 5));
-        sl__sq_copy_text(out->channel, sizeof out->channel, sl__sq_col_text(st, 6));
-        sl__sq_copy_text(out->item_id, sizeof out->item_id, sl__sq_col_text(st, 7));
-        sl__sq_copy_text(out->text, sizeof out->text, sl__sq_col_text(st, 8));
-        out->created_at = sqlite3_column_int64(st, 9);
-        sl__sq_copy_text(out->decision_outcome, sizeof out->decision_outcome,
-                         sl__sq_col_text(st, 10));
-        sl__sq_copy_text(out->decision_rule, sizeof out->decision_rule, sl__sq_col_text(st, 11));
-        sl__sq_copy_text(out->decided_by_name, sizeof out->decided_by_name,
-                         sl__sq_col_text(st, 12));
-        sl__sq_copy_text(out->outcome, sizeof out->outcome, sl__sq_col_text(st, 13));
-        sl__sq_copy_text(out->appeal_decided_by_name, sizeof out->appeal_decided_by_name,
-                         sl__sq_col_text(st, 14));
-        out->decided_at = sqlite3_column_int64(st, 15);
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 2, id);
+    sl__db_bind_int64(st, 3, case_id);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        out->id = sl__db_column_int64(st, 0);
+        out->item = sl__db_column_int64(st, 1);
+        out->case_id = sl__db_column_int64(st, 2);
+        out->decision = sl__db_column_int64(st, 3);
+        out->report = sl__db_column_int64(st, 4);
+        sl__db_copy_text(out->notice, sizeof out->notice, sl__db_col_text(st, 5));
+        sl__db_copy_text(out->channel, sizeof out->channel, sl__db_col_text(st, 6));
+        sl__db_copy_text(out->item_id, sizeof out->item_id, sl__db_col_text(st, 7));
+        sl__db_copy_text(out->text, sizeof out->text, sl__db_col_text(st, 8));
+        out->created_at = sl__db_column_int64(st, 9);
+        sl__db_copy_text(out->decision_outcome, sizeof out->decision_outcome,
+                         sl__db_col_text(st, 10));
+        sl__db_copy_text(out->decision_rule, sizeof out->decision_rule, sl__db_col_text(st, 11));
+        sl__db_copy_text(out->decided_by_name, sizeof out->decided_by_name,
+                         sl__db_col_text(st, 12));
+        sl__db_copy_text(out->outcome, sizeof out->outcome, sl__db_col_text(st, 13));
+        sl__db_copy_text(out->appeal_decided_by_name, sizeof out->appeal_decided_by_name,
+                         sl__db_col_text(st, 14));
+        out->decided_at = sl__db_column_int64(st, 15);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such appeal");
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read appeal", err);
+    sl__db_reset(st);
+    if (rc == SL_DB_DONE) return sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no such appeal");
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "read appeal", err);
 }
 
 static const char *const sql_appeal_rule =
@@ -956,23 +954,23 @@ typedef struct rule_copy {
     char clause[SL_STORE_MAX_CLAUSE + 1];
 } rule_copy;
 
-static sl_status appeal_rule(sq *s, int64_t appeal, rule_copy *r, sl_error *err)
+static sl_status appeal_rule(sl__db *s, int64_t appeal, rule_copy *r, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_appeal_rule, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_appeal_rule, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, appeal);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        sl__sq_copy_text(r->id, sizeof r->id, sl__sq_col_text(st, 0));
-        sl__sq_copy_text(r->category, sizeof r->category, sl__sq_col_text(st, 1));
-        sl__sq_copy_text(r->clause, sizeof r->clause, sl__sq_col_text(st, 2));
+    sl__db_bind_int64(st, 1, appeal);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        sl__db_copy_text(r->id, sizeof r->id, sl__db_col_text(st, 0));
+        sl__db_copy_text(r->category, sizeof r->category, sl__db_col_text(st, 1));
+        sl__db_copy_text(r->clause, sizeof r->clause, sl__db_col_text(st, 2));
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read appeal", err);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "read appeal", err);
 }
 
-static sl_status appeal_decide_in(sq *s, const char *org_id, int64_t actor, int64_t id,
+static sl_status appeal_decide_in(sl__db *s, const char *org_id, int64_t actor, int64_t id,
                                   sl_store_appeal_outcome outcome, const char *reason,
                                   size_t reason_len, sl__notice_new *notice, int64_t now,
                                   sl_store_appeal_decision_out *out, sl_store_refusal *refusal,
@@ -981,9 +979,9 @@ static sl_status appeal_decide_in(sq *s, const char *org_id, int64_t actor, int6
     int64_t org;
     char name[SL_STORE_MAX_NAME + 1];
     sl_store_appeal_info a = {0};
-    sl_status status = sl__sq_org_pk(s, org_id, &org, err);
+    sl_status status = sl__db_org_pk(s, org_id, &org, err);
     if (!status) status = actor_of(s, actor, org, name, err);
-    if (!status) status = sl__sq_appeal_get(s, org_id, id, 0, &a, err);
+    if (!status) status = sl__db_appeal_get(s, org_id, id, 0, &a, err);
     if (status) return status;
     if (a.outcome[0]) return refuse(refusal, SL_REFUSE_APPEAL_DECIDED, err, "already decided");
     /* the person, whichever of their tokens: never the judge of their own decision */
@@ -995,23 +993,23 @@ static sl_status appeal_decide_in(sq *s, const char *org_id, int64_t actor, int6
     sl_item_state to = it.state;
     if (outcome == SL_STORE_OVERTURN)
         to = it.state == SL_ITEM_PUBLISHED ? SL_ITEM_REMOVED : SL_ITEM_PUBLISHED;
-    sqlite3_stmt *st;
-    if ((status = sl__sq_prepare(s, sql_appeal_set, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, actor);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_text(st, 5, sl_store_appeal_outcome_name(outcome), -1, SQLITE_STATIC);
-    sl__sq_bind_text(st, 6, reason, reason_len, 0);
-    if ((status = sl__sq_run(s, st, "decide appeal", err))) return status;
+    sl__dbst *st;
+    if ((status = sl__db_prepare(s, sql_appeal_set, &st, err))) return status;
+    sl__db_bind_int64(st, 1, id);
+    sl__db_bind_int64(st, 2, actor);
+    sl__db_bind_text(st, 3, name, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 4, now);
+    sl__db_bind_text(st, 5, sl_store_appeal_outcome_name(outcome), -1, SL_DB_STATIC);
+    sl__db_bind_str(st, 6, reason, reason_len, 0);
+    if ((status = sl__db_run(s, st, "decide appeal", err))) return status;
     if (outcome == SL_STORE_OVERTURN && a.decision) {
-        if ((status = sl__sq_prepare(s, sql_overrule, &st, err))) return status;
-        sqlite3_bind_int64(st, 1, a.decision);
-        sqlite3_bind_int64(st, 2, id);
-        if ((status = sl__sq_run(s, st, "overrule decision", err))) return status;
+        if ((status = sl__db_prepare(s, sql_overrule, &st, err))) return status;
+        sl__db_bind_int64(st, 1, a.decision);
+        sl__db_bind_int64(st, 2, id);
+        if ((status = sl__db_run(s, st, "overrule decision", err))) return status;
     }
     if (to != it.state && (status = set_state(s, it.id, to, err))) return status;
-    if ((status = sl__sq_add_event(
+    if ((status = sl__db_add_event(
              s, it.id, now, actor, "appeal decided", to != it.state ? (int)it.state : -1,
              to != it.state ? (int)to : -1, sl_store_appeal_outcome_name(outcome), err)))
         return status;
@@ -1043,25 +1041,25 @@ static sl_status appeal_decide_in(sq *s, const char *org_id, int64_t actor, int6
     if ((status = appeal_rule(s, id, &rc, err))) return status;
     sl_store_rule_ref ref = {rc.id, rc.category, rc.clause};
     notice->token[0] = '\0'; /* the outcome of an appeal is final here */
-    if ((status = sl__sq_notice_create(s, org, org_id, it.id, "appeal_outcome", a.decision, id,
+    if ((status = sl__db_notice_create(s, org, org_id, it.id, "appeal_outcome", a.decision, id,
                                        &ref, notice, now, actor, NULL, err)))
         return status;
     notice_out(notice, 0, &out->notice);
     return SL_OK;
 }
 
-sl_status sl__sq_appeal_decide(void *db, const char *org, int64_t actor, int64_t id,
+sl_status sl__db_appeal_decide(void *db, const char *org, int64_t actor, int64_t id,
                                sl_store_appeal_outcome outcome, const char *reason,
                                size_t reason_len, sl__notice_new *notice, int64_t now,
                                sl_store_appeal_decision_out *out, sl_store_refusal *refusal,
                                sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_begin_write(s, err);
+    sl__db *s = db;
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
     status = appeal_decide_in(s, org, actor, id, outcome, reason, reason_len, notice, now, out,
                               refusal, err);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }
 
 /* ---- queue times -------------------------------------------------------------------------- */
@@ -1075,36 +1073,36 @@ static const char *const sql_closed_rank =
     "ORDER BY t LIMIT 1 OFFSET ?4";
 
 /* The nearest-rank percentile p (0..100) of n sorted values: the value at ceil(p/100 n) - 1. */
-static sl_status rank(sq *s, const char *org, const char *queue, int64_t since, int64_t n, int p,
-                      int64_t *v, sl_error *err)
+static sl_status rank(sl__db *s, const char *org, const char *queue, int64_t since, int64_t n,
+                      int p, int64_t *v, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_closed_rank, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_closed_rank, &st, err);
     if (status) return status;
     int64_t k = (n * p + 99) / 100 - 1;
-    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, since);
-    sqlite3_bind_int64(st, 4, k < 0 ? 0 : k);
+    sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 2, queue, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 3, since);
+    sl__db_bind_int64(st, 4, k < 0 ? 0 : k);
     return one_int(s, st, v, err);
 }
 
-sl_status sl__sq_queue_times(void *db, const char *org, const char *queue, int64_t since,
+sl_status sl__db_queue_times(void *db, const char *org, const char *queue, int64_t since,
                              sl_queue_times *out, sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_exec(s, "BEGIN", err);
+    sl__db *s = db;
+    sl_status status = sl__db_exec(s, "BEGIN", err);
     if (status) return status;
-    sqlite3_stmt *st;
-    if (!(status = sl__sq_prepare(s, sql_closed_count, &st, err))) {
-        sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, queue, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, since);
+    sl__dbst *st;
+    if (!(status = sl__db_prepare(s, sql_closed_count, &st, err))) {
+        sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
+        sl__db_bind_text(st, 2, queue, -1, SL_DB_STATIC);
+        sl__db_bind_int64(st, 3, since);
         status = one_int(s, st, &out->closed, err);
     }
     if (!status && out->closed)
         status = rank(s, org, queue, since, out->closed, 50, &out->p50_ms, err);
     if (!status && out->closed)
         status = rank(s, org, queue, since, out->closed, 90, &out->p90_ms, err);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 
 static const char *const sql_statements =
     "WITH st(src, sid, item, applied_at, rule, category, clause, pver, detected) AS ("
@@ -71,58 +71,58 @@ enum {
 
 /* Copies the row's strings into one block that starts at row->rule (freed by
  * sl_statement_page_free). */
-static sl_status read_row(sqlite3_stmt *st, sl_store_statement *row, sl_error *err)
+static sl_status read_row(sl__dbst *st, sl_store_statement *row, sl_error *err)
 {
     static const int cols[] = {C_RULE, C_CAT, C_CLAUSE, C_PVER, C_CREATED, C_VERDICT};
     const char **dst[] = {&row->rule,           &row->category,   &row->clause,
                           &row->policy_version, &row->created_at, &row->verdict_json};
     size_t size = 0;
-    for (size_t k = 0; k < 6; k++) size += (size_t)sqlite3_column_bytes(st, cols[k]) + 1;
+    for (size_t k = 0; k < 6; k++) size += (size_t)sl__db_column_bytes(st, cols[k]) + 1;
     char *p = malloc(size);
     if (!p) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     for (size_t k = 0; k < 6; k++) {
-        size_t n = (size_t)sqlite3_column_bytes(st, cols[k]);
-        memcpy(p, sl__sq_col_text(st, cols[k]), n);
+        size_t n = (size_t)sl__db_column_bytes(st, cols[k]);
+        memcpy(p, sl__db_col_text(st, cols[k]), n);
         p[n] = '\0';
         *dst[k] = p;
         if (cols[k] == C_VERDICT) row->verdict_len = n;
         p += n + 1;
     }
-    row->source = (sl_statement_source)sqlite3_column_int(st, C_SRC);
-    row->id = sqlite3_column_int64(st, C_ID);
-    row->item = sqlite3_column_int64(st, C_ITEM);
-    row->applied_at = sqlite3_column_int64(st, C_APPLIED);
-    row->reported = sqlite3_column_int(st, C_REPORTED) != 0;
-    row->automated_detection = sqlite3_column_int(st, C_DETECTED) != 0;
+    row->source = (sl_statement_source)sl__db_column_int(st, C_SRC);
+    row->id = sl__db_column_int64(st, C_ID);
+    row->item = sl__db_column_int64(st, C_ITEM);
+    row->applied_at = sl__db_column_int64(st, C_APPLIED);
+    row->reported = sl__db_column_int(st, C_REPORTED) != 0;
+    row->automated_detection = sl__db_column_int(st, C_DETECTED) != 0;
     row->automated_decision = row->source == SL_STATEMENT_AUTOMATED_HIDE;
-    row->received_at = sqlite3_column_int64(st, C_RECEIVED);
-    row->ended_at = sqlite3_column_int64(st, C_ENDED);
+    row->received_at = sl__db_column_int64(st, C_RECEIVED);
+    row->ended_at = sl__db_column_int64(st, C_ENDED);
     return SL_OK;
 }
 
-sl_status sl__sq_statements(void *db, const char *org, int64_t since, const sl__cursor *after,
+sl_status sl__db_statements(void *db, const char *org, int64_t since, const sl__cursor *after,
                             size_t limit, sl_statement_page *page, bool *more, sl__cursor *last,
                             sl_error *err)
 {
-    sq *s = db;
+    sl__db *s = db;
     page->rows = calloc(limit, sizeof *page->rows);
     if (!page->rows) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
-    sl_status status = sl__sq_exec(s, "BEGIN", err);
+    sl_status status = sl__db_exec(s, "BEGIN", err);
     if (status) return status;
     int64_t pk = 0;
-    sqlite3_stmt *st = NULL;
-    status = sl__sq_org_pk(s, org, &pk, err);
-    if (!status) status = sl__sq_prepare(s, sql_statements, &st, err);
+    sl__dbst *st = NULL;
+    status = sl__db_org_pk(s, org, &pk, err);
+    if (!status) status = sl__db_prepare(s, sql_statements, &st, err);
     if (!status) {
-        sqlite3_bind_int64(st, 1, pk);
-        sqlite3_bind_int64(st, 2, since);
+        sl__db_bind_int64(st, 1, pk);
+        sl__db_bind_int64(st, 2, since);
         /* from the start: a key below every statement's */
-        sqlite3_bind_int64(st, 3, after ? after->opened_at : INT64_MIN);
-        sqlite3_bind_int64(st, 4, after ? after->severity : 0);
-        sqlite3_bind_int64(st, 5, after ? after->case_id : 0);
-        sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
+        sl__db_bind_int64(st, 3, after ? after->opened_at : INT64_MIN);
+        sl__db_bind_int64(st, 4, after ? after->severity : 0);
+        sl__db_bind_int64(st, 5, after ? after->case_id : 0);
+        sl__db_bind_int64(st, 6, (int64_t)limit + 1);
         int rc;
-        while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while (!status && (rc = sl__db_step(st)) == SL_DB_ROW) {
             if (page->n == limit) {
                 *more = true;
                 break;
@@ -133,9 +133,9 @@ sl_status sl__sq_statements(void *db, const char *org, int64_t since, const sl__
             page->n++;
             *last = (sl__cursor){row->source, row->applied_at, row->id};
         }
-        if (!status && rc != SQLITE_ROW && rc != SQLITE_DONE)
-            status = sl__sq_error(s, rc, "list statements", err);
-        sqlite3_reset(st);
+        if (!status && rc != SL_DB_ROW && rc != SL_DB_DONE)
+            status = sl__db_error(s, rc, "list statements", err);
+        sl__db_reset(st);
     }
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 
 static const char *const sql_actions =
     "SELECT (received_at - ?2) / ?4, action, count(*) FROM items "
@@ -30,42 +30,42 @@ static const char *const sql_appeals =
     "coalesce(sum(outcome = 'overturn' AND decided_at >= ?2 AND decided_at < ?3), 0), "
     "coalesce(sum(outcome IS NULL), 0) FROM appeals WHERE org = ?1";
 
-static void bind_window(sqlite3_stmt *st, int64_t pk, int64_t since, int64_t until)
+static void bind_window(sl__dbst *st, int64_t pk, int64_t since, int64_t until)
 {
-    sqlite3_bind_int64(st, 1, pk);
-    sqlite3_bind_int64(st, 2, since);
-    sqlite3_bind_int64(st, 3, until);
+    sl__db_bind_int64(st, 1, pk);
+    sl__db_bind_int64(st, 2, since);
+    sl__db_bind_int64(st, 3, until);
 }
 
 /* A bucket index from the database, checked against the window. */
-static bool bucket_of(sqlite3_stmt *st, int col, const sl_stats *out, size_t *b)
+static bool bucket_of(sl__dbst *st, int col, const sl_stats *out, size_t *b)
 {
-    int64_t v = sqlite3_column_int64(st, col);
+    int64_t v = sl__db_column_int64(st, col);
     if (v < 0 || (uint64_t)v >= out->nbuckets) return false;
     *b = (size_t)v;
     return true;
 }
 
-static sl_status step_done(sq *s, sqlite3_stmt *st, int rc, const char *doing, sl_error *err)
+static sl_status step_done(sl__db *s, sl__dbst *st, int rc, const char *doing, sl_error *err)
 {
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, doing, err);
+    sl__db_reset(st);
+    return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, doing, err);
 }
 
-static sl_status actions(sq *s, int64_t pk, int64_t since, int64_t until, int64_t width,
+static sl_status actions(sl__db *s, int64_t pk, int64_t since, int64_t until, int64_t width,
                          sl_stats *out, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_actions, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_actions, &st, err);
     if (status) return status;
     bind_window(st, pk, since, until);
-    sqlite3_bind_int64(st, 4, width);
+    sl__db_bind_int64(st, 4, width);
     int rc;
     size_t b;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int a = sqlite3_column_int(st, 1);
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+        int a = sl__db_column_int(st, 1);
         if (a >= 0 && a < 4 && bucket_of(st, 0, out, &b))
-            out->by_action[a][b] += sqlite3_column_int64(st, 2);
+            out->by_action[a][b] += sl__db_column_int64(st, 2);
     }
     return step_done(s, st, rc, "count items by action", err);
 }
@@ -93,46 +93,46 @@ static sl_stats_series *series(sl_stats *out, const char *name, size_t len, sl_e
     return c;
 }
 
-static sl_status categories(sq *s, int64_t pk, int64_t since, int64_t until, int64_t width,
+static sl_status categories(sl__db *s, int64_t pk, int64_t since, int64_t until, int64_t width,
                             sl_stats *out, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_categories, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_categories, &st, err);
     if (status) return status;
     bind_window(st, pk, since, until);
-    sqlite3_bind_int64(st, 4, width);
+    sl__db_bind_int64(st, 4, width);
     int rc;
     size_t b;
     err->code = SL_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = sl__sq_col_text(st, 1);
-        sl_stats_series *c = series(out, name, (size_t)sqlite3_column_bytes(st, 1), err);
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+        const char *name = sl__db_col_text(st, 1);
+        sl_stats_series *c = series(out, name, (size_t)sl__db_column_bytes(st, 1), err);
         if (!c && err->code == SL_ERR_NOMEM) {
-            sqlite3_reset(st);
+            sl__db_reset(st);
             return SL_ERR_NOMEM;
         }
-        if (c && bucket_of(st, 0, out, &b)) c->counts[b] += sqlite3_column_int64(st, 2);
+        if (c && bucket_of(st, 0, out, &b)) c->counts[b] += sl__db_column_int64(st, 2);
     }
     return step_done(s, st, rc, "count items by category", err);
 }
 
-static sl_status rules(sq *s, int64_t pk, int64_t since, int64_t until, sl_stats *out,
+static sl_status rules(sl__db *s, int64_t pk, int64_t since, int64_t until, sl_stats *out,
                        sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_rules, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_rules, &st, err);
     if (status) return status;
     bind_window(st, pk, since, until);
-    sqlite3_bind_int64(st, 4, SL_STATS_TOP_RULES);
+    sl__db_bind_int64(st, 4, SL_STATS_TOP_RULES);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->nrules < SL_STATS_TOP_RULES) {
-        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+    while ((rc = sl__db_step(st)) == SL_DB_ROW && out->nrules < SL_STATS_TOP_RULES) {
+        size_t len = (size_t)sl__db_column_bytes(st, 0);
         if (len > SL_STORE_MAX_RULE) continue;
         sl_stats_rule *r = &out->top_rules[out->nrules++];
-        memcpy(r->rule, sl__sq_col_text(st, 0), len + 1);
-        r->items = sqlite3_column_int64(st, 1);
+        memcpy(r->rule, sl__db_col_text(st, 0), len + 1);
+        r->items = sl__db_column_int64(st, 1);
     }
-    if (rc == SQLITE_ROW) rc = SQLITE_DONE;
+    if (rc == SL_DB_ROW) rc = SL_DB_DONE;
     return step_done(s, st, rc, "count items by rule", err);
 }
 
@@ -143,31 +143,31 @@ static int64_t rank_of(const int64_t *v, size_t n, int p)
     return v[k ? k - 1 : 0];
 }
 
-static sl_status times(sq *s, int64_t pk, int64_t since, int64_t until, sl_stats_times *t,
+static sl_status times(sl__db *s, int64_t pk, int64_t since, int64_t until, sl_stats_times *t,
                        sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_times, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_times, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, pk);
-    sqlite3_bind_text(st, 2, t->queue, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, since);
-    sqlite3_bind_int64(st, 4, until);
+    sl__db_bind_int64(st, 1, pk);
+    sl__db_bind_text(st, 2, t->queue, -1, SL_DB_STATIC);
+    sl__db_bind_int64(st, 3, since);
+    sl__db_bind_int64(st, 4, until);
     int64_t *v = NULL;
     size_t n = 0, cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
         if (n == cap) {
             size_t c2 = cap ? cap * 2 : 256;
             int64_t *p = realloc(v, c2 * sizeof *v);
             if (!p) {
                 free(v);
-                sqlite3_reset(st);
+                sl__db_reset(st);
                 return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
             }
             v = p, cap = c2;
         }
-        v[n++] = sqlite3_column_int64(st, 0);
+        v[n++] = sl__db_column_int64(st, 0);
     }
     status = step_done(s, st, rc, "read times to decision", err);
     if (!status && n) {
@@ -180,36 +180,36 @@ static sl_status times(sq *s, int64_t pk, int64_t since, int64_t until, sl_stats
     return status;
 }
 
-static sl_status appeals(sq *s, int64_t pk, int64_t since, int64_t until, sl_stats *out,
+static sl_status appeals(sl__db *s, int64_t pk, int64_t since, int64_t until, sl_stats *out,
                          sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_appeals, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_appeals, &st, err);
     if (status) return status;
     bind_window(st, pk, since, until);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->appeals_upheld = sqlite3_column_int64(st, 0);
-        out->appeals_overturned = sqlite3_column_int64(st, 1);
-        out->appeals_open = sqlite3_column_int64(st, 2);
-        rc = SQLITE_DONE;
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        out->appeals_upheld = sl__db_column_int64(st, 0);
+        out->appeals_overturned = sl__db_column_int64(st, 1);
+        out->appeals_open = sl__db_column_int64(st, 2);
+        rc = SL_DB_DONE;
     }
     return step_done(s, st, rc, "count appeals", err);
 }
 
-sl_status sl__sq_stats(void *db, const char *org, int64_t since, int64_t until, int64_t width_ms,
+sl_status sl__db_stats(void *db, const char *org, int64_t since, int64_t until, int64_t width_ms,
                        sl_stats *out, sl_error *err)
 {
-    sq *s = db;
-    sl_status status = sl__sq_exec(s, "BEGIN", err); /* one snapshot for every figure */
+    sl__db *s = db;
+    sl_status status = sl__db_exec(s, "BEGIN", err); /* one snapshot for every figure */
     if (status) return status;
     int64_t pk = 0;
-    status = sl__sq_org_pk(s, org, &pk, err);
+    status = sl__db_org_pk(s, org, &pk, err);
     if (!status) status = actions(s, pk, since, until, width_ms, out, err);
     if (!status) status = categories(s, pk, since, until, width_ms, out, err);
     if (!status) status = rules(s, pk, since, until, out, err);
     for (int q = 0; q < SL_STATS_NQUEUES && !status; q++)
         status = times(s, pk, since, until, &out->times[q], err);
     if (!status) status = appeals(s, pk, since, until, out, err);
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }

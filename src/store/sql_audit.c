@@ -7,46 +7,46 @@
 #include <string.h>
 
 #include "sangloc/audit.h"
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 
 static const char *const sql_next_seq = "SELECT coalesce(max(seq) + 1, 0) FROM audit_log";
 static const char *const sql_actor = "SELECT name FROM tokens WHERE id = ?1";
 static const char *const sql_append =
     "INSERT INTO audit_log (seq, at, org, entry, leaf) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-static sl_status next_seq(sq *s, int64_t *seq, sl_error *err)
+static sl_status next_seq(sl__db *s, int64_t *seq, sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_next_seq, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_next_seq, &st, err);
     if (status) return status;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read audit log", err);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) *seq = sl__db_column_int64(st, 0);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "read audit log", err);
 }
 
 /* The token's name into name (cap bytes), "" for the system or a token that is gone. */
-static sl_status actor_name(sq *s, int64_t actor, char *name, size_t cap, sl_error *err)
+static sl_status actor_name(sl__db *s, int64_t actor, char *name, size_t cap, sl_error *err)
 {
     name[0] = '\0';
     if (!actor) return SL_OK;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_actor, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_actor, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, actor);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *t = sl__sq_col_text(st, 0);
+    sl__db_bind_int64(st, 1, actor);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) {
+        const char *t = sl__db_col_text(st, 0);
         size_t n = strlen(t);
         if (n >= cap) n = cap - 1;
         memcpy(name, t, n);
         name[n] = '\0';
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SL_OK : sl__sq_error(s, rc, "read token", err);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "read token", err);
 }
 
-sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_error *err)
+sl_status sl__db_audit_append(sl__db *s, int64_t now, const sl__audit_rec *rec, sl_error *err)
 {
     int64_t seq = 0;
     char name[256];
@@ -58,14 +58,14 @@ sl_status sl__sq_audit_append(sq *s, int64_t now, const sl__audit_rec *rec, sl_e
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     sl_merkle_hash leaf; /* the RFC 6962 leaf hash (sangloc/audit.h) */
     sl_merkle_leaf_hash(s->entry.data, s->entry.len, leaf);
-    sqlite3_stmt *st;
-    if ((status = sl__sq_prepare(s, sql_append, &st, err))) return status;
-    sqlite3_bind_int64(st, 1, seq);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_text(st, 3, rec->org ? rec->org : "", -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, s->entry.data, (int)s->entry.len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, leaf, sizeof leaf, SQLITE_STATIC);
-    return sl__sq_run(s, st, "append to audit log", err);
+    sl__dbst *st;
+    if ((status = sl__db_prepare(s, sql_append, &st, err))) return status;
+    sl__db_bind_int64(st, 1, seq);
+    sl__db_bind_int64(st, 2, now);
+    sl__db_bind_text(st, 3, rec->org ? rec->org : "", -1, SL_DB_STATIC);
+    sl__db_bind_blob(st, 4, s->entry.data, (int)s->entry.len, SL_DB_STATIC);
+    sl__db_bind_blob(st, 5, leaf, sizeof leaf, SL_DB_STATIC);
+    return sl__db_run(s, st, "append to audit log", err);
 }
 
 /* ---- reading the log and its checkpoints ---------------------------------------------------- */
@@ -88,10 +88,10 @@ static sl_status nomem(sl_error *err)
 }
 
 /* A copy of column i as a NUL-terminated string. */
-static char *col_dup(sqlite3_stmt *st, int i, size_t *len)
+static char *col_dup(sl__dbst *st, int i, size_t *len)
 {
-    const void *p = sqlite3_column_blob(st, i);
-    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    const void *p = sl__db_column_blob(st, i);
+    size_t n = (size_t)sl__db_column_bytes(st, i);
     char *c = malloc(n + 1);
     if (!c) return NULL;
     if (n) memcpy(c, p, n);
@@ -100,59 +100,59 @@ static char *col_dup(sqlite3_stmt *st, int i, size_t *len)
     return c;
 }
 
-static void col_hash(sqlite3_stmt *st, int i, sl_merkle_hash out)
+static void col_hash(sl__dbst *st, int i, sl_merkle_hash out)
 {
     memset(out, 0, SL_MERKLE_HASH_LEN);
-    if (sqlite3_column_bytes(st, i) == SL_MERKLE_HASH_LEN)
-        memcpy(out, sqlite3_column_blob(st, i), SL_MERKLE_HASH_LEN);
+    if (sl__db_column_bytes(st, i) == SL_MERKLE_HASH_LEN)
+        memcpy(out, sl__db_column_blob(st, i), SL_MERKLE_HASH_LEN);
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
+static void col_copy(sl__dbst *st, int i, char *out, size_t cap)
 {
-    const char *t = sl__sq_col_text(st, i);
+    const char *t = sl__db_col_text(st, i);
     size_t n = strlen(t);
     if (n >= cap) n = cap - 1;
     memcpy(out, t, n);
     out[n] = '\0';
 }
 
-sl_status sl__sq_audit_size(void *db, int64_t *size, sl_error *err)
+sl_status sl__db_audit_size(void *db, int64_t *size, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_size, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_size, &st, err);
     if (status) return status;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *size = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SL_OK : sl__sq_error(s, rc, "read audit log", err);
+    int rc = sl__db_step(st);
+    if (rc == SL_DB_ROW) *size = sl__db_column_int64(st, 0);
+    sl__db_reset(st);
+    return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "read audit log", err);
 }
 
-sl_status sl__sq_audit_entries(void *db, int64_t from, int64_t to, sl_audit_entry **out, size_t *n,
+sl_status sl__db_audit_entries(void *db, int64_t from, int64_t to, sl_audit_entry **out, size_t *n,
                                sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_entries, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_entries, &st, err);
     if (status) return status;
     sl_audit_entry *v = calloc((size_t)(to - from) + 1, sizeof *v);
     if (!v) return nomem(err);
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
+    sl__db_bind_int64(st, 1, from);
+    sl__db_bind_int64(st, 2, to);
     size_t k = 0;
-    int rc = SQLITE_DONE;
-    while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)(to - from)) {
+    int rc = SL_DB_DONE;
+    while (!status && (rc = sl__db_step(st)) == SL_DB_ROW && k < (size_t)(to - from)) {
         sl_audit_entry *e = &v[k];
-        e->seq = sqlite3_column_int64(st, 0);
-        e->at = sqlite3_column_int64(st, 1);
+        e->seq = sl__db_column_int64(st, 0);
+        e->at = sl__db_column_int64(st, 1);
         col_copy(st, 2, e->org, sizeof e->org);
         if (!(e->entry = col_dup(st, 3, &e->entry_len))) status = nomem(err);
         col_hash(st, 4, e->leaf);
         k++;
     }
-    if (!status && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        status = sl__sq_error(s, rc, "read audit log", err);
-    sqlite3_reset(st);
+    if (!status && rc != SL_DB_DONE && rc != SL_DB_ROW)
+        status = sl__db_error(s, rc, "read audit log", err);
+    sl__db_reset(st);
     if (status) {
         sl_store_audit_entries_free(v, k);
         return status;
@@ -162,26 +162,25 @@ sl_status sl__sq_audit_entries(void *db, int64_t from, int64_t to, sl_audit_entr
     return SL_OK;
 }
 
-sl_status sl__sq_audit_leaves(void *db, int64_t from, int64_t to, sl_merkle_hash *out,
+sl_status sl__db_audit_leaves(void *db, int64_t from, int64_t to, sl_merkle_hash *out,
                               sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql_leaves, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql_leaves, &st, err);
     if (status) return status;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
+    sl__db_bind_int64(st, 1, from);
+    sl__db_bind_int64(st, 2, to);
     int64_t next = from;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && next < to) {
-        if (sqlite3_column_int64(st, 0) != next ||
-            sqlite3_column_bytes(st, 1) != SL_MERKLE_HASH_LEN)
+    while ((rc = sl__db_step(st)) == SL_DB_ROW && next < to) {
+        if (sl__db_column_int64(st, 0) != next || sl__db_column_bytes(st, 1) != SL_MERKLE_HASH_LEN)
             break;
         col_hash(st, 1, out[next - from]);
         next++;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sl__sq_error(s, rc, "read audit log", err);
+    sl__db_reset(st);
+    if (rc != SL_DB_DONE && rc != SL_DB_ROW) return sl__db_error(s, rc, "read audit log", err);
     if (next != to)
         return sl_error_set(
             err, SL_ERR_STORE, SL_NO_POS,
@@ -189,9 +188,9 @@ sl_status sl__sq_audit_leaves(void *db, int64_t from, int64_t to, sl_merkle_hash
     return SL_OK;
 }
 
-sl_status sl__sq_audit_record(void *db, const sl_audit_record *r, int64_t now, sl_error *err)
+sl_status sl__db_audit_record(void *db, const sl_audit_record *r, int64_t now, sl_error *err)
 {
-    sq *s = db;
+    sl__db *s = db;
     sl__audit_rec rec = {.org = r->org ? r->org : "",
                          .actor = r->actor,
                          .action = r->action,
@@ -200,67 +199,67 @@ sl_status sl__sq_audit_record(void *db, const sl_audit_record *r, int64_t now, s
                          .after = r->after ? r->after : "",
                          .policy_version = r->policy_version ? r->policy_version : "",
                          .data = r->data};
-    sl_status status = sl__sq_begin_write(s, err);
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
-    return sl__sq_commit(s, sl__sq_audit_append(s, now, &rec, err), err);
+    return sl__db_commit(s, sl__db_audit_append(s, now, &rec, err), err);
 }
 
-sl_status sl__sq_checkpoint_add(void *db, int64_t size, const sl_merkle_hash root, const char *note,
+sl_status sl__db_checkpoint_add(void *db, int64_t size, const sl_merkle_hash root, const char *note,
                                 size_t note_len, const char *key, int64_t now, sl_error *err)
 {
-    sq *s = db;
+    sl__db *s = db;
     int64_t log_size = 0;
-    sl_status status = sl__sq_begin_write(s, err);
+    sl_status status = sl__db_begin_write(s, err);
     if (status) return status;
-    status = sl__sq_audit_size(s, &log_size, err);
+    status = sl__db_audit_size(s, &log_size, err);
     if (!status && size > log_size)
         status =
             sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
                          "checkpoint of %" PRId64 " entries, the log has %" PRId64, size, log_size);
-    sqlite3_stmt *st;
-    if (!status) status = sl__sq_prepare(s, sql_cp_add, &st, err);
+    sl__dbst *st;
+    if (!status) status = sl__db_prepare(s, sql_cp_add, &st, err);
     if (!status) {
-        sqlite3_bind_int64(st, 1, now);
-        sqlite3_bind_int64(st, 2, size);
-        sqlite3_bind_blob(st, 3, root, SL_MERKLE_HASH_LEN, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, note, (int)note_len, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, key, -1, SQLITE_STATIC);
-        status = sl__sq_run(s, st, "add checkpoint", err);
+        sl__db_bind_int64(st, 1, now);
+        sl__db_bind_int64(st, 2, size);
+        sl__db_bind_blob(st, 3, root, SL_MERKLE_HASH_LEN, SL_DB_STATIC);
+        sl__db_bind_text(st, 4, note, (int)note_len, SL_DB_STATIC);
+        sl__db_bind_text(st, 5, key, -1, SL_DB_STATIC);
+        status = sl__db_run(s, st, "add checkpoint", err);
     }
-    return sl__sq_commit(s, status, err);
+    return sl__db_commit(s, status, err);
 }
 
-static sl_status read_checkpoint(sqlite3_stmt *st, sl_audit_checkpoint *c, sl_error *err)
+static sl_status read_checkpoint(sl__dbst *st, sl_audit_checkpoint *c, sl_error *err)
 {
-    c->id = sqlite3_column_int64(st, 0);
-    c->at = sqlite3_column_int64(st, 1);
-    c->size = sqlite3_column_int64(st, 2);
+    c->id = sl__db_column_int64(st, 0);
+    c->at = sl__db_column_int64(st, 1);
+    c->size = sl__db_column_int64(st, 2);
     col_hash(st, 3, c->root);
     col_copy(st, 5, c->key, sizeof c->key);
     return (c->note = col_dup(st, 4, &c->note_len)) ? SL_OK : nomem(err);
 }
 
-sl_status sl__sq_checkpoints(void *db, int64_t after_id, size_t limit, bool latest,
+sl_status sl__db_checkpoints(void *db, int64_t after_id, size_t limit, bool latest,
                              sl_audit_checkpoint **out, size_t *n, sl_error *err)
 {
-    sq *s = db;
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, latest ? sql_cp_latest : sql_cps, &st, err);
+    sl__db *s = db;
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, latest ? sql_cp_latest : sql_cps, &st, err);
     if (status) return status;
     if (latest) limit = 1;
     sl_audit_checkpoint *v = calloc(limit, sizeof *v);
     if (!v) return nomem(err);
     if (!latest) {
-        sqlite3_bind_int64(st, 1, after_id);
-        sqlite3_bind_int64(st, 2, (int64_t)limit);
+        sl__db_bind_int64(st, 1, after_id);
+        sl__db_bind_int64(st, 2, (int64_t)limit);
     }
     size_t k = 0;
-    int rc = SQLITE_DONE;
-    while (!status && k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = SL_DB_DONE;
+    while (!status && k < limit && (rc = sl__db_step(st)) == SL_DB_ROW)
         status = read_checkpoint(st, &v[k++], err);
-    if (!status && k < limit && rc != SQLITE_DONE)
-        status = sl__sq_error(s, rc, "read checkpoints", err);
-    sqlite3_reset(st);
+    if (!status && k < limit && rc != SL_DB_DONE)
+        status = sl__db_error(s, rc, "read checkpoints", err);
+    sl__db_reset(st);
     if (!status && latest && k == 0)
         status = sl_error_set(err, SL_ERR_NOT_FOUND, SL_NO_POS, "no checkpoint yet");
     if (status) {

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite_db.h"
+#include "store/sql_db.h"
 
 static const char *const sql_ev_create =
     "CREATE TEMP TABLE IF NOT EXISTS audit_ev (seq INTEGER PRIMARY KEY, action TEXT, "
@@ -36,51 +36,51 @@ static const char *const sql_ev_create =
 
 /* Whether the text of column col hashes (SHA-256, lowercase hex) to the text of column hex;
  * both NULL (no text, and the entry says none) match too. */
-static bool hash_matches(sqlite3_stmt *st, int col, int hex)
+static bool hash_matches(sl__dbst *st, int col, int hex)
 {
-    bool no_text = sqlite3_column_type(st, col) == SQLITE_NULL;
-    bool no_hash = sqlite3_column_type(st, hex) == SQLITE_NULL;
+    bool no_text = sl__db_column_type(st, col) == SL_DB_NULL;
+    bool no_hash = sl__db_column_type(st, hex) == SL_DB_NULL;
     if (no_text || no_hash) return no_text && no_hash;
-    const void *p = sqlite3_column_blob(st, col);
+    const void *p = sl__db_column_blob(st, col);
     char got[2 * SL_AUDIT_HASH_LEN + 1];
-    sl__audit_sha256_hex(p ? p : "", (size_t)sqlite3_column_bytes(st, col), got);
-    return strcmp(got, sl__sq_col_text(st, hex)) == 0;
+    sl__audit_sha256_hex(p ? p : "", (size_t)sl__db_column_bytes(st, col), got);
+    return strcmp(got, sl__db_col_text(st, hex)) == 0;
 }
 
-static bool same_text(sqlite3_stmt *st, int a, int b)
+static bool same_text(sl__dbst *st, int a, int b)
 {
-    return sqlite3_column_type(st, a) != SQLITE_NULL &&
-           strcmp(sl__sq_col_text(st, a), sl__sq_col_text(st, b)) == 0;
+    return sl__db_column_type(st, a) != SL_DB_NULL &&
+           strcmp(sl__db_col_text(st, a), sl__db_col_text(st, b)) == 0;
 }
 
-static bool same_int(sqlite3_stmt *st, int a, int b)
+static bool same_int(sl__dbst *st, int a, int b)
 {
-    return sqlite3_column_type(st, a) != SQLITE_NULL &&
-           sqlite3_column_int64(st, a) == sqlite3_column_int64(st, b);
+    return sl__db_column_type(st, a) != SL_DB_NULL &&
+           sl__db_column_int64(st, a) == sl__db_column_int64(st, b);
 }
 
 /* Runs sql to its end, calling row() on each row until one reports a problem. */
-static sl_status each_row(sq *s, const char *sql, sl_audit_report *r,
-                          void (*row)(sqlite3_stmt *st, sl_audit_report *r), sl_error *err)
+static sl_status each_row(sl__db *s, const char *sql, sl_audit_report *r,
+                          void (*row)(sl__dbst *st, sl_audit_report *r), sl_error *err)
 {
-    sqlite3_stmt *st;
-    sl_status status = sl__sq_prepare(s, sql, &st, err);
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, sql, &st, err);
     if (status) return status;
-    int rc = SQLITE_DONE;
-    while (r->ok && (rc = sqlite3_step(st)) == SQLITE_ROW) row(st, r);
-    if (r->ok && rc != SQLITE_DONE) status = sl__sq_error(s, rc, "audit check", err);
-    sqlite3_reset(st);
+    int rc = SL_DB_DONE;
+    while (r->ok && (rc = sl__db_step(st)) == SL_DB_ROW) row(st, r);
+    if (r->ok && rc != SL_DB_DONE) status = sl__db_error(s, rc, "audit check", err);
+    sl__db_reset(st);
     return status;
 }
 
 /* A row of `table` (its id in column 0) that no entry speaks of. */
-static void orphan_row(sqlite3_stmt *st, sl_audit_report *r, const char *table, const char *action)
+static void orphan_row(sl__dbst *st, sl_audit_report *r, const char *table, const char *action)
 {
     sl__audit_problem(r, -1, -1, "%s %" PRId64 " has no %s entry in the log", table,
-                      (int64_t)sqlite3_column_int64(st, 0), action);
+                      (int64_t)sl__db_column_int64(st, 0), action);
 }
 
-#define SEQ(st) ((int64_t)sqlite3_column_int64(st, 0))
+#define SEQ(st) ((int64_t)sl__db_column_int64(st, 0))
 
 /* ---- items: ingested, with the text, verdict and state their entries say ------------------- */
 
@@ -110,67 +110,67 @@ static const char *const sql_item_states =
     "SELECT ev.seq, i.id, i.state, ev.after FROM items i JOIN temp.audit_ev ev ON ev.seq = "
     "(SELECT max(seq) FROM temp.audit_ev WHERE item = i.id AND after != '') ORDER BY ev.seq";
 
-static void item_ingest_row(sqlite3_stmt *st, sl_audit_report *r)
+static void item_ingest_row(sl__dbst *st, sl_audit_report *r)
 {
-    int64_t seq = SEQ(st), item = sqlite3_column_int64(st, 1);
-    if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+    int64_t seq = SEQ(st), item = sl__db_column_int64(st, 1);
+    if (sl__db_column_type(st, 2) == SL_DB_NULL)
         sl__audit_problem(r, seq, -1,
                           "entry %" PRId64 ": item:%" PRId64 " is not in the items "
                           "table",
                           seq, item);
-    else if (sqlite3_column_int(st, 3) && !hash_matches(st, 4, 5))
+    else if (sl__db_column_int(st, 3) && !hash_matches(st, 4, 5))
         sl__audit_problem(r, seq, -1,
                           "entry %" PRId64 ": the text of item:%" PRId64 " does not match its "
                           "hash",
                           seq, item);
 }
 
-static void item_orphan_row(sqlite3_stmt *st, sl_audit_report *r)
+static void item_orphan_row(sl__dbst *st, sl_audit_report *r)
 {
     orphan_row(st, r, "item", "item.ingest");
 }
 
-static void item_purged_row(sqlite3_stmt *st, sl_audit_report *r)
+static void item_purged_row(sl__dbst *st, sl_audit_report *r)
 {
-    int64_t seq = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : SEQ(st);
-    int64_t item = sqlite3_column_int64(st, 1);
-    if (!sqlite3_column_int(st, 3))
+    int64_t seq = sl__db_column_type(st, 0) == SL_DB_NULL ? -1 : SEQ(st);
+    int64_t item = sl__db_column_int64(st, 1);
+    if (!sl__db_column_int(st, 3))
         sl__audit_problem(r, -1, -1,
                           "item:%" PRId64 " is marked purged without an item.purge "
                           "entry",
                           item);
-    else if (!sqlite3_column_int(st, 2))
+    else if (!sl__db_column_int(st, 2))
         sl__audit_problem(r, seq, -1,
                           "entry %" PRId64 ": item:%" PRId64 " was purged but holds "
                           "a text",
                           seq, item);
-    else if (!sqlite3_column_int(st, 4))
+    else if (!sl__db_column_int(st, 4))
         sl__audit_problem(r, seq, -1,
                           "entry %" PRId64 ": the purge of item:%" PRId64 " cites "
                           "another text than its ingest",
                           seq, item);
 }
 
-static void item_verdict_row(sqlite3_stmt *st, sl_audit_report *r)
+static void item_verdict_row(sl__dbst *st, sl_audit_report *r)
 {
     if (!hash_matches(st, 2, 3))
         sl__audit_problem(r, SEQ(st), -1,
                           "entry %" PRId64 ": the verdict of item:%" PRId64 " does not match its "
                           "hash",
-                          SEQ(st), (int64_t)sqlite3_column_int64(st, 1));
+                          SEQ(st), (int64_t)sl__db_column_int64(st, 1));
 }
 
-static void item_state_row(sqlite3_stmt *st, sl_audit_report *r)
+static void item_state_row(sl__dbst *st, sl_audit_report *r)
 {
-    const char *name = sl_item_state_name((sl_item_state)sqlite3_column_int(st, 2));
-    if (!name || strcmp(name, sl__sq_col_text(st, 3)))
+    const char *name = sl_item_state_name((sl_item_state)sl__db_column_int(st, 2));
+    if (!name || strcmp(name, sl__db_col_text(st, 3)))
         sl__audit_problem(r, SEQ(st), -1,
                           "entry %" PRId64 ": item:%" PRId64 " is %s, the log says %s", SEQ(st),
-                          (int64_t)sqlite3_column_int64(st, 1), name ? name : "of no state",
-                          sl__sq_col_text(st, 3));
+                          (int64_t)sl__db_column_int64(st, 1), name ? name : "of no state",
+                          sl__db_col_text(st, 3));
 }
 
-static sl_status check_items(sq *s, sl_audit_report *r, sl_error *err)
+static sl_status check_items(sl__db *s, sl_audit_report *r, sl_error *err)
 {
     sl_status st = each_row(s, sql_item_ingest, r, item_ingest_row, err);
     if (!st) st = each_row(s, sql_item_orphans, r, item_orphan_row, err);
@@ -193,10 +193,10 @@ static const char *const sql_decision_orphans =
     "SELECT id FROM decisions WHERE id NOT IN (SELECT coalesce(json_extract(d, '$.decision'), -1) "
     "FROM temp.audit_ev WHERE action = 'item.decide') ORDER BY id LIMIT 1";
 
-static void decision_row(sqlite3_stmt *st, sl_audit_report *r)
+static void decision_row(sl__dbst *st, sl_audit_report *r)
 {
-    int64_t seq = SEQ(st), id = sqlite3_column_int64(st, 1);
-    const char *what = sqlite3_column_type(st, 2) == SQLITE_NULL        ? "is not in the table"
+    int64_t seq = SEQ(st), id = sl__db_column_int64(st, 1);
+    const char *what = sl__db_column_type(st, 2) == SL_DB_NULL          ? "is not in the table"
                        : !same_int(st, 3, 4)                            ? "concerns another item"
                        : !same_text(st, 5, 6)                           ? "has another outcome"
                        : !same_text(st, 7, 8)                           ? "cites another rule"
@@ -208,12 +208,12 @@ static void decision_row(sqlite3_stmt *st, sl_audit_report *r)
         sl__audit_problem(r, seq, -1, "entry %" PRId64 ": decision %" PRId64 " %s", seq, id, what);
 }
 
-static void decision_orphan_row(sqlite3_stmt *st, sl_audit_report *r)
+static void decision_orphan_row(sl__dbst *st, sl_audit_report *r)
 {
     orphan_row(st, r, "decision", "item.decide");
 }
 
-static sl_status check_decisions(sq *s, sl_audit_report *r, sl_error *err)
+static sl_status check_decisions(sl__db *s, sl_audit_report *r, sl_error *err)
 {
     sl_status st = each_row(s, sql_decisions, r, decision_row, err);
     return st ? st : each_row(s, sql_decision_orphans, r, decision_orphan_row, err);
@@ -230,24 +230,24 @@ static const char *const sql_report_orphans =
     "SELECT id FROM reports WHERE id NOT IN (SELECT CAST(substr(target, 8) AS INTEGER) FROM "
     "temp.audit_ev WHERE action = 'report.create') ORDER BY id LIMIT 1";
 
-static void report_row(sqlite3_stmt *st, sl_audit_report *r)
+static void report_row(sl__dbst *st, sl_audit_report *r)
 {
-    int64_t seq = SEQ(st), id = sqlite3_column_int64(st, 1);
-    const char *what = sqlite3_column_type(st, 2) == SQLITE_NULL ? "is not in the table"
-                       : !same_int(st, 3, 4)                     ? "concerns another item"
-                       : !same_text(st, 5, 6)                    ? "has another reason"
-                       : !hash_matches(st, 7, 8)                 ? "has another text"
-                                                                 : NULL;
+    int64_t seq = SEQ(st), id = sl__db_column_int64(st, 1);
+    const char *what = sl__db_column_type(st, 2) == SL_DB_NULL ? "is not in the table"
+                       : !same_int(st, 3, 4)                   ? "concerns another item"
+                       : !same_text(st, 5, 6)                  ? "has another reason"
+                       : !hash_matches(st, 7, 8)               ? "has another text"
+                                                               : NULL;
     if (what)
         sl__audit_problem(r, seq, -1, "entry %" PRId64 ": report %" PRId64 " %s", seq, id, what);
 }
 
-static void report_orphan_row(sqlite3_stmt *st, sl_audit_report *r)
+static void report_orphan_row(sl__dbst *st, sl_audit_report *r)
 {
     orphan_row(st, r, "report", "report.create");
 }
 
-static sl_status check_reports(sq *s, sl_audit_report *r, sl_error *err)
+static sl_status check_reports(sl__db *s, sl_audit_report *r, sl_error *err)
 {
     sl_status st = each_row(s, sql_reports, r, report_row, err);
     return st ? st : each_row(s, sql_report_orphans, r, report_orphan_row, err);
@@ -269,11 +269,11 @@ static const char *const sql_appeal_orphans =
     "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.audit_ev WHERE action = 'appeal.decide' "
     "AND target = 'appeal:' || a.id)) ORDER BY id LIMIT 1";
 
-static void appeal_row(sqlite3_stmt *st, sl_audit_report *r)
+static void appeal_row(sl__dbst *st, sl_audit_report *r)
 {
-    int64_t seq = SEQ(st), id = sqlite3_column_int64(st, 1);
-    bool created = !strcmp(sl__sq_col_text(st, 5), "appeal.create");
-    const char *what = sqlite3_column_type(st, 2) == SQLITE_NULL         ? "is not in the table"
+    int64_t seq = SEQ(st), id = sl__db_column_int64(st, 1);
+    bool created = !strcmp(sl__db_col_text(st, 5), "appeal.create");
+    const char *what = sl__db_column_type(st, 2) == SL_DB_NULL           ? "is not in the table"
                        : !same_int(st, 3, 4)                             ? "concerns another item"
                        : created && !hash_matches(st, 6, 7)              ? "has another text"
                        : created                                         ? NULL
@@ -285,13 +285,13 @@ static void appeal_row(sqlite3_stmt *st, sl_audit_report *r)
         sl__audit_problem(r, seq, -1, "entry %" PRId64 ": appeal %" PRId64 " %s", seq, id, what);
 }
 
-static void appeal_orphan_row(sqlite3_stmt *st, sl_audit_report *r)
+static void appeal_orphan_row(sl__dbst *st, sl_audit_report *r)
 {
     orphan_row(st, r, "appeal",
-               sqlite3_column_int(st, 1) ? "appeal.create or appeal.decide" : "appeal.create");
+               sl__db_column_int(st, 1) ? "appeal.create or appeal.decide" : "appeal.create");
 }
 
-static sl_status check_appeals(sq *s, sl_audit_report *r, sl_error *err)
+static sl_status check_appeals(sl__db *s, sl_audit_report *r, sl_error *err)
 {
     sl_status st = each_row(s, sql_appeal_entries, r, appeal_row, err);
     return st ? st : each_row(s, sql_appeal_orphans, r, appeal_orphan_row, err);
@@ -301,7 +301,7 @@ static sl_status check_appeals(sq *s, sl_audit_report *r, sl_error *err)
 
 static const struct {
     const char *table; /* what it checks, for the error of a failed query */
-    sl_status (*run)(sq *s, sl_audit_report *r, sl_error *err);
+    sl_status (*run)(sl__db *s, sl_audit_report *r, sl_error *err);
 } checks[] = {
     {"items", check_items},
     {"decisions", check_decisions},
@@ -309,18 +309,18 @@ static const struct {
     {"appeals", check_appeals},
 };
 
-sl_status sl__sq_audit_check_tables(void *db, sl_audit_report *report, sl_error *err)
+sl_status sl__db_audit_check_tables(void *db, sl_audit_report *report, sl_error *err)
 {
-    sq *s = db;
+    sl__db *s = db;
     /* one read transaction: the entries and every table from the same snapshot */
-    sl_status status = sl__sq_exec(s, "BEGIN", err);
-    if (!status) status = sl__sq_exec(s, sql_ev_create, err);
+    sl_status status = sl__db_exec(s, "BEGIN", err);
+    if (!status) status = sl__db_exec(s, sql_ev_create, err);
     for (size_t i = 0; !status && report->ok && i < sizeof checks / sizeof checks[0]; i++) {
         status = checks[i].run(s, report, err);
         if (status && err)
             snprintf(err->message + strlen(err->message),
                      sizeof err->message - strlen(err->message), " (checking %s)", checks[i].table);
     }
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* nothing to keep: only temp rows */
+    sl__db_rollback(s); /* nothing to keep: only temp rows */
     return status;
 }
