@@ -1,8 +1,14 @@
 # Generates a C file holding every src/store/migrations/NNNN_name.sql as a byte array, so the
-# binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... -P this file).
+# binary carries its schema (run at build time: cmake -DDIR=... -DOUT=... [-DSYM=...] -P this file).
+# SYM names the array (default sl__store_migrations; its count is SYM with "n" before
+# "migrations": sl__store_pg_migrations has sl__store_pg_nmigrations).
 # A migration's version is its position in file-name order (numbers are reserved per branch, so a
 # branch may skip some); two files of one number are refused.
 include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/hex_bytes.cmake)
+if(NOT SYM)
+  set(SYM sl__store_migrations)
+endif()
+string(REGEX REPLACE "migrations$" "nmigrations" count_sym ${SYM})
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
 set(arrays "")
@@ -29,11 +35,11 @@ if(expect EQUAL 1)
   message(FATAL_ERROR "no migrations in ${DIR}")
 endif()
 math(EXPR count "${expect} - 1")
-file(WRITE ${OUT} "/* Generated from src/store/migrations by embed_migrations.cmake: do not edit. */
+file(WRITE ${OUT} "/* Generated from ${DIR} by embed_migrations.cmake: do not edit. */
 #include \"store/migrations.h\"
 
 ${arrays}
-const sl_store_migration sl__store_migrations[] = {
+const sl_store_migration ${SYM}[] = {
 ${table}};
-const int sl__store_nmigrations = ${count};
+const int ${count_sym} = ${count};
 ")

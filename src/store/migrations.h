@@ -1,7 +1,9 @@
 /* store/migrations.h — the schema migrations compiled into the program (internal).
  *
  * The SQL files in src/store/migrations/ are turned into C arrays at build time
- * (embed_migrations.cmake); migration k (1-based) is sl__store_migrations[k - 1]. */
+ * (embed_migrations.cmake); migration k (1-based) is sl__store_migrations[k - 1]. PostgreSQL has
+ * its own list, from src/store/migrations_pg/ (sl__store_pg_migrations): the same schema in its
+ * dialect, which grows by one file whenever the SQLite list does (docs/store.md). */
 #ifndef SL_STORE_MIGRATIONS_H
 #define SL_STORE_MIGRATIONS_H
 
@@ -16,5 +18,7 @@ typedef struct sl_store_migration {
 
 extern const sl_store_migration sl__store_migrations[];
 extern const int sl__store_nmigrations;
+extern const sl_store_migration sl__store_pg_migrations[];
+extern const int sl__store_pg_nmigrations;
 
 #endif

@@ -1,86 +1,763 @@
-/* Placeholder until the PostgreSQL driver (branch pg) is merged: every call fails. */
-#include "store/sql_pg.h"
+/* The PostgreSQL driver under store/sql.h (libpq).
+ *
+ * Statements: the SQL's ?N become $N (sql_pg_params.c); parameters travel apart from the SQL,
+ * each with its type (int8, float8, text, bytea; a NULL leaves the type to the server) and in
+ * binary form, so nothing is ever formatted into SQL text and no value is copied when the
+ * caller keeps it (SL_DB_STATIC). A statement is prepared on the server once per combination
+ * of bound types (a NULL in place of a number is another plan) and then runs with one round
+ * trip per execution (bench figures in docs/store.md). Results come back whole in text form,
+ * so that the backend may run another statement while it reads rows (as it does on SQLite).
+ *
+ * Writers: begin_write takes a transaction-level advisory lock that every sangloc writer
+ * takes, so writers are serialized like SQLite's writers; under READ COMMITTED each statement
+ * after the lock sees every earlier writer's commit, so read-then-write code stays correct
+ * with several servers. A plain "BEGIN" (a read transaction) is REPEATABLE READ: one snapshot
+ * for all its statements, like a SQLite read transaction.
+ *
+ * Errors keep one line: the server's primary message and SQLSTATE, never its DETAIL (which
+ * quotes row values) and, for data exceptions, not the quoted value either. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-events.h>
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-sl_status sl__pg_open(sl__db *s, const char *url, sl_error *err)
+#include "store/migrations.h"
+#include "store/sql_pg.h"
+#include "store/sql_pg_params.h"
+
+/* Advisory lock keys ("sanglocW", "sanglocM"): every writer's transaction lock, and the
+ * session lock under which a server migrates. */
+#define WRITER_LOCK  "8314047777582572375"
+#define MIGRATE_LOCK "8314047777582572365"
+
+enum {
+    OID_BOOL = 16,
+    OID_BYTEA = 17,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_TEXT = 25,
+    OID_OID = 26,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_NUMERIC = 1700
+};
+
+#ifndef PREPARED_PER_STMT   /* 0 runs every statement unnamed (bench/bench_pg_insert.c) */
+#define PREPARED_PER_STMT 4 /* type combinations kept prepared per statement */
+#endif
+
+/* What the driver keeps per connection, attached to the PGconn (libpq-events). */
+typedef struct pgconn {
+    char errmsg[256];
+    unsigned generation; /* bumped when the connection is re-established */
+} pgconn;
+
+typedef struct param {
+    int type; /* SL_DB_*; SL_DB_NULL when unbound */
+    const char *p;
+    int n;
+    unsigned char num[8]; /* int8 / float8, big-endian */
+    char *own;            /* a TRANSIENT copy */
+    size_t cap;
+    sl__db_lifetime life; /* a destructor to call on p */
+} param;
+
+typedef struct prepared {
+    Oid *types;
+    char name[24];
+} prepared;
+
+struct sl__pgst {
+    sl__db *db;
+    char *sql; /* with $N */
+    int nparams;
+    unsigned char *used; /* used[k]: $k+1 occurs in sql */
+    param *par;
+    prepared prep[PREPARED_PER_STMT];
+    int nprep;
+    unsigned generation;
+    PGresult *res;
+    int row, nrows, ncols;
+    enum { ST_READY, ST_ROWS, ST_DONE } state;
+    char **dec; /* bytea columns of the current row, decoded on demand */
+    int *declen;
+};
+
+static atomic_uint_fast64_t statement_names;
+
+/* ---- connection state and errors ------------------------------------------------------------ */
+
+static int conn_event(PGEventId id, void *info, void *pass)
 {
-    (void)s;
-    (void)url;
-    return sl_error_set(err, SL_ERR_UNSUPPORTED, SL_NO_POS, "the PostgreSQL store is not built");
+    if (id == PGEVT_CONNDESTROY) {
+        PGEventConnDestroy *e = info;
+        free(PQinstanceData(e->conn, conn_event));
+    } else if (id == PGEVT_CONNRESET) {
+        PGEventConnReset *e = info;
+        pgconn *c = PQinstanceData(e->conn, conn_event);
+        if (c) c->generation++;
+    }
+    return 1;
 }
-void sl__pg_close(sl__db *s)
+
+static pgconn *state_of(sl__db *s)
 {
-    (void)s;
+    return s && s->conn ? PQinstanceData(s->conn, conn_event) : NULL;
 }
+
+static void set_errmsg(sl__db *s, const char *msg, const char *sqlstate)
+{
+    pgconn *c = state_of(s);
+    if (!c) return;
+    size_t n = strcspn(msg, "\n");
+    /* a data exception quotes the offending value after ": " (it may be personal data) */
+    if (sqlstate && !strncmp(sqlstate, "22", 2)) {
+        const char *colon = strstr(msg, ": ");
+        if (colon && (size_t)(colon - msg) < n) n = (size_t)(colon - msg);
+    }
+    if (n > 200) n = 200;
+    if (sqlstate && *sqlstate)
+        snprintf(c->errmsg, sizeof c->errmsg, "%.*s [%s]", (int)n, msg, sqlstate);
+    else
+        snprintf(c->errmsg, sizeof c->errmsg, "%.*s", (int)n, msg);
+}
+
+/* The driver's code for a failed result (NULL: out of memory or a lost connection), keeping
+ * its message. */
+static int fail(sl__db *s, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg) msg = PQerrorMessage(s->conn);
+    if (!msg || !*msg) msg = "unknown error";
+    set_errmsg(s, msg, state);
+    if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+                  !strcmp(state, "57014")))
+        return SL_DB_PG_BUSY;
+    return SL_DB_PG_ERROR;
+}
+
+const char *sl__pg_errmsg(sl__db *s)
+{
+    pgconn *c = state_of(s);
+    if (!c) return s && s->conn ? PQerrorMessage(s->conn) : "no connection";
+    return c->errmsg[0] ? c->errmsg : "unknown error";
+}
+
+/* Runs sql (no parameters, no rows wanted): 0 or the driver's error code. */
+static int run(sl__db *s, const char *sql)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ? 0 : fail(s, r);
+    PQclear(r);
+    return rc;
+}
+
+/* The settings every session of ours runs with (again after a reconnection). */
+static int session_setup(sl__db *s)
+{
+    return run(s, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
+                  "SET bytea_output = 'hex'; SET standard_conforming_strings = on");
+}
+
+/* A connection lost between transactions (a server restart, a failover) is re-established
+ * before the next statement; one lost inside a transaction fails that transaction. */
+static int ensure_connected(sl__db *s)
+{
+    if (PQstatus(s->conn) == CONNECTION_OK) return 0;
+    PQreset(s->conn);
+    if (PQstatus(s->conn) != CONNECTION_OK) return fail(s, NULL);
+    return session_setup(s);
+}
+
+int sl__pg_exec(sl__db *s, const char *sql)
+{
+    int rc = ensure_connected(s);
+    if (rc) return rc;
+    /* SQLite's read transaction sees one snapshot; BEGIN IMMEDIATE is a write transaction */
+    if (!strcmp(sql, "BEGIN") || !strcmp(sql, "BEGIN DEFERRED"))
+        sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    else if (!strcmp(sql, "BEGIN IMMEDIATE"))
+        return sl__pg_begin_write(s);
+    return run(s, sql);
+}
+
+int sl__pg_begin_write(sl__db *s)
+{
+    int rc = ensure_connected(s);
+    if (rc) return rc;
+    char sql[256];
+    if (s->busy_timeout_ms > 0)
+        snprintf(sql, sizeof sql,
+                 "BEGIN; SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(" WRITER_LOCK
+                 ")",
+                 s->busy_timeout_ms);
+    else
+        snprintf(sql, sizeof sql, "BEGIN; SELECT pg_try_advisory_xact_lock(" WRITER_LOCK ")");
+    PGresult *r = PQexec(s->conn, sql);
+    ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (t != PGRES_TUPLES_OK)
+        rc = fail(s, r);
+    else if (!strcmp(PQgetvalue(r, 0, 0), "f")) {
+        set_errmsg(s, "another writer holds the write lock", "55P03");
+        rc = SL_DB_PG_BUSY;
+    }
+    PQclear(r);
+    if (rc && PQtransactionStatus(s->conn) != PQTRANS_IDLE) PQclear(PQexec(s->conn, "ROLLBACK"));
+    return rc;
+}
+
+/* ---- statements ------------------------------------------------------------------------------ */
+
 sl_status sl__pg_prepare(sl__db *s, const char *sql, sl__pgst **out, sl_error *err)
 {
-    (void)s, (void)sql, (void)out;
-    return sl_error_set(err, SL_ERR_UNSUPPORTED, SL_NO_POS, "the PostgreSQL store is not built");
+    sl__pgst *st = calloc(1, sizeof *st);
+    unsigned char *used = malloc(SL_PG_MAX_PARAMS);
+    sl_buf text = {0};
+    if (!st || !used) goto nomem;
+    sl_status status = sl__pg_translate(sql, &text, &st->nparams, used, err);
+    if (status) {
+        free(st);
+        free(used);
+        sl_buf_free(&text);
+        return status;
+    }
+    st->db = s;
+    st->sql = text.data;
+    st->used = used;
+    st->par = calloc(st->nparams ? (size_t)st->nparams : 1, sizeof *st->par);
+    if (!st->par) goto nomem;
+    for (int k = 0; k < st->nparams; k++) st->par[k].type = SL_DB_NULL;
+    *out = st;
+    return SL_OK;
+nomem:
+    if (st) {
+        st->sql = text.data;
+        st->used = used;
+        sl__pg_finalize(st);
+    } else {
+        free(used);
+        sl_buf_free(&text);
+    }
+    return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
 }
+
+static void free_row(sl__pgst *st)
+{
+    if (st->dec) {
+        for (int k = 0; k < st->ncols; k++) free(st->dec[k]);
+        free(st->dec);
+        free(st->declen);
+        st->dec = NULL;
+        st->declen = NULL;
+    }
+}
+
+static void release(param *p)
+{
+    if (p->life != SL_DB_STATIC && p->life != SL_DB_TRANSIENT && p->p) p->life((void *)p->p);
+    p->life = SL_DB_STATIC;
+    p->type = SL_DB_NULL;
+    p->p = NULL;
+    p->n = 0;
+}
+
+void sl__pg_reset(sl__pgst *st)
+{
+    if (!st) return;
+    free_row(st);
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = st->nrows = st->ncols = 0;
+    st->state = ST_READY;
+}
+
+void sl__pg_clear(sl__pgst *st)
+{
+    for (int k = 0; st && k < st->nparams; k++) release(&st->par[k]);
+}
+
 void sl__pg_finalize(sl__pgst *st)
 {
-    (void)st;
+    if (!st) return;
+    sl__pg_reset(st);
+    if (st->par) {
+        sl__pg_clear(st);
+        for (int k = 0; k < st->nparams; k++) free(st->par[k].own);
+    }
+    for (int k = 0; k < st->nprep; k++) free(st->prep[k].types);
+    free(st->par);
+    free(st->used);
+    free(st->sql);
+    free(st);
 }
+
+static void put_be64(unsigned char *b, uint64_t v)
+{
+    for (int k = 7; k >= 0; k--, v >>= 8) b[k] = (unsigned char)v;
+}
+
 int sl__pg_bind(sl__pgst *st, int i, int type, int64_t iv, double dv, const void *p, int n,
                 sl__db_lifetime life)
 {
-    (void)st, (void)i, (void)type, (void)iv, (void)dv, (void)p, (void)n, (void)life;
-    return SL_DB_PG_ERROR;
+    if (i < 1 || i > st->nparams) {
+        set_errmsg(st->db, "parameter index out of range", NULL);
+        return SL_DB_PG_ERROR;
+    }
+    param *q = &st->par[i - 1];
+    release(q);
+    if ((type == SL_DB_TEXT || type == SL_DB_BLOB) && !p) type = SL_DB_NULL;
+    q->type = type;
+    if (type == SL_DB_INTEGER) {
+        put_be64(q->num, (uint64_t)iv);
+    } else if (type == SL_DB_FLOAT) {
+        uint64_t bits;
+        memcpy(&bits, &dv, sizeof bits);
+        put_be64(q->num, bits);
+    } else if (type == SL_DB_TEXT || type == SL_DB_BLOB) {
+        if (n < 0) n = (int)strlen(p);
+        if (life == SL_DB_TRANSIENT) {
+            if ((size_t)n > q->cap) {
+                char *grown = realloc(q->own, (size_t)n);
+                if (!grown) {
+                    q->type = SL_DB_NULL;
+                    set_errmsg(st->db, "out of memory", NULL);
+                    return SL_DB_PG_ERROR;
+                }
+                q->own = grown;
+                q->cap = (size_t)n;
+            }
+            if (n) memcpy(q->own, p, (size_t)n);
+            p = q->own;
+        } else {
+            q->life = life;
+        }
+        q->p = p;
+        q->n = n;
+    } else {
+        q->type = SL_DB_NULL;
+    }
+    return 0;
 }
+
+static Oid oid_of(const sl__pgst *st, int k)
+{
+    switch (st->par[k].type) {
+    case SL_DB_INTEGER:
+        return OID_INT8;
+    case SL_DB_FLOAT:
+        return OID_FLOAT8;
+    case SL_DB_TEXT:
+        return OID_TEXT;
+    case SL_DB_BLOB:
+        return OID_BYTEA;
+    default:
+        return st->used[k] ? 0 : OID_TEXT; /* an unused NULL: any type will do */
+    }
+}
+
+/* The server-side statement for the bound types, prepared on first use; NULL when every slot
+ * holds another combination (the statement then runs unnamed). */
+static const prepared *prepared_for(sl__pgst *st, const Oid *types, int *rc)
+{
+    pgconn *c = state_of(st->db);
+    if (c && st->generation != c->generation) { /* a new session: nothing is prepared */
+        for (int k = 0; k < st->nprep; k++) free(st->prep[k].types);
+        st->nprep = 0;
+        st->generation = c->generation;
+    }
+    size_t size = (size_t)st->nparams * sizeof *types;
+    for (int k = 0; k < st->nprep; k++)
+        if (!size || !memcmp(st->prep[k].types, types, size)) return &st->prep[k];
+    if (st->nprep == PREPARED_PER_STMT) return NULL;
+    prepared *pr = &st->prep[st->nprep];
+    pr->types = malloc(size ? size : 1);
+    if (!pr->types) return NULL;
+    if (size) memcpy(pr->types, types, size);
+    snprintf(pr->name, sizeof pr->name, "sl%" PRIuFAST64, atomic_fetch_add(&statement_names, 1));
+    PGresult *r = PQprepare(st->db->conn, pr->name, st->sql, st->nparams, types);
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        *rc = fail(st->db, r);
+        PQclear(r);
+        free(pr->types);
+        return NULL;
+    }
+    PQclear(r);
+    st->nprep++;
+    return pr;
+}
+
+/* Sends the statement with its parameters; the result stays in st->res. */
+static int execute(sl__pgst *st)
+{
+    sl__db *s = st->db;
+    int rc = ensure_connected(s);
+    if (rc) return rc;
+    enum { SMALL = 16 };
+    Oid types_small[SMALL];
+    const char *values_small[SMALL];
+    int lengths_small[SMALL], formats_small[SMALL];
+    int n = st->nparams;
+    Oid *types = types_small;
+    const char **values = values_small;
+    int *lengths = lengths_small, *formats = formats_small;
+    if (n > SMALL) {
+        types = malloc((size_t)n * sizeof *types);
+        values = malloc((size_t)n * sizeof *values);
+        lengths = malloc((size_t)n * sizeof *lengths);
+        formats = malloc((size_t)n * sizeof *formats);
+        if (!types || !values || !lengths || !formats) {
+            set_errmsg(s, "out of memory", NULL);
+            rc = SL_DB_PG_ERROR;
+            goto done;
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        const param *q = &st->par[k];
+        types[k] = oid_of(st, k);
+        formats[k] = 1;
+        if (q->type == SL_DB_INTEGER || q->type == SL_DB_FLOAT) {
+            values[k] = (const char *)q->num;
+            lengths[k] = 8;
+        } else {
+            values[k] = q->type == SL_DB_NULL ? NULL : q->p;
+            lengths[k] = q->n;
+        }
+    }
+    const prepared *pr = prepared_for(st, types, &rc);
+    if (rc) goto done;
+    st->res = pr ? PQexecPrepared(s->conn, pr->name, n, values, lengths, formats, 0)
+                 : PQexecParams(s->conn, st->sql, n, types, values, lengths, formats, 0);
+    ExecStatusType t = st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
+    if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
+        rc = fail(s, st->res);
+        PQclear(st->res);
+        st->res = NULL;
+        goto done;
+    }
+    const char *cmd = PQcmdStatus(st->res);
+    if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6) ||
+        !strncmp(cmd, "MERGE", 5))
+        s->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+    st->nrows = t == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
+    st->ncols = t == PGRES_TUPLES_OK ? PQnfields(st->res) : 0;
+done:
+    if (types != types_small) {
+        free(types);
+        free(values);
+        free(lengths);
+        free(formats);
+    }
+    return rc;
+}
+
 int sl__pg_step(sl__pgst *st)
 {
-    (void)st;
-    return SL_DB_PG_ERROR;
+    if (st->state == ST_DONE) sl__pg_reset(st); /* stepping a finished statement runs it again */
+    free_row(st);
+    if (st->state == ST_READY) {
+        int rc = execute(st);
+        if (rc) return rc;
+        st->state = ST_ROWS;
+        st->row = -1;
+    }
+    if (++st->row < st->nrows) return SL_DB_ROW;
+    st->state = ST_DONE;
+    return SL_DB_DONE;
 }
-void sl__pg_reset(sl__pgst *st)
+
+/* ---- columns --------------------------------------------------------------------------------- */
+
+static const char *value(sl__pgst *st, int i)
 {
-    (void)st;
+    if (st->state != ST_ROWS || i < 0 || i >= st->ncols || st->row >= st->nrows) return NULL;
+    if (PQgetisnull(st->res, st->row, i)) return NULL;
+    return PQgetvalue(st->res, st->row, i);
 }
-void sl__pg_clear(sl__pgst *st)
-{
-    (void)st;
-}
+
 int sl__pg_column_type(sl__pgst *st, int i)
 {
-    (void)st, (void)i;
-    return SL_DB_NULL;
+    const char *v = value(st, i);
+    if (!v) return SL_DB_NULL;
+    switch (PQftype(st->res, i)) {
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID:
+    case OID_BOOL:
+        return SL_DB_INTEGER;
+    case OID_NUMERIC:
+        return strpbrk(v, ".eEN") ? SL_DB_FLOAT : SL_DB_INTEGER;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+        return SL_DB_FLOAT;
+    case OID_BYTEA:
+        return SL_DB_BLOB;
+    default:
+        return SL_DB_TEXT;
+    }
 }
+
 int64_t sl__pg_column_int64(sl__pgst *st, int i)
 {
-    (void)st, (void)i;
-    return 0;
+    const char *v = value(st, i);
+    if (!v) return 0;
+    if (PQftype(st->res, i) == OID_BOOL) return v[0] == 't';
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (*end == '.' || *end == 'e' || *end == 'E' || errno == ERANGE) {
+        double d = strtod(v, NULL); /* SQLite truncates a real, saturating at the ends */
+        if (d != d) return 0;
+        if (d >= 9223372036854775807.0) return INT64_MAX;
+        if (d <= -9223372036854775808.0) return INT64_MIN;
+        return (int64_t)d;
+    }
+    return n;
 }
+
 double sl__pg_column_double(sl__pgst *st, int i)
 {
-    (void)st, (void)i;
-    return 0;
+    const char *v = value(st, i);
+    if (!v) return 0;
+    if (PQftype(st->res, i) == OID_BOOL) return v[0] == 't';
+    return strtod(v, NULL);
 }
+
+/* A bytea column of the current row, decoded from hex once (NUL-terminated). */
+static const char *decoded(sl__pgst *st, int i, int *len)
+{
+    const char *v = value(st, i);
+    *len = 0;
+    if (!v) return NULL;
+    if (!st->dec) {
+        st->dec = calloc((size_t)st->ncols, sizeof *st->dec);
+        st->declen = calloc((size_t)st->ncols, sizeof *st->declen);
+        if (!st->dec || !st->declen) {
+            free(st->dec);
+            free(st->declen);
+            st->dec = NULL;
+            st->declen = NULL;
+            return NULL;
+        }
+    }
+    if (!st->dec[i]) {
+        size_t n = (size_t)PQgetlength(st->res, st->row, i);
+        if (n < 2 || v[0] != '\\' || v[1] != 'x') return NULL; /* bytea_output is hex */
+        size_t out = (n - 2) / 2;
+        char *b = malloc(out + 1);
+        if (!b) return NULL;
+        for (size_t k = 0; k < out; k++) {
+            unsigned hi = (unsigned char)v[2 + 2 * k], lo = (unsigned char)v[3 + 2 * k];
+            hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+            lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+            b[k] = (char)(hi << 4 | lo);
+        }
+        b[out] = '\0';
+        st->dec[i] = b;
+        st->declen[i] = (int)out;
+    }
+    *len = st->declen[i];
+    return st->dec[i];
+}
+
 const unsigned char *sl__pg_column_text(sl__pgst *st, int i)
 {
-    (void)st, (void)i;
-    return NULL;
+    const char *v = value(st, i);
+    if (v && PQftype(st->res, i) == OID_BYTEA) {
+        int n;
+        return (const unsigned char *)decoded(st, i, &n);
+    }
+    return (const unsigned char *)v;
 }
+
 const void *sl__pg_column_blob(sl__pgst *st, int i)
 {
-    (void)st, (void)i;
-    return NULL;
+    const char *v = value(st, i);
+    if (!v) return NULL;
+    int n = PQgetlength(st->res, st->row, i);
+    if (PQftype(st->res, i) == OID_BYTEA) v = decoded(st, i, &n);
+    return n ? v : NULL;
 }
+
 int sl__pg_column_bytes(sl__pgst *st, int i)
 {
-    (void)st, (void)i;
-    return 0;
+    const char *v = value(st, i);
+    if (!v) return 0;
+    int n = PQgetlength(st->res, st->row, i);
+    if (PQftype(st->res, i) == OID_BYTEA) decoded(st, i, &n);
+    return n;
 }
-const char *sl__pg_errmsg(sl__db *s)
+
+/* ---- open and migrate ------------------------------------------------------------------------ */
+
+/* The server's notices ("already exists, skipping") are not errors: keep them off stderr. */
+static void ignore_notice(void *arg, const char *message) {}
+
+/* url without its password and query (which may hold one), for messages. */
+static void redact(const char *url, char *out, size_t size)
 {
-    (void)s;
-    return "the PostgreSQL store is not built";
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t end = strcspn(url, "?#");
+    const char *at = memchr(auth, '@', (size_t)(url + end - auth));
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon)
+        snprintf(out, size, "%.*s%.*s", (int)(colon - url), url, (int)(url + end - at), at);
+    else
+        snprintf(out, size, "%.*s", (int)end, url);
 }
-int sl__pg_exec(sl__db *s, const char *sql)
+
+/* The applied version, each applied migration checked against the compiled-in list (the
+ * messages are the SQLite backend's). */
+static sl_status read_version(sl__db *s, int *version, sl_error *err)
 {
-    (void)s, (void)sql;
-    return SL_DB_PG_ERROR;
+    *version = 0;
+    PGresult *r = PQexec(s->conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fail(s, r);
+        PQclear(r);
+        return sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: read schema: %s",
+                            sl__pg_errmsg(s));
+    }
+    int exists = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!exists) return SL_OK;
+    r = PQexec(s->conn, "SELECT version, name FROM schema_migrations ORDER BY version");
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fail(s, r);
+        PQclear(r);
+        return sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: read schema: %s",
+                            sl__pg_errmsg(s));
+    }
+    sl_status status = SL_OK;
+    for (int row = 0; row < PQntuples(r) && !status; row++) {
+        int v = atoi(PQgetvalue(r, row, 0));
+        const char *name = PQgetvalue(r, row, 1);
+        if (v != *version + 1)
+            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
+                                  "database schema has a gap before migration %d", v);
+        else if (v > sl__store_pg_nmigrations)
+            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
+                                  "database schema version %d (%s) is newer than this sangloc "
+                                  "(%d): upgrade sangloc",
+                                  v, name, sl__store_pg_nmigrations);
+        else if (strcmp(name, sl__store_pg_migrations[v - 1].name))
+            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
+                                  "database migration %d is '%s', this sangloc's is '%s'", v, name,
+                                  sl__store_pg_migrations[v - 1].name);
+        else
+            *version = v;
+    }
+    PQclear(r);
+    return status;
 }
-int sl__pg_begin_write(sl__db *s)
+
+/* Applies migration v in its own transaction. */
+static sl_status apply(sl__db *s, int v, sl_error *err)
 {
-    (void)s;
-    return SL_DB_PG_ERROR;
+    const sl_store_migration *m = &sl__store_pg_migrations[v - 1];
+    int rc = run(s, "BEGIN");
+    if (!rc) rc = run(s, m->sql);
+    if (!rc) {
+        char version[16];
+        snprintf(version, sizeof version, "%d", v);
+        const char *values[2] = {version, m->name};
+        PGresult *r =
+            PQexecParams(s->conn,
+                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES "
+                         "($1, $2, CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT))",
+                         2, NULL, values, NULL, NULL, 0);
+        rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(s, r);
+        PQclear(r);
+    }
+    if (!rc) rc = run(s, "COMMIT");
+    if (!rc) return SL_OK;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", sl__pg_errmsg(s));
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE) PQclear(PQexec(s->conn, "ROLLBACK"));
+    return sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS, "migration %s failed: %s", m->name, msg);
+}
+
+/* Brings the schema up to date under a session advisory lock, so that servers starting
+ * together migrate once (re-reading the version under the lock). */
+static sl_status migrate(sl__db *s, sl_error *err)
+{
+    sl_status st = read_version(s, &s->version, err);
+    if (st || s->version == sl__store_pg_nmigrations) return st;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d; SELECT pg_advisory_lock(" MIGRATE_LOCK ")",
+             s->busy_timeout_ms > 0 ? s->busy_timeout_ms : 1);
+    int rc = run(s, sql);
+    run(s, "RESET lock_timeout");
+    if (rc)
+        return sl_error_set(err, rc == SL_DB_PG_BUSY ? SL_ERR_BUSY : SL_ERR_STORE, SL_NO_POS,
+                            "database: migrate: %s", sl__pg_errmsg(s));
+    rc = run(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    if (rc)
+        st = sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: migrate: %s", sl__pg_errmsg(s));
+    if (!st) st = read_version(s, &s->version, err);
+    for (int v = s->version + 1; !st && v <= sl__store_pg_nmigrations; v++) {
+        st = apply(s, v, err);
+        if (!st) s->version = v;
+    }
+    run(s, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+    if (st) s->version = 0;
+    return st;
+}
+
+sl_status sl__pg_open(sl__db *s, const char *url, sl_error *err)
+{
+    char shown[160];
+    redact(url, shown, sizeof shown);
+    char *parse_error = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &parse_error);
+    PQfreemem(parse_error); /* it may quote the password */
+    if (!opts)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "database: not a valid PostgreSQL URL: %s",
+                            shown);
+    PQconninfoFree(opts);
+    PGconn *conn = PQconnectdb(url);
+    if (!conn) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        const char *msg = PQerrorMessage(conn);
+        sl_error_set(err, SL_ERR_IO, SL_NO_POS, "cannot connect to PostgreSQL at %s:%s: %.*s",
+                     PQhost(conn) ? PQhost(conn) : "?", PQport(conn) ? PQport(conn) : "?",
+                     (int)strcspn(msg, "\n"), msg);
+        PQfinish(conn);
+        return SL_ERR_IO;
+    }
+    PQsetNoticeProcessor(conn, ignore_notice, NULL);
+    pgconn *c = calloc(1, sizeof *c);
+    if (!c || !PQregisterEventProc(conn, conn_event, "sangloc", NULL) ||
+        !PQsetInstanceData(conn, conn_event, c)) {
+        free(c);
+        PQfinish(conn);
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    }
+    s->conn = conn;
+    sl_status st = SL_OK;
+    if (session_setup(s))
+        st = sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: session setup: %s",
+                          sl__pg_errmsg(s));
+    if (!st) st = migrate(s, err);
+    if (st) {
+        PQfinish(conn);
+        s->conn = NULL;
+    }
+    return st;
+}
+
+void sl__pg_close(sl__db *s)
+{
+    if (!s || !s->conn) return;
+    PQfinish(s->conn);
+    s->conn = NULL;
 }
