@@ -1,10 +1,15 @@
 /* Shared by the store tests: a temporary folder per test with a database and a key file, a
- * settable clock, items built from a few fields, and raw SQL on the file to check what the
- * store wrote. */
+ * settable clock, items built from a few fields, and raw SQL on the database to check what the
+ * store wrote.
+ *
+ * With env SL_TEST_STORE_URL set (a postgresql:// URL; ctest -L pg sets it), the database is
+ * that PostgreSQL database instead of a file, emptied for each test (schema public dropped and
+ * made again), and the raw SQL goes to it through libpq. */
 #ifndef SL_TEST_STORE_FIXTURE_H
 #define SL_TEST_STORE_FIXTURE_H
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -16,7 +21,7 @@
 
 typedef struct fixture {
     char dir[64];
-    char db[128];
+    char db[512]; /* the file, or the PostgreSQL URL */
     char key[128];
     int64_t clock; /* ms; the store reads it through test_now */
 } fixture;
@@ -26,12 +31,51 @@ static int64_t test_now(void *ctx)
     return ((fixture *)ctx)->clock;
 }
 
+/* The PostgreSQL URL the tests run against, or NULL for SQLite files. */
+static inline const char *fixture_pg_url(void)
+{
+    const char *url = getenv("SL_TEST_STORE_URL");
+    return url && *url ? url : NULL;
+}
+
+static inline void fixture_pg_quiet(void *arg, const char *message)
+{
+    (void)arg, (void)message; /* notices ("drop cascades to ...") are not errors */
+}
+
+/* Runs sql on the PostgreSQL test database; the result, or NULL after printing the error. */
+static inline PGresult *fixture_pg_exec(const char *sql)
+{
+    PGconn *c = PQconnectdb(fixture_pg_url());
+    PGresult *r = NULL;
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "pg: %s", PQerrorMessage(c));
+    } else {
+        PQsetNoticeProcessor(c, fixture_pg_quiet, NULL);
+        r = PQexec(c, sql);
+        ExecStatusType t = PQresultStatus(r);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            fprintf(stderr, "pg: %s: %s", sql, PQresultErrorMessage(r));
+            PQclear(r);
+            r = NULL;
+        }
+    }
+    PQfinish(c);
+    return r;
+}
+
 static inline void fixture_init(fixture *f)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/sl_store_test_XXXXXX");
     if (!mkdtemp(f->dir)) abort();
     snprintf(f->db, sizeof f->db, "%s/sangloc.db", f->dir);
+    if (fixture_pg_url()) {
+        snprintf(f->db, sizeof f->db, "%s", fixture_pg_url());
+        PGresult *r = fixture_pg_exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        if (!r) abort();
+        PQclear(r);
+    }
     snprintf(f->key, sizeof f->key, "%s/pseudonym.key", f->dir);
     f->clock = 1700000000000;
 }
@@ -93,9 +137,20 @@ static inline sl_store_item make_item(const char *channel, const char *id, sl_st
     return it;
 }
 
-/* One integer from a SQL query on the database file (read through a separate connection). */
+/* One integer from a SQL query on the database (read through a separate connection). */
 static inline long long sql_int(const fixture *f, const char *sql)
 {
+    if (fixture_pg_url()) {
+        PGresult *r = fixture_pg_exec(sql);
+        if (!r) abort();
+        long long v = -1;
+        if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+            const char *t = PQgetvalue(r, 0, 0);
+            v = !strcmp(t, "t") ? 1 : !strcmp(t, "f") ? 0 : atoll(t);
+        }
+        PQclear(r);
+        return v;
+    }
     sqlite3 *db;
     sqlite3_stmt *st;
     long long v = -1;
@@ -112,6 +167,12 @@ static inline long long sql_int(const fixture *f, const char *sql)
 
 static inline void sql_exec(const fixture *f, const char *sql)
 {
+    if (fixture_pg_url()) {
+        PGresult *r = fixture_pg_exec(sql);
+        if (!r) abort();
+        PQclear(r);
+        return;
+    }
     sqlite3 *db;
     if (sqlite3_open(f->db, &db)) abort();
     char *msg = NULL;
@@ -122,10 +183,41 @@ static inline void sql_exec(const fixture *f, const char *sql)
     sqlite3_close(db);
 }
 
+/* Whether needle occurs in any value of any table of the PostgreSQL test database (bytea
+ * values as their bytes). What the server's files still hold after a delete (until VACUUM) is
+ * not searched. */
+static inline int pg_contains(const void *needle, size_t len)
+{
+    PGresult *tables = fixture_pg_exec("SELECT quote_ident(table_name) FROM "
+                                       "information_schema.tables WHERE table_schema = 'public'");
+    if (!tables) abort();
+    int found = 0;
+    for (int t = 0; t < PQntuples(tables) && !found; t++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s", PQgetvalue(tables, t, 0));
+        PGresult *r = fixture_pg_exec(sql);
+        if (!r) abort();
+        for (int row = 0; row < PQntuples(r) && !found; row++)
+            for (int col = 0; col < PQnfields(r) && !found; col++) {
+                size_t n = (size_t)PQgetlength(r, row, col);
+                unsigned char *v = (unsigned char *)PQgetvalue(r, row, col), *bytes = NULL;
+                if (PQftype(r, col) == 17 && !PQgetisnull(r, row, col))
+                    v = bytes = PQunescapeBytea(v, &n);
+                for (size_t i = 0; v && i + len <= n && !found; i++)
+                    found = !memcmp(v + i, needle, len);
+                PQfreemem(bytes);
+            }
+        PQclear(r);
+    }
+    PQclear(tables);
+    return found;
+}
+
 /* Whether needle occurs in any file of the fixture's folder but the key file (the database,
- * its WAL and shared memory). */
+ * its WAL and shared memory); on PostgreSQL, in any value of the database. */
 static inline int dir_contains(const fixture *f, const void *needle, size_t len)
 {
+    if (fixture_pg_url()) return pg_contains(needle, len);
     const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
     for (size_t k = 0; k < 4; k++) {
         char path[PATH_MAX + 16];
