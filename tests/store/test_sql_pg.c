@@ -86,6 +86,17 @@ static void test_translate_used(void **state)
     sl_buf_free(&out);
 }
 
+/* The two migration lists grow together: the same names in the same order, so that a schema
+ * version means the same on both databases. */
+static void test_migration_lists_match(void **state)
+{
+    assert_int_equal(sl__store_pg_nmigrations, sl__store_nmigrations);
+    for (int k = 0; k < sl__store_nmigrations; k++) {
+        assert_int_equal(sl__store_pg_migrations[k].version, sl__store_migrations[k].version);
+        assert_string_equal(sl__store_pg_migrations[k].name, sl__store_migrations[k].name);
+    }
+}
+
 /* ---- a server ---------------------------------------------------------------------------------
  */
 
@@ -474,7 +485,7 @@ static void test_migrations(void **state)
     exec_ok(&a, "UPDATE schema_migrations SET name = '0001_other' WHERE version = 1");
     assert_int_equal(sl__pg_open(&b, url(), &err), SL_ERR_SCHEMA);
     assert_non_null(strstr(err.message, "'0001_other'"));
-    exec_ok(&a, "UPDATE schema_migrations SET name = '0001_schema' WHERE version = 1");
+    exec_ok(&a, "UPDATE schema_migrations SET name = '0001_init' WHERE version = 1");
 
     open_db(&b, 2000);
     sl__pg_close(&b);
@@ -587,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_translate_refuses),
         cmocka_unit_test(test_translate_used),
         cmocka_unit_test(test_connect_errors),
+        cmocka_unit_test(test_migration_lists_match),
         cmocka_unit_test(test_types_round_trip),
         cmocka_unit_test(test_result_types),
         cmocka_unit_test(test_param_reuse_and_reexecution),
