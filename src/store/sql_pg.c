@@ -31,7 +31,7 @@
 
 /* Advisory lock keys ("sanglocW", "sanglocM"): every writer's transaction lock, and the
  * session lock under which a server migrates. */
-#define WRITER_LOCK  "8314047777582572375"
+#define WRITER_LOCK  SL_PG_WRITER_LOCK
 #define MIGRATE_LOCK "8314047777582572365"
 
 enum {

@@ -42,7 +42,9 @@ enum { SL_DB_PG_ERROR = 1, SL_DB_PG_BUSY = 5 };
 const char *sl__pg_errmsg(sl__db *s);
 
 int sl__pg_exec(sl__db *s, const char *sql);
-/* BEGIN, then the advisory lock every writer takes (waits up to s->busy_timeout_ms). */
+/* BEGIN, then the advisory lock every writer takes (waits up to s->busy_timeout_ms): the
+ * transaction-level advisory lock of key SL_PG_WRITER_LOCK ("sanglocW" as a bigint). */
+#define SL_PG_WRITER_LOCK "8314047777582572375"
 int sl__pg_begin_write(sl__db *s);
 
 #endif

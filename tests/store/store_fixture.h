@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sangloc/store.h"
+#include "store/sql_pg.h" /* SL_PG_WRITER_LOCK */
 
 typedef struct fixture {
     char dir[64];
@@ -62,6 +63,12 @@ static inline PGresult *fixture_pg_exec(const char *sql)
     }
     PQfinish(c);
     return r;
+}
+
+/* The SQL text for the database under test, where the dialects differ. */
+static inline const char *fixture_sql(const char *sqlite_text, const char *pg_text)
+{
+    return fixture_pg_url() ? pg_text : sqlite_text;
 }
 
 static inline void fixture_init(fixture *f)
@@ -181,6 +188,38 @@ static inline void sql_exec(const fixture *f, const char *sql)
         abort();
     }
     sqlite3_close(db);
+}
+
+/* Another connection holding the store's write lock (SQLite's, or the advisory lock every
+ * PostgreSQL writer takes: store/sql_pg.h), until fixture_unlock. */
+typedef struct fixture_lock {
+    sqlite3 *lite;
+    PGconn *pg;
+} fixture_lock;
+
+static inline void fixture_hold_write_lock(const fixture *f, fixture_lock *l)
+{
+    memset(l, 0, sizeof *l);
+    if (fixture_pg_url()) {
+        l->pg = PQconnectdb(fixture_pg_url());
+        PGresult *r = PQexec(l->pg, "BEGIN; SELECT pg_advisory_xact_lock(" SL_PG_WRITER_LOCK ")");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) abort();
+        PQclear(r);
+        return;
+    }
+    if (sqlite3_open(f->db, &l->lite) || sqlite3_exec(l->lite, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+        abort();
+}
+
+static inline void fixture_unlock(fixture_lock *l)
+{
+    if (l->pg) {
+        PQclear(PQexec(l->pg, "COMMIT"));
+        PQfinish(l->pg);
+    } else {
+        if (sqlite3_exec(l->lite, "COMMIT", NULL, NULL, NULL)) abort();
+        sqlite3_close(l->lite);
+    }
 }
 
 /* Whether needle occurs in any value of any table of the PostgreSQL test database (bytea
