@@ -44,7 +44,78 @@ static inline void fixture_pg_quiet(void *arg, const char *message)
     (void)arg, (void)message; /* notices ("drop cascades to ...") are not errors */
 }
 
-/* Runs sql on the PostgreSQL test database; the result, or NULL after printing the error. */
+/* The end of the argument list that starts after "(" at sql[i]: the index of its ")". */
+static inline size_t fixture_close_paren(const char *sql, size_t i)
+{
+    int depth = 1;
+    for (; sql[i]; i++) {
+        if (sql[i] == '\'') {
+            while (sql[++i] && sql[i] != '\'') {
+            }
+            if (!sql[i]) break;
+        } else if (sql[i] == '(') {
+            depth++;
+        } else if (sql[i] == ')' && !--depth) {
+            return i;
+        }
+    }
+    abort(); /* the tests' SQL is well formed */
+}
+
+/* The tests' raw SQL is SQLite's; for PostgreSQL, three of its forms are rewritten:
+ * json_extract(X, '$.a[0].b') becomes (sl_test.j(X) #>> '{a,0,b}') (text, so a number it is
+ * compared with right after becomes a text literal too), X'hex' becomes a bytea literal, and
+ * GLOB 'a*' becomes LIKE 'a%'. Anything else must be written for both (fixture_sql). */
+static inline void fixture_pg_dialect(const char *sql, sl_buf *out)
+{
+    size_t i = 0;
+    while (sql[i]) {
+        if (!strncmp(sql + i, "json_extract(", 13)) {
+            size_t open = i + 13, close = fixture_close_paren(sql, open);
+            size_t comma = close;
+            while (comma > open && strncmp(sql + comma, ", '$", 4)) comma--;
+            if (comma == open) abort();
+            sl_buf_puts(out, "(sl_test.j(");
+            sl_buf_append(out, sql + open, comma - open);
+            sl_buf_puts(out, ") #>> '{");
+            for (size_t k = comma + 5; k < close - 1; k++) {
+                char c = sql[k];
+                if (c == '.' || c == '[') {
+                    if (k > comma + 5) sl_buf_append(out, ",", 1);
+                } else if (c != ']') {
+                    sl_buf_append(out, &c, 1);
+                }
+            }
+            sl_buf_puts(out, "}')");
+            i = close + 1;
+            size_t k = i;
+            while (sql[k] == ' ') k++;
+            if (sql[k] == '=' && sql[k + 1] == ' ' &&
+                ((sql[k + 2] >= '0' && sql[k + 2] <= '9') || sql[k + 2] == '-')) {
+                size_t end = k + 3;
+                while (sql[end] >= '0' && sql[end] <= '9') end++;
+                sl_buf_puts(out, " = '");
+                sl_buf_append(out, sql + k + 2, end - k - 2);
+                sl_buf_puts(out, "'");
+                i = end;
+            }
+        } else if (sql[i] == 'X' && sql[i + 1] == '\'' && (i == 0 || sql[i - 1] == ' ')) {
+            const char *end = strchr(sql + i + 2, '\'');
+            sl_buf_puts(out, "'\\x");
+            sl_buf_append(out, sql + i + 2, (size_t)(end - sql) - i - 2);
+            sl_buf_puts(out, "'::bytea");
+            i = (size_t)(end - sql) + 1;
+        } else if (!strncmp(sql + i, "GLOB '", 6)) {
+            sl_buf_puts(out, "LIKE '");
+            for (i += 6; sql[i] != '\''; i++) sl_buf_append(out, sql[i] == '*' ? "%" : sql + i, 1);
+        } else {
+            sl_buf_append(out, sql + i++, 1);
+        }
+    }
+}
+
+/* Runs sql (in SQLite's dialect, fixture_pg_dialect) on the PostgreSQL test database; the
+ * result, or NULL after printing the error. */
 static inline PGresult *fixture_pg_exec(const char *sql)
 {
     PGconn *c = PQconnectdb(fixture_pg_url());
@@ -53,13 +124,16 @@ static inline PGresult *fixture_pg_exec(const char *sql)
         fprintf(stderr, "pg: %s", PQerrorMessage(c));
     } else {
         PQsetNoticeProcessor(c, fixture_pg_quiet, NULL);
-        r = PQexec(c, sql);
+        sl_buf text = {0};
+        fixture_pg_dialect(sql, &text);
+        r = PQexec(c, text.data);
         ExecStatusType t = PQresultStatus(r);
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
-            fprintf(stderr, "pg: %s: %s", sql, PQresultErrorMessage(r));
+            fprintf(stderr, "pg: %s: %s", text.data, PQresultErrorMessage(r));
             PQclear(r);
             r = NULL;
         }
+        sl_buf_free(&text);
     }
     PQfinish(c);
     return r;
@@ -79,7 +153,12 @@ static inline void fixture_init(fixture *f)
     snprintf(f->db, sizeof f->db, "%s/sangloc.db", f->dir);
     if (fixture_pg_url()) {
         snprintf(f->db, sizeof f->db, "%s", fixture_pg_url());
-        PGresult *r = fixture_pg_exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        /* sl_test.j: a JSON text or bytea as jsonb, for the rewritten json_extract */
+        PGresult *r = fixture_pg_exec(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public; CREATE SCHEMA IF NOT EXISTS "
+            "sl_test; CREATE OR REPLACE FUNCTION sl_test.j(text) RETURNS jsonb LANGUAGE sql "
+            "IMMUTABLE AS 'SELECT $1::jsonb'; CREATE OR REPLACE FUNCTION sl_test.j(bytea) "
+            "RETURNS jsonb LANGUAGE sql IMMUTABLE AS 'SELECT convert_from($1, ''UTF8'')::jsonb'");
         if (!r) abort();
         PQclear(r);
     }

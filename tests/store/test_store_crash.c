@@ -100,13 +100,15 @@ static void test_kill_9_loses_no_acknowledged_item(void **state)
     assert_int_equal(sql_int(&f, "SELECT count(*) FROM item_events WHERE what = 'ingested'"),
                      items);
     assert_int_equal(sql_int(&f, "SELECT count(*) FROM (SELECT item FROM cases GROUP BY item "
-                                 "HAVING count(*) > 1)"),
+                                 "HAVING count(*) > 1) dup"),
                      0);
     assert_int_equal(sql_int(&f, "SELECT count(*) FROM items i WHERE i.action >= 2 AND NOT "
                                  "EXISTS (SELECT 1 FROM cases c WHERE c.item = i.id)"),
                      0);
-    assert_int_equal(sql_int(&f, "SELECT count(*) FROM pragma_integrity_check "
-                                 "WHERE integrity_check = 'ok'"),
+    /* PostgreSQL has no integrity check in SQL: its WAL replay is what a crash tests there */
+    assert_int_equal(sql_int(&f, fixture_sql("SELECT count(*) FROM pragma_integrity_check "
+                                             "WHERE integrity_check = 'ok'",
+                                             "SELECT 1")),
                      1);
     fixture_done(&f);
 }

@@ -193,7 +193,7 @@ static void test_kill_9_while_taking(void **state)
     /* 60 items: 20 hide (3 events each, with the notice) and 20 review (1 each) */
     assert_int_equal(sql_int(f, "SELECT count(*) FROM webhook_deliveries"), 80);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM (SELECT DISTINCT audit_seq, event "
-                                "FROM webhook_deliveries)"),
+                                "FROM webhook_deliveries) d"),
                      80);
     assert_int_equal(sql_int(f, "SELECT last_seq FROM webhook_cursors"),
                      sql_int(f, "SELECT max(seq) FROM audit_log"));
