@@ -25,3 +25,12 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 -- SQLite has no TRUNCATE; here it would empty the log without a row trigger
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- An entry as JSON, or NULL when it is not (SQLite's json_valid guards the same reads): the
+-- SQL backend reads entries' fields through it (sql_audit_checks.c, sql_webhooks.c).
+CREATE FUNCTION audit_entry_json(entry BYTEA) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN convert_from(entry, 'UTF8')::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
