@@ -163,15 +163,21 @@ static void test_tampered_rows_named(void **state)
     assert_int_equal(r.bad_seq, 1200);
     sl_store_close(s);
     /* then entry 1100 rewritten: it comes first */
-    sql_exec(f, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = "
-                "replace(entry, '\"i1100\"', '\"x1100\"') WHERE seq = 1100");
+    sql_exec(f, fixture_sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = "
+                            "replace(entry, '\"i1100\"', '\"x1100\"') WHERE seq = 1100",
+                            "DROP TRIGGER audit_log_no_update ON audit_log; UPDATE audit_log "
+                            "SET entry = convert_to(replace(convert_from(entry, 'UTF8'), "
+                            "'\"i1100\"', '\"x1100\"'), 'UTF8') WHERE seq = 1100"));
     s = fixture_open(f);
     assert_int_equal(sl_store_audit_verify(s, NULL, &r, &err), SL_OK);
     assert_int_equal(r.bad_seq, 1100);
     assert_non_null(strstr(r.problem, "entry 1100: the stored leaf"));
     sl_store_close(s);
     /* entry 999 gone: the gap at a page boundary */
-    sql_exec(f, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 999");
+    sql_exec(f,
+             fixture_sql("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 999",
+                         "DROP TRIGGER audit_log_no_delete ON audit_log; "
+                         "DELETE FROM audit_log WHERE seq = 999"));
     s = fixture_open(f);
     assert_int_equal(sl_store_audit_verify(s, NULL, &r, &err), SL_OK);
     assert_int_equal(r.bad_seq, 999);
