@@ -62,10 +62,12 @@ static inline size_t fixture_close_paren(const char *sql, size_t i)
     abort(); /* the tests' SQL is well formed */
 }
 
-/* The tests' raw SQL is SQLite's; for PostgreSQL, three of its forms are rewritten:
- * json_extract(X, '$.a[0].b') becomes (sl_test.j(X) #>> '{a,0,b}') (text, so a number it is
- * compared with right after becomes a text literal too), X'hex' becomes a bytea literal, and
- * GLOB 'a*' becomes LIKE 'a%'. Anything else must be written for both (fixture_sql). */
+/* The tests' raw SQL is SQLite's; for PostgreSQL, some of its forms are rewritten:
+ * json_extract(X, '$.a[0].b') becomes sl_test.jx(sl_test.j(X), '{a,0,b}') (text, as SQLite
+ * shows it: true is 1; so a number it is compared with right after becomes a text literal too),
+ * X'hex' and zeroblob(n) become bytea values, instr(a, b) a test of whether b is in a, and
+ * GLOB 'a*' becomes LIKE 'a%'. Anything else must be written
+ * for both (fixture_sql). */
 static inline void fixture_pg_dialect(const char *sql, sl_buf *out)
 {
     size_t i = 0;
@@ -75,9 +77,9 @@ static inline void fixture_pg_dialect(const char *sql, sl_buf *out)
             size_t comma = close;
             while (comma > open && strncmp(sql + comma, ", '$", 4)) comma--;
             if (comma == open) abort();
-            sl_buf_puts(out, "(sl_test.j(");
+            sl_buf_puts(out, "sl_test.jx(sl_test.j(");
             sl_buf_append(out, sql + open, comma - open);
-            sl_buf_puts(out, ") #>> '{");
+            sl_buf_puts(out, "), '{");
             for (size_t k = comma + 5; k < close - 1; k++) {
                 char c = sql[k];
                 if (c == '.' || c == '[') {
@@ -105,6 +107,14 @@ static inline void fixture_pg_dialect(const char *sql, sl_buf *out)
             sl_buf_append(out, sql + i + 2, (size_t)(end - sql) - i - 2);
             sl_buf_puts(out, "'::bytea");
             i = (size_t)(end - sql) + 1;
+        } else if (!strncmp(sql + i, "zeroblob(", 9)) {
+            sl_buf_puts(out, "decode(repeat('00', ");
+            i += 9;
+            while (sql[i] != ')') sl_buf_append(out, sql + i++, 1);
+            sl_buf_puts(out, "), 'hex'");
+        } else if (!strncmp(sql + i, "instr(", 6) && (i == 0 || sql[i - 1] == ' ')) {
+            sl_buf_puts(out, "sl_test.instr(");
+            i += 6;
         } else if (!strncmp(sql + i, "GLOB '", 6)) {
             sl_buf_puts(out, "LIKE '");
             for (i += 6; sql[i] != '\''; i++) sl_buf_append(out, sql[i] == '*' ? "%" : sql + i, 1);
@@ -158,7 +168,14 @@ static inline void fixture_init(fixture *f)
             "DROP SCHEMA public CASCADE; CREATE SCHEMA public; CREATE SCHEMA IF NOT EXISTS "
             "sl_test; CREATE OR REPLACE FUNCTION sl_test.j(text) RETURNS jsonb LANGUAGE sql "
             "IMMUTABLE AS 'SELECT $1::jsonb'; CREATE OR REPLACE FUNCTION sl_test.j(bytea) "
-            "RETURNS jsonb LANGUAGE sql IMMUTABLE AS 'SELECT convert_from($1, ''UTF8'')::jsonb'");
+            "RETURNS jsonb LANGUAGE sql IMMUTABLE AS 'SELECT convert_from($1, ''UTF8'')::jsonb'; "
+            "CREATE OR REPLACE FUNCTION sl_test.jx(d jsonb, p text[]) RETURNS text LANGUAGE sql "
+            "IMMUTABLE AS 'SELECT CASE jsonb_typeof(d #> p) WHEN ''boolean'' THEN CASE WHEN "
+            "d #> p = ''true'' THEN ''1'' ELSE ''0'' END ELSE d #>> p END'; "
+            "CREATE OR REPLACE FUNCTION sl_test.instr(bytea, text) RETURNS boolean LANGUAGE sql "
+            "IMMUTABLE AS 'SELECT position(convert_to($2, ''UTF8'') in $1) > 0'; "
+            "CREATE OR REPLACE FUNCTION sl_test.instr(text, text) RETURNS boolean LANGUAGE sql "
+            "IMMUTABLE AS 'SELECT position($2 in $1) > 0'");
         if (!r) abort();
         PQclear(r);
     }

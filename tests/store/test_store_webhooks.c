@@ -142,8 +142,13 @@ static void test_take_is_atomic(void **state)
     take(s, "default", NULL);
     long long cursor = sql_int(f, "SELECT last_seq FROM webhook_cursors");
     ingest3(s, "default", "a");
-    sql_exec(f, "CREATE TRIGGER no_hidden BEFORE INSERT ON webhook_deliveries "
-                "WHEN NEW.event = 'item.hidden' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    sql_exec(f, fixture_sql("CREATE TRIGGER no_hidden BEFORE INSERT ON webhook_deliveries "
+                            "WHEN NEW.event = 'item.hidden' BEGIN SELECT RAISE(ABORT, 'refused'); "
+                            "END",
+                            "CREATE FUNCTION no_hidden() RETURNS trigger LANGUAGE plpgsql AS "
+                            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$; CREATE TRIGGER no_hidden "
+                            "BEFORE INSERT ON webhook_deliveries FOR EACH ROW WHEN "
+                            "(NEW.event = 'item.hidden') EXECUTE FUNCTION no_hidden()"));
     size_t entries = 9, made = 9;
     sl_error err = {0};
     assert_int_not_equal(sl_store_webhook_take(s, "default", 100, &entries, &made, &err), SL_OK);
@@ -151,7 +156,8 @@ static void test_take_is_atomic(void **state)
     assert_int_equal(made, 0);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM webhook_deliveries"), 0);
     assert_int_equal(sql_int(f, "SELECT last_seq FROM webhook_cursors"), cursor);
-    sql_exec(f, "DROP TRIGGER no_hidden");
+    sql_exec(f,
+             fixture_sql("DROP TRIGGER no_hidden", "DROP TRIGGER no_hidden ON webhook_deliveries"));
     assert_int_equal(take(s, "default", &made), 4);
     assert_int_equal(made, 4);
     sl_store_close(s);

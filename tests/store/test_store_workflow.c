@@ -216,8 +216,12 @@ static void test_stale_and_refusals_write_nothing(void **state)
                      SL_ERR_CONFLICT);
     assert_int_equal(why, SL_REFUSE_NOT_RESTRICTED);
     /* a rollback in the middle (an audit entry refused by the database) leaves nothing */
-    sql_exec(f, "CREATE TRIGGER no_notices BEFORE INSERT ON notices "
-                "BEGIN SELECT RAISE(ABORT, 'test: no notice'); END;");
+    sql_exec(f, fixture_sql("CREATE TRIGGER no_notices BEFORE INSERT ON notices "
+                            "BEGIN SELECT RAISE(ABORT, 'test: no notice'); END;",
+                            "CREATE FUNCTION no_notices() RETURNS trigger LANGUAGE plpgsql AS "
+                            "$$ BEGIN RAISE EXCEPTION 'test: no notice'; END $$; CREATE TRIGGER "
+                            "no_notices BEFORE INSERT ON notices FOR EACH ROW EXECUTE FUNCTION "
+                            "no_notices()"));
     in = decision("2", version(s, "2"), SL_STORE_REMOVE);
     before = audit_count(f);
     events = sql_int(f, "SELECT count(*) FROM item_events");
@@ -226,7 +230,7 @@ static void test_stale_and_refusals_write_nothing(void **state)
     assert_int_equal(sql_int(f, "SELECT count(*) FROM item_events"), events);
     assert_int_equal(sql_int(f, "SELECT count(*) FROM decisions"), 0);
     assert_int_equal(state_of(s, "2"), SL_ITEM_PUBLISHED);
-    sql_exec(f, "DROP TRIGGER no_notices");
+    sql_exec(f, fixture_sql("DROP TRIGGER no_notices", "DROP TRIGGER no_notices ON notices"));
     /* without the trigger the same removal goes through */
     assert_int_equal(sl_store_decide(s, "default", p.rev.id, &in, &out, &why, &err), SL_OK);
     assert_int_equal(state_of(s, "2"), SL_ITEM_REMOVED);
