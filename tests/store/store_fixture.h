@@ -286,6 +286,21 @@ static inline void sql_exec(const fixture *f, const char *sql)
     sqlite3_close(db);
 }
 
+/* Runs sql; 0 when it succeeded (for statements the schema must refuse). */
+static inline int sql_try(const fixture *f, const char *sql)
+{
+    if (fixture_pg_url()) {
+        PGresult *r = fixture_pg_exec(sql);
+        PQclear(r);
+        return r ? 0 : -1;
+    }
+    sqlite3 *db;
+    if (sqlite3_open(f->db, &db)) abort();
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
 /* Another connection holding the store's write lock (SQLite's, or the advisory lock every
  * PostgreSQL writer takes: store/sql_pg.h), until fixture_unlock. */
 typedef struct fixture_lock {

@@ -10,31 +10,52 @@
 
 #include "store_fixture.h"
 
-/* Checks every row: seq 0..n-1, the entry's own "seq" equals its row, leaf = SHA-256(0 || e). */
+/* Checks one row: seq n, the entry's own "seq" equals its row, leaf = SHA-256(0 || e). */
+static void check_row(long long seq, long long n, const unsigned char *e, size_t len,
+                      const unsigned char *leaf, size_t leaf_len)
+{
+    assert_int_equal(seq, n);
+    char want[48];
+    snprintf(want, sizeof want, "{\"seq\":%lld,", n);
+    assert_true(len > strlen(want) && !memcmp(e, want, strlen(want)));
+    unsigned char hash[32];
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)"\0", 1);
+    crypto_hash_sha256_update(&h, e, len);
+    crypto_hash_sha256_final(&h, hash);
+    assert_int_equal(leaf_len, 32);
+    assert_memory_equal(leaf, hash, 32);
+}
+
+/* Checks every row (check_row); the number of rows. */
 static long long check_rows(const fixture *f)
 {
+    const char *sql = "SELECT seq, entry, leaf FROM audit_log ORDER BY seq";
+    long long n = 0;
+    if (fixture_pg_url()) {
+        PGresult *r = fixture_pg_exec(sql);
+        assert_non_null(r);
+        for (; n < PQntuples(r); n++) {
+            size_t len, leaf_len;
+            unsigned char *e = PQunescapeBytea((unsigned char *)PQgetvalue(r, (int)n, 1), &len);
+            unsigned char *leaf =
+                PQunescapeBytea((unsigned char *)PQgetvalue(r, (int)n, 2), &leaf_len);
+            check_row(atoll(PQgetvalue(r, (int)n, 0)), n, e, len, leaf, leaf_len);
+            PQfreemem(e);
+            PQfreemem(leaf);
+        }
+        PQclear(r);
+        return n;
+    }
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT seq, entry, leaf FROM audit_log ORDER BY seq",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    long long n = 0;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        assert_int_equal(sqlite3_column_int64(st, 0), n);
-        const unsigned char *e = sqlite3_column_blob(st, 1);
-        size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        char want[48];
-        snprintf(want, sizeof want, "{\"seq\":%lld,", n);
-        assert_true(len > strlen(want) && !memcmp(e, want, strlen(want)));
-        unsigned char leaf[32];
-        crypto_hash_sha256_state h;
-        crypto_hash_sha256_init(&h);
-        crypto_hash_sha256_update(&h, (const unsigned char *)"\0", 1);
-        crypto_hash_sha256_update(&h, e, len);
-        crypto_hash_sha256_final(&h, leaf);
-        assert_int_equal(sqlite3_column_bytes(st, 2), 32);
-        assert_memory_equal(sqlite3_column_blob(st, 2), leaf, 32);
+        check_row(sqlite3_column_int64(st, 0), n, sqlite3_column_blob(st, 1),
+                  (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 2),
+                  (size_t)sqlite3_column_bytes(st, 2));
         n++;
     }
     sqlite3_finalize(st);
@@ -110,12 +131,8 @@ static void test_log_refuses_update_and_delete(void **state)
     sl_ingest_result r;
     assert_int_equal(sl_store_ingest(s, "default", 0, &it, 1, &r, &err), SL_OK);
     sl_store_close(s);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET at = 0", NULL, NULL, NULL),
-                         SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_not_equal(sql_try(f, "UPDATE audit_log SET at = 0"), 0);
+    assert_int_not_equal(sql_try(f, "DELETE FROM audit_log"), 0);
     assert_int_equal(check_rows(f), 2); /* the item and the notice of its automated hide */
 }
 
