@@ -91,15 +91,23 @@ static const char *const sql_text[Q_COUNT] = {
                    "(org IS NULL OR org = ?2)",
     [Q_ITEM_VERDICT] = "SELECT i.verdict FROM items i JOIN organizations o ON o.pk = i.org "
                        "WHERE i.id = ?1 AND o.id = ?2",
-    [Q_QUEUE_STATS] = "SELECT count(*), coalesce(sum(c.lease_until > ?3), 0), "
+    [Q_QUEUE_STATS] = "SELECT count(*), "
+                      "coalesce(sum(CASE WHEN c.lease_until > ?3 THEN 1 ELSE 0 END), 0), "
                       "coalesce(min(c.opened_at), 0) FROM cases c JOIN organizations o "
                       "ON o.pk = c.org WHERE o.id = ?1 AND c.queue = ?2 AND c.closed_at IS NULL",
+};
+
+/* PostgreSQL's text where the dialects differ (the byte length of a text). */
+static const char *const pg_sql_text[Q_COUNT] = {
+    [Q_EVENTS_SIZE] = "SELECT count(*), coalesce(sum(octet_length(what) + octet_length(detail) + "
+                      "2), 0), coalesce(max(id), 0) FROM item_events WHERE item = ?1",
 };
 
 /* The statement k of this file's table, prepared on first use, reset and unbound. */
 static sl_status stmt(sl__db *s, int k, sl__dbst **out, sl_error *err)
 {
-    return sl__db_prepare(s, sql_text[k], out, err);
+    const char *sql = s->kind == SL_DB_POSTGRES && pg_sql_text[k] ? pg_sql_text[k] : sql_text[k];
+    return sl__db_prepare(s, sql, out, err);
 }
 
 int sl__db_bind_str(sl__dbst *st, int i, const char *p, size_t len, int nullable)

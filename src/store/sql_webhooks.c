@@ -30,11 +30,17 @@ static const char *const sql_entries =
     "coalesce(json_extract(entry, '$.target'), ''), coalesce(json_extract(entry, '$.after'), ''), "
     "coalesce(json_extract(entry, '$.data'), '{}') "
     "FROM audit_log WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+static const char *const pg_entries =
+    "SELECT seq, at, coalesce(e ->> 'action', ''), coalesce(e ->> 'target', ''), "
+    "coalesce(e ->> 'after', ''), coalesce((e -> 'data')::text, '{}') "
+    "FROM (SELECT seq, at, convert_from(entry, 'UTF8')::json AS e FROM audit_log "
+    "WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) a ORDER BY seq";
 /* each member's value as JSON text (json_each gives strings unquoted and booleans as 1/0) */
 static const char *const sql_members =
     "SELECT key, CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
     "WHEN 'null' THEN 'null' WHEN 'text' THEN json_quote(value) ELSE value END "
     "FROM json_each(?1) WHERE type IS NOT NULL";
+static const char *const pg_members = "SELECT key, value::text FROM json_each(CAST(?1 AS json))";
 static const char *const sql_item =
     "SELECT i.channel, i.ext_id, i.state FROM items i JOIN organizations o ON o.pk = i.org "
     "WHERE i.id = ?1 AND o.id = ?2";
@@ -55,7 +61,8 @@ static const char *const sql_failed =
     "UPDATE webhook_deliveries SET attempts = ?2, next_attempt_at = ?3, given_up_at = ?4, "
     "last_status = ?5, last_error = ?6 WHERE id = ?1";
 static const char *const sql_stats =
-    "SELECT count(delivered_at), coalesce(sum(delivered_at IS NULL AND given_up_at IS NULL), 0), "
+    "SELECT count(delivered_at), "
+    "count(*) FILTER (WHERE delivered_at IS NULL AND given_up_at IS NULL), "
     "count(given_up_at), coalesce(sum(attempts), 0) - count(delivered_at), "
     "coalesce(min(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END), 0) "
     "FROM webhook_deliveries WHERE ?1 IS NULL OR org = ?1";
@@ -78,7 +85,7 @@ static void members_free(members *ms)
 static sl_status read_members(sl__db *s, const char *data, members *ms, sl_error *err)
 {
     sl__dbst *st;
-    sl_status status = sl__db_prepare(s, sql_members, &st, err);
+    sl_status status = sl__db_prepare(s, SL_DB_SQL(s, sql_members, pg_members), &st, err);
     if (status) return status;
     sl__db_bind_text(st, 1, data, -1, SL_DB_STATIC);
     int rc = SL_DB_DONE;
@@ -191,7 +198,8 @@ static sl_status take(sl__db *s, const char *org, size_t max, int64_t now, size_
         sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
         return sl__db_run(s, st, "make webhook cursor", err);
     }
-    if ((status = sl__db_prepare(s, sql_entries, &st, err))) return status;
+    if ((status = sl__db_prepare(s, SL_DB_SQL(s, sql_entries, pg_entries), &st, err)))
+        return status;
     sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
     sl__db_bind_int64(st, 2, last);
     sl__db_bind_int64(st, 3, (int64_t)max);

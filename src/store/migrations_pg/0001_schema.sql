@@ -307,3 +307,12 @@ CREATE TRIGGER item_rules_delete BEFORE DELETE ON items
 
 CREATE INDEX items_received ON items (org, received_at);
 CREATE INDEX appeals_decided ON appeals (org, decided_at) WHERE decided_at IS NOT NULL;
+
+-- Text that should be JSON, as jsonb, or NULL when it is not (SQLite's json_valid): the
+-- backend's PostgreSQL statements read verdicts through it.
+CREATE FUNCTION sl_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+    RETURN t::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
