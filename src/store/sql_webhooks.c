@@ -65,7 +65,7 @@ static const char *const sql_stats =
     "count(*) FILTER (WHERE delivered_at IS NULL AND given_up_at IS NULL), "
     "count(given_up_at), coalesce(sum(attempts), 0) - count(delivered_at), "
     "coalesce(min(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END), 0) "
-    "FROM webhook_deliveries WHERE ?1 IS NULL OR org = ?1";
+    "FROM webhook_deliveries WHERE CAST(?1 AS TEXT) IS NULL OR org = ?1";
 
 /* The data members of one entry, copied (their statement is stepped again for the next). */
 typedef struct members {

@@ -500,7 +500,7 @@ static const char *const sql_notice_get =
     "FROM notices n JOIN items i ON i.id = n.item JOIN organizations o ON o.pk = n.org "
     "LEFT JOIN decisions d ON d.id = n.decision LEFT JOIN appeals a ON a.id = n.appeal "
     "LEFT JOIN notices an ON an.id = a.notice LEFT JOIN reports r ON r.id = a.report "
-    "WHERE n.id = ?1 AND (?2 IS NULL OR o.id = ?2)";
+    "WHERE n.id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR o.id = ?2)";
 
 /* A malloc'ed copy of column i, or NULL for SQL NULL (*len its length). */
 static char *dup_col(sl__dbst *st, int i, size_t *len, bool *fail)

@@ -39,9 +39,9 @@ CREATE FUNCTION instr(s anyelement, sub text) RETURNS boolean LANGUAGE sql IMMUT
   SELECT strpos(CASE WHEN pg_typeof(s) = 'bytea'::regtype THEN convert_from(s::text::bytea, 'UTF8')
                 ELSE s::text END, sub) > 0 $$;
 CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(encode(b, 'hex')) $$;
-CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN acc IS NULL THEN v WHEN v IS NULL THEN acc ELSE acc || ',' || v END $$;
-CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
+CREATE FUNCTION group_concat_step(acc text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN acc IS NULL THEN v::text WHEN v IS NULL THEN acc ELSE acc || ',' || v::text END $$;
+CREATE AGGREGATE group_concat(anyelement) (SFUNC = group_concat_step, STYPE = text);
 SQL
         echo "postgresql://postgres@127.0.0.1:$SL_PG_PORT/$1"
     else

@@ -218,7 +218,7 @@ start_server "$db" --webhook-url "$hook" --webhook-secret-file "$secret" --webho
 req POST /v1/items "$integ" "$(items f)"
 gave_up() { [ "$(db_sql "SELECT count(*) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 4 ]; }
 wait_until gave_up || fail "not given up after 2 attempts"
-[ "$(db_sql "SELECT min(attempts) || max(attempts) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 22 ] ||
+[ "$(db_sql "SELECT min(attempts) || '' || max(attempts) FROM webhook_deliveries WHERE given_up_at IS NOT NULL")" = 22 ] ||
     fail "given up after other than 2 attempts"
 grep -q "given up after 2 attempts" "$tmp/err" || fail "the give-up is not logged"
 req GET /metrics "$admin"
