@@ -1,4 +1,4 @@
-/* The derived-table checks of `sangloc audit verify` for the SQLite backend.
+/* The derived-table checks of `sangloc audit verify` (SQLite and PostgreSQL).
  *
  * The audit log is the record; tables such as items and decisions are what the service reads.
  * An entry that speaks about a row cites what the row must hold: plain values (an outcome, a
@@ -33,6 +33,22 @@ static const char *const sql_ev_create =
     "CREATE INDEX IF NOT EXISTS temp.audit_ev_action ON audit_ev (action, seq);"
     /* the orphan checks look entries up by target: without it each row scans (quadratic) */
     "CREATE INDEX IF NOT EXISTS temp.audit_ev_target ON audit_ev (action, target);";
+/* The same on PostgreSQL: d is jsonb, read by the json_extract() of the PostgreSQL schema, so
+ * that the checks below run unchanged on both databases. */
+static const char *const pg_ev_create =
+    "CREATE TEMP TABLE IF NOT EXISTS audit_ev (seq BIGINT PRIMARY KEY, action TEXT, "
+    "item BIGINT, target TEXT, after TEXT, actor BIGINT, actor_name TEXT, d JSONB);"
+    "DELETE FROM audit_ev;"
+    "INSERT INTO audit_ev SELECT seq, e ->> 'action', "
+    "CASE WHEN e ->> 'target' LIKE 'item:%' THEN CAST(substr(e ->> 'target', 6) AS BIGINT) "
+    "ELSE CAST(e -> 'data' ->> 'item' AS BIGINT) END, e ->> 'target', e ->> 'after', "
+    "CAST(e -> 'actor' ->> 'token' AS BIGINT), e -> 'actor' ->> 'name', e -> 'data' "
+    "FROM (SELECT seq, sl_jsonb(convert_from(entry, 'UTF8')) AS e FROM audit_log) l "
+    "WHERE e IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS audit_ev_item ON audit_ev (item, seq);"
+    "CREATE INDEX IF NOT EXISTS audit_ev_action ON audit_ev (action, seq);"
+    "CREATE INDEX IF NOT EXISTS audit_ev_target ON audit_ev (action, target);"
+    "ANALYZE audit_ev;";
 
 /* Whether the text of column col hashes (SHA-256, lowercase hex) to the text of column hex;
  * both NULL (no text, and the entry says none) match too. */
@@ -86,29 +102,29 @@ static void orphan_row(sl__dbst *st, sl_audit_report *r, const char *table, cons
 
 static const char *const sql_item_ingest =
     "SELECT ev.seq, ev.item, i.id, i.purged_at IS NULL, i.text, json_extract(ev.d, "
-    "'$.text_sha256') FROM temp.audit_ev ev LEFT JOIN items i ON i.id = ev.item "
+    "'$.text_sha256') FROM audit_ev ev LEFT JOIN items i ON i.id = ev.item "
     "WHERE ev.action = 'item.ingest' ORDER BY ev.seq";
 static const char *const sql_item_orphans =
-    "SELECT id FROM items WHERE id NOT IN (SELECT coalesce(item, -1) FROM temp.audit_ev "
+    "SELECT id FROM items WHERE id NOT IN (SELECT coalesce(item, -1) FROM audit_ev "
     "WHERE action = 'item.ingest') ORDER BY id LIMIT 1";
 /* a purged item: its text gone, and an item.purge entry citing the text that was ingested */
 static const char *const sql_item_purged =
-    "SELECT p.seq, i.id, i.text = '', p.seq IS NOT NULL, json_extract(p.d, '$.text_sha256') IS "
-    "json_extract(g.d, '$.text_sha256') FROM items i "
-    "LEFT JOIN temp.audit_ev p ON p.seq = (SELECT max(seq) FROM temp.audit_ev "
+    "SELECT p.seq, i.id, i.text = '', p.seq IS NOT NULL, json_extract(p.d, '$.text_sha256') IS NOT "
+    "DISTINCT FROM json_extract(g.d, '$.text_sha256') FROM items i "
+    "LEFT JOIN audit_ev p ON p.seq = (SELECT max(seq) FROM audit_ev "
     "WHERE item = i.id AND action = 'item.purge') "
-    "LEFT JOIN temp.audit_ev g ON g.seq = (SELECT min(seq) FROM temp.audit_ev "
+    "LEFT JOIN audit_ev g ON g.seq = (SELECT min(seq) FROM audit_ev "
     "WHERE item = i.id AND action = 'item.ingest') "
     "WHERE i.purged_at IS NOT NULL ORDER BY i.id";
 /* the verdict of the last entry that set it (ingest or rescreen); a purge edits it */
 static const char *const sql_item_verdicts =
     "SELECT ev.seq, i.id, i.verdict, json_extract(ev.d, '$.verdict_sha256') FROM items i "
-    "JOIN temp.audit_ev ev ON ev.seq = (SELECT max(seq) FROM temp.audit_ev WHERE item = i.id "
+    "JOIN audit_ev ev ON ev.seq = (SELECT max(seq) FROM audit_ev WHERE item = i.id "
     "AND action IN ('item.ingest', 'item.rescreen')) WHERE i.purged_at IS NULL ORDER BY ev.seq";
 /* the state of the last entry that says one */
 static const char *const sql_item_states =
-    "SELECT ev.seq, i.id, i.state, ev.after FROM items i JOIN temp.audit_ev ev ON ev.seq = "
-    "(SELECT max(seq) FROM temp.audit_ev WHERE item = i.id AND after != '') ORDER BY ev.seq";
+    "SELECT ev.seq, i.id, i.state, ev.after FROM items i JOIN audit_ev ev ON ev.seq = "
+    "(SELECT max(seq) FROM audit_ev WHERE item = i.id AND after != '') ORDER BY ev.seq";
 
 static void item_ingest_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -187,11 +203,13 @@ static const char *const sql_decisions =
     "json_extract(ev.d, '$.outcome'), d.outcome, json_extract(ev.d, '$.rule'), d.rule, "
     "ev.actor, d.decided_by, ev.actor_name, d.decided_by_name, d.note, "
     "json_extract(ev.d, '$.note_sha256'), d.statement, json_extract(ev.d, '$.statement_sha256') "
-    "FROM temp.audit_ev ev LEFT JOIN decisions d ON d.id = json_extract(ev.d, '$.decision') "
+    "FROM audit_ev ev LEFT JOIN decisions d "
+    "ON d.id = CAST(json_extract(ev.d, '$.decision') AS BIGINT) "
     "WHERE ev.action = 'item.decide' ORDER BY ev.seq";
 static const char *const sql_decision_orphans =
-    "SELECT id FROM decisions WHERE id NOT IN (SELECT coalesce(json_extract(d, '$.decision'), -1) "
-    "FROM temp.audit_ev WHERE action = 'item.decide') ORDER BY id LIMIT 1";
+    "SELECT id FROM decisions WHERE id NOT IN "
+    "(SELECT coalesce(CAST(json_extract(d, '$.decision') AS BIGINT), -1) "
+    "FROM audit_ev WHERE action = 'item.decide') ORDER BY id LIMIT 1";
 
 static void decision_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -222,13 +240,13 @@ static sl_status check_decisions(sl__db *s, sl_audit_report *r, sl_error *err)
 /* ---- reports: item, reason and text as reported --------------------------------------------- */
 
 static const char *const sql_reports =
-    "SELECT ev.seq, CAST(substr(ev.target, 8) AS INTEGER), p.id, ev.item, p.item, "
+    "SELECT ev.seq, CAST(substr(ev.target, 8) AS BIGINT), p.id, ev.item, p.item, "
     "json_extract(ev.d, '$.reason'), p.reason, p.text, json_extract(ev.d, '$.text_sha256') "
-    "FROM temp.audit_ev ev LEFT JOIN reports p ON p.id = CAST(substr(ev.target, 8) AS INTEGER) "
+    "FROM audit_ev ev LEFT JOIN reports p ON p.id = CAST(substr(ev.target, 8) AS BIGINT) "
     "WHERE ev.action = 'report.create' ORDER BY ev.seq";
 static const char *const sql_report_orphans =
-    "SELECT id FROM reports WHERE id NOT IN (SELECT CAST(substr(target, 8) AS INTEGER) FROM "
-    "temp.audit_ev WHERE action = 'report.create') ORDER BY id LIMIT 1";
+    "SELECT id FROM reports WHERE id NOT IN (SELECT CAST(substr(target, 8) AS BIGINT) FROM "
+    "audit_ev WHERE action = 'report.create') ORDER BY id LIMIT 1";
 
 static void report_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -256,17 +274,17 @@ static sl_status check_reports(sl__db *s, sl_audit_report *r, sl_error *err)
 /* ---- appeals: the text appealed with, and the outcome, reason and person of its decision ---- */
 
 static const char *const sql_appeal_entries =
-    "SELECT ev.seq, CAST(substr(ev.target, 8) AS INTEGER), a.id, ev.item, a.item, ev.action, "
+    "SELECT ev.seq, CAST(substr(ev.target, 8) AS BIGINT), a.id, ev.item, a.item, ev.action, "
     "a.text, json_extract(ev.d, '$.text_sha256'), json_extract(ev.d, '$.outcome'), a.outcome, "
     "a.reason, json_extract(ev.d, '$.reason_sha256'), ev.actor, a.decided_by, ev.actor_name, "
-    "a.decided_by_name FROM temp.audit_ev ev LEFT JOIN appeals a ON a.id = "
-    "CAST(substr(ev.target, 8) AS INTEGER) WHERE ev.action IN ('appeal.create', "
+    "a.decided_by_name FROM audit_ev ev LEFT JOIN appeals a ON a.id = "
+    "CAST(substr(ev.target, 8) AS BIGINT) WHERE ev.action IN ('appeal.create', "
     "'appeal.decide') ORDER BY ev.seq";
 /* an appeal without its creation, or decided without the decision's entry */
 static const char *const sql_appeal_orphans =
     "SELECT id, outcome IS NOT NULL FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM "
-    "temp.audit_ev WHERE action = 'appeal.create' AND target = 'appeal:' || a.id) OR (outcome "
-    "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.audit_ev WHERE action = 'appeal.decide' "
+    "audit_ev WHERE action = 'appeal.create' AND target = 'appeal:' || a.id) OR (outcome "
+    "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_ev WHERE action = 'appeal.decide' "
     "AND target = 'appeal:' || a.id)) ORDER BY id LIMIT 1";
 
 static void appeal_row(sl__dbst *st, sl_audit_report *r)
@@ -314,7 +332,7 @@ sl_status sl__db_audit_check_tables(void *db, sl_audit_report *report, sl_error 
     sl__db *s = db;
     /* one read transaction: the entries and every table from the same snapshot */
     sl_status status = sl__db_exec(s, "BEGIN", err);
-    if (!status) status = sl__db_exec(s, sql_ev_create, err);
+    if (!status) status = sl__db_exec(s, SL_DB_SQL(s, sql_ev_create, pg_ev_create), err);
     for (size_t i = 0; !status && report->ok && i < sizeof checks / sizeof checks[0]; i++) {
         status = checks[i].run(s, report, err);
         if (status && err)

@@ -316,3 +316,9 @@ BEGIN
 EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
+
+-- SQLite's json_extract(doc, '$.a.b') on jsonb, for the statements both databases share (the
+-- audit checks): the value at the path as text, NULL when it is missing.
+CREATE FUNCTION json_extract(doc jsonb, path text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT doc #>> string_to_array(substr(path, 3), '.')
+$$;
