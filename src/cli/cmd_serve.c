@@ -276,6 +276,13 @@ int sl_cmd_serve(int argc, char **argv)
         }
     }
     if (!model && !no_model) model = owned_model = sl__cli_find_default("models/default.slm");
+    if (strstr(db, "://") && (!key || !audit_key)) {
+        free(owned_policy);
+        free(owned_model);
+        return sl__cli_usage_error("serve", usage,
+                                   "a PostgreSQL store needs --secret-file and --audit-key: "
+                                   "every server sharing it must use the same two keys");
+    }
     if (!key) key = owned_key = beside_db(db, ".key");
     if (!audit_key) audit_key = owned_audit = beside_db(db, ".audit.key");
     if (!key || !audit_key) {

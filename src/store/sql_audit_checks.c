@@ -1,4 +1,4 @@
-/* The derived-table checks of `sangloc audit verify` for the SQLite backend.
+/* The derived-table checks of `sangloc audit verify` (SQLite and PostgreSQL).
  *
  * The audit log is the record; tables such as items and decisions are what the service reads.
  * An entry that speaks about a row cites what the row must hold: plain values (an outcome, a
@@ -18,23 +18,7 @@
 
 #include "store/sql_db.h"
 
-/* Each query is written once for both dialects: J(col, key) is a field of a JSON object as
- * text (JN: as an integer), EV the temporary table of entries. */
-#define J_SQ(c, k)  "json_extract(" c ", '$." k "')"
-#define JN_SQ(c, k) J_SQ(c, k)
-#define EV_SQ       "temp.audit_ev"
-#define J_PG(c, k)  "(" c " ->> '" k "')"
-#define JN_PG(c, k)                                                                                \
-    "(CASE WHEN jsonb_typeof(" c " -> '" k "') = 'number' THEN CAST(CAST(" c " ->> '" k            \
-    "' AS NUMERIC) AS BIGINT) END)"
-#define EV_PG "audit_ev"
-#define BOTH(SQL)                                                                                  \
-    {                                                                                              \
-        SQL(J_SQ, JN_SQ, EV_SQ), SQL(J_PG, JN_PG, EV_PG)                                           \
-    }
-#define DIALECT(s, texts) ((texts)[(s)->kind == SL_DB_POSTGRES])
-
-static const char *const sql_ev_create_sqlite =
+static const char *const sql_ev_create =
     "CREATE TEMP TABLE IF NOT EXISTS audit_ev (seq INTEGER PRIMARY KEY, action TEXT, "
     "item INTEGER, target TEXT, after TEXT, actor INTEGER, actor_name TEXT, d TEXT);"
     "DELETE FROM temp.audit_ev;"
@@ -49,23 +33,22 @@ static const char *const sql_ev_create_sqlite =
     "CREATE INDEX IF NOT EXISTS temp.audit_ev_action ON audit_ev (action, seq);"
     /* the orphan checks look entries up by target: without it each row scans (quadratic) */
     "CREATE INDEX IF NOT EXISTS temp.audit_ev_target ON audit_ev (action, target);";
-/* PostgreSQL: d is jsonb; audit_entry_json (migrations_pg/0002_audit.sql) is NULL for an entry
- * that is not JSON */
-static const char *const sql_ev_create_pg =
+/* The same on PostgreSQL: d is jsonb, read by the json_extract() of the PostgreSQL schema, so
+ * that the checks below run unchanged on both databases. */
+static const char *const pg_ev_create =
     "CREATE TEMP TABLE IF NOT EXISTS audit_ev (seq BIGINT PRIMARY KEY, action TEXT, "
     "item BIGINT, target TEXT, after TEXT, actor BIGINT, actor_name TEXT, d JSONB);"
     "DELETE FROM audit_ev;"
     "INSERT INTO audit_ev SELECT seq, e ->> 'action', "
-    "CASE WHEN e ->> 'target' ~ '^item:[0-9]{1,18}$' THEN CAST(substr(e ->> 'target', 6) AS "
-    "BIGINT) ELSE " JN_PG("(e -> 'data')", "item") " END, e ->> 'target', e ->> 'after', " JN_PG(
-        "(e -> 'actor')",
-        "token") ", e -> 'actor' ->> 'name', e -> 'data' "
-                 "FROM (SELECT seq, audit_entry_json(entry) AS e FROM audit_log) l WHERE e IS NOT "
-                 "NULL;"
-                 "CREATE INDEX IF NOT EXISTS audit_ev_item ON audit_ev (item, seq);"
-                 "CREATE INDEX IF NOT EXISTS audit_ev_action ON audit_ev (action, seq);"
-                 "CREATE INDEX IF NOT EXISTS audit_ev_target ON audit_ev (action, target);"
-                 "ANALYZE audit_ev;";
+    "CASE WHEN e ->> 'target' LIKE 'item:%' THEN CAST(substr(e ->> 'target', 6) AS BIGINT) "
+    "ELSE CAST(e -> 'data' ->> 'item' AS BIGINT) END, e ->> 'target', e ->> 'after', "
+    "CAST(e -> 'actor' ->> 'token' AS BIGINT), e -> 'actor' ->> 'name', e -> 'data' "
+    "FROM (SELECT seq, sl_jsonb(convert_from(entry, 'UTF8')) AS e FROM audit_log) l "
+    "WHERE e IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS audit_ev_item ON audit_ev (item, seq);"
+    "CREATE INDEX IF NOT EXISTS audit_ev_action ON audit_ev (action, seq);"
+    "CREATE INDEX IF NOT EXISTS audit_ev_target ON audit_ev (action, target);"
+    "ANALYZE audit_ev;";
 
 /* Whether the text of column col hashes (SHA-256, lowercase hex) to the text of column hex;
  * both NULL (no text, and the entry says none) match too. */
@@ -117,49 +100,31 @@ static void orphan_row(sl__dbst *st, sl_audit_report *r, const char *table, cons
 
 /* ---- items: ingested, with the text, verdict and state their entries say ------------------- */
 
-#define SQL_ITEM_INGEST(J, JN, EV)                                                                 \
-    "SELECT ev.seq, ev.item, i.id, i.purged_at IS NULL, i.text, " J(                               \
-        "ev.d",                                                                                    \
-        "text_sha256") " FROM " EV                                                                 \
-                       " ev LEFT JOIN items i ON i.id = ev.item WHERE ev.action = 'item.ingest' "  \
-                       "ORDER BY ev.seq"
-static const char *const sql_item_ingest[2] = BOTH(SQL_ITEM_INGEST);
-#define SQL_ITEM_ORPHANS(J, JN, EV)                                                                \
-    "SELECT id FROM items WHERE id NOT IN (SELECT coalesce(item, -1) FROM " EV                     \
-    " WHERE action = 'item.ingest') ORDER BY id LIMIT 1"
-static const char *const sql_item_orphans[2] = BOTH(SQL_ITEM_ORPHANS);
+static const char *const sql_item_ingest =
+    "SELECT ev.seq, ev.item, i.id, i.purged_at IS NULL, i.text, json_extract(ev.d, "
+    "'$.text_sha256') FROM audit_ev ev LEFT JOIN items i ON i.id = ev.item "
+    "WHERE ev.action = 'item.ingest' ORDER BY ev.seq";
+static const char *const sql_item_orphans =
+    "SELECT id FROM items WHERE id NOT IN (SELECT coalesce(item, -1) FROM audit_ev "
+    "WHERE action = 'item.ingest') ORDER BY id LIMIT 1";
 /* a purged item: its text gone, and an item.purge entry citing the text that was ingested */
-#define SQL_ITEM_PURGED(J, JN, EV)                                                                 \
-    "SELECT p.seq, i.id, i.text = '', p.seq IS NOT NULL, " J(                                      \
-        "p.d", "text_sha256") " IS NOT DISTINCT FROM " J("g.d",                                    \
-                                                         "text_sha256") " FROM items i "           \
-                                                                        "LEFT JOIN " EV            \
-                                                                        " p ON p.seq = (SELECT "   \
-                                                                        "max(seq) FROM " EV        \
-                                                                        " WHERE item = i.id AND "  \
-                                                                        "action = 'item.purge') "  \
-                                                                        "LEFT JOIN " EV            \
-                                                                        " g ON g.seq = (SELECT "   \
-                                                                        "min(seq) FROM " EV        \
-                                                                        " WHERE item = i.id AND "  \
-                                                                        "action = 'item.ingest') " \
-                                                                        "WHERE i.purged_at IS "    \
-                                                                        "NOT NULL ORDER BY i.id"
-static const char *const sql_item_purged[2] = BOTH(SQL_ITEM_PURGED);
+static const char *const sql_item_purged =
+    "SELECT p.seq, i.id, i.text = '', p.seq IS NOT NULL, json_extract(p.d, '$.text_sha256') IS NOT "
+    "DISTINCT FROM json_extract(g.d, '$.text_sha256') FROM items i "
+    "LEFT JOIN audit_ev p ON p.seq = (SELECT max(seq) FROM audit_ev "
+    "WHERE item = i.id AND action = 'item.purge') "
+    "LEFT JOIN audit_ev g ON g.seq = (SELECT min(seq) FROM audit_ev "
+    "WHERE item = i.id AND action = 'item.ingest') "
+    "WHERE i.purged_at IS NOT NULL ORDER BY i.id";
 /* the verdict of the last entry that set it (ingest or rescreen); a purge edits it */
-#define SQL_ITEM_VERDICTS(J, JN, EV)                                                               \
-    "SELECT ev.seq, i.id, i.verdict, " J(                                                          \
-        "ev.d", "verdict_sha256") " FROM items i "                                                 \
-                                  "JOIN " EV " ev ON ev.seq = (SELECT max(seq) FROM " EV           \
-                                  " WHERE item = i.id "                                            \
-                                  "AND action IN ('item.ingest', 'item.rescreen')) WHERE "         \
-                                  "i.purged_at IS NULL ORDER BY ev.seq"
-static const char *const sql_item_verdicts[2] = BOTH(SQL_ITEM_VERDICTS);
+static const char *const sql_item_verdicts =
+    "SELECT ev.seq, i.id, i.verdict, json_extract(ev.d, '$.verdict_sha256') FROM items i "
+    "JOIN audit_ev ev ON ev.seq = (SELECT max(seq) FROM audit_ev WHERE item = i.id "
+    "AND action IN ('item.ingest', 'item.rescreen')) WHERE i.purged_at IS NULL ORDER BY ev.seq";
 /* the state of the last entry that says one */
-#define SQL_ITEM_STATES(J, JN, EV)                                                                 \
-    "SELECT ev.seq, i.id, i.state, ev.after FROM items i JOIN " EV " ev ON ev.seq = "              \
-    "(SELECT max(seq) FROM " EV " WHERE item = i.id AND after != '') ORDER BY ev.seq"
-static const char *const sql_item_states[2] = BOTH(SQL_ITEM_STATES);
+static const char *const sql_item_states =
+    "SELECT ev.seq, i.id, i.state, ev.after FROM items i JOIN audit_ev ev ON ev.seq = "
+    "(SELECT max(seq) FROM audit_ev WHERE item = i.id AND after != '') ORDER BY ev.seq";
 
 static void item_ingest_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -223,55 +188,28 @@ static void item_state_row(sl__dbst *st, sl_audit_report *r)
 
 static sl_status check_items(sl__db *s, sl_audit_report *r, sl_error *err)
 {
-    sl_status st = each_row(s, DIALECT(s, sql_item_ingest), r, item_ingest_row, err);
-    if (!st) st = each_row(s, DIALECT(s, sql_item_orphans), r, item_orphan_row, err);
-    if (!st) st = each_row(s, DIALECT(s, sql_item_purged), r, item_purged_row, err);
-    if (!st) st = each_row(s, DIALECT(s, sql_item_verdicts), r, item_verdict_row, err);
-    if (!st) st = each_row(s, DIALECT(s, sql_item_states), r, item_state_row, err);
+    sl_status st = each_row(s, sql_item_ingest, r, item_ingest_row, err);
+    if (!st) st = each_row(s, sql_item_orphans, r, item_orphan_row, err);
+    if (!st) st = each_row(s, sql_item_purged, r, item_purged_row, err);
+    if (!st) st = each_row(s, sql_item_verdicts, r, item_verdict_row, err);
+    if (!st) st = each_row(s, sql_item_states, r, item_state_row, err);
     return st;
 }
 
 /* ---- decisions: outcome, rule, person, note and statement as decided ------------------------ */
 
-#define SQL_DECISIONS(J, JN, EV)                                                                                       \
-    "SELECT ev.seq, " JN("ev.d", "decision") ", d.id, ev.item, d.item, " J(                                            \
-        "ev.d", "outcome") ", d.outcome, " J("ev.d",                                                                   \
-                                             "rule") ", d.rule, ev.actor, d.decided_by, "                              \
-                                                     "ev.actor_name, "                                                 \
-                                                     "d.decided_by_name, d.note, " J("ev.d", "not"                     \
-                                                                                             "e_"                      \
-                                                                                             "sha"                     \
-                                                                                             "25"                      \
-                                                                                             "6") ", d.statement, " J( \
-                                                         "ev.d",                                                       \
-                                                         "statement_sha256") " FROM " EV                               \
-                                                                             " ev LEFT JOIN "                          \
-                                                                             "decisions d ON "                         \
-                                                                             "d.id = " JN(                             \
-                                                                                 "ev.d",                               \
-                                                                                 "decision") " WH"                     \
-                                                                                             "ERE"                     \
-                                                                                             " ev"                     \
-                                                                                             ".ac"                     \
-                                                                                             "tio"                     \
-                                                                                             "n "                      \
-                                                                                             "= "                      \
-                                                                                             "'it"                     \
-                                                                                             "em."                     \
-                                                                                             "dec"                     \
-                                                                                             "ide"                     \
-                                                                                             "' "                      \
-                                                                                             "ORD"                     \
-                                                                                             "ER "                     \
-                                                                                             "BY "                     \
-                                                                                             "ev."                     \
-                                                                                             "seq"
-static const char *const sql_decisions[2] = BOTH(SQL_DECISIONS);
-#define SQL_DECISION_ORPHANS(J, JN, EV)                                                            \
-    "SELECT id FROM decisions WHERE id NOT IN (SELECT coalesce(" JN(                               \
-        "d", "decision") ", -1) "                                                                  \
-                         "FROM " EV " WHERE action = 'item.decide') ORDER BY id LIMIT 1"
-static const char *const sql_decision_orphans[2] = BOTH(SQL_DECISION_ORPHANS);
+static const char *const sql_decisions =
+    "SELECT ev.seq, json_extract(ev.d, '$.decision'), d.id, ev.item, d.item, "
+    "json_extract(ev.d, '$.outcome'), d.outcome, json_extract(ev.d, '$.rule'), d.rule, "
+    "ev.actor, d.decided_by, ev.actor_name, d.decided_by_name, d.note, "
+    "json_extract(ev.d, '$.note_sha256'), d.statement, json_extract(ev.d, '$.statement_sha256') "
+    "FROM audit_ev ev LEFT JOIN decisions d "
+    "ON d.id = CAST(json_extract(ev.d, '$.decision') AS BIGINT) "
+    "WHERE ev.action = 'item.decide' ORDER BY ev.seq";
+static const char *const sql_decision_orphans =
+    "SELECT id FROM decisions WHERE id NOT IN "
+    "(SELECT coalesce(CAST(json_extract(d, '$.decision') AS BIGINT), -1) "
+    "FROM audit_ev WHERE action = 'item.decide') ORDER BY id LIMIT 1";
 
 static void decision_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -295,26 +233,20 @@ static void decision_orphan_row(sl__dbst *st, sl_audit_report *r)
 
 static sl_status check_decisions(sl__db *s, sl_audit_report *r, sl_error *err)
 {
-    sl_status st = each_row(s, DIALECT(s, sql_decisions), r, decision_row, err);
-    return st ? st : each_row(s, DIALECT(s, sql_decision_orphans), r, decision_orphan_row, err);
+    sl_status st = each_row(s, sql_decisions, r, decision_row, err);
+    return st ? st : each_row(s, sql_decision_orphans, r, decision_orphan_row, err);
 }
 
 /* ---- reports: item, reason and text as reported --------------------------------------------- */
 
-#define SQL_REPORTS(J, JN, EV)                                                                     \
-    "SELECT ev.seq, CAST(substr(ev.target, 8) AS INTEGER), p.id, ev.item, p.item, " J(             \
-        "ev.d",                                                                                    \
-        "reason") ", p.reason, p.text, " J("ev.d",                                                 \
-                                           "text_sha256") " FROM " EV                              \
-                                                          " ev LEFT JOIN reports p ON p.id = "     \
-                                                          "CAST(substr(ev.target, 8) AS INTEGER) " \
-                                                          "WHERE ev.action = 'report.create' "     \
-                                                          "ORDER BY ev.seq"
-static const char *const sql_reports[2] = BOTH(SQL_REPORTS);
-#define SQL_REPORT_ORPHANS(J, JN, EV)                                                              \
-    "SELECT id FROM reports WHERE id NOT IN (SELECT CAST(substr(target, 8) AS INTEGER) FROM " EV   \
-    " WHERE action = 'report.create') ORDER BY id LIMIT 1"
-static const char *const sql_report_orphans[2] = BOTH(SQL_REPORT_ORPHANS);
+static const char *const sql_reports =
+    "SELECT ev.seq, CAST(substr(ev.target, 8) AS BIGINT), p.id, ev.item, p.item, "
+    "json_extract(ev.d, '$.reason'), p.reason, p.text, json_extract(ev.d, '$.text_sha256') "
+    "FROM audit_ev ev LEFT JOIN reports p ON p.id = CAST(substr(ev.target, 8) AS BIGINT) "
+    "WHERE ev.action = 'report.create' ORDER BY ev.seq";
+static const char *const sql_report_orphans =
+    "SELECT id FROM reports WHERE id NOT IN (SELECT CAST(substr(target, 8) AS BIGINT) FROM "
+    "audit_ev WHERE action = 'report.create') ORDER BY id LIMIT 1";
 
 static void report_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -335,28 +267,25 @@ static void report_orphan_row(sl__dbst *st, sl_audit_report *r)
 
 static sl_status check_reports(sl__db *s, sl_audit_report *r, sl_error *err)
 {
-    sl_status st = each_row(s, DIALECT(s, sql_reports), r, report_row, err);
-    return st ? st : each_row(s, DIALECT(s, sql_report_orphans), r, report_orphan_row, err);
+    sl_status st = each_row(s, sql_reports, r, report_row, err);
+    return st ? st : each_row(s, sql_report_orphans, r, report_orphan_row, err);
 }
 
 /* ---- appeals: the text appealed with, and the outcome, reason and person of its decision ---- */
 
-#define SQL_APPEAL_ENTRIES(J, JN, EV)                                                              \
-    "SELECT ev.seq, CAST(substr(ev.target, 8) AS INTEGER), a.id, ev.item, a.item, ev.action, "     \
-    "a.text, " J("ev.d", "text_sha256") ", " J("ev.d", "outcome") ", a.outcome, a.reason, " J(     \
-        "ev.d",                                                                                    \
-        "reason_sha256") ", ev.actor, a.decided_by, ev.actor_name, a.decided_by_name "             \
-                         "FROM " EV " ev LEFT JOIN appeals a ON a.id = CAST(substr(ev.target, 8) " \
-                                    "AS INTEGER) "                                                 \
-                         "WHERE ev.action IN ('appeal.create', 'appeal.decide') ORDER BY ev.seq"
-static const char *const sql_appeal_entries[2] = BOTH(SQL_APPEAL_ENTRIES);
+static const char *const sql_appeal_entries =
+    "SELECT ev.seq, CAST(substr(ev.target, 8) AS BIGINT), a.id, ev.item, a.item, ev.action, "
+    "a.text, json_extract(ev.d, '$.text_sha256'), json_extract(ev.d, '$.outcome'), a.outcome, "
+    "a.reason, json_extract(ev.d, '$.reason_sha256'), ev.actor, a.decided_by, ev.actor_name, "
+    "a.decided_by_name FROM audit_ev ev LEFT JOIN appeals a ON a.id = "
+    "CAST(substr(ev.target, 8) AS BIGINT) WHERE ev.action IN ('appeal.create', "
+    "'appeal.decide') ORDER BY ev.seq";
 /* an appeal without its creation, or decided without the decision's entry */
-#define SQL_APPEAL_ORPHANS(J, JN, EV)                                                              \
-    "SELECT id, outcome IS NOT NULL FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM " EV            \
-    " WHERE action = 'appeal.create' AND target = 'appeal:' || a.id) OR (outcome IS NOT NULL "     \
-    "AND NOT EXISTS (SELECT 1 FROM " EV " WHERE action = 'appeal.decide' "                         \
-    "AND target = 'appeal:' || a.id)) ORDER BY id LIMIT 1"
-static const char *const sql_appeal_orphans[2] = BOTH(SQL_APPEAL_ORPHANS);
+static const char *const sql_appeal_orphans =
+    "SELECT id, outcome IS NOT NULL FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM "
+    "audit_ev WHERE action = 'appeal.create' AND target = 'appeal:' || a.id) OR (outcome "
+    "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_ev WHERE action = 'appeal.decide' "
+    "AND target = 'appeal:' || a.id)) ORDER BY id LIMIT 1";
 
 static void appeal_row(sl__dbst *st, sl_audit_report *r)
 {
@@ -382,8 +311,8 @@ static void appeal_orphan_row(sl__dbst *st, sl_audit_report *r)
 
 static sl_status check_appeals(sl__db *s, sl_audit_report *r, sl_error *err)
 {
-    sl_status st = each_row(s, DIALECT(s, sql_appeal_entries), r, appeal_row, err);
-    return st ? st : each_row(s, DIALECT(s, sql_appeal_orphans), r, appeal_orphan_row, err);
+    sl_status st = each_row(s, sql_appeal_entries, r, appeal_row, err);
+    return st ? st : each_row(s, sql_appeal_orphans, r, appeal_orphan_row, err);
 }
 
 /* ---- the table of checks ------------------------------------------------------------------- */
@@ -403,9 +332,7 @@ sl_status sl__db_audit_check_tables(void *db, sl_audit_report *report, sl_error 
     sl__db *s = db;
     /* one read transaction: the entries and every table from the same snapshot */
     sl_status status = sl__db_exec(s, "BEGIN", err);
-    if (!status)
-        status = sl__db_exec(s, s->kind == SL_DB_POSTGRES ? sql_ev_create_pg : sql_ev_create_sqlite,
-                             err);
+    if (!status) status = sl__db_exec(s, SL_DB_SQL(s, sql_ev_create, pg_ev_create), err);
     for (size_t i = 0; !status && report->ok && i < sizeof checks / sizeof checks[0]; i++) {
         status = checks[i].run(s, report, err);
         if (status && err)

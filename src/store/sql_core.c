@@ -97,9 +97,8 @@ static const char *const sql_text[Q_COUNT] = {
                       "ON o.pk = c.org WHERE o.id = ?1 AND c.queue = ?2 AND c.closed_at IS NULL",
 };
 
-/* PostgreSQL's text where the dialects differ (bytes of a text: SQLite 3.40 has no
- * octet_length). */
-static const char *const pg_text[Q_COUNT] = {
+/* PostgreSQL's text where the dialects differ (the byte length of a text). */
+static const char *const pg_sql_text[Q_COUNT] = {
     [Q_EVENTS_SIZE] = "SELECT count(*), coalesce(sum(octet_length(what) + octet_length(detail) + "
                       "2), 0), coalesce(max(id), 0) FROM item_events WHERE item = ?1",
 };
@@ -107,7 +106,7 @@ static const char *const pg_text[Q_COUNT] = {
 /* The statement k of this file's table, prepared on first use, reset and unbound. */
 static sl_status stmt(sl__db *s, int k, sl__dbst **out, sl_error *err)
 {
-    const char *sql = s->kind == SL_DB_POSTGRES && pg_text[k] ? pg_text[k] : sql_text[k];
+    const char *sql = s->kind == SL_DB_POSTGRES && pg_sql_text[k] ? pg_sql_text[k] : sql_text[k];
     return sl__db_prepare(s, sql, out, err);
 }
 

@@ -15,26 +15,26 @@
 #include "store/backend.h"
 #include "store/sql_db.h"
 
-#define LIST_TODO                                                                                  \
-    "WITH todo(id) AS ("                                                                           \
-    "SELECT id FROM items WHERE +org = ?1 AND purged_at IS NULL AND received_at >= ?2 AND "        \
-    "id > ?3 UNION SELECT item FROM cases WHERE org = ?1 AND closed_at IS NULL AND item > ?3) "    \
-    "SELECT i.id, i.channel, i.ext_id, i.text, i.verdict, i.policy_version, i.action, "            \
+static const char *const sql_list =
+    "WITH todo(id) AS ("
+    "SELECT id FROM items WHERE +org = ?1 AND purged_at IS NULL AND received_at >= ?2 AND id > ?3 "
+    "UNION SELECT item FROM cases WHERE org = ?1 AND closed_at IS NULL AND item > ?3) "
+    "SELECT i.id, i.channel, i.ext_id, i.text, i.verdict, i.policy_version, i.action, "
     "EXISTS (SELECT 1 FROM cases c WHERE c.item = i.id AND c.closed_at IS NULL), "
-#define LIST_FROM                                                                                  \
-    " FROM todo t JOIN items i ON i.id = t.id WHERE i.purged_at IS NULL ORDER BY t.id LIMIT ?4"
-/* the verdict's rules, each once, in byte order, separated by spaces */
-static const char *const sql_list_sqlite = LIST_TODO
     "CASE WHEN json_valid(i.verdict) THEN coalesce((SELECT group_concat(r, ' ') FROM "
     "(SELECT DISTINCT json_extract(value, '$.rule') AS r FROM json_each(i.verdict, '$.hits') "
-    "WHERE r IS NOT NULL ORDER BY r)), '') ELSE '' END" LIST_FROM;
-/* json_or_null: migrations_pg/0006_retention.sql */
-static const char *const sql_list_pg = LIST_TODO
-    "coalesce((SELECT string_agg(r, ' ' ORDER BY r COLLATE \"C\") FROM "
-    "(SELECT DISTINCT x.h ->> 'rule' AS r FROM jsonb_array_elements(CASE WHEN "
-    "jsonb_typeof(json_or_null(i.verdict) -> 'hits') = 'array' THEN "
-    "json_or_null(i.verdict) -> 'hits' ELSE '[]' END) AS x(h) WHERE x.h ->> 'rule' IS NOT NULL) "
-    "rules), '')" LIST_FROM;
+    "WHERE r IS NOT NULL ORDER BY r)), '') ELSE '' END "
+    "FROM todo t JOIN items i ON i.id = t.id WHERE i.purged_at IS NULL ORDER BY t.id LIMIT ?4";
+static const char *const pg_list =
+    "WITH todo(id) AS ("
+    "SELECT id FROM items WHERE org = ?1 AND purged_at IS NULL AND received_at >= ?2 AND id > ?3 "
+    "UNION SELECT item FROM cases WHERE org = ?1 AND closed_at IS NULL AND item > ?3) "
+    "SELECT i.id, i.channel, i.ext_id, i.text, i.verdict, i.policy_version, i.action, "
+    "EXISTS (SELECT 1 FROM cases c WHERE c.item = i.id AND c.closed_at IS NULL), "
+    "coalesce((SELECT string_agg(DISTINCT h ->> 'rule', ' ' ORDER BY h ->> 'rule') FROM "
+    "jsonb_array_elements(CASE jsonb_typeof(sl_jsonb(i.verdict) -> 'hits') WHEN 'array' "
+    "THEN sl_jsonb(i.verdict) -> 'hits' ELSE '[]' END) h WHERE h ->> 'rule' IS NOT NULL), '') "
+    "FROM todo t JOIN items i ON i.id = t.id WHERE i.purged_at IS NULL ORDER BY t.id LIMIT ?4";
 
 static const char *const sql_update =
     "UPDATE items SET verdict = ?3, action = ?4, score = ?5, policy_version = ?6 "
@@ -87,7 +87,7 @@ sl_status sl__db_rescreen_list(void *db, const char *org, int64_t since, int64_t
     int64_t pk = 0;
     sl__dbst *st = NULL;
     status = sl__db_org_pk(s, org, &pk, err);
-    if (!status) status = sl__db_prepare(s, SL_DB_SQL(s, sql_list_sqlite, sql_list_pg), &st, err);
+    if (!status) status = sl__db_prepare(s, SL_DB_SQL(s, sql_list, pg_list), &st, err);
     if (!status) {
         sl__db_bind_int64(st, 1, pk);
         sl__db_bind_int64(st, 2, since);

@@ -29,21 +29,19 @@ static const char *const sql_due =
 
 /* The verdict keeps its shape, offsets, rules and scores; the hits lose the text they quote
  * ("text": the excerpt; "detail": evidence such as the host of a URL in the post). */
-static const char *const sql_purge_sqlite =
+static const char *const sql_purge =
     "UPDATE items SET text = '', author = X'', purged_at = ?2, verdict = CASE "
     "WHEN json_valid(verdict) AND json_type(verdict, '$.hits') = 'array' THEN "
     "json_set(verdict, '$.hits', json((SELECT json_group_array(json_remove(value, '$.text', "
     "'$.detail')) FROM json_each(verdict, '$.hits')))) ELSE verdict END "
     "WHERE id = ?1 AND purged_at IS NULL";
-/* the same on PostgreSQL (json_or_null: migrations_pg/0006_retention.sql); the verdict comes
- * back as jsonb's text, with the same fields and values */
-static const char *const sql_purge_pg =
-    "UPDATE items SET text = '', author = '\\x'::bytea, purged_at = ?2, verdict = CASE "
-    "WHEN jsonb_typeof(json_or_null(verdict) -> 'hits') = 'array' THEN "
-    "CAST(jsonb_set(json_or_null(verdict), '{hits}', (SELECT coalesce(jsonb_agg(CASE WHEN "
-    "jsonb_typeof(h) = 'object' THEN h - 'text' - 'detail' ELSE h END ORDER BY n), '[]') "
-    "FROM jsonb_array_elements(json_or_null(verdict) -> 'hits') WITH ORDINALITY AS x(h, n))) "
-    "AS TEXT) ELSE verdict END WHERE id = ?1 AND purged_at IS NULL";
+static const char *const pg_purge =
+    "UPDATE items SET text = '', author = ''::bytea, purged_at = ?2, verdict = CASE "
+    "WHEN jsonb_typeof(sl_jsonb(verdict) -> 'hits') = 'array' THEN "
+    "jsonb_set(sl_jsonb(verdict), '{hits}', (SELECT coalesce(jsonb_agg(h - 'text' - 'detail' "
+    "ORDER BY n), '[]') FROM jsonb_array_elements(sl_jsonb(verdict) -> 'hits') "
+    "WITH ORDINALITY AS x(h, n)))::text ELSE verdict END "
+    "WHERE id = ?1 AND purged_at IS NULL";
 
 /* The private and free texts of the review workflow go with the post: reviewers' notes and
  * statements, readers' report texts, authors' appeal texts and appeals' reasons. Their hashes
@@ -96,7 +94,7 @@ static sl_status purge_one(sl__db *s, const due_item *d, int64_t now, bool *done
 {
     *done = false;
     sl__dbst *st;
-    sl_status status = sl__db_prepare(s, SL_DB_SQL(s, sql_purge_sqlite, sql_purge_pg), &st, err);
+    sl_status status = sl__db_prepare(s, SL_DB_SQL(s, sql_purge, pg_purge), &st, err);
     if (status) return status;
     sl__db_bind_int64(st, 1, d->id);
     sl__db_bind_int64(st, 2, now);

@@ -26,10 +26,9 @@ static const char *const sql_times =
     "SELECT closed_at - opened_at AS t FROM cases WHERE org = ?1 AND queue = ?2 AND "
     "closed_at IS NOT NULL AND closed_at >= ?3 AND closed_at < ?4 ORDER BY t";
 static const char *const sql_appeals =
-    "SELECT coalesce(sum(CASE WHEN outcome = 'uphold' AND decided_at >= ?2 AND decided_at < ?3 "
-    "THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN outcome = 'overturn' AND decided_at >= ?2 "
-    "AND decided_at < ?3 THEN 1 ELSE 0 END), 0), "
-    "coalesce(sum(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END), 0) FROM appeals WHERE org = ?1";
+    "SELECT count(*) FILTER (WHERE outcome = 'uphold' AND decided_at >= ?2 AND decided_at < ?3), "
+    "count(*) FILTER (WHERE outcome = 'overturn' AND decided_at >= ?2 AND decided_at < ?3), "
+    "count(*) FILTER (WHERE outcome IS NULL) FROM appeals WHERE org = ?1";
 
 static void bind_window(sl__dbst *st, int64_t pk, int64_t since, int64_t until)
 {

@@ -43,9 +43,9 @@ static const char *const sql_statements =
     "ELSE (SELECT min(e.id) FROM item_events e WHERE e.item = p.item AND e.what = "
     "'appeal decided' AND e.at = p.applied_at AND e.to_state = 2) END AS anchor, "
     /* a decision followed a report when it closed the item's case in "reported" */
-    "CASE p.src WHEN 0 THEN (CASE WHEN EXISTS (SELECT 1 FROM cases c WHERE c.item = p.item AND "
-    "c.queue = 'reported' AND c.closed_at = p.applied_at AND c.close_reason = 'decided') "
-    "THEN 1 ELSE 0 END) WHEN 1 THEN 0 ELSE 1 END AS reported FROM page p) "
+    "CASE p.src WHEN 0 THEN (SELECT count(*) FROM cases c WHERE c.item = p.item AND c.queue = "
+    "'reported' AND c.closed_at = p.applied_at AND c.close_reason = 'decided') "
+    "WHEN 1 THEN 0 ELSE 1 END AS reported FROM page p) "
     "SELECT s.src, s.sid, s.item, s.applied_at, s.rule, s.category, s.clause, s.pver, "
     "s.reported, s.detected, coalesce(i.created_at, ''), i.received_at, i.verdict, "
     "coalesce((SELECT min(e.at) FROM item_events e WHERE e.item = s.item AND e.id > s.anchor "

@@ -25,25 +25,22 @@ static const char *const sql_anything =
 static const char *const sql_cursor_new =
     "INSERT INTO webhook_cursors (org, last_seq) SELECT ?1, coalesce(max(seq), -1) FROM audit_log";
 static const char *const sql_cursor_set = "UPDATE webhook_cursors SET last_seq = ?2 WHERE org = ?1";
-static const char *const sql_entries_sqlite =
+static const char *const sql_entries =
     "SELECT seq, at, coalesce(json_extract(entry, '$.action'), ''), "
     "coalesce(json_extract(entry, '$.target'), ''), coalesce(json_extract(entry, '$.after'), ''), "
     "coalesce(json_extract(entry, '$.data'), '{}') "
     "FROM audit_log WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
-/* PostgreSQL: json rather than jsonb keeps the data object's text (members in their order) */
-static const char *const sql_entries_pg =
+static const char *const pg_entries =
     "SELECT seq, at, coalesce(e ->> 'action', ''), coalesce(e ->> 'target', ''), "
-    "coalesce(e ->> 'after', ''), coalesce(CAST(e -> 'data' AS TEXT), '{}') "
-    "FROM (SELECT seq, at, CAST(convert_from(entry, 'UTF8') AS json) AS e FROM audit_log "
-    "WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) l ORDER BY seq";
+    "coalesce(e ->> 'after', ''), coalesce((e -> 'data')::text, '{}') "
+    "FROM (SELECT seq, at, convert_from(entry, 'UTF8')::json AS e FROM audit_log "
+    "WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) a ORDER BY seq";
 /* each member's value as JSON text (json_each gives strings unquoted and booleans as 1/0) */
-static const char *const sql_members_sqlite =
+static const char *const sql_members =
     "SELECT key, CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
     "WHEN 'null' THEN 'null' WHEN 'text' THEN json_quote(value) ELSE value END "
     "FROM json_each(?1) WHERE type IS NOT NULL";
-/* PostgreSQL's json_each gives each value as JSON, in the object's order */
-static const char *const sql_members_pg =
-    "SELECT key, CAST(value AS TEXT) FROM json_each(CAST(?1 AS json))";
+static const char *const pg_members = "SELECT key, value::text FROM json_each(CAST(?1 AS json))";
 static const char *const sql_item =
     "SELECT i.channel, i.ext_id, i.state FROM items i JOIN organizations o ON o.pk = i.org "
     "WHERE i.id = ?1 AND o.id = ?2";
@@ -64,8 +61,8 @@ static const char *const sql_failed =
     "UPDATE webhook_deliveries SET attempts = ?2, next_attempt_at = ?3, given_up_at = ?4, "
     "last_status = ?5, last_error = ?6 WHERE id = ?1";
 static const char *const sql_stats =
-    "SELECT count(delivered_at), coalesce(sum(CASE WHEN delivered_at IS NULL AND given_up_at IS "
-    "NULL THEN 1 ELSE 0 END), 0), "
+    "SELECT count(delivered_at), "
+    "count(*) FILTER (WHERE delivered_at IS NULL AND given_up_at IS NULL), "
     "count(given_up_at), coalesce(sum(attempts), 0) - count(delivered_at), "
     "coalesce(min(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END), 0) "
     "FROM webhook_deliveries WHERE CAST(?1 AS TEXT) IS NULL OR org = ?1";
@@ -88,8 +85,7 @@ static void members_free(members *ms)
 static sl_status read_members(sl__db *s, const char *data, members *ms, sl_error *err)
 {
     sl__dbst *st;
-    sl_status status =
-        sl__db_prepare(s, SL_DB_SQL(s, sql_members_sqlite, sql_members_pg), &st, err);
+    sl_status status = sl__db_prepare(s, SL_DB_SQL(s, sql_members, pg_members), &st, err);
     if (status) return status;
     sl__db_bind_text(st, 1, data, -1, SL_DB_STATIC);
     int rc = SL_DB_DONE;
@@ -202,7 +198,7 @@ static sl_status take(sl__db *s, const char *org, size_t max, int64_t now, size_
         sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
         return sl__db_run(s, st, "make webhook cursor", err);
     }
-    if ((status = sl__db_prepare(s, SL_DB_SQL(s, sql_entries_sqlite, sql_entries_pg), &st, err)))
+    if ((status = sl__db_prepare(s, SL_DB_SQL(s, sql_entries, pg_entries), &st, err)))
         return status;
     sl__db_bind_text(st, 1, org, -1, SL_DB_STATIC);
     sl__db_bind_int64(st, 2, last);

@@ -24,18 +24,22 @@ other_rev=$(token reviewer other)
 other_integ=$(token integration other)
 
 # ---- the command line: refusals exit 2 with a message -----------------------------------------
-timeout 30 "$bin" serve --threads 0 --db "$db" 2>"$tmp/e"; [ $? -eq 2 ] || fail "--threads 0 exits 2"
+timeout 30 "$bin" serve --threads 0 --db "$db" "${store_keys[@]}" 2>"$tmp/e"; [ $? -eq 2 ] || fail "--threads 0 exits 2"
 grep -q "threads" "$tmp/e" || fail "--threads message"
-timeout 30 "$bin" serve --listen nowhere --db "$db" 2>"$tmp/e"; [ $? -eq 2 ] || fail "bad --listen exits 2"
-timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" extra 2>"$tmp/e"; [ $? -eq 2 ] || fail "extra argument exits 2"
+timeout 30 "$bin" serve --listen nowhere --db "$db" "${store_keys[@]}" 2>"$tmp/e"; [ $? -eq 2 ] || fail "bad --listen exits 2"
+timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" extra 2>"$tmp/e"; [ $? -eq 2 ] || fail "extra argument exits 2"
 printf 'name: x\nversion: 1\nrules: [\n' >"$tmp/bad.yaml"
-timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" --policy "$tmp/bad.yaml" 2>"$tmp/e"
+timeout 60 "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" --policy "$tmp/bad.yaml" 2>"$tmp/e"
 [ $? -eq 2 ] || fail "a bad policy at start exits 2"
 grep -q "bad.yaml:[0-9]" "$tmp/e" || fail "the start error names the policy line: $(cat "$tmp/e")"
+if [ -n "$pgdir" ]; then
+    timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" 2>"$tmp/e"; [ $? -eq 2 ] || fail "PostgreSQL without keys exits 2"
+    grep -q -- "--secret-file and --audit-key" "$tmp/e" || fail "PostgreSQL without keys: $(cat "$tmp/e")"
+fi
 timeout 30 "$bin" serve --help | grep -q "listening on" || fail "serve --help"
 
 start_server "$db" --policy "$tmp/policy.yaml" --threads 2 --max-body 65536
-timeout 60 "$bin" serve --listen "127.0.0.1:$port" --db "$db" 2>"$tmp/e"
+timeout 60 "$bin" serve --listen "127.0.0.1:$port" --db "$db" "${store_keys[@]}" 2>"$tmp/e"
 [ $? -eq 2 ] || fail "a port in use exits 2"
 grep -q "cannot listen" "$tmp/e" || fail "port in use message: $(cat "$tmp/e")"
 

@@ -121,11 +121,11 @@ expect 200 '.reloaded == true' "reload"
 kill -HUP "$pid"
 for _ in $(seq 1 100); do
     [ "$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
-          AND json_extract(entry, '$.actor.token') = 0")" -ge 1 ] && break
+          AND CAST(json_extract(entry, '$.actor.token') AS BIGINT) = 0")" -ge 1 ] && break
     sleep 0.1
 done
 [ "$(db_sql "SELECT count(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'policy.reload'
-      AND json_extract(entry, '$.actor.token') = 0")" -ge 1 ] || fail "a SIGHUP reload is not logged"
+      AND CAST(json_extract(entry, '$.actor.token') AS BIGINT) = 0")" -ge 1 ] || fail "a SIGHUP reload is not logged"
 req POST /v1/items "$integ" '{"items":[{"id":"a3","channel":"web","kind":"comment","author":"u","text":"thêm một bình luận"}]}'
 expect 200 '.items[0].status == "created"' "ingest more"
 n2=$(db_sql "SELECT count(*) FROM audit_log")

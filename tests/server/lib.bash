@@ -21,6 +21,10 @@ if [ "${SL_TEST_STORE:-sqlite}" = pg ]; then
     sl_pg_start "$pgdir" || { echo "FAIL: PostgreSQL did not start"; exit 1; }
     trap cleanup EXIT # sl_pg_start set its own
 fi
+# the options every `serve` of a test gets: a PostgreSQL store names its keys, which every
+# server sharing it must use
+store_keys=()
+[ -n "$pgdir" ] && store_keys=(--secret-file "$tmp/secret.key" --audit-key "$tmp/audit.key")
 
 # store_url NAME: a new, empty store for this test (a file path, or a PostgreSQL database URL)
 store_url() {
@@ -35,9 +39,9 @@ CREATE FUNCTION instr(s anyelement, sub text) RETURNS boolean LANGUAGE sql IMMUT
   SELECT strpos(CASE WHEN pg_typeof(s) = 'bytea'::regtype THEN convert_from(s::text::bytea, 'UTF8')
                 ELSE s::text END, sub) > 0 $$;
 CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(encode(b, 'hex')) $$;
-CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN acc IS NULL THEN v WHEN v IS NULL THEN acc ELSE acc || ',' || v END $$;
-CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
+CREATE FUNCTION group_concat_step(acc text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN acc IS NULL THEN v::text WHEN v IS NULL THEN acc ELSE acc || ',' || v::text END $$;
+CREATE AGGREGATE group_concat(anyelement) (SFUNC = group_concat_step, STYPE = text);
 SQL
         echo "postgresql://postgres@127.0.0.1:$SL_PG_PORT/$1"
     else
@@ -64,7 +68,7 @@ start_server() {
     local db=$1
     shift
     : >"$tmp/err"
-    "$bin" serve --listen 127.0.0.1:0 --db "$db" "$@" 2>"$tmp/err" &
+    "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" "$@" 2>"$tmp/err" &
     pid=$!
     port=
     for _ in $(seq 1 600); do # at most ~30 s (the first start may compile the patterns)

@@ -23,7 +23,8 @@ pids=() urls=()
 # serve K: starts server K (its own stderr file) and records its pid and URL
 serve() {
     local k=$1 p=
-    "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 2 2>"$tmp/err$k" &
+    "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 2 "${store_keys[@]}" \
+        2>"$tmp/err$k" &
     pids[k]=$!
     for _ in $(seq 1 600); do
         p=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/err$k")

@@ -42,7 +42,7 @@ YAML
 # ---- config errors: exit 2, the config's line ---------------------------------------------------
 bad_config() { # WHAT LINE YAML
     printf '%s\n' "$3" >"$tmp/conf/bad.yaml"
-    timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" --no-model --config "$tmp/conf/bad.yaml" 2>"$tmp/e"
+    timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" --no-model --config "$tmp/conf/bad.yaml" 2>"$tmp/e"
     [ $? -eq 2 ] || fail "config $1: exit 2"
     grep -q "bad.yaml:$2:" "$tmp/e" || fail "config $1: line $2 named: $(cat "$tmp/e")"
 }
@@ -55,7 +55,7 @@ bad_config "bad id" 2 "$(printf 'organizations:\n  - {id: "x y", policy: pol/a.y
 bad_config "top key" 2 "$(printf 'organizations: []\nextra: 1')"
 mkfifo "$tmp/conf/fifo.yaml"
 bad_config "a FIFO" 2 "$(printf 'organizations:\n  - {id: x, policy: fifo.yaml}')"
-timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" --no-model --config "$tmp/conf/fifo.yaml" 2>"$tmp/e"
+timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" --no-model --config "$tmp/conf/fifo.yaml" 2>"$tmp/e"
 [ $? -eq 2 ] || fail "a FIFO as the config: exit 2"
 
 # ---- two orgs, each screened with its own policy ------------------------------------------------

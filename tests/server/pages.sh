@@ -165,7 +165,7 @@ get /login -H "Origin: ${url/http:/https:}" --data-urlencode "token=$aud"
 [[ "$(hdr Set-Cookie)" =~ Max-Age=7200\;\ HttpOnly\;\ SameSite=Strict\;\ Secure$ ]] ||
     fail "--session-hours 2 --secure-cookies: $(hdr Set-Cookie)"
 # a second server process on the same store knows the session too
-"$bin" serve --listen 127.0.0.1:0 --db "$db" 2>"$tmp/err2" &
+"$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" 2>"$tmp/err2" &
 pid2=$!
 for _ in $(seq 1 600); do
     port2=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/err2")

@@ -12,10 +12,10 @@ a=$(token integration)
 b=$(token integration)
 
 for bad in 0/s 5/h x -1 "1/s/s"; do
-    timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" --rate-limit "$bad" 2>"$tmp/e"
+    timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" --rate-limit "$bad" 2>"$tmp/e"
     [ $? -eq 2 ] || fail "--rate-limit $bad exits 2"
 done
-timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" --rate-limit 1/s --rate-burst 0 2>"$tmp/e"
+timeout 30 "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" --rate-limit 1/s --rate-burst 0 2>"$tmp/e"
 [ $? -eq 2 ] || fail "--rate-burst 0 exits 2"
 
 start_server "$db" --rate-limit 1/s --rate-burst 3

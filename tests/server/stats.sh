@@ -85,7 +85,7 @@ expect 200 '.queues | map({(.queue): .}) | add |
 expect 200 '.appeals == {"upheld": 1, "overturned": 1, "open": 0}' "appeal outcomes"
 # the percentiles are the cases' own times (nearest rank over 2 values: p50 the smaller)
 ttd=$(db_sql "SELECT group_concat(t) FROM (SELECT closed_at - opened_at AS t FROM cases
-    WHERE queue = 'pending' AND closed_at IS NOT NULL ORDER BY t)")
+    WHERE queue = 'pending' AND closed_at IS NOT NULL ORDER BY t) AS x")
 lo=${ttd%,*}
 hi=${ttd#*,}
 expect 200 "(.queues[0].time_to_decision | .p50_seconds == ($lo / 1000) and

@@ -69,3 +69,12 @@ CREATE TABLE item_events (
     detail     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX item_events_item ON item_events (item, id);
+
+-- Text that should be JSON, as jsonb, or NULL when it is not (SQLite's json_valid): the
+-- backend's PostgreSQL statements read verdicts and audit entries through it.
+CREATE FUNCTION sl_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+    RETURN t::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;

@@ -7,12 +7,3 @@
 ALTER TABLE items ADD COLUMN purged_at BIGINT;
 
 CREATE INDEX items_unpurged ON items (received_at, id) WHERE purged_at IS NULL;
-
--- A text as JSON, or NULL when it is not (where SQLite's SQL asks json_valid): the purge edits
--- a verdict only when it is JSON (sql_retention.c).
-CREATE FUNCTION json_or_null(t TEXT) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    RETURN t::jsonb;
-EXCEPTION WHEN others THEN
-    RETURN NULL;
-END $$;
