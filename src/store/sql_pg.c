@@ -185,7 +185,17 @@ int sl__pg_exec(sl__db *s, const char *sql)
         sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
     else if (!strcmp(sql, "BEGIN IMMEDIATE"))
         return sl__pg_begin_write(s);
-    return run(s, sql);
+    if (strcmp(sql, "COMMIT")) return run(s, sql);
+    /* COMMIT of a transaction that an error aborted rolls back and answers "ROLLBACK": that is
+     * a failure (on SQLite the statements before the error would have been kept) */
+    PGresult *r = PQexec(s->conn, sql);
+    rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(s, r);
+    if (!rc && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
+        set_errmsg(s, "the transaction was rolled back after an error in it", "25P02");
+        rc = SL_DB_PG_ERROR;
+    }
+    PQclear(r);
+    return rc;
 }
 
 int sl__pg_begin_write(sl__db *s)

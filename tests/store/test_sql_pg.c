@@ -119,6 +119,16 @@ static void open_db(sl__db *db, int timeout_ms)
     if (sl__pg_open(db, url(), &err)) fail_msg("open: %s", err.message);
 }
 
+/* Opens a connection to an empty, freshly migrated database (schema public made again). */
+static void fresh_db(sl__db *db, int timeout_ms)
+{
+    open_db(db, timeout_ms);
+    if (sl__pg_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        fail_msg("reset: %s", sl__pg_errmsg(db));
+    sl__pg_close(db);
+    open_db(db, timeout_ms);
+}
+
 static sl__pgst *prep(sl__db *db, const char *sql)
 {
     sl__pgst *st = NULL;
@@ -376,6 +386,13 @@ static void test_rollback(void **state)
     exec_ok(&db, "INSERT INTO tx VALUES (2)");
     exec_ok(&db, "COMMIT");
     assert_int_equal(query_int(&db, "SELECT sum(v) FROM tx"), 2);
+    /* an error inside a transaction: its COMMIT is a failure, and nothing of it is kept */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    exec_ok(&db, "INSERT INTO tx VALUES (3)");
+    assert_int_equal(sl__pg_exec(&db, "INSERT INTO tx VALUES ('x')"), SL_DB_PG_ERROR);
+    assert_int_equal(sl__pg_exec(&db, "COMMIT"), SL_DB_PG_ERROR);
+    assert_non_null(strstr(sl__pg_errmsg(&db), "rolled back"));
+    assert_int_equal(query_int(&db, "SELECT sum(v) FROM tx"), 2);
     sl__pg_close(&db);
 }
 
@@ -458,7 +475,7 @@ static void test_writer_waits(void **state)
 static void test_migrations(void **state)
 {
     sl__db a, b;
-    open_db(&a, 2000);
+    fresh_db(&a, 2000);
     open_db(&b, 2000); /* the second open finds everything applied */
     assert_int_equal(a.version, sl__store_pg_nmigrations);
     assert_int_equal(b.version, sl__store_pg_nmigrations);
@@ -496,7 +513,7 @@ static void test_migrations(void **state)
 static void test_schema_triggers(void **state)
 {
     sl__db db;
-    open_db(&db, 2000);
+    fresh_db(&db, 2000);
     exec_ok(&db, "BEGIN");
     exec_ok(&db, "INSERT INTO audit_log (seq, at, org, entry, leaf) VALUES "
                  "(0, 1, '', 'e', decode(repeat('00', 32), 'hex'))");
@@ -542,7 +559,7 @@ static void test_schema_triggers(void **state)
 static void test_injection_stored_verbatim(void **state)
 {
     sl__db db;
-    open_db(&db, 2000);
+    fresh_db(&db, 2000);
     exec_ok(&db, "CREATE TEMP TABLE inj (s TEXT)");
     const char *attacks[] = {
         "'); DROP TABLE inj; --",
