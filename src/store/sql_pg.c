@@ -211,6 +211,11 @@ int sl__pg_begin_write(sl__db *s)
     else
         snprintf(sql, sizeof sql, "BEGIN; SELECT pg_try_advisory_xact_lock(" WRITER_LOCK ")");
     PGresult *r = PQexec(s->conn, sql);
+    if (PQstatus(s->conn) == CONNECTION_BAD && !ensure_connected(s)) {
+        /* the connection had been lost (a server restart): nothing was begun, begin again */
+        PQclear(r);
+        r = PQexec(s->conn, sql);
+    }
     ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (t != PGRES_TUPLES_OK)
         rc = fail(s, r);

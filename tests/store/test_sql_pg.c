@@ -590,6 +590,49 @@ static void test_injection_stored_verbatim(void **state)
     sl__pg_close(&db);
 }
 
+/* A connection the server dropped between transactions is made again for the next statement,
+ * prepared statements included (begin_write retries at once: nothing was begun); one dropped
+ * inside a transaction fails that transaction. */
+static void test_reconnect(void **state)
+{
+    sl__db a, b;
+    open_db(&a, 2000);
+    open_db(&b, 2000);
+    sl__pgst *st = prep(&a, "SELECT ?1 + 1");
+    BIND_INT(st, 1, 41);
+    assert_int_equal(sl__pg_step(st), SL_DB_ROW);
+    int64_t pid = query_int(&a, "SELECT pg_backend_pid()");
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", (long long)pid);
+    assert_int_equal(query_int(&b, sql), 1);
+    struct timespec pause = {0, 100 * 1000000};
+    nanosleep(&pause, NULL);
+    sl__pg_reset(st);
+    assert_int_equal(sl__pg_step(st), SL_DB_PG_ERROR); /* the statement that finds it gone */
+    sl__pg_reset(st);
+    assert_int_equal(sl__pg_step(st), SL_DB_ROW); /* then a new session, prepared again */
+    assert_int_equal(sl__pg_column_int64(st, 0), 42);
+    assert_int_not_equal(query_int(&a, "SELECT pg_backend_pid()"), pid);
+    sl__pg_finalize(st);
+
+    assert_int_equal(sl__pg_begin_write(&a), 0);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)",
+             (long long)query_int(&a, "SELECT pg_backend_pid()"));
+    assert_int_equal(query_int(&b, sql), 1);
+    nanosleep(&pause, NULL);
+    assert_int_not_equal(sl__pg_exec(&a, "SELECT 1"), 0);
+    assert_int_equal(query_int(&a, "SELECT 7"), 7);
+    /* a write transaction begun on a lost connection begins on a new one */
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)",
+             (long long)query_int(&a, "SELECT pg_backend_pid()"));
+    assert_int_equal(query_int(&b, sql), 1);
+    nanosleep(&pause, NULL);
+    assert_int_equal(sl__pg_begin_write(&a), 0);
+    exec_ok(&a, "COMMIT");
+    sl__pg_close(&a);
+    sl__pg_close(&b);
+}
+
 static void test_connect_errors(void **state)
 {
     sl__db db = {.kind = SL_DB_POSTGRES, .busy_timeout_ms = 100};
@@ -627,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_migrations),
         cmocka_unit_test(test_schema_triggers),
         cmocka_unit_test(test_injection_stored_verbatim),
+        cmocka_unit_test(test_reconnect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
