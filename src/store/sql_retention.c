@@ -38,8 +38,9 @@ static const char *const sql_purge =
 static const char *const pg_purge =
     "UPDATE items SET text = '', author = ''::bytea, purged_at = ?2, verdict = CASE "
     "WHEN jsonb_typeof(sl_jsonb(verdict) -> 'hits') = 'array' THEN "
-    "jsonb_set(sl_jsonb(verdict), '{hits}', (SELECT coalesce(jsonb_agg(h - 'text' - 'detail' "
-    "ORDER BY n), '[]') FROM jsonb_array_elements(sl_jsonb(verdict) -> 'hits') "
+    "jsonb_set(sl_jsonb(verdict), '{hits}', (SELECT coalesce(jsonb_agg(CASE jsonb_typeof(h) "
+    "WHEN 'object' THEN h - 'text' - 'detail' ELSE h END ORDER BY n), '[]') "
+    "FROM jsonb_array_elements(sl_jsonb(verdict) -> 'hits') "
     "WITH ORDINALITY AS x(h, n)))::text ELSE verdict END "
     "WHERE id = ?1 AND purged_at IS NULL";
 

@@ -179,6 +179,30 @@ static void test_purge_in_batches(void **state)
     sl_store_close(s);
 }
 
+/* Hits that are not objects (a number, an array) stay as they are, and the objects among them
+ * still lose their quotes: the purge does not fail on them. */
+static void test_purge_odd_hits(void **state)
+{
+    fixture *f = *state;
+    sl_store *s = fixture_open(f);
+    sl_error err = {0};
+    int64_t x = put(s, "odd", SL_STORE_ALLOW, "RETAIN-odd",
+                    "{\"hits\":[5,[\"text\"],{\"rule\":\"r\",\"text\":\"RETAIN-odd\"}]}");
+    f->clock += 31 * DAY;
+    sl_purge_stats ps;
+    assert_int_equal(sl_store_purge(s, 30, false, &ps, &err), SL_OK);
+    assert_int_equal(ps.purged, 1);
+    assert_int_equal(q(f,
+                       "SELECT json_extract(verdict, '$.hits[0]') = 5 AND "
+                       "json_extract(verdict, '$.hits[1][0]') = 'text' AND "
+                       "json_extract(verdict, '$.hits[2].rule') = 'r' AND "
+                       "json_extract(verdict, '$.hits[2].text') IS NULL FROM items WHERE id = %lld",
+                       x),
+                     1);
+    assert_false(dir_contains(f, "RETAIN-odd", strlen("RETAIN-odd")));
+    sl_store_close(s);
+}
+
 /* The review texts about an item go with it: the reviewer's note and statement, the appeal's
  * text and reason; an appeal decided recently keeps the item (and them) for another term. */
 static void test_purge_takes_review_texts(void **state)
@@ -251,6 +275,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_purge_after_retention, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_purge_in_batches, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_purge_odd_hits, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_purge_takes_review_texts, fixture_setup,
                                         fixture_teardown),
     };
