@@ -195,6 +195,8 @@ sl_status sl__db_exec(sl__db *s, const char *sql, sl_error *err)
 
 sl_status sl__db_begin_write(sl__db *s, sl_error *err)
 {
+    s->txn_next_seq = -1;
+    s->txn_actor = 0;
     if (s->kind == SL_DB_POSTGRES) {
         int rc = sl__pg_begin_write(s);
         return rc ? sl__db_error(s, rc, "begin", err) : SL_OK;
@@ -204,6 +206,8 @@ sl_status sl__db_begin_write(sl__db *s, sl_error *err)
 
 void sl__db_rollback(sl__db *s)
 {
+    s->txn_next_seq = -1;
+    s->txn_actor = 0;
     if (s->kind == SL_DB_POSTGRES)
         sl__pg_exec(s, "ROLLBACK");
     else if (!sqlite3_get_autocommit(lite(s)))
@@ -212,6 +216,8 @@ void sl__db_rollback(sl__db *s)
 
 sl_status sl__db_commit(sl__db *s, sl_status st, sl_error *err)
 {
+    s->txn_next_seq = -1; /* kept only inside the transaction */
+    s->txn_actor = 0;
     if (st == SL_OK) st = sl__db_exec(s, "COMMIT", err);
     if (st != SL_OK) sl__db_rollback(s);
     return st;
@@ -364,6 +370,7 @@ static sl__db *new_db(sl__db_kind kind, int busy_timeout_ms, sl_error *err)
     }
     s->kind = kind;
     s->busy_timeout_ms = busy_timeout_ms;
+    s->txn_next_seq = -1;
     return s;
 }
 

@@ -56,6 +56,12 @@ struct sl__db {
     int ncache;
     int64_t changes; /* rows changed by the last statement that wrote */
     int busy_timeout_ms;
+    /* What a write transaction learns once and keeps until it ends (sql_audit.c): the next
+     * audit seq (-1: not read yet) and the last actor's name. Other writers are excluded
+     * meanwhile, so neither can change; sl__db_begin_write forgets both. */
+    int64_t txn_next_seq;
+    int64_t txn_actor;
+    char txn_actor_name[256];
     sl_buf entry; /* the audit entry being written */
     sl_buf data;  /* its "data" object, built by the caller of sl__db_audit_append */
 };

@@ -1,7 +1,8 @@
-/* The SQLite backend's audit log: appending entries inside the caller's write transaction.
+/* The audit log: appending entries inside the caller's write transaction.
  *
- * The next seq is read under the write lock (BEGIN IMMEDIATE), so concurrent writers from any
- * handle or process append one gapless sequence. */
+ * The next seq is read under the write lock (sl__db_begin_write: SQLite's, or PostgreSQL's
+ * advisory lock), so concurrent writers from any handle, process or machine append one gapless
+ * sequence. It is read once per transaction and then counted, as is the actor's name. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,10 @@ static const char *const sql_append =
 
 static sl_status next_seq(sl__db *s, int64_t *seq, sl_error *err)
 {
+    if (s->txn_next_seq >= 0) {
+        *seq = s->txn_next_seq;
+        return SL_OK;
+    }
     sl__dbst *st;
     sl_status status = sl__db_prepare(s, sql_next_seq, &st, err);
     if (status) return status;
@@ -30,6 +35,10 @@ static sl_status actor_name(sl__db *s, int64_t actor, char *name, size_t cap, sl
 {
     name[0] = '\0';
     if (!actor) return SL_OK;
+    if (actor == s->txn_actor) {
+        sl__db_copy_text(name, cap, s->txn_actor_name);
+        return SL_OK;
+    }
     sl__dbst *st;
     sl_status status = sl__db_prepare(s, sql_actor, &st, err);
     if (status) return status;
@@ -43,7 +52,10 @@ static sl_status actor_name(sl__db *s, int64_t actor, char *name, size_t cap, sl
         name[n] = '\0';
     }
     sl__db_reset(st);
-    return rc == SL_DB_ROW || rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, "read token", err);
+    if (rc != SL_DB_ROW && rc != SL_DB_DONE) return sl__db_error(s, rc, "read token", err);
+    s->txn_actor = actor;
+    sl__db_copy_text(s->txn_actor_name, sizeof s->txn_actor_name, name);
+    return SL_OK;
 }
 
 sl_status sl__db_audit_append(sl__db *s, int64_t now, const sl__audit_rec *rec, sl_error *err)
@@ -65,7 +77,9 @@ sl_status sl__db_audit_append(sl__db *s, int64_t now, const sl__audit_rec *rec, 
     sl__db_bind_text(st, 3, rec->org ? rec->org : "", -1, SL_DB_STATIC);
     sl__db_bind_blob(st, 4, s->entry.data, (int)s->entry.len, SL_DB_STATIC);
     sl__db_bind_blob(st, 5, leaf, sizeof leaf, SL_DB_STATIC);
-    return sl__db_run(s, st, "append to audit log", err);
+    status = sl__db_run(s, st, "append to audit log", err);
+    if (!status) s->txn_next_seq = seq + 1;
+    return status;
 }
 
 /* ---- reading the log and its checkpoints ---------------------------------------------------- */

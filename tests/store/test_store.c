@@ -64,11 +64,10 @@ static void test_urls(void **state)
     fixture *f = *state;
     sl_store *s = NULL;
     sl_error err = {0};
-    /* PostgreSQL: no server listens on port 1 */
-    assert_int_equal(sl_store_open("postgresql://u:s3cret@localhost:1/db", NULL, &s, &err),
+    /* nothing listens on port 1: a clear error naming the server, never the password */
+    assert_int_equal(sl_store_open("postgresql://u:s3cret@127.0.0.1:1/db", NULL, &s, &err),
                      SL_ERR_IO);
-    assert_non_null(strstr(err.message, "PostgreSQL"));
-    assert_non_null(strstr(err.message, "localhost:1"));
+    assert_non_null(strstr(err.message, "PostgreSQL at 127.0.0.1:1"));
     assert_null(strstr(err.message, "s3cret"));
     assert_int_equal(sl_store_open("mysql://x", NULL, &s, &err), SL_ERR_UNSUPPORTED);
     assert_int_equal(sl_store_open("sqlite:", NULL, &s, &err), SL_ERR_ARG);
