@@ -585,6 +585,8 @@ static const char *decoded(sl__pgst *st, int i, int *len)
 const unsigned char *sl__pg_column_text(sl__pgst *st, int i)
 {
     const char *v = value(st, i);
+    if (v && PQftype(st->res, i) == OID_BOOL) /* as SQLite shows a truth value */
+        return (const unsigned char *)(v[0] == 't' ? "1" : "0");
     if (v && PQftype(st->res, i) == OID_BYTEA) {
         int n;
         return (const unsigned char *)decoded(st, i, &n);
@@ -607,6 +609,7 @@ int sl__pg_column_bytes(sl__pgst *st, int i)
     if (!v) return 0;
     int n = PQgetlength(st->res, st->row, i);
     if (PQftype(st->res, i) == OID_BYTEA) decoded(st, i, &n);
+    if (PQftype(st->res, i) == OID_BOOL) n = 1;
     return n;
 }
 

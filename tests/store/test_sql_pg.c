@@ -236,6 +236,9 @@ static void test_result_types(void **state)
     assert_int_equal(sl__pg_column_type(st, 0), SL_DB_INTEGER);
     assert_int_equal(sl__pg_column_int64(st, 0), 1);
     assert_int_equal(sl__pg_column_int64(st, 1), 0);
+    assert_string_equal((const char *)sl__pg_column_text(st, 0), "1");
+    assert_string_equal((const char *)sl__pg_column_text(st, 1), "0");
+    assert_int_equal(sl__pg_column_bytes(st, 1), 1);
     assert_true(sl__pg_column_double(st, 2) == 1.0);
     assert_int_equal(sl__pg_column_int64(st, 3), 7);
     assert_int_equal(sl__pg_column_type(st, 4), SL_DB_INTEGER);
