@@ -66,6 +66,11 @@ struct sl__db {
     sl_buf data;  /* its "data" object, built by the caller of sl__db_audit_append */
 };
 
+/* Put before a SELECT that may return more rows than fit in memory (one per item or entry):
+ * inside a read transaction (sl__db_exec "BEGIN") the PostgreSQL driver then streams its rows
+ * through a cursor instead of fetching the whole result at once (SQLite streams anyway). */
+#define SL_DB_STREAM "/* stream */ "
+
 /* The SQL text for this connection's dialect: both are string literals. */
 #define SL_DB_SQL(s, sqlite_text, pg_text) ((s)->kind == SL_DB_POSTGRES ? (pg_text) : (sqlite_text))
 

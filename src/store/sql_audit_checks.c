@@ -101,14 +101,14 @@ static void orphan_row(sl__dbst *st, sl_audit_report *r, const char *table, cons
 /* ---- items: ingested, with the text, verdict and state their entries say ------------------- */
 
 static const char *const sql_item_ingest =
-    "SELECT ev.seq, ev.item, i.id, i.purged_at IS NULL, i.text, json_extract(ev.d, "
-    "'$.text_sha256') FROM audit_ev ev LEFT JOIN items i ON i.id = ev.item "
-    "WHERE ev.action = 'item.ingest' ORDER BY ev.seq";
+    SL_DB_STREAM "SELECT ev.seq, ev.item, i.id, i.purged_at IS NULL, i.text, json_extract(ev.d, "
+                 "'$.text_sha256') FROM audit_ev ev LEFT JOIN items i ON i.id = ev.item "
+                 "WHERE ev.action = 'item.ingest' ORDER BY ev.seq";
 static const char *const sql_item_orphans =
     "SELECT id FROM items WHERE id NOT IN (SELECT coalesce(item, -1) FROM audit_ev "
     "WHERE action = 'item.ingest') ORDER BY id LIMIT 1";
 /* a purged item: its text gone, and an item.purge entry citing the text that was ingested */
-static const char *const sql_item_purged =
+static const char *const sql_item_purged = SL_DB_STREAM
     "SELECT p.seq, i.id, i.text = '', p.seq IS NOT NULL, json_extract(p.d, '$.text_sha256') IS NOT "
     "DISTINCT FROM json_extract(g.d, '$.text_sha256') FROM items i "
     "LEFT JOIN audit_ev p ON p.seq = (SELECT max(seq) FROM audit_ev "
@@ -117,12 +117,12 @@ static const char *const sql_item_purged =
     "WHERE item = i.id AND action = 'item.ingest') "
     "WHERE i.purged_at IS NOT NULL ORDER BY i.id";
 /* the verdict of the last entry that set it (ingest or rescreen); a purge edits it */
-static const char *const sql_item_verdicts =
+static const char *const sql_item_verdicts = SL_DB_STREAM
     "SELECT ev.seq, i.id, i.verdict, json_extract(ev.d, '$.verdict_sha256') FROM items i "
     "JOIN audit_ev ev ON ev.seq = (SELECT max(seq) FROM audit_ev WHERE item = i.id "
     "AND action IN ('item.ingest', 'item.rescreen')) WHERE i.purged_at IS NULL ORDER BY ev.seq";
 /* the state of the last entry that says one */
-static const char *const sql_item_states =
+static const char *const sql_item_states = SL_DB_STREAM
     "SELECT ev.seq, i.id, i.state, ev.after FROM items i JOIN audit_ev ev ON ev.seq = "
     "(SELECT max(seq) FROM audit_ev WHERE item = i.id AND after != '') ORDER BY ev.seq";
 
@@ -198,7 +198,7 @@ static sl_status check_items(sl__db *s, sl_audit_report *r, sl_error *err)
 
 /* ---- decisions: outcome, rule, person, note and statement as decided ------------------------ */
 
-static const char *const sql_decisions =
+static const char *const sql_decisions = SL_DB_STREAM
     "SELECT ev.seq, json_extract(ev.d, '$.decision'), d.id, ev.item, d.item, "
     "json_extract(ev.d, '$.outcome'), d.outcome, json_extract(ev.d, '$.rule'), d.rule, "
     "ev.actor, d.decided_by, ev.actor_name, d.decided_by_name, d.note, "
@@ -239,7 +239,7 @@ static sl_status check_decisions(sl__db *s, sl_audit_report *r, sl_error *err)
 
 /* ---- reports: item, reason and text as reported --------------------------------------------- */
 
-static const char *const sql_reports =
+static const char *const sql_reports = SL_DB_STREAM
     "SELECT ev.seq, CAST(substr(ev.target, 8) AS BIGINT), p.id, ev.item, p.item, "
     "json_extract(ev.d, '$.reason'), p.reason, p.text, json_extract(ev.d, '$.text_sha256') "
     "FROM audit_ev ev LEFT JOIN reports p ON p.id = CAST(substr(ev.target, 8) AS BIGINT) "
@@ -273,7 +273,7 @@ static sl_status check_reports(sl__db *s, sl_audit_report *r, sl_error *err)
 
 /* ---- appeals: the text appealed with, and the outcome, reason and person of its decision ---- */
 
-static const char *const sql_appeal_entries =
+static const char *const sql_appeal_entries = SL_DB_STREAM
     "SELECT ev.seq, CAST(substr(ev.target, 8) AS BIGINT), a.id, ev.item, a.item, ev.action, "
     "a.text, json_extract(ev.d, '$.text_sha256'), json_extract(ev.d, '$.outcome'), a.outcome, "
     "a.reason, json_extract(ev.d, '$.reason_sha256'), ev.actor, a.decided_by, ev.actor_name, "

@@ -21,6 +21,7 @@
 #include <libpq-events.h>
 #include <libpq-fe.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,10 @@ enum {
 typedef struct pgconn {
     char errmsg[256];
     unsigned generation; /* bumped when the connection is re-established */
+    bool read_tx;        /* inside a read transaction (BEGIN): SELECTs stream through cursors */
 } pgconn;
+
+#define FETCH_ROWS 1000 /* rows per FETCH of a cursor */
 
 typedef struct param {
     int type; /* SL_DB_*; SL_DB_NULL when unbound */
@@ -83,6 +87,8 @@ struct sl__pgst {
     unsigned generation;
     PGresult *res;
     int row, nrows, ncols;
+    bool streams;    /* marked SL_DB_STREAM: read through a cursor inside a read transaction */
+    char cursor[24]; /* its cursor while one is open, else "" */
     enum { ST_READY, ST_ROWS, ST_DONE } state;
     char **dec; /* bytea columns of the current row, decoded on demand */
     int *declen;
@@ -181,10 +187,15 @@ int sl__pg_exec(sl__db *s, const char *sql)
     int rc = ensure_connected(s);
     if (rc) return rc;
     /* SQLite's read transaction sees one snapshot; BEGIN IMMEDIATE is a write transaction */
-    if (!strcmp(sql, "BEGIN") || !strcmp(sql, "BEGIN DEFERRED"))
-        sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
-    else if (!strcmp(sql, "BEGIN IMMEDIATE"))
-        return sl__pg_begin_write(s);
+    pgconn *c = state_of(s);
+    if (c && (!strcmp(sql, "COMMIT") || !strcmp(sql, "ROLLBACK") || !strcmp(sql, "END")))
+        c->read_tx = false;
+    if (!strcmp(sql, "BEGIN") || !strcmp(sql, "BEGIN DEFERRED")) {
+        rc = run(s, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+        if (c) c->read_tx = !rc;
+        return rc;
+    }
+    if (!strcmp(sql, "BEGIN IMMEDIATE")) return sl__pg_begin_write(s);
     if (strcmp(sql, "COMMIT")) return run(s, sql);
     /* COMMIT of a transaction that an error aborted rolls back and answers "ROLLBACK": that is
      * a failure (on SQLite the statements before the error would have been kept) */
@@ -202,6 +213,8 @@ int sl__pg_begin_write(sl__db *s)
 {
     int rc = ensure_connected(s);
     if (rc) return rc;
+    pgconn *c = state_of(s);
+    if (c) c->read_tx = false;
     char sql[256];
     if (s->busy_timeout_ms > 0)
         snprintf(sql, sizeof sql,
@@ -246,6 +259,7 @@ sl_status sl__pg_prepare(sl__db *s, const char *sql, sl__pgst **out, sl_error *e
     st->db = s;
     st->sql = text.data;
     st->used = used;
+    st->streams = !strncmp(st->sql, SL_DB_STREAM, strlen(SL_DB_STREAM));
     st->par = calloc(st->nparams ? (size_t)st->nparams : 1, sizeof *st->par);
     if (!st->par) goto nomem;
     for (int k = 0; k < st->nparams; k++) st->par[k].type = SL_DB_NULL;
@@ -291,6 +305,7 @@ void sl__pg_reset(sl__pgst *st)
     st->res = NULL;
     st->row = st->nrows = st->ncols = 0;
     st->state = ST_READY;
+    st->cursor[0] = '\0'; /* left to the end of its transaction */
 }
 
 void sl__pg_clear(sl__pgst *st)
@@ -408,6 +423,54 @@ static const prepared *prepared_for(sl__pgst *st, const Oid *types, int *rc)
     return pr;
 }
 
+/* Whether st runs through a cursor: a SELECT marked SL_DB_STREAM (its result may be large: the
+ * audit checks read every item) inside a read transaction; any other result comes back whole in
+ * one round trip, which is what short reads want. */
+static bool streaming(const sl__pgst *st)
+{
+    pgconn *c = state_of(st->db);
+    return st->streams && c && c->read_tx && PQtransactionStatus(st->db->conn) == PQTRANS_INTRANS;
+}
+
+/* The next rows of st's cursor into st->res. */
+static int fetch(sl__pgst *st)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH %d FROM %s", FETCH_ROWS, st->cursor);
+    PQclear(st->res);
+    st->res = PQexec(st->db->conn, sql);
+    if (!st->res || PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+        int rc = fail(st->db, st->res);
+        PQclear(st->res);
+        st->res = NULL;
+        st->nrows = 0;
+        return rc;
+    }
+    st->nrows = PQntuples(st->res);
+    st->ncols = PQnfields(st->res);
+    return 0;
+}
+
+/* Declares a cursor for st with its parameters (closed at the end of the transaction) and
+ * fetches its first rows. */
+static int open_cursor(sl__pgst *st, const Oid *types, const char *const *values,
+                       const int *lengths, const int *formats)
+{
+    sl_buf sql = {0};
+    snprintf(st->cursor, sizeof st->cursor, "slc%" PRIuFAST64,
+             atomic_fetch_add(&statement_names, 1));
+    if (sl_buf_printf(&sql, "DECLARE %s NO SCROLL CURSOR FOR %s", st->cursor, st->sql)) {
+        set_errmsg(st->db, "out of memory", NULL);
+        return SL_DB_PG_ERROR;
+    }
+    PGresult *r =
+        PQexecParams(st->db->conn, sql.data, st->nparams, types, values, lengths, formats, 0);
+    sl_buf_free(&sql);
+    int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(st->db, r);
+    PQclear(r);
+    return rc ? rc : fetch(st);
+}
+
 /* Sends the statement with its parameters; the result stays in st->res. */
 static int execute(sl__pgst *st)
 {
@@ -444,6 +507,10 @@ static int execute(sl__pgst *st)
             values[k] = q->type == SL_DB_NULL ? NULL : q->p;
             lengths[k] = q->n;
         }
+    }
+    if (streaming(st)) {
+        rc = open_cursor(st, types, values, lengths, formats);
+        goto done;
     }
     const prepared *pr = prepared_for(st, types, &rc);
     if (rc) goto done;
@@ -483,6 +550,12 @@ int sl__pg_step(sl__pgst *st)
         st->row = -1;
     }
     if (++st->row < st->nrows) return SL_DB_ROW;
+    if (st->cursor[0] && st->nrows == FETCH_ROWS) { /* the cursor may hold more */
+        int rc = fetch(st);
+        if (rc) return rc;
+        st->row = 0;
+        if (st->nrows > 0) return SL_DB_ROW;
+    }
     st->state = ST_DONE;
     return SL_DB_DONE;
 }

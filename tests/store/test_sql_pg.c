@@ -593,6 +593,54 @@ static void test_injection_stored_verbatim(void **state)
     sl__pg_close(&db);
 }
 
+/* Inside a read transaction a SELECT marked SL_DB_STREAM streams through a cursor, 1000 rows at
+ * a time, while other statements run between its rows; elsewhere it comes back whole. */
+static void test_read_transaction_streams(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "BEGIN");
+    sl__pgst *big =
+        prep(&db, SL_DB_STREAM "SELECT g, decode(lpad(to_hex(g % 256), 2, '0'), 'hex'), "
+                               "'dòng ' || g FROM generate_series(1, ?1) g ORDER BY g");
+    sl__pgst *cursors = prep(&db, "SELECT count(*) FROM pg_cursors WHERE name LIKE 'slc%'");
+    BIND_INT(big, 1, 2500);
+    for (int64_t k = 1; k <= 2500; k++) {
+        assert_int_equal(sl__pg_step(big), SL_DB_ROW);
+        assert_int_equal(sl__pg_column_int64(big, 0), k);
+        assert_int_equal(sl__pg_column_bytes(big, 1), 1);
+        assert_int_equal(*(const unsigned char *)sl__pg_column_blob(big, 1), k % 256);
+        char want[32];
+        snprintf(want, sizeof want, "dòng %lld", (long long)k);
+        assert_string_equal((const char *)sl__pg_column_text(big, 2), want);
+        if (k == 1500) { /* another statement between two rows */
+            sl__pg_reset(cursors);
+            assert_int_equal(sl__pg_step(cursors), SL_DB_ROW);
+            assert_int_equal(sl__pg_column_int64(cursors, 0),
+                             1); /* big's (this one, unmarked, has none) */
+        }
+    }
+    assert_int_equal(sl__pg_step(big), SL_DB_DONE);
+    /* an exact multiple of the chunk, and nothing at all */
+    for (int64_t n = 0; n <= 2000; n += 1000) {
+        sl__pg_reset(big);
+        BIND_INT(big, 1, n);
+        int64_t rows = 0;
+        while (sl__pg_step(big) == SL_DB_ROW) rows++;
+        assert_int_equal(rows, n);
+    }
+    exec_ok(&db, "COMMIT");
+    sl__pg_reset(cursors);
+    assert_int_equal(sl__pg_step(cursors), SL_DB_ROW);
+    assert_int_equal(sl__pg_column_int64(cursors, 0), 0); /* outside: no cursor */
+    sl__pg_finalize(cursors);
+    sl__pg_reset(big);
+    BIND_INT(big, 1, 3);
+    assert_int_equal(sl__pg_step(big), SL_DB_ROW);
+    sl__pg_finalize(big);
+    sl__pg_close(&db);
+}
+
 /* A connection the server dropped between transactions is made again for the next statement,
  * prepared statements included (begin_write retries at once: nothing was begun); one dropped
  * inside a transaction fails that transaction. */
@@ -674,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_schema_triggers),
         cmocka_unit_test(test_injection_stored_verbatim),
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_read_transaction_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
