@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Privacy: after a run with known author names (Vietnamese names with diacritics in NFC and NFD,
 # an e-mail address, a phone number), none of them appears in the database file, its WAL or
-# shared-memory file, the server's log, or any reply; the log holds no post text and no token
+# shared-memory file (with SL_TEST_STORE=pg: any file of the PostgreSQL server, its data, WAL
+# and log), the server's log, or any reply; the log holds no post text and no token
 # secret either. The names are first found in the request bodies sent (so the search works),
 # and a stored post text is found in the database (so the files searched are the right ones).
 # The pseudonym key (--secret-file) is created with mode 0600.
@@ -10,7 +11,7 @@ set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
-db=$tmp/s.db
+db=$(store_url s) || fail "store"
 secret=$tmp/keys/pseudonym.key
 mkdir -p "$tmp/keys"
 names=("Nguyễn Thị Minh Khai" "Trần Đức Lương" "Phạm Thị Hương Giang" "lan.nguyen@example.vn"
@@ -88,17 +89,22 @@ found_in() { # FILE NAME
 for a in "${all[@]}"; do
     found_in "$tmp/sent" "$a" || fail "the name '$a' was not sent (the test would prove nothing)"
 done
+store_files() { # the files that hold the store
+    if [ -n "$pgdir" ]; then find "$SL_PG_DIR" -type f; else printf '%s\n' "$db" "$db-wal" "$db-shm"; fi
+}
 check_files() { # WHEN
-    found_in "$db" "PRIVACY-CONTROL" || found_in "$db-wal" "PRIVACY-CONTROL" ||
+    local files f
+    mapfile -t files < <(store_files)
+    for f in "${files[@]}"; do found_in "$f" "PRIVACY-CONTROL" && break; done ||
         fail "$1: the stored text is not found in the database files (the search is broken)"
     for a in "${all[@]}"; do
-        for f in "$db" "$db-wal" "$db-shm" "$tmp/err" "$tmp/replies"; do
-            ! found_in "$f" "$a" || fail "$1: '$a' appears in $(basename "$f")"
+        for f in "${files[@]}" "$tmp/err" "$tmp/replies"; do
+            ! found_in "$f" "$a" || fail "$1: '$a' appears in $f"
         done
     done
 }
 check_files "while running"
-[ -s "$db-wal" ] || fail "no WAL to search while running"
+[ -n "$pgdir" ] || [ -s "$db-wal" ] || fail "no WAL to search while running"
 for t in "${texts[@]}" "$integ" "$rev" "$admin" slt_; do
     ! found_in "$tmp/err" "$t" || fail "the log holds '$t'"
 done
