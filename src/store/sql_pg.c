@@ -168,8 +168,12 @@ static int run(sl__db *s, const char *sql)
 /* The settings every session of ours runs with (again after a reconnection). */
 static int session_setup(sl__db *s)
 {
-    return run(s, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
-                  "SET bytea_output = 'hex'; SET standard_conforming_strings = on");
+    int rc = run(s, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
+                    "SET bytea_output = 'hex'; SET standard_conforming_strings = on");
+    /* named in pg_stat_activity, unless the URL names it (application_name=...) */
+    const char *name = PQparameterStatus(s->conn, "application_name");
+    if (!rc && (!name || !*name)) rc = run(s, "SET application_name = 'sangloc'");
+    return rc;
 }
 
 /* A connection lost between transactions (a server restart, a failover) is re-established

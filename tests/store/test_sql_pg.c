@@ -253,6 +253,10 @@ static void test_result_types(void **state)
     assert_int_equal(sl__pg_column_type(st, 8), SL_DB_TEXT);
     assert_int_equal(sl__pg_step(st), SL_DB_DONE);
     sl__pg_finalize(st);
+    /* the session: UTC, and named in pg_stat_activity */
+    assert_int_equal(query_int(&db, "SELECT current_setting('TimeZone') = 'UTC' AND "
+                                    "current_setting('application_name') = 'sangloc'"),
+                     1);
     sl__pg_close(&db);
 }
 
