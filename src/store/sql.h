@@ -1,9 +1,10 @@
 /* store/sql.h — one statement API over SQLite and PostgreSQL (internal).
  *
  * The SQL backend (sql_*.c) is written once against this API and runs on either database: the
- * drivers (sql_sqlite.c, sql_pg.c) open the connection, apply their own migrations, run
- * transactions and execute statements. The API is SQLite's shape (prepare, bind, step, column)
- * because the backend was first written on it; the PostgreSQL driver gives the same meaning:
+ * drivers (sql.c for SQLite, sql_pg.c for PostgreSQL) open the connection, apply their own
+ * migrations, run transactions and execute statements. The API is SQLite's shape (prepare, bind,
+ * step, column) because the backend was first written on it; the PostgreSQL driver gives the same
+ * meaning:
  *
  * - SQL is written with numbered parameters ?1, ?2, ...; the PostgreSQL driver turns them into
  *   $1, $2, ... Where the dialects differ, a statement names both texts with SL_DB_SQL().
