@@ -234,8 +234,16 @@ done
 [ -n "$first429" ] && [ "$first429" -ge 20 ] && [ "$first429" -le 36 ] ||
     fail "wrong appeal tokens were not limited (first 429 at ${first429:-never})"
 printf '%s' "$body" | jq -e '.error.code == "rate_limited"' >/dev/null || fail "429 body: $body"
-req GET "/v1/notices/$notice?token=$token" ""
-expect 429 '' "the limited address, even with a right token"
+# the limited address is refused even with a right token; on a loaded machine a refill (one
+# every 2 s) may come first: then a wrong token spends it and the right one is tried again
+limited=
+for _ in 1 2 3 4 5; do
+    req GET "/v1/notices/$notice?token=$token" ""
+    [ "$code" = 429 ] && { limited=1; break; }
+    [ "$code" = 200 ] || fail "the right token: $code"
+    req POST /v1/appeals "" '{"appeal_token":"sla_guess_more","text":"x"}'
+done
+[ -n "$limited" ] || fail "the limited address, even with a right token: never 429"
 req GET "/v1/notices/$notice" "$integ"
 expect 200 '' "a Bearer token is not limited by it"
 stop_server
