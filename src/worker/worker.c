@@ -39,6 +39,9 @@ struct sl_worker {
     sl__screen *screen;
     rd_kafka_t *consumer, *producer;
     rd_kafka_topic_partition_list_t *assigned; /* offset: our last commit, or -1001 */
+    /* offsets of stored batches whose commit the coordinator refused while a rebalance was
+     * under way: committed in the revoke callback, when the generation is still ours */
+    rd_kafka_topic_partition_list_t *pending;
     /* the batch in hand */
     rd_kafka_message_t **msgs;
     sl__post *posts;
@@ -124,11 +127,26 @@ static void drop_batch(sl_worker *w)
     w->n = 0;
 }
 
+/* Merges the offsets of from into into, keeping the higher offset of each partition. */
+static void merge_offsets(rd_kafka_topic_partition_list_t *into,
+                          const rd_kafka_topic_partition_list_t *from)
+{
+    for (int i = 0; i < from->cnt; i++) {
+        const rd_kafka_topic_partition_t *f = &from->elems[i];
+        rd_kafka_topic_partition_t *p =
+            rd_kafka_topic_partition_list_find(into, f->topic, f->partition);
+        if (!p) p = rd_kafka_topic_partition_list_add(into, f->topic, f->partition);
+        if (f->offset > p->offset) p->offset = f->offset;
+    }
+}
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     sl_worker *w = opaque;
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (w->pending) rd_kafka_topic_partition_list_destroy(w->pending);
+        w->pending = NULL; /* of an older generation: the records come again */
         if (w->assigned) rd_kafka_topic_partition_list_destroy(w->assigned);
         w->assigned = rd_kafka_topic_partition_list_copy(parts);
         for (int i = 0; i < w->assigned->cnt; i++)
@@ -137,7 +155,14 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
         say(w, "assigned %d partitions", parts->cnt);
         return;
     }
-    /* revoked: the batch in hand is not stored yet; its records come again to the new owner */
+    /* revoked: what is stored is committed now; the batch in hand is not stored yet, its records
+     * come again to the new owner */
+    if (w->pending) {
+        rd_kafka_resp_err_t ce = rd_kafka_commit(rk, w->pending, 0);
+        say(w, "commit before the revoke: %s", ce ? rd_kafka_err2name(ce) : "ok");
+        rd_kafka_topic_partition_list_destroy(w->pending);
+        w->pending = NULL;
+    }
     size_t dropped = w->n;
     drop_batch(w);
     rd_kafka_assign(rk, NULL);
@@ -286,6 +311,7 @@ void sl_worker_free(sl_worker *w)
         rd_kafka_destroy(w->producer);
     }
     if (w->assigned) rd_kafka_topic_partition_list_destroy(w->assigned);
+    if (w->pending) rd_kafka_topic_partition_list_destroy(w->pending);
     sl__screen_free(w->screen);
     if (w->engine) sl_engine_release(w->engine);
     sl_engine_slot_free(w->slot);
@@ -528,11 +554,19 @@ static void commit_batch(sl_worker *w)
         if (!p) p = rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition);
         if (m->offset + 1 > p->offset) p->offset = m->offset + 1;
     }
+    if (w->pending) merge_offsets(l, w->pending);
     int backoff = BACKOFF_MIN_MS;
     for (int attempt = 1;; attempt++) {
         rd_kafka_resp_err_t e = rd_kafka_commit(w->consumer, l, 0);
         if (!e) break;
         bump(&w->st.errors, 1);
+        if (e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) {
+            say(w, "commit: %s; committed again at the revoke", rd_kafka_err2name(e));
+            if (!w->pending) w->pending = rd_kafka_topic_partition_list_new(l->cnt);
+            merge_offsets(w->pending, l);
+            rd_kafka_topic_partition_list_destroy(l);
+            return;
+        }
         say(w, "commit: %s (attempt %d); the batch is stored, its records may come again",
             rd_kafka_err2name(e), attempt);
         if (!retriable(e) || attempt == COMMIT_ATTEMPTS || !back_off(w, &backoff)) {
@@ -540,6 +574,8 @@ static void commit_batch(sl_worker *w)
             return;
         }
     }
+    if (w->pending) rd_kafka_topic_partition_list_destroy(w->pending);
+    w->pending = NULL;
     for (int i = 0; w->assigned && i < l->cnt; i++) {
         rd_kafka_topic_partition_t *a = rd_kafka_topic_partition_list_find(
             w->assigned, l->elems[i].topic, l->elems[i].partition);

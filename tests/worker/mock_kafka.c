@@ -2,6 +2,7 @@
  * (no broker can be installed here), reached by real worker processes over loopback.
  *
  *   mock_kafka [--brokers N] [--topic NAME:PARTITIONS]... [--posts N] [--poison-every K]
+ *              [--prefix P]
  *
  * Prints "bootstrap HOST:PORT,..." once the cluster listens, creates the topics (the first one
  * receives the posts), produces N posts and prints "produced TOTAL poison P", then takes
@@ -12,10 +13,10 @@
  *   committed GROUP TOPIC   the group's committed offsets and the topic's end offsets, summed
  *                           over its partitions      -> committed C end E
  *   count TOPIC             records in the topic     -> count N
- *   dlq TOPIC               one line per record: "dlq ERROR BYTE ORIGINAL-OFFSET" (headers
+ *   dlq TOPIC               one line per record: "dlq ERROR BYTE PARTITION:OFFSET" (headers
  *                           of the worker's dead letters) -> ... end N
  *   quit
- * Post i is {"id":"pI","channel":"webC","kind":"comment","author":"uA","text":...}, some of the
+ * Post i is {"id":"pI","channel":"PwebC","kind":"comment","author":"uA","text":...}, some of the
  * texts toxic; every K-th record is poison instead, in turn: bad JSON, invalid UTF-8, a NUL
  * byte, an id longer than the store takes, a missing field. */
 #include <inttypes.h>
@@ -36,6 +37,7 @@ static rd_kafka_t *rk;
 static rd_kafka_mock_cluster_t *mc;
 static const char *bootstrap;
 static long long produced, poison, poison_every;
+static const char *prefix = ""; /* of the channels: tests sharing one store stay apart */
 
 static const char *texts[] = {
     "bài viết rất hữu ích, cảm ơn tác giả",
@@ -70,9 +72,9 @@ static size_t post(long long i, char *buf, size_t size, int *is_poison)
     if (!*is_poison) {
         const char *t = texts[(size_t)i % (sizeof texts / sizeof texts[0])];
         return (size_t)snprintf(buf, size,
-                                "{\"id\":\"p%lld\",\"channel\":\"web%lld\",\"kind\":\"comment\","
+                                "{\"id\":\"p%lld\",\"channel\":\"%sweb%lld\",\"kind\":\"comment\","
                                 "\"author\":\"u%lld\",\"text\":\"%s\"}",
-                                i, i % 3, i % 97, t);
+                                i, prefix, i % 3, i % 97, t);
     }
     switch ((i / poison_every) % 5) {
     case 0:
@@ -205,16 +207,21 @@ static void scan(const char *topic, int dlq)
             n++;
             rd_kafka_headers_t *h = NULL;
             if (dlq) {
-                const void *err = NULL, *byte = NULL, *off = NULL;
-                size_t el = 0, bl = 0, ol = 0;
-                if (!rd_kafka_message_headers(m, &h)) {
-                    rd_kafka_header_get_last(h, "sangloc-error", &err, &el);
-                    rd_kafka_header_get_last(h, "sangloc-byte", &byte, &bl);
-                    rd_kafka_header_get_last(h, "sangloc-offset", &off, &ol);
-                }
-                printf("dlq %.*s %.*s %.*s\n", err ? (int)el : 1, err ? (const char *)err : "-",
-                       byte ? (int)bl : 1, byte ? (const char *)byte : "-", off ? (int)ol : 1,
-                       off ? (const char *)off : "-");
+                static const char *names[4] = {"sangloc-error", "sangloc-byte", "sangloc-partition",
+                                               "sangloc-offset"};
+                const void *v[4] = {0};
+                size_t vl[4] = {0};
+                if (!rd_kafka_message_headers(m, &h))
+                    for (int k = 0; k < 4; k++)
+                        rd_kafka_header_get_last(h, names[k], &v[k], &vl[k]);
+                for (int k = 0; k < 4; k++)
+                    if (!v[k]) {
+                        v[k] = "-";
+                        vl[k] = 1;
+                    }
+                printf("dlq %.*s %.*s %.*s:%.*s\n", (int)vl[0], (const char *)v[0], (int)vl[1],
+                       (const char *)v[1], (int)vl[2], (const char *)v[2], (int)vl[3],
+                       (const char *)v[3]);
             }
         }
         rd_kafka_message_destroy(m);
@@ -234,6 +241,8 @@ int main(int argc, char **argv)
             nbrokers = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--posts") && i + 1 < argc) {
             nposts = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--prefix") && i + 1 < argc) {
+            prefix = argv[++i];
         } else if (!strcmp(argv[i], "--poison-every") && i + 1 < argc) {
             poison_every = atoll(argv[++i]);
         } else if (!strcmp(argv[i], "--topic") && i + 1 < argc && ntopics < MAX_TOPICS) {
@@ -246,7 +255,7 @@ int main(int argc, char **argv)
             ntopics++;
         } else {
             fprintf(stderr, "usage: mock_kafka [--brokers N] [--topic NAME:PARTITIONS]... "
-                            "[--posts N] [--poison-every K]\n");
+                            "[--posts N] [--poison-every K] [--prefix P]\n");
             return 2;
         }
     }
