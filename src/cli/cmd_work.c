@@ -149,8 +149,7 @@ int sl_cmd_work(int argc, char **argv)
                 return sl__cli_usage_error("work", usage, "at most %d --kafka settings",
                                            SL_WORKER_MAX_KAFKA);
             if (!strchr(optarg, '=') || optarg[0] == '=')
-                return sl__cli_usage_error("work", usage, "--kafka: '%s' is not KEY=VALUE",
-                                           optarg);
+                return sl__cli_usage_error("work", usage, "--kafka: '%s' is not KEY=VALUE", optarg);
             kafka[nkafka++] = optarg;
             break;
         case O_THREADS:

@@ -25,8 +25,8 @@
 #include "sangloc/store.h"
 #include "worker/screen.h"
 
-#define LINGER_MS       20    /* how long a partial batch waits for more records */
-#define BACKOFF_MIN_MS  100   /* store and delivery retries */
+#define LINGER_MS       20  /* how long a partial batch waits for more records */
+#define BACKOFF_MIN_MS  100 /* store and delivery retries */
 #define BACKOFF_MAX_MS  10000
 #define COMMIT_ATTEMPTS 8
 
@@ -66,7 +66,8 @@ static int64_t now_ms(void)
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) && errno == EINTR) {
+    }
 }
 
 static void bump(_Atomic uint64_t *c, uint64_t by)
@@ -469,8 +470,8 @@ static sl_status produce(sl_worker *w, const char *topic, const char *key, size_
     for (;;) {
         rd_kafka_resp_err_t ke = rd_kafka_producev(
             w->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
-            RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
+            RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen), RD_KAFKA_V_HEADERS(h),
+            RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
         if (!ke) return SL_OK; /* the producer owns the headers now */
         if (ke != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             if (h) rd_kafka_headers_destroy(h);
@@ -506,8 +507,8 @@ static bool deliver(sl_worker *w, sl_error *err)
                     ann[i] = -1;
                     continue;
                 }
-                produce(w, out, w->key.data, w->key.len, w->value.data, w->value.len, &ann[i],
-                        NULL, NULL);
+                produce(w, out, w->key.data, w->key.len, w->value.data, w->value.len, &ann[i], NULL,
+                        NULL);
                 sent++;
             }
         }
@@ -610,8 +611,8 @@ static sl_status process_batch(sl_worker *w, sl_error *err)
         char at[32] = "";
         if (p->error.byte != SL_NO_POS) snprintf(at, sizeof at, " at byte %zu", p->error.byte);
         say(w, "poison record %s[%" PRId32 "]@%" PRId64 " skipped: %s%s: %s",
-            rd_kafka_topic_name(m->rkt), m->partition, m->offset, sl_status_name(p->error.code),
-            at, p->error.message);
+            rd_kafka_topic_name(m->rkt), m->partition, m->offset, sl_status_name(p->error.code), at,
+            p->error.message);
         bump(&w->st.logged, 1);
     }
     bump(&w->st.stored, stored);
