@@ -91,12 +91,12 @@ mock_start() {
 # mock CMD: sends one command and prints its answer (the lines it added)
 mock() {
     local before after _
-    before=$(grep -cE '^(produced|ok|committed|count|end|error)' "$tmp/mock.out")
+    before=$(grep -cE '^(produced|ok|committed|offsets|count|end|error)' "$tmp/mock.out")
     local lines
     lines=$(wc -l <"$tmp/mock.out")
     echo "$*" >&3
     for _ in $(seq 1 1200); do
-        after=$(grep -cE '^(produced|ok|committed|count|end|error)' "$tmp/mock.out")
+        after=$(grep -cE '^(produced|ok|committed|offsets|count|end|error)' "$tmp/mock.out")
         [ "$after" -gt "$before" ] && break
         sleep 0.05
     done

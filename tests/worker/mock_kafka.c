@@ -13,6 +13,8 @@
  *   committed GROUP TOPIC   the group's committed offsets and the topic's end offsets, summed
  *                           over its partitions      -> committed C end E
  *   count TOPIC             records in the topic     -> count N
+ *   offsets TOPIC           its start and end offsets, summed over its partitions (the mock
+ *                           keeps about 5 MB a partition: older records go) -> offsets LO HI
  *   dlq TOPIC               one line per record: "dlq ERROR BYTE PARTITION:OFFSET" (headers
  *                           of the worker's dead letters) -> ... end N
  *   quit
@@ -149,6 +151,25 @@ static rd_kafka_t *reader(const char *group)
     return r;
 }
 
+static void offsets(const char *topic)
+{
+    int np = partitions_of(topic);
+    if (np < 0) {
+        printf("error unknown topic\n");
+        return;
+    }
+    rd_kafka_t *r = reader("mock-reader");
+    long long los = 0, his = 0;
+    for (int p = 0; p < np; p++) {
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_query_watermark_offsets(r, topic, p, &lo, &hi, 10000)) die("watermarks");
+        los += lo;
+        his += hi;
+    }
+    printf("offsets %lld %lld\n", los, his);
+    rd_kafka_destroy(r);
+}
+
 static void committed(const char *group, const char *topic)
 {
     int np = partitions_of(topic);
@@ -185,10 +206,13 @@ static void scan(const char *topic, int dlq)
     }
     rd_kafka_t *r = reader("mock-reader");
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
+    int64_t end[256] = {0}; /* a partition is read when its next offset reaches its end */
     int left = 0;
+    if (np > 256) die("too many partitions");
     for (int p = 0; p < np; p++) {
         int64_t lo = 0, hi = 0;
         if (rd_kafka_query_watermark_offsets(r, topic, p, &lo, &hi, 10000)) die("watermarks");
+        end[p] = hi;
         if (hi > lo) {
             rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
             left++;
@@ -200,7 +224,7 @@ static void scan(const char *topic, int dlq)
         rd_kafka_message_t *m = rd_kafka_consumer_poll(r, 10000);
         if (!m) die("reading the topic timed out");
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            left--;
+            /* not the end: reading stops at the offsets taken above */
         } else if (m->err) {
             fprintf(stderr, "mock_kafka: %s\n", rd_kafka_message_errstr(m));
         } else {
@@ -224,6 +248,8 @@ static void scan(const char *topic, int dlq)
                        (const char *)v[3]);
             }
         }
+        if (!m->err && m->partition >= 0 && m->partition < np && m->offset + 1 == end[m->partition])
+            left--;
         rd_kafka_message_destroy(m);
     }
     printf(dlq ? "end %lld\n" : "count %lld\n", n);
@@ -293,6 +319,8 @@ int main(int argc, char **argv)
             printf(r ? "error %s\n" : "ok\n", rd_kafka_err2name(r));
         } else if (!strcmp(cmd, "committed") && nf >= 3) {
             committed(a, b);
+        } else if (!strcmp(cmd, "offsets") && nf >= 2) {
+            offsets(a);
         } else if (!strcmp(cmd, "count") && nf >= 2) {
             scan(a, 0);
         } else if (!strcmp(cmd, "dlq") && nf >= 2) {
