@@ -88,6 +88,15 @@ mock_start() {
     brokers=$(sed -n 's/^bootstrap //p' "$tmp/mock.out")
 }
 
+# mock_stop: the cluster quits (a new one may be started)
+mock_stop() {
+    echo quit >&3
+    exec 3>&-
+    wait "$mock_pid" 2>/dev/null
+    mock_pid=
+    rm -f "$tmp/mock.in" "$tmp/mock.out"
+}
+
 # mock CMD: sends one command and prints its answer (the lines it added)
 mock() {
     local before after _

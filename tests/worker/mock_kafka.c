@@ -2,7 +2,9 @@
  * (no broker can be installed here), reached by real worker processes over loopback.
  *
  *   mock_kafka [--brokers N] [--topic NAME:PARTITIONS]... [--posts N] [--poison-every K]
- *              [--prefix P]
+ *              [--prefix P] [--texts FILE]
+ *   mock_kafka --print N [--poison-every K] [--prefix P]   (the same posts as JSON lines on
+ *                                                           stdout, no cluster: for baselines)
  *
  * Prints "bootstrap HOST:PORT,..." once the cluster listens, creates the topics (the first one
  * receives the posts), produces N posts and prints "produced TOTAL poison P", then takes
@@ -20,7 +22,8 @@
  *   quit
  * Post i is {"id":"pI","channel":"PwebC","kind":"comment","author":"uA","text":...}, some of the
  * texts toxic; every K-th record is poison instead, in turn: bad JSON, invalid UTF-8, a NUL
- * byte, an id longer than the store takes, a missing field. */
+ * byte, an id longer than the store takes, a missing field. --texts FILE takes the posts' texts
+ * from the "text" members of a JSON-lines file (for benchmarks) instead of a built-in few. */
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -54,6 +57,10 @@ static const char *texts[] = {
     "bài này viết dở quá, tác giả nên tìm hiểu kỹ hơn",
 };
 
+/* --texts FILE: texts taken from JSON lines with a "text" member, kept as raw JSON strings */
+static char **ftexts;
+static size_t nftexts;
+
 static void die(const char *what)
 {
     fprintf(stderr, "mock_kafka: %s\n", what);
@@ -67,12 +74,40 @@ static int partitions_of(const char *topic)
     return -1;
 }
 
+static void load_texts(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) die("cannot open the texts");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        char *t = strstr(line, "\"text\"");
+        if (!t || !(t = strchr(t + 6, '"'))) continue;
+        char *e = t + 1;
+        while (*e && *e != '"') e += *e == '\\' && e[1] ? 2 : 1;
+        if (*e != '"' || e - t > 8000) continue;
+        char **v = realloc(ftexts, (nftexts + 1) * sizeof *v);
+        if (!v) die("out of memory");
+        ftexts = v;
+        ftexts[nftexts++] = strndup(t, (size_t)(e - t + 1));
+    }
+    free(line);
+    fclose(f);
+    if (!nftexts) die("no texts in the file");
+}
+
 /* Record i (0-based) into buf; returns its length. */
 static size_t post(long long i, char *buf, size_t size, int *is_poison)
 {
     *is_poison = poison_every > 0 && i % poison_every == poison_every - 1;
     if (!*is_poison) {
         const char *t = texts[(size_t)i % (sizeof texts / sizeof texts[0])];
+        if (nftexts)
+            return (size_t)snprintf(buf, size,
+                                    "{\"id\":\"p%lld\",\"channel\":\"%sweb%lld\",\"kind\":"
+                                    "\"comment\",\"author\":\"u%lld\",\"text\":%s}",
+                                    i, prefix, i % 3, i % 97, ftexts[(size_t)i % nftexts]);
         return (size_t)snprintf(buf, size,
                                 "{\"id\":\"p%lld\",\"channel\":\"%sweb%lld\",\"kind\":\"comment\","
                                 "\"author\":\"u%lld\",\"text\":\"%s\"}",
@@ -116,7 +151,8 @@ static size_t post(long long i, char *buf, size_t size, int *is_poison)
 
 static void produce(long long n)
 {
-    char buf[1024], key[64];
+    static char buf[16384];
+    char key[64];
     for (long long k = 0; k < n; k++, produced++) {
         int bad = 0;
         size_t len = post(produced, buf, sizeof buf, &bad);
@@ -260,13 +296,18 @@ static void scan(const char *topic, int dlq)
 
 int main(int argc, char **argv)
 {
-    int nbrokers = 3;
+    int nbrokers = 3, print_only = 0;
     long long nposts = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--brokers") && i + 1 < argc) {
             nbrokers = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--posts") && i + 1 < argc) {
             nposts = atoll(argv[++i]);
+        } else if (!strcmp(argv[i], "--texts") && i + 1 < argc) {
+            load_texts(argv[++i]);
+        } else if (!strcmp(argv[i], "--print") && i + 1 < argc) {
+            nposts = atoll(argv[++i]);
+            print_only = 1;
         } else if (!strcmp(argv[i], "--prefix") && i + 1 < argc) {
             prefix = argv[++i];
         } else if (!strcmp(argv[i], "--poison-every") && i + 1 < argc) {
@@ -284,6 +325,16 @@ int main(int argc, char **argv)
                             "[--posts N] [--poison-every K] [--prefix P]\n");
             return 2;
         }
+    }
+    if (print_only) {
+        static char buf[16384];
+        for (long long i = 0; i < nposts; i++) {
+            int bad = 0;
+            size_t len = post(i, buf, sizeof buf, &bad);
+            fwrite(buf, 1, len, stdout);
+            putchar('\n');
+        }
+        return fflush(stdout) ? 2 : 0;
     }
     if (!ntopics) die("give at least one --topic");
     char e[256], nb[16];
