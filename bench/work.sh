@@ -2,8 +2,8 @@
 # Throughput of `sangloc work`: posts a second from a Kafka topic (librdkafka's mock cluster,
 # tests/worker/mock_kafka, over loopback) through screening into the store, with 1 and 2 workers
 # of one group and several batch sizes, into SQLite and, with SL_BENCH_PG=1, into a throwaway
-# PostgreSQL (tests/lib/pg.bash). The posts are real texts (../shared/data/posts/dev.jsonl,
-# cycled). A baseline measured in the same run: `sangloc check` screening the same posts alone
+# PostgreSQL (tests/lib/pg.bash). The texts are real comments (../shared/data/vihsd/dev.jsonl,
+# cycled; SL_BENCH_TEXTS=posts/dev.jsonl for 1 KB posts). A baseline measured in the same run: `sangloc check` screening the same posts alone
 # (no Kafka, no store). Not run by the tests.
 #
 # The rate of a run is taken from the store's own clock: items received after the first
@@ -16,7 +16,7 @@
 bin=${1:-build/sangloc}
 [ -x "$bin" ] && [ -x "$(dirname "$bin")/mock_kafka" ] ||
     { echo "bench/work.sh: build first (cmake --build build)" >&2; exit 2; }
-data=${SL_DATA_DIR:-../shared/data}/posts/dev.jsonl
+data=${SL_DATA_DIR:-../shared/data}/${SL_BENCH_TEXTS:-vihsd/dev.jsonl}
 [ -r "$data" ] || { echo "bench/work.sh: $data is missing" >&2; exit 2; }
 set -- "$bin"
 source "$(dirname "$0")/../tests/worker/lib.bash"
@@ -41,8 +41,8 @@ t1=$(date +%s.%N)
 base=$(echo "$N / ($t1 - $t0)" | bc -l)
 
 nproc_=$(nproc)
-printf '# sangloc work: %s posts a run, %s screening thread(s) a worker, %s cores; %s\n' \
-    "$N" "$threads" "$nproc_" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '# sangloc work: texts of %s, %s posts a run, %s screening thread(s) a worker, %s cores, load %s; %s\n' \
+    "${data#*/data/}" "$N" "$threads" "$nproc_" "$(cut -d' ' -f1 /proc/loadavg)" "$(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-11s %7s %6s %8s %10s\n' store workers batch posts posts/s
 printf '%-11s %7s %6s %8s %10.0f\n' "check-only" - - "$N" "$base"
 run=0
