@@ -28,6 +28,7 @@ N=${SL_BENCH_N:-30000}
 stores=(sqlite)
 if [ "${SL_BENCH_PG:-}" = 1 ]; then
     source "$here/../lib/pg.bash"
+    chmod 0755 "$tmp"
     sl_pg_start "$tmp/pgdata" >/dev/null || fail "PostgreSQL did not start"
     trap 'cleanup' EXIT
     stores+=(postgresql)

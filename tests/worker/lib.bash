@@ -40,6 +40,7 @@ db=${SL_WORKER_DB:-$tmp/store.db}
 key_args=()
 if [ "$db" = pg ]; then
     source "$here/../lib/pg.bash"
+    chmod 0755 "$tmp" # the postgres user runs the server in a folder of it
     sl_pg_start "$tmp/pgdata" || fail "PostgreSQL did not start"
     trap 'cleanup' EXIT # pg.bash set its own trap; cleanup stops the server too
     db=$SL_PG_URL
