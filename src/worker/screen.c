@@ -264,7 +264,6 @@ sl_status sl__screen_store(sl__screen *s, sl_store *store, const char *org, sl__
             p->item = s->res[j].item;
             p->state = s->res[j].state;
         }
-        (void)n;
         return SL_OK;
     }
 }
