@@ -122,6 +122,14 @@ static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
     say(w, "kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code), reason);
 }
 
+/* The producer's log: as librdkafka's own, without the warnings that the --kafka settings meant
+ * for the consumer are ignored by the producer (both clients get the same settings). */
+static void producer_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    if (!strcmp(fac, "CONFWARN") && strstr(buf, "consumer property")) return;
+    fprintf(stderr, "%%%d|%s|%s: %s\n", level, fac, rd_kafka_name(rk), buf);
+}
+
 static void drop_batch(sl_worker *w)
 {
     for (size_t i = 0; i < w->n; i++) rd_kafka_message_destroy(w->msgs[i]);
@@ -220,6 +228,7 @@ static sl_status make_clients(sl_worker *w, sl_error *err)
         }
         rd_kafka_conf_set_opaque(c, w);
         rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+        rd_kafka_conf_set_log_cb(c, producer_log);
         rd_kafka_conf_set_error_cb(c, on_error);
         w->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
         if (!w->producer) {
