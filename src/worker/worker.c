@@ -122,11 +122,13 @@ static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
     say(w, "kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code), reason);
 }
 
-/* The producer's log: as librdkafka's own, without the warnings that the --kafka settings meant
- * for the consumer are ignored by the producer (both clients get the same settings). */
-static void producer_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+/* librdkafka's log, as its own logger prints it, less what is said elsewhere: connection
+ * failures (FAIL) reach on_error too, and the producer ignores the consumer's --kafka settings
+ * (both clients get the same) without a warning. */
+static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    if (!strcmp(fac, "CONFWARN") && strstr(buf, "consumer property")) return;
+    if (!strcmp(fac, "FAIL") || (!strcmp(fac, "CONFWARN") && strstr(buf, "consumer property")))
+        return;
     fprintf(stderr, "%%%d|%s|%s: %s\n", level, fac, rd_kafka_name(rk), buf);
 }
 
@@ -209,6 +211,7 @@ static sl_status make_clients(sl_worker *w, sl_error *err)
     rd_kafka_conf_set_opaque(c, w);
     rd_kafka_conf_set_rebalance_cb(c, on_rebalance);
     rd_kafka_conf_set_error_cb(c, on_error);
+    rd_kafka_conf_set_log_cb(c, kafka_log);
     w->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
     if (!w->consumer) {
         rd_kafka_conf_destroy(c);
@@ -228,7 +231,7 @@ static sl_status make_clients(sl_worker *w, sl_error *err)
         }
         rd_kafka_conf_set_opaque(c, w);
         rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
-        rd_kafka_conf_set_log_cb(c, producer_log);
+        rd_kafka_conf_set_log_cb(c, kafka_log);
         rd_kafka_conf_set_error_cb(c, on_error);
         w->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
         if (!w->producer) {
