@@ -11,6 +11,7 @@
 # count). Each run has a fresh topic and fresh channels (a fresh SQLite file).
 # Usage: bench/work.sh [BINARY (default build/sangloc)]   (from the repository root)
 #   SL_BENCH_PG=1         also PostgreSQL (needs the PostgreSQL store backend)
+#   SL_BENCH_SQLITE=0     not SQLite
 #   SL_BENCH_BATCHES="1 10 100 1000"  SL_BENCH_WORKERS="1 2"  SL_BENCH_THREADS=1
 #   SL_BENCH_N=30000      posts per run (runs with batch size B take at most 2000*B)
 bin=${1:-build/sangloc}
@@ -26,6 +27,7 @@ workers=${SL_BENCH_WORKERS:-1 2}
 threads=${SL_BENCH_THREADS:-1}
 N=${SL_BENCH_N:-30000}
 stores=(sqlite)
+[ "${SL_BENCH_SQLITE:-1}" = 0 ] && stores=()
 if [ "${SL_BENCH_PG:-}" = 1 ]; then
     source "$here/../lib/pg.bash"
     chmod 0755 "$tmp"
@@ -70,7 +72,7 @@ for store in "${stores[@]}"; do
             for k in $(seq 1 "$w"); do worker_stop "w$run-$k"; done
             mock_stop
             rate=$(sql "SELECT (count(*) - sum(CASE WHEN received_at = f THEN 1 ELSE 0 END)) * 1000.0
-                               / nullif(max(received_at) - f, 0)
+                               / nullif(max(received_at) - min(f), 0)
                         FROM items, (SELECT min(received_at) AS f FROM items
                                      WHERE channel LIKE '$prefix%') AS first
                         WHERE channel LIKE '$prefix%'")

@@ -17,7 +17,7 @@ worker_kill a
 killed_at=$(items_count)
 echo "killed worker a at $killed_at items"
 worker_start a "${common[@]}"
-wait_items $((N - P)) 180
+wait_items $((N - P)) 420 # PostgreSQL here: ~3 min
 wait_committed g posts 60
 worker_stop a
 worker_stop b
