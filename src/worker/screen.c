@@ -182,6 +182,9 @@ sl_status sl__screen_prepare(sl__screen *s, const sl_engine *engine, sl__post *p
         if (st) {
             p->fate = SL__POST_POISON;
             p->error = err;
+            /* the parser speaks of request bodies; here the body is the record itself */
+            char *cut = strstr(p->error.message, " (byte ");
+            if (cut && strstr(cut, " of the body)")) *cut = '\0';
             continue;
         }
         loc *l = &s->locs[m];
