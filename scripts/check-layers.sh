@@ -4,7 +4,7 @@
 # layers below it, and the internal headers of the layers below it; programs (src/cli) include
 # only public headers and their own. The layers, lowest first:
 #   util <- text <- detect, model, bank <- engine <- io <- cli, and util <- audit <- store <- cli;
-#   io, store <- server <- cli
+#   io, store <- server <- cli; server <- worker <- cli
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,13 +20,14 @@ declare -A below=(
     [audit]="audit util"
     [store]="store audit util"
     [server]="server io engine detect model bank text store audit util"
+    [worker]="worker server io engine detect model bank text store audit util"
 )
 # The layer of each public header (include/sangloc/NAME.h).
 declare -A public=(
     [status]=util [hit]=util [buf]=util [text]=text [detect]=detect [matcher]=detect [model]=model
     [metrics]=model [bank]=bank [policy]=engine [engine]=engine [reload]=engine
     [record]=io [batch]=io [store]=store [server]=server
-    [audit]=audit
+    [audit]=audit [worker]=worker
 )
 
 bad=0

@@ -113,17 +113,6 @@ static bool split_listen(const char *s, char *host, size_t hsize, unsigned long 
     return sl__cli_parse_uint("serve", "--listen", colon + 1, 0, 65535, port);
 }
 
-/* The path of a key file kept beside the database file: PATH + suffix (malloc'ed; NULL when out
- * of memory). */
-static char *beside_db(const char *db, const char *suffix)
-{
-    const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
-    size_t n = strlen(path) + strlen(suffix) + 1;
-    char *out = malloc(n);
-    if (out) snprintf(out, n, "%s%s", path, suffix);
-    return out;
-}
-
 int sl_cmd_serve(int argc, char **argv)
 {
     static const struct option longs[] = {{"listen", required_argument, 0, O_LISTEN},
@@ -287,8 +276,8 @@ int sl_cmd_serve(int argc, char **argv)
                                    "a PostgreSQL store needs --secret-file and --audit-key: "
                                    "every server sharing it must use the same two keys");
     }
-    if (!key) key = owned_key = beside_db(db, ".key");
-    if (!audit_key) audit_key = owned_audit = beside_db(db, ".audit.key");
+    if (!key) key = owned_key = sl__cli_beside_db(db, ".key");
+    if (!audit_key) audit_key = owned_audit = sl__cli_beside_db(db, ".audit.key");
     if (!key || !audit_key) {
         sl__cli_error("serve", NULL, 0, "out of memory");
         free(owned_policy);

@@ -12,6 +12,7 @@ int sl_cmd_policy(int argc, char **argv);
 int sl_cmd_check(int argc, char **argv);
 int sl_cmd_token(int argc, char **argv);
 int sl_cmd_serve(int argc, char **argv);
+int sl_cmd_work(int argc, char **argv);
 int sl_cmd_purge(int argc, char **argv);
 int sl_cmd_webhook(int argc, char **argv);
 int sl_cmd_audit(int argc, char **argv);

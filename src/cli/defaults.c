@@ -45,3 +45,12 @@ char *sl__cli_find_default(const char *rel)
     if (!p) p = existing(SL_SOURCE_DIR, "/", rel);
     return p;
 }
+
+char *sl__cli_beside_db(const char *db, const char *suffix)
+{
+    const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
+    size_t n = strlen(path) + strlen(suffix) + 1;
+    char *out = malloc(n);
+    if (out) snprintf(out, n, "%s%s", path, suffix);
+    return out;
+}

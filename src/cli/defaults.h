@@ -8,4 +8,8 @@
  * Returns a malloc'd path the caller frees, or NULL when none exists. */
 char *sl__cli_find_default(const char *rel);
 
+/* The path of a key file kept beside the database file: PATH + suffix, for a plain path or
+ * sqlite:PATH (malloc'ed; NULL when out of memory). */
+char *sl__cli_beside_db(const char *db, const char *suffix);
+
 #endif

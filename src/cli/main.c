@@ -45,6 +45,7 @@ static const command commands[] = {
     {"eval", sl_cmd_eval, "measure a model on labelled dev data"},
     {"token", sl_cmd_token, "create, list and revoke the service's access tokens"},
     {"serve", sl_cmd_serve, "run the HTTP service (API, store, tokens, queues)"},
+    {"work", sl_cmd_work, "screen and store the posts of a Kafka topic (a consumer group)"},
     {"purge", sl_cmd_purge, "purge the raw text of items past their retention"},
     {"webhook", sl_cmd_webhook, "rotate the secret that signs the service's webhooks"},
     {"audit", sl_cmd_audit, "verify the store's audit log; sign checkpoints of it"},

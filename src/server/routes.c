@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sangloc/policy.h"
+#include "server/ingest.h"
 #include "server/internal.h"
 #include "server/webhooks.h"
 #include "server/request.h"
@@ -146,24 +147,17 @@ static const char *at(const sl_buf *a, sl__span s)
     return a->data ? a->data + s.off : "";
 }
 
-/* The rule an automated hide's notice cites: the verdict's strongest hit (weight x score),
- * copied with NULs (the next screening reuses the verdict's memory). */
+/* The rule an automated hide's notice cites (server/ingest.h), copied with NULs (the next
+ * screening reuses the verdict's memory). */
 static sl_status put_hide_rule(sl_buf *a, const sl_verdict *v, item_loc *l)
 {
-    const sl_verdict_hit *best = NULL;
-    for (size_t k = 0; k < v->nhits; k++)
-        if (!best || v->hits[k].weight * v->hits[k].score > best->weight * best->score)
-            best = &v->hits[k];
-    const char *f[3] = {best ? best->rule : "", best ? best->category : "",
-                        best && best->cite ? best->cite : ""};
+    const char *f[3];
+    size_t n[3];
+    sl__ingest_hide_rule(v, f, n);
     sl__span *out[3] = {&l->hide_rule, &l->hide_category, &l->hide_clause};
     for (int k = 0; k < 3; k++) {
-        size_t max = k == 2 ? SL_STORE_MAX_CLAUSE : SL_STORE_MAX_RULE;
-        size_t n = strnlen(f[k], max);
-        /* a text cut at the store's limit ends on a whole UTF-8 character */
-        while (n == max && n > 0 && ((unsigned char)f[k][n] & 0xC0) == 0x80) n--;
-        *out[k] = (sl__span){a->len, n};
-        sl_status st = sl_buf_append(a, f[k], n);
+        *out[k] = (sl__span){a->len, n[k]};
+        sl_status st = sl_buf_append(a, f[k], n[k]);
         if (!st) st = sl_buf_append(a, "", 1);
         if (st) return st;
     }
@@ -214,7 +208,7 @@ void sl__route_items(sl__rq *r)
     if (!e) goto done; /* replied */
     const sl_policy *pol = sl_engine_policy(e);
     char pver[SL_STORE_MAX_POLICY_VERSION];
-    snprintf(pver, sizeof pver, "%.200s#%016" PRIx64, pol->version ? pol->version : "", pol->hash);
+    sl__ingest_policy_version(pol, pver);
     for (size_t i = 0; i < env.n; i++) {
         item_loc *l = &loc[i];
         /* the text is screened from a copy: the arena may move while the verdict is added */
@@ -229,7 +223,7 @@ void sl__route_items(sl__rq *r)
         l->verdict = (sl__span){before, a->len - before};
         l->action = (sl_store_action)v->action;
         if (v->action == SL_ACTION_HIDE) CHECK_OOM(put_hide_rule(a, v, l));
-        l->score = v->score < 0 ? 0 : v->score > 1 ? 1 : v->score;
+        l->score = sl__ingest_score(v);
     }
     for (size_t i = 0; i < env.n; i++) {
         item_loc *l = &loc[i];
