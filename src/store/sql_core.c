@@ -138,6 +138,13 @@ sl_status sl__db_run(sl__db *s, sl__dbst *st, const char *doing, sl_error *err)
     return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, doing, err);
 }
 
+sl_status sl__db_run_deferred(sl__db *s, sl__dbst *st, const char *doing, sl_error *err)
+{
+    int rc = sl__db_step_deferred(st, doing);
+    sl__db_reset(st);
+    return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, doing, err);
+}
+
 const char *sl__db_col_text(sl__dbst *st, int i)
 {
     const unsigned char *t = sl__db_column_text(st, i);

@@ -580,6 +580,147 @@ static void test_connect_errors(void **state)
     assert_null(strstr(err.message, "s3cret"));
 }
 
+/* ---- deferred statements (pipeline mode) ----------------------------------------------------- */
+
+static void step_deferred_ok(sl__db *db, sl__pgst *st, const char *doing)
+{
+    int rc = sl__pg_step_deferred(st, doing);
+    if (rc != SL_DB_DONE) fail_msg("deferred %s: %d: %s", doing, rc, sl__pg_errmsg(db));
+}
+
+/* Deferred inserts are seen by the next statement of the transaction, changes counts stay
+ * right, COMMIT keeps them; outside a transaction a deferred statement runs at once. */
+static void test_deferred_visible(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "CREATE TEMP TABLE d (k BIGINT PRIMARY KEY, v TEXT)");
+    sl__pgst *ins = prep(&db, "INSERT INTO d (k, v) VALUES (?1, ?2)");
+    sl__pgst *count = prep(&db, "SELECT count(*), coalesce(sum(k), 0) FROM d");
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    for (int k = 1; k <= 10; k++) {
+        sl__pg_reset(ins);
+        BIND_INT(ins, 1, k);
+        BIND_TEXT(ins, 2, "giá trị"); /* STATIC: the caller's buffer need not outlive the send */
+        step_deferred_ok(&db, ins, "insert d");
+    }
+    sl__pg_reset(count);
+    assert_int_equal(sl__pg_step(count), SL_DB_ROW);
+    assert_int_equal(sl__pg_column_int64(count, 0), 10);
+    assert_int_equal(sl__pg_column_int64(count, 1), 55);
+    /* a deferred UPDATE: its count is there when asked */
+    sl__pgst *up = prep(&db, "UPDATE d SET v = 'x' WHERE k > ?1");
+    BIND_INT(up, 1, 6);
+    step_deferred_ok(&db, up, "update d");
+    assert_int_equal(sl__pg_changes(&db), 4);
+    BIND_INT(ins, 1, 11);
+    BIND_TEXT(ins, 2, "last");
+    step_deferred_ok(&db, ins, "insert d");
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d"), 11);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d WHERE v = 'x'"), 4);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d WHERE v = 'giá trị'"), 6);
+    /* outside a transaction: at once */
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 12);
+    BIND_TEXT(ins, 2, "alone");
+    step_deferred_ok(&db, ins, "insert d");
+    assert_int_equal(db.changes, 1);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d"), 12);
+    /* more than one pipeline's worth in one transaction */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    for (int k = 100; k < 10100; k++) {
+        sl__pg_reset(ins);
+        BIND_INT(ins, 1, k);
+        BIND_TEXT(ins, 2, "many");
+        step_deferred_ok(&db, ins, "insert d");
+    }
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d WHERE v = 'many'"), 10000);
+    sl__pg_finalize(ins);
+    sl__pg_finalize(count);
+    sl__pg_finalize(up);
+    sl__pg_close(&db);
+}
+
+/* A deferred statement that fails makes COMMIT fail with its message (naming what it did),
+ * and so does every statement after it; ROLLBACK ends that and the connection works again. */
+static void test_deferred_error(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "CREATE TEMP TABLE e (k BIGINT PRIMARY KEY)");
+    sl__pgst *ins = prep(&db, "INSERT INTO e (k) VALUES (?1)");
+    sl__pgst *other = prep(&db, "INSERT INTO e (k) VALUES (?1 + 1000)");
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    BIND_INT(ins, 1, 1);
+    step_deferred_ok(&db, ins, "insert first");
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 1);
+    step_deferred_ok(&db, ins, "insert duplicate"); /* fails on the server, later */
+    BIND_INT(other, 1, 2); /* first use: prepared inside the failed pipeline */
+    step_deferred_ok(&db, other, "insert other");
+    assert_int_equal(sl__pg_exec(&db, "COMMIT"), SL_DB_PG_ERROR);
+    const char *msg = sl__pg_errmsg(&db);
+    assert_non_null(strstr(msg, "insert duplicate: "));
+    assert_non_null(strstr(msg, "duplicate key"));
+    assert_non_null(strstr(msg, "23505"));
+    /* until ROLLBACK, everything fails with that error */
+    sl__pgst *q = prep(&db, "SELECT 1");
+    assert_int_equal(sl__pg_step(q), SL_DB_PG_ERROR);
+    assert_non_null(strstr(sl__pg_errmsg(&db), "insert duplicate: "));
+    exec_ok(&db, "ROLLBACK");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM e"), 0);
+    /* the statement whose PREPARE was skipped is prepared again */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    sl__pg_reset(other);
+    BIND_INT(other, 1, 3);
+    step_deferred_ok(&db, other, "insert other");
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT sum(k) FROM e"), 1003);
+    /* the failure also comes back from the next statement that waits for a result */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 1003);
+    step_deferred_ok(&db, ins, "insert again");
+    sl__pg_reset(q);
+    assert_int_equal(sl__pg_step(q), SL_DB_PG_ERROR);
+    assert_non_null(strstr(sl__pg_errmsg(&db), "insert again: "));
+    assert_int_equal(sl__pg_exec(&db, "COMMIT"), SL_DB_PG_ERROR);
+    exec_ok(&db, "ROLLBACK");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM e"), 1);
+    sl__pg_finalize(ins);
+    sl__pg_finalize(other);
+    sl__pg_finalize(q);
+    sl__pg_close(&db);
+}
+
+/* ROLLBACK discards deferred work, sent or not yet answered. */
+static void test_deferred_rollback(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "CREATE TEMP TABLE r2 (k BIGINT)");
+    sl__pgst *ins = prep(&db, "INSERT INTO r2 (k) VALUES (?1)");
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    for (int k = 0; k < 50; k++) {
+        sl__pg_reset(ins);
+        BIND_INT(ins, 1, k);
+        step_deferred_ok(&db, ins, "insert r2");
+    }
+    exec_ok(&db, "ROLLBACK");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM r2"), 0);
+    /* and a new write transaction after it works */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 7);
+    step_deferred_ok(&db, ins, "insert r2");
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT sum(k) FROM r2"), 7);
+    sl__pg_finalize(ins);
+    sl__pg_close(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +739,9 @@ int main(void)
         cmocka_unit_test(test_migrations),
         cmocka_unit_test(test_schema_triggers),
         cmocka_unit_test(test_injection_stored_verbatim),
+        cmocka_unit_test(test_deferred_visible),
+        cmocka_unit_test(test_deferred_error),
+        cmocka_unit_test(test_deferred_rollback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
