@@ -77,7 +77,7 @@ sl_status sl__db_audit_append(sl__db *s, int64_t now, const sl__audit_rec *rec, 
     sl__db_bind_text(st, 3, rec->org ? rec->org : "", -1, SL_DB_STATIC);
     sl__db_bind_blob(st, 4, s->entry.data, (int)s->entry.len, SL_DB_STATIC);
     sl__db_bind_blob(st, 5, leaf, sizeof leaf, SL_DB_STATIC);
-    status = sl__db_run(s, st, "append to audit log", err);
+    status = sl__db_run_deferred(s, st, "append to audit log", err);
     if (!status) s->txn_next_seq = seq + 1;
     return status;
 }

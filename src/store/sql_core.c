@@ -367,7 +367,7 @@ sl_status sl__db_add_event(sl__db *s, int64_t item, int64_t at, int64_t actor, c
     if (from >= 0) sl__db_bind_int(st, 5, from);
     if (to >= 0) sl__db_bind_int(st, 6, to);
     sl__db_bind_text(st, 7, detail, -1, SL_DB_STATIC);
-    return sl__db_run(s, st, "record event", err);
+    return sl__db_run_deferred(s, st, "record event", err);
 }
 
 /* *item: the new item's number, 0 when (org, channel, id) exists already */

@@ -293,7 +293,7 @@ sl_status sl__db_notice_create(sl__db *s, int64_t org, const char *org_id, int64
         sl__db_bind_int64(st, 12, n->lookup);
         sl__db_bind_blob(st, 13, n->hash, SL_STORE_HASH_LEN, SL_DB_STATIC);
     }
-    if ((status = sl__db_run(s, st, "create notice", err))) return status;
+    if ((status = sl__db_run_deferred(s, st, "create notice", err))) return status;
     if ((status = sl__db_add_event(s, item, now, actor, "notice", -1, -1, kind, err)))
         return status;
     char target[48];
