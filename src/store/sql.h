@@ -62,8 +62,9 @@ struct sl__db {
     int64_t txn_next_seq;
     int64_t txn_actor;
     char txn_actor_name[256];
-    sl_buf entry; /* the audit entry being written */
-    sl_buf data;  /* its "data" object, built by the caller of sl__db_audit_append */
+    sl_buf entry;             /* the audit entry being written */
+    sl_buf data;              /* its "data" object, built by the caller of sl__db_audit_append */
+    struct sl__db_rows *rows; /* set: rows are gathered for multi-row INSERTs (sql_rows.h) */
 };
 
 /* The SQL text for this connection's dialect: both are string literals. */

@@ -11,6 +11,7 @@
 #include "store/backend.h"
 #include "store/migrations.h"
 #include "store/sql_db.h"
+#include "store/sql_rows.h"
 
 enum {
     Q_ORG_PK,
@@ -365,6 +366,10 @@ static sl_status sq_token_revoke(void *db, int64_t id, int64_t now, sl_error *er
 sl_status sl__db_add_event(sl__db *s, int64_t item, int64_t at, int64_t actor, const char *what,
                            int from, int to, const char *detail, sl_error *err)
 {
+    if (s->rows)
+        return sl__rows_event(s->rows, item, at, actor, what, from, to, detail)
+                   ? sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory")
+                   : SL_OK;
     sl__dbst *st;
     sl_status status = stmt(s, Q_EVENT_INSERT, &st, err);
     if (status) return status;
@@ -384,6 +389,12 @@ static sl_status insert_item(sl__db *s, int64_t org, const sl__store_row *r, int
                              int64_t id, int64_t *item, sl_error *err)
 {
     const sl_store_item *it = r->in;
+    if (id && s->rows) {
+        *item = id;
+        return sl__rows_item(s->rows, id, org, r, now)
+                   ? sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "store item: out of memory")
+                   : SL_OK;
+    }
     sl__dbst *st;
     sl_status status = stmt(s, id ? Q_ITEM_INSERT_ID : Q_ITEM_INSERT, &st, err);
     if (status) return status;
@@ -431,7 +442,13 @@ static sl_status open_case(sl__db *s, int64_t org, int64_t item, int64_t severit
                            int64_t actor, int64_t *case_id, sl_error *err)
 {
     sl__dbst *st;
-    sl_status status = stmt(s, *case_id ? Q_CASE_INSERT_ID : Q_CASE_INSERT, &st, err);
+    sl_status status = SL_OK;
+    if (*case_id && s->rows) {
+        if (sl__rows_case(s->rows, *case_id, org, SL_QUEUE_PENDING, item, severity, now))
+            return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+        return sl__db_add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
+    }
+    status = stmt(s, *case_id ? Q_CASE_INSERT_ID : Q_CASE_INSERT, &st, err);
     if (status) return status;
     sl__db_bind_int64(st, 1, org);
     sl__db_bind_text(st, 2, SL_QUEUE_PENDING, -1, SL_DB_STATIC);
@@ -503,7 +520,10 @@ static sl_status ingest_created(sl__db *s, int64_t org, const char *org_id, int6
     if (!status && r->opens_case)
         status = open_case(s, org, res->item, r->severity, now, actor, &case_id, err);
     if (!status) status = audit_ingest(s, org_id, actor, r, res->item, case_id, now, err);
-    /* an automated hide tells the author why (a notice), before any person has looked */
+    /* an automated hide tells the author why (a notice), before any person has looked; the
+     * notice cites the item, so a batch's gathered rows go first */
+    if (!status && r->state == SL_ITEM_HIDDEN && r->notice.id[0] && s->rows)
+        status = sl__rows_flush(s, s->rows, err);
     if (!status && r->state == SL_ITEM_HIDDEN && r->notice.id[0])
         status = sl__db_notice_create(s, org, org_id, res->item, "automated_hide", 0, 0,
                                       r->in->hide_rule, &r->notice, now, actor,
@@ -667,6 +687,8 @@ static sl_status ingest_batch(sl__db *s, int64_t org, const char *org_id, int64_
             ncases += rows[i].opens_case;
         }
     if (!status && nitems) status = batch_ids(s, nitems, ncases, ids, ids + n, err);
+    sl__db_rows gathered = {0};
+    s->rows = &gathered;
     size_t ki = 0, kc = 0;
     for (size_t i = 0; i < n && !status; i++) {
         if (stored[i]) continue;
@@ -683,6 +705,9 @@ static sl_status ingest_batch(sl__db *s, int64_t org, const char *org_id, int64_
                 ingest_created(s, org, org_id, actor, &rows[i], now, item, case_id, &res[i], err);
         if (status && err) err->byte = i;
     }
+    if (!status) status = sl__rows_flush(s, &gathered, err);
+    s->rows = NULL;
+    sl__rows_free(&gathered);
     free(dup);
     free(stored);
     free(ids);

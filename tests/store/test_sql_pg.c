@@ -854,6 +854,10 @@ static void test_batch_ingest_as_row_by_row(void **state)
         sl_store_record_free(a);
         sl_store_record_free(b);
     }
+    /* the log, its leaves and the tables derived from it agree */
+    sl_audit_report rep = {0};
+    assert_int_equal(sl_store_audit_verify(st, NULL, &rep, &err), SL_OK);
+    if (!rep.ok) fail_msg("audit verify: %s", rep.problem);
     /* a batch of duplicates only takes no new numbers */
     sl_store_item again[2] = {batch_item("batch", 0), batch_item("batch", 2)};
     sl_ingest_result res2[2];
