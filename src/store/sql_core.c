@@ -520,10 +520,7 @@ static sl_status ingest_created(sl__db *s, int64_t org, const char *org_id, int6
     if (!status && r->opens_case)
         status = open_case(s, org, res->item, r->severity, now, actor, &case_id, err);
     if (!status) status = audit_ingest(s, org_id, actor, r, res->item, case_id, now, err);
-    /* an automated hide tells the author why (a notice), before any person has looked; the
-     * notice cites the item, so a batch's gathered rows go first */
-    if (!status && r->state == SL_ITEM_HIDDEN && r->notice.id[0] && s->rows)
-        status = sl__rows_flush(s, s->rows, err);
+    /* an automated hide tells the author why (a notice), before any person has looked */
     if (!status && r->state == SL_ITEM_HIDDEN && r->notice.id[0])
         status = sl__db_notice_create(s, org, org_id, res->item, "automated_hide", 0, 0,
                                       r->in->hide_rule, &r->notice, now, actor,

@@ -26,6 +26,15 @@ static const char *const sql_cases =
     "FROM ROWS FROM (jsonb_to_recordset(CAST(?1 AS jsonb)) AS (id BIGINT, org BIGINT, "
     "queue TEXT, item BIGINT, severity BIGINT, opened_at BIGINT)) WITH ORDINALITY AS r "
     "ORDER BY r.ordinality";
+static const char *const sql_notices =
+    "INSERT INTO notices (id, org, item, kind, decision, appeal, rule, rule_category, "
+    "rule_clause, created_at, appeal_until, appeal_lookup, appeal_hash) "
+    "SELECT id, org, item, kind, decision, appeal, rule, rule_category, rule_clause, created_at, "
+    "appeal_until, appeal_lookup, decode(appeal_hash, 'hex') "
+    "FROM ROWS FROM (jsonb_to_recordset(CAST(?1 AS jsonb)) AS (id TEXT, org BIGINT, item BIGINT, "
+    "kind TEXT, decision BIGINT, appeal BIGINT, rule TEXT, rule_category TEXT, "
+    "rule_clause TEXT, created_at BIGINT, appeal_until BIGINT, appeal_lookup BIGINT, "
+    "appeal_hash TEXT)) WITH ORDINALITY AS r ORDER BY r.ordinality";
 static const char *const sql_events =
     "INSERT INTO item_events (item, at, actor, what, from_state, to_state, detail) "
     "SELECT item, at, actor, what, from_state, to_state, detail "
@@ -119,6 +128,36 @@ sl_status sl__rows_case(sl__db_rows *b, int64_t id, int64_t org, const char *que
     return st;
 }
 
+static sl_status put_id(sl_buf *b, const char *name, int64_t v, int more)
+{
+    return v ? put_int(b, name, v, more) : put_null(b, name, more);
+}
+
+sl_status sl__rows_notice(sl__db_rows *b, const char *id, int64_t org, int64_t item,
+                          const char *kind, int64_t decision, int64_t appeal, const char *rule,
+                          const char *category, const char *clause, int64_t created_at,
+                          int64_t appeal_until, int64_t lookup, const unsigned char *hash)
+{
+    sl_buf *o = &b->notices;
+    sl_status st = row_start(o);
+    if (!st) st = put_str(o, "id", id, strlen(id), 0, 1);
+    if (!st) st = put_int(o, "org", org, 1);
+    if (!st) st = put_int(o, "item", item, 1);
+    if (!st) st = put_str(o, "kind", kind, strlen(kind), 0, 1);
+    if (!st) st = put_id(o, "decision", decision, 1);
+    if (!st) st = put_id(o, "appeal", appeal, 1);
+    if (!st) st = put_str(o, "rule", rule, strlen(rule), 0, 1);
+    if (!st) st = put_str(o, "rule_category", category, strlen(category), 0, 1);
+    if (!st) st = put_str(o, "rule_clause", clause, strlen(clause), 0, 1);
+    if (!st) st = put_int(o, "created_at", created_at, 1);
+    if (!st) st = put_int(o, "appeal_until", appeal_until, 1);
+    if (!st) st = hash ? put_int(o, "appeal_lookup", lookup, 1) : put_null(o, "appeal_lookup", 1);
+    if (!st)
+        st = hash ? put_hex(o, "appeal_hash", hash, SL_STORE_HASH_LEN, 0)
+                  : put_null(o, "appeal_hash", 0);
+    return st;
+}
+
 sl_status sl__rows_event(sl__db_rows *b, int64_t item, int64_t at, int64_t actor, const char *what,
                          int from, int to, const char *detail)
 {
@@ -170,6 +209,7 @@ sl_status sl__rows_flush(sl__db *s, sl__db_rows *b, sl_error *err)
 {
     sl_status st = send_rows(s, &b->items, sql_items, "store items", err);
     if (!st) st = send_rows(s, &b->cases, sql_cases, "open cases", err);
+    if (!st) st = send_rows(s, &b->notices, sql_notices, "create notices", err);
     if (!st) st = send_rows(s, &b->events, sql_events, "record events", err);
     if (!st) st = send_rows(s, &b->audit, sql_audit, "append to audit log", err);
     return st;
@@ -179,6 +219,7 @@ void sl__rows_free(sl__db_rows *b)
 {
     sl_buf_free(&b->items);
     sl_buf_free(&b->cases);
+    sl_buf_free(&b->notices);
     sl_buf_free(&b->events);
     sl_buf_free(&b->audit);
 }

@@ -16,7 +16,7 @@
 #include "store/sql.h"
 
 typedef struct sl__db_rows {
-    sl_buf items, cases, events, audit; /* JSON arrays being written, "" when empty */
+    sl_buf items, cases, notices, events, audit; /* JSON arrays being written, "" when empty */
 } sl__db_rows;
 
 /* Each adds one row; SL_ERR_NOMEM (or too large) on failure. */
@@ -30,8 +30,15 @@ sl_status sl__rows_event(sl__db_rows *b, int64_t item, int64_t at, int64_t actor
 sl_status sl__rows_audit(sl__db_rows *b, int64_t seq, int64_t at, const char *org,
                          const void *entry, size_t entry_len, const void *leaf, size_t leaf_len);
 
-/* Sends the gathered rows, items first (the others cite them), then cases, events and audit
- * entries, each table as one deferred INSERT; empties b. PostgreSQL only. */
+/* A notice (as sl__db_notice_create writes it); decision, appeal 0: NULL; hash NULL: no appeal
+ * token (lookup and hash NULL). */
+sl_status sl__rows_notice(sl__db_rows *b, const char *id, int64_t org, int64_t item,
+                          const char *kind, int64_t decision, int64_t appeal, const char *rule,
+                          const char *category, const char *clause, int64_t created_at,
+                          int64_t appeal_until, int64_t lookup, const unsigned char *hash);
+
+/* Sends the gathered rows, items first (the others cite them), then cases, notices, events and
+ * audit entries, each table as one deferred INSERT; empties b. PostgreSQL only. */
 sl_status sl__rows_flush(sl__db *s, sl__db_rows *b, sl_error *err);
 void sl__rows_free(sl__db_rows *b);
 

@@ -854,6 +854,20 @@ static void test_batch_ingest_as_row_by_row(void **state)
         sl_store_record_free(a);
         sl_store_record_free(b);
     }
+    /* each automated hide's notice is stored, its appeal token proves it */
+    for (int k = 0; k < NB; k++) {
+        if (!batch[k].notice.id[0]) continue;
+        sl_store_notice nt = {0};
+        const sl_store_notice_out *o = &batch[k].notice;
+        assert_int_equal(sl_store_notice_get(st, "default", o->id, strlen(o->id), o->appeal_token,
+                                             strlen(o->appeal_token), &nt, &err),
+                         SL_OK);
+        assert_string_equal(nt.kind, "automated_hide");
+        assert_int_equal(nt.item, batch[k].item);
+        assert_int_equal(nt.appeal_until, o->appeal_until);
+        assert_true(nt.appeal_until > 0);
+        sl_store_notice_free(&nt);
+    }
     /* the log, its leaves and the tables derived from it agree */
     sl_audit_report rep = {0};
     assert_int_equal(sl_store_audit_verify(st, NULL, &rep, &err), SL_OK);
