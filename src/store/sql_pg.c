@@ -60,11 +60,11 @@ typedef struct pending {
 
 /* What the driver keeps per connection, attached to the PGconn (libpq-events). */
 typedef struct pgconn {
-    char errmsg[256];
-    unsigned generation; /* bumped when the connection is re-established */
-    pending *pending;    /* the pipeline's unread results, in the order sent */
+    pending *pending; /* the pipeline's unread results, in the order sent */
     size_t npending, cap;
     int failed; /* a deferred statement's error: every statement fails until ROLLBACK */
+    char errmsg[256];
+    unsigned generation; /* bumped when the connection is re-established */
 } pgconn;
 
 typedef struct param {
@@ -603,10 +603,10 @@ static const prepared *prepared_for(sl__pgst *st, const Oid *types, int *rc)
     return pr;
 }
 
-/* Sends the statement with its parameters; the result stays in st->res. defer (what the
- * statement does) sends it into the pipeline without waiting, inside a transaction. */
+/* Sends the statement with its parameters; the result stays in st->res. */
 static int execute(sl__pgst *st, const char *defer)
 {
+    /* defer (what the statement does): into the pipeline without waiting, in a transaction */
     sl__db *s = st->db;
     pgconn *c = state_of(s);
     if (c && c->failed) return c->failed;

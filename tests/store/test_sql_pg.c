@@ -896,15 +896,16 @@ int main(void)
         cmocka_unit_test(test_changes_and_returning),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rollback),
+        cmocka_unit_test(test_deferred_visible),
+        cmocka_unit_test(test_deferred_error),
+        cmocka_unit_test(test_deferred_rollback),
         cmocka_unit_test(test_writers_exclude_each_other),
         cmocka_unit_test(test_writer_waits),
         cmocka_unit_test(test_migrations),
         cmocka_unit_test(test_schema_triggers),
-        cmocka_unit_test(test_injection_stored_verbatim),
-        cmocka_unit_test(test_deferred_visible),
-        cmocka_unit_test(test_deferred_error),
-        cmocka_unit_test(test_deferred_rollback),
+        /* after the schema tests, which want an empty audit log */
         cmocka_unit_test(test_batch_ingest_as_row_by_row),
+        cmocka_unit_test(test_injection_stored_verbatim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
