@@ -349,6 +349,13 @@ int64_t sl__pg_changes(sl__db *s)
     return s->changes;
 }
 
+/* Whether the pipeline holds anything: pending results or a failure not rolled back. */
+static int pipeline_busy(sl__db *s)
+{
+    pgconn *c = state_of(s);
+    return c && (c->failed || c->npending || pipelined(s));
+}
+
 /* Before a new write transaction: nothing pending, no failure left from the last one. */
 static void pipeline_reset(sl__db *s)
 {
@@ -377,8 +384,7 @@ static int ensure_connected(sl__db *s)
 
 int sl__pg_exec(sl__db *s, const char *sql)
 {
-    pgconn *c = state_of(s);
-    if (c && (c->failed || c->npending || pipelined(s))) return exec_after_pipeline(s, sql);
+    if (pipeline_busy(s)) return exec_after_pipeline(s, sql);
     int rc = ensure_connected(s);
     if (rc) return rc;
     /* SQLite's read transaction sees one snapshot; BEGIN IMMEDIATE is a write transaction */
