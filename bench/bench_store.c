@@ -1,6 +1,6 @@
 /* bench_store — items/s stored through sl_store_ingest with batches of 1, 10, 100 and 1000.
  *
- * usage: bench_store [DIR] [--seconds S] [--pg URL] [--writers N]
+ * usage: bench_store [DIR] [--seconds S] [--pg URL] [--writers N] [--batch N] [--pg-only]
  * Each batch size gets a fresh SQLite store in DIR (default /tmp; removed afterwards) and
  * ingests synthetic items for about S seconds (default 3). With --pg, the same runs follow
  * against that PostgreSQL database (each batch size in a channel of its own, so the rows of
@@ -10,7 +10,8 @@
  * 300-byte verdict JSON, 90% allow, 5% review, 5% hide (so 10% open a case). Every batch is one
  * transaction committed with synchronous=FULL, i.e. one fsync of the WAL per batch: the figure
  * for batches of 1 is the disk's sync rate, the others show what batching buys. The baseline
- * printed first is the cost of building the items and their pseudonyms alone (no database). */
+ * printed first is the cost of building the items and their pseudonyms alone (no database).
+ * --batch N runs that batch size only; --pg-only skips the SQLite runs. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -177,7 +178,7 @@ int main(int argc, char **argv)
 {
     const char *dir = "/tmp", *pg = NULL;
     double seconds = 3;
-    int writers = 1;
+    int writers = 1, only = 0, pg_only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
@@ -185,11 +186,19 @@ int main(int argc, char **argv)
             pg = argv[++i];
         else if (!strcmp(argv[i], "--writers") && i + 1 < argc)
             writers = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+            only = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--pg-only"))
+            pg_only = 1;
         else
             dir = argv[i];
     }
     if (writers < 1 || writers > 16) {
         fprintf(stderr, "bench_store: --writers takes 1 to 16\n");
+        return 2;
+    }
+    if (only < 0 || only > 1000) {
+        fprintf(stderr, "bench_store: --batch takes 1 to 1000\n");
         return 2;
     }
     batch *b = malloc(sizeof *b);
@@ -199,16 +208,18 @@ int main(int argc, char **argv)
     while (now() - t0 < 0.5) fill(b, 1000, built, "bench"), built += 1000;
     printf("baseline: building items %.0f items/s\n", built / (now() - t0));
     free(b);
-    const size_t sizes[] = {1, 10, 100, 1000};
+    size_t sizes[] = {1, 10, 100, 1000};
+    int nsizes = 4;
+    if (only) sizes[0] = (size_t)only, nsizes = 1;
     char db[512], key[512];
     snprintf(db, sizeof db, "%s/bench_store_%d.db", dir, (int)getpid());
     snprintf(key, sizeof key, "%s/bench_store_%d.key", dir, (int)getpid());
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < nsizes && !pg_only; s++) {
         cleanup(db, key);
         if (run("sqlite", db, key, sizes[s], writers, seconds)) return 1;
         cleanup(db, key);
     }
-    for (int s = 0; pg && s < 4; s++)
+    for (int s = 0; pg && s < nsizes; s++)
         if (run("postgresql", pg, key, sizes[s], writers, seconds)) return 1;
     cleanup(db, key);
     return 0;

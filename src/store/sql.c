@@ -136,6 +136,11 @@ int sl__db_step(sl__dbst *st)
     return st->pg ? sl__pg_step(st->pg) : sqlite3_step(st->sq);
 }
 
+int sl__db_step_deferred(sl__dbst *st, const char *doing)
+{
+    return st->pg ? sl__pg_step_deferred(st->pg, doing) : sqlite3_step(st->sq);
+}
+
 void sl__db_reset(sl__dbst *st)
 {
     if (st->pg)
@@ -181,7 +186,7 @@ int sl__db_column_bytes(sl__dbst *st, int i)
 
 int64_t sl__db_changes(sl__db *s)
 {
-    return s->kind == SL_DB_POSTGRES ? s->changes : sqlite3_changes64(lite(s));
+    return s->kind == SL_DB_POSTGRES ? sl__pg_changes(s) : sqlite3_changes64(lite(s));
 }
 
 /* ---- transactions ------------------------------------------------------------------------- */

@@ -63,8 +63,9 @@ struct sl__db {
     int64_t txn_next_seq;
     int64_t txn_actor;
     char txn_actor_name[256];
-    sl_buf entry; /* the audit entry being written */
-    sl_buf data;  /* its "data" object, built by the caller of sl__db_audit_append */
+    sl_buf entry;             /* the audit entry being written */
+    sl_buf data;              /* its "data" object, built by the caller of sl__db_audit_append */
+    struct sl__db_rows *rows; /* set: rows are gathered for multi-row INSERTs (sql_rows.h) */
 };
 
 /* Put before a SELECT that may return more rows than fit in memory (one per item or entry):
@@ -91,6 +92,11 @@ int sl__db_bind_blob(sl__dbst *st, int i, const void *p, int n, sl__db_lifetime 
 
 /* SL_DB_ROW, SL_DB_DONE, or an error code for sl__db_error */
 int sl__db_step(sl__dbst *st);
+/* Runs a statement that returns no rows, and whose sl__db_changes() nobody reads, possibly
+ * later: on PostgreSQL, inside a transaction, it is sent without waiting for its result
+ * (pipeline mode) and its error (prefixed by doing, a string literal) fails the next statement
+ * that waits for a result, or COMMIT. SQLite runs it at once, as sl__db_step. */
+int sl__db_step_deferred(sl__dbst *st, const char *doing);
 void sl__db_reset(sl__dbst *st);
 
 int sl__db_column_type(sl__dbst *st, int i);

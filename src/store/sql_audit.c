@@ -9,6 +9,7 @@
 
 #include "sangloc/audit.h"
 #include "store/sql_db.h"
+#include "store/sql_rows.h"
 
 static const char *const sql_next_seq = "SELECT coalesce(max(seq) + 1, 0) FROM audit_log";
 static const char *const sql_actor = "SELECT name FROM tokens WHERE id = ?1";
@@ -70,6 +71,13 @@ sl_status sl__db_audit_append(sl__db *s, int64_t now, const sl__audit_rec *rec, 
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     sl_merkle_hash leaf; /* the RFC 6962 leaf hash (sangloc/audit.h) */
     sl_merkle_leaf_hash(s->entry.data, s->entry.len, leaf);
+    if (s->rows) { /* a batch gathers its entries (sql_rows.h) */
+        if (sl__rows_audit(s->rows, seq, now, rec->org ? rec->org : "", s->entry.data, s->entry.len,
+                           leaf, sizeof leaf))
+            return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+        s->txn_next_seq = seq + 1;
+        return SL_OK;
+    }
     sl__dbst *st;
     if ((status = sl__db_prepare(s, sql_append, &st, err))) return status;
     sl__db_bind_int64(st, 1, seq);
@@ -77,7 +85,7 @@ sl_status sl__db_audit_append(sl__db *s, int64_t now, const sl__audit_rec *rec, 
     sl__db_bind_text(st, 3, rec->org ? rec->org : "", -1, SL_DB_STATIC);
     sl__db_bind_blob(st, 4, s->entry.data, (int)s->entry.len, SL_DB_STATIC);
     sl__db_bind_blob(st, 5, leaf, sizeof leaf, SL_DB_STATIC);
-    status = sl__db_run(s, st, "append to audit log", err);
+    status = sl__db_run_deferred(s, st, "append to audit log", err);
     if (!status) s->txn_next_seq = seq + 1;
     return status;
 }

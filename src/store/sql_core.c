@@ -11,6 +11,7 @@
 #include "store/backend.h"
 #include "store/migrations.h"
 #include "store/sql_db.h"
+#include "store/sql_rows.h"
 
 enum {
     Q_ORG_PK,
@@ -21,9 +22,11 @@ enum {
     Q_TOKEN_LIST,
     Q_TOKEN_REVOKE,
     Q_ITEM_INSERT,
+    Q_ITEM_INSERT_ID,
     Q_ITEM_EXISTING,
     Q_EVENT_INSERT,
     Q_CASE_INSERT,
+    Q_CASE_INSERT_ID,
     Q_ITEM_GET,
     Q_EVENTS_SIZE,
     Q_EVENTS_GET,
@@ -62,12 +65,18 @@ static const char *const sql_text[Q_COUNT] = {
                       "parent, received_at, state, verdict, action, score, policy_version) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                       "ON CONFLICT (org, channel, ext_id) DO NOTHING RETURNING id",
+    [Q_ITEM_INSERT_ID] =
+        "INSERT INTO items (org, channel, ext_id, kind, author, text, created_at, "
+        "parent, received_at, state, verdict, action, score, policy_version, id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     [Q_ITEM_EXISTING] = "SELECT id, state FROM items WHERE org = ?1 AND channel = ?2 AND "
                         "ext_id = ?3",
     [Q_EVENT_INSERT] = "INSERT INTO item_events (item, at, actor, what, from_state, to_state, "
                        "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_CASE_INSERT] = "INSERT INTO cases (org, queue, item, severity, opened_at) "
                       "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+    [Q_CASE_INSERT_ID] = "INSERT INTO cases (org, queue, item, severity, opened_at, id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_ITEM_GET] = "SELECT i.id, o.id, i.ext_id, i.channel, i.kind, i.text, "
                    "coalesce(i.created_at, ''), coalesce(i.parent, ''), i.verdict, "
                    "i.policy_version, i.author, i.received_at, i.state, i.action, i.score "
@@ -134,6 +143,13 @@ sl_status sl__db_insert(sl__db *s, sl__dbst *st, int64_t *id, const char *doing,
 sl_status sl__db_run(sl__db *s, sl__dbst *st, const char *doing, sl_error *err)
 {
     int rc = sl__db_step(st);
+    sl__db_reset(st);
+    return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, doing, err);
+}
+
+sl_status sl__db_run_deferred(sl__db *s, sl__dbst *st, const char *doing, sl_error *err)
+{
+    int rc = sl__db_step_deferred(st, doing);
     sl__db_reset(st);
     return rc == SL_DB_DONE ? SL_OK : sl__db_error(s, rc, doing, err);
 }
@@ -350,6 +366,10 @@ static sl_status sq_token_revoke(void *db, int64_t id, int64_t now, sl_error *er
 sl_status sl__db_add_event(sl__db *s, int64_t item, int64_t at, int64_t actor, const char *what,
                            int from, int to, const char *detail, sl_error *err)
 {
+    if (s->rows)
+        return sl__rows_event(s->rows, item, at, actor, what, from, to, detail)
+                   ? sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory")
+                   : SL_OK;
     sl__dbst *st;
     sl_status status = stmt(s, Q_EVENT_INSERT, &st, err);
     if (status) return status;
@@ -360,16 +380,23 @@ sl_status sl__db_add_event(sl__db *s, int64_t item, int64_t at, int64_t actor, c
     if (from >= 0) sl__db_bind_int(st, 5, from);
     if (to >= 0) sl__db_bind_int(st, 6, to);
     sl__db_bind_text(st, 7, detail, -1, SL_DB_STATIC);
-    return sl__db_run(s, st, "record event", err);
+    return sl__db_run_deferred(s, st, "record event", err);
 }
 
-/* *item: the new item's number, 0 when (org, channel, id) exists already */
+/* *item: the new item's number, 0 when (org, channel, id) exists already. id > 0: the number
+ * it gets (allocated before, known to be new: inserted without waiting, a conflict fails). */
 static sl_status insert_item(sl__db *s, int64_t org, const sl__store_row *r, int64_t now,
-                             int64_t *item, sl_error *err)
+                             int64_t id, int64_t *item, sl_error *err)
 {
     const sl_store_item *it = r->in;
+    if (id && s->rows) {
+        *item = id;
+        return sl__rows_item(s->rows, id, org, r, now)
+                   ? sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "store item: out of memory")
+                   : SL_OK;
+    }
     sl__dbst *st;
-    sl_status status = stmt(s, Q_ITEM_INSERT, &st, err);
+    sl_status status = stmt(s, id ? Q_ITEM_INSERT_ID : Q_ITEM_INSERT, &st, err);
     if (status) return status;
     sl__db_bind_int64(st, 1, org);
     sl__db_bind_str(st, 2, it->channel, it->channel_len, 0);
@@ -385,7 +412,10 @@ static sl_status insert_item(sl__db *s, int64_t org, const sl__store_row *r, int
     sl__db_bind_int(st, 12, (int)it->action);
     sl__db_bind_double(st, 13, it->score);
     sl__db_bind_str(st, 14, it->policy_version, it->policy_version_len, 0);
-    return sl__db_insert(s, st, item, "store item", err);
+    if (!id) return sl__db_insert(s, st, item, "store item", err);
+    sl__db_bind_int64(st, 15, id);
+    *item = id;
+    return sl__db_run_deferred(s, st, "store item", err);
 }
 
 static sl_status existing_item(sl__db *s, int64_t org, const sl_store_item *it,
@@ -407,18 +437,30 @@ static sl_status existing_item(sl__db *s, int64_t org, const sl_store_item *it,
     return rc == SL_DB_ROW ? SL_OK : sl__db_error(s, rc, "find duplicate", err);
 }
 
+/* *case_id > 0: the number the case gets (allocated before) */
 static sl_status open_case(sl__db *s, int64_t org, int64_t item, int64_t severity, int64_t now,
                            int64_t actor, int64_t *case_id, sl_error *err)
 {
     sl__dbst *st;
-    sl_status status = stmt(s, Q_CASE_INSERT, &st, err);
+    sl_status status = SL_OK;
+    if (*case_id && s->rows) {
+        if (sl__rows_case(s->rows, *case_id, org, SL_QUEUE_PENDING, item, severity, now))
+            return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+        return sl__db_add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
+    }
+    status = stmt(s, *case_id ? Q_CASE_INSERT_ID : Q_CASE_INSERT, &st, err);
     if (status) return status;
     sl__db_bind_int64(st, 1, org);
     sl__db_bind_text(st, 2, SL_QUEUE_PENDING, -1, SL_DB_STATIC);
     sl__db_bind_int64(st, 3, item);
     sl__db_bind_int64(st, 4, severity);
     sl__db_bind_int64(st, 5, now);
-    status = sl__db_insert(s, st, case_id, "open case", err);
+    if (*case_id) {
+        sl__db_bind_int64(st, 6, *case_id);
+        status = sl__db_run_deferred(s, st, "open case", err);
+    } else {
+        status = sl__db_insert(s, st, case_id, "open case", err);
+    }
     if (!status)
         status = sl__db_add_event(s, item, now, actor, "queued", -1, -1, SL_QUEUE_PENDING, err);
     return status;
@@ -466,18 +508,15 @@ static sl_status audit_ingest(sl__db *s, const char *org, int64_t actor, const s
     return sl__db_audit_append(s, now, &rec, err);
 }
 
-static sl_status ingest_one(sl__db *s, int64_t org, const char *org_id, int64_t actor,
-                            const sl__store_row *r, int64_t now, sl_ingest_result *res,
-                            sl_error *err)
+/* What follows the row of a new item: its history, its case (case_id: its number when
+ * allocated before, else 0), its audit entry and its notice. */
+static sl_status ingest_created(sl__db *s, int64_t org, const char *org_id, int64_t actor,
+                                const sl__store_row *r, int64_t now, int64_t item, int64_t case_id,
+                                sl_ingest_result *res, sl_error *err)
 {
-    int64_t item;
-    sl_status status = insert_item(s, org, r, now, &item, err);
-    if (status) return status;
-    if (!item) return existing_item(s, org, r->in, res, err);
     *res = (sl_ingest_result){.status = SL_INGEST_CREATED, .state = r->state, .item = item};
-    status = sl__db_add_event(s, res->item, now, actor, "ingested", -1, (int)r->state,
-                              sl_store_action_name(r->in->action), err);
-    int64_t case_id = 0;
+    sl_status status = sl__db_add_event(s, res->item, now, actor, "ingested", -1, (int)r->state,
+                                        sl_store_action_name(r->in->action), err);
     if (!status && r->opens_case)
         status = open_case(s, org, res->item, r->severity, now, actor, &case_id, err);
     if (!status) status = audit_ingest(s, org_id, actor, r, res->item, case_id, now, err);
@@ -489,6 +528,189 @@ static sl_status ingest_one(sl__db *s, int64_t org, const char *org_id, int64_t 
     return status;
 }
 
+static sl_status ingest_one(sl__db *s, int64_t org, const char *org_id, int64_t actor,
+                            const sl__store_row *r, int64_t now, sl_ingest_result *res,
+                            sl_error *err)
+{
+    int64_t item;
+    sl_status status = insert_item(s, org, r, now, 0, &item, err);
+    if (status) return status;
+    if (!item) return existing_item(s, org, r->in, res, err);
+    return ingest_created(s, org, org_id, actor, r, now, item, 0, res, err);
+}
+
+/* ---- a batch on PostgreSQL in a constant number of round trips ----------------------------
+ *
+ * Row by row, each item costs a round trip on PostgreSQL (the INSERT ... RETURNING id that also
+ * says whether it existed; the rest is deferred), and the writer lock is held meanwhile. So a
+ * batch asks once which of its (channel, id) exist, takes the numbers of its new items and
+ * cases from their sequences at once, and then sends everything deferred. Under the writer
+ * lock no other writer inserts items meanwhile. The outcome is the row-by-row one: the same
+ * created/duplicate results and states, numbers increasing in batch order, the same audit
+ * entries in the same order (and no sequence number spent on a duplicate). SQLite runs row by
+ * row, where a statement is a function call rather than a round trip. */
+
+static const char *const pg_existing =
+    "SELECT k.ord, i.id, i.state FROM jsonb_array_elements(CAST(?2 AS jsonb)) WITH ORDINALITY "
+    "AS k(key, ord) JOIN items i ON i.org = ?1 AND i.channel = k.key ->> 0 AND "
+    "i.ext_id = k.key ->> 1";
+static const char *const pg_new_ids =
+    "SELECT 0, nextval(pg_get_serial_sequence('items', 'id')) FROM generate_series(1, ?1) "
+    "UNION ALL "
+    "SELECT 1, nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, ?2)";
+
+static int cmp_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_text(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* by (channel, id), then by position in the batch */
+static int cmp_key(const void *pa, const void *pb)
+{
+    const sl__store_row *a = *(const sl__store_row *const *)pa;
+    const sl__store_row *b = *(const sl__store_row *const *)pb;
+    int c = cmp_text(a->in->channel, a->in->channel_len, b->in->channel, b->in->channel_len);
+    if (!c) c = cmp_text(a->in->id, a->in->id_len, b->in->id, b->in->id_len);
+    return c ? c : (a > b) - (a < b);
+}
+
+/* dup[i]: SL_INGEST_DUPLICATE rows found stored are filled in res; of the others, the first of
+ * each key is new (dup[i] == i) and the later ones repeat it (dup[i] < i). */
+static sl_status batch_existing(sl__db *s, int64_t org, const sl__store_row *rows, size_t n,
+                                size_t *dup, bool *stored, sl_ingest_result *res, sl_error *err)
+{
+    sl_buf keys = {0};
+    sl_status status = sl_buf_puts(&keys, "[");
+    for (size_t i = 0; i < n && !status; i++) {
+        const sl_store_item *it = rows[i].in;
+        status = sl_buf_puts(&keys, i ? ",[" : "[");
+        if (!status) status = sl_buf_json_string(&keys, it->channel, it->channel_len);
+        if (!status) status = sl_buf_puts(&keys, ",");
+        if (!status) status = sl_buf_json_string(&keys, it->id, it->id_len);
+        if (!status) status = sl_buf_puts(&keys, "]");
+    }
+    if (!status) status = sl_buf_puts(&keys, "]");
+    if (status) {
+        sl_buf_free(&keys);
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    }
+    sl__dbst *st;
+    status = sl__db_prepare(s, pg_existing, &st, err);
+    int rc = SL_DB_DONE;
+    if (!status) {
+        sl__db_bind_int64(st, 1, org);
+        sl__db_bind_text(st, 2, keys.data, (int)keys.len, SL_DB_STATIC);
+        while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+            int64_t k = sl__db_column_int64(st, 0) - 1;
+            if (k < 0 || (size_t)k >= n) continue;
+            stored[k] = true;
+            res[k].item = sl__db_column_int64(st, 1);
+            res[k].state = (sl_item_state)sl__db_column_int(st, 2);
+            res[k].status = SL_INGEST_DUPLICATE;
+        }
+        sl__db_reset(st);
+        if (rc != SL_DB_DONE) status = sl__db_error(s, rc, "find duplicates", err);
+    }
+    sl_buf_free(&keys);
+    if (status) return status;
+    const sl__store_row **by_key = malloc(n * sizeof *by_key);
+    if (!by_key) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    for (size_t i = 0; i < n; i++) by_key[i] = &rows[i];
+    qsort(by_key, n, sizeof *by_key, cmp_key);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (size_t)(by_key[k] - rows);
+        size_t first = i; /* the first row of this key in the batch */
+        if (k > 0 &&
+            !cmp_text(by_key[k - 1]->in->channel, by_key[k - 1]->in->channel_len,
+                      rows[i].in->channel, rows[i].in->channel_len) &&
+            !cmp_text(by_key[k - 1]->in->id, by_key[k - 1]->in->id_len, rows[i].in->id,
+                      rows[i].in->id_len))
+            first = dup[by_key[k - 1] - rows];
+        dup[i] = first;
+    }
+    free(by_key);
+    return SL_OK;
+}
+
+/* The numbers of nitems new items and ncases new cases, each list increasing. */
+static sl_status batch_ids(sl__db *s, size_t nitems, size_t ncases, int64_t *items, int64_t *cases,
+                           sl_error *err)
+{
+    sl__dbst *st;
+    sl_status status = sl__db_prepare(s, pg_new_ids, &st, err);
+    if (status) return status;
+    sl__db_bind_int64(st, 1, (int64_t)nitems);
+    sl__db_bind_int64(st, 2, (int64_t)ncases);
+    size_t ni = 0, nc = 0;
+    int rc;
+    while ((rc = sl__db_step(st)) == SL_DB_ROW) {
+        int64_t id = sl__db_column_int64(st, 1);
+        if (sl__db_column_int(st, 0) == 0 && ni < nitems)
+            items[ni++] = id;
+        else if (sl__db_column_int(st, 0) == 1 && nc < ncases)
+            cases[nc++] = id;
+    }
+    sl__db_reset(st);
+    if (rc != SL_DB_DONE) return sl__db_error(s, rc, "number new items", err);
+    if (ni != nitems || nc != ncases)
+        return sl_error_set(err, SL_ERR_STORE, SL_NO_POS, "database: number new items: short");
+    qsort(items, ni, sizeof *items, cmp_int64);
+    qsort(cases, nc, sizeof *cases, cmp_int64);
+    return SL_OK;
+}
+
+static sl_status ingest_batch(sl__db *s, int64_t org, const char *org_id, int64_t actor,
+                              const sl__store_row *rows, size_t n, int64_t now,
+                              sl_ingest_result *res, sl_error *err)
+{
+    size_t *dup = malloc(n * sizeof *dup);
+    bool *stored = calloc(n, sizeof *stored);
+    int64_t *ids = malloc(2 * n * sizeof *ids); /* items, then cases */
+    sl_status status = SL_OK;
+    if (!dup || !stored || !ids)
+        status = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    if (!status) status = batch_existing(s, org, rows, n, dup, stored, res, err);
+    size_t nitems = 0, ncases = 0;
+    for (size_t i = 0; i < n && !status; i++)
+        if (!stored[i] && dup[i] == i) {
+            nitems++;
+            ncases += rows[i].opens_case;
+        }
+    if (!status && nitems) status = batch_ids(s, nitems, ncases, ids, ids + n, err);
+    sl__db_rows gathered = {0};
+    s->rows = &gathered;
+    size_t ki = 0, kc = 0;
+    for (size_t i = 0; i < n && !status; i++) {
+        if (stored[i]) continue;
+        if (dup[i] != i) { /* as a second insert of the key would find the first */
+            res[i].item = res[dup[i]].item;
+            res[i].state = res[dup[i]].state;
+            res[i].status = SL_INGEST_DUPLICATE;
+            continue;
+        }
+        int64_t item = 0, case_id = rows[i].opens_case ? ids[n + kc++] : 0;
+        status = insert_item(s, org, &rows[i], now, ids[ki++], &item, err);
+        if (!status)
+            status =
+                ingest_created(s, org, org_id, actor, &rows[i], now, item, case_id, &res[i], err);
+        if (status && err) err->byte = i;
+    }
+    if (!status) status = sl__rows_flush(s, &gathered, err);
+    s->rows = NULL;
+    sl__rows_free(&gathered);
+    free(dup);
+    free(stored);
+    free(ids);
+    return status;
+}
+
 static sl_status sq_ingest(void *db, const char *org, int64_t actor, const sl__store_row *rows,
                            size_t n, int64_t now, sl_ingest_result *results, sl_error *err)
 {
@@ -497,6 +719,8 @@ static sl_status sq_ingest(void *db, const char *org, int64_t actor, const sl__s
     if (status) return status;
     int64_t pk = 0;
     status = sl__db_org_pk(s, org, &pk, err);
+    if (!status && s->kind == SL_DB_POSTGRES && n > 1)
+        return sl__db_commit(s, ingest_batch(s, pk, org, actor, rows, n, now, results, err), err);
     for (size_t i = 0; i < n && !status; i++) {
         status = ingest_one(s, pk, org, actor, &rows[i], now, &results[i], err);
         if (status && err) err->byte = i;

@@ -26,6 +26,9 @@ int sl__db_bind_id(sl__dbst *st, int i, int64_t v); /* 0 means none: NULL */
 sl_status sl__db_insert(sl__db *s, sl__dbst *st, int64_t *id, const char *doing, sl_error *err);
 /* Runs a statement that returns no row. */
 sl_status sl__db_run(sl__db *s, sl__dbst *st, const char *doing, sl_error *err);
+/* The same, for a statement whose changes count is not read: on PostgreSQL its outcome may
+ * arrive later (sl__db_step_deferred), failing the transaction then; doing: a string literal. */
+sl_status sl__db_run_deferred(sl__db *s, sl__dbst *st, const char *doing, sl_error *err);
 const char *sl__db_col_text(sl__dbst *st, int i); /* "" for NULL */
 /* Copies src into dst (cap bytes), cut to fit and NUL-terminated. */
 void sl__db_copy_text(char *dst, size_t cap, const char *src);

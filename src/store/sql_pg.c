@@ -52,8 +52,18 @@ enum {
 #define PREPARED_PER_STMT 4 /* type combinations kept prepared per statement */
 #endif
 
+/* A statement sent in pipeline mode whose result has not been read yet (see "pipeline"). */
+typedef struct pending {
+    const char *doing;   /* what it does, for its error message (a string literal) */
+    struct sl__pgst *st; /* for a PREPARE: the statement whose plans it prepares */
+    int keep;            /* the result the caller waits for (returned, not cleared) */
+} pending;
+
 /* What the driver keeps per connection, attached to the PGconn (libpq-events). */
 typedef struct pgconn {
+    pending *pending; /* the pipeline's unread results, in the order sent */
+    size_t npending, cap;
+    int failed; /* a deferred statement's error: every statement fails until ROLLBACK */
     char errmsg[256];
     unsigned generation; /* bumped when the connection is re-established */
     bool read_tx;        /* inside a read transaction (BEGIN): SELECTs stream through cursors */
@@ -102,7 +112,9 @@ static int conn_event(PGEventId id, void *info, void *pass)
 {
     if (id == PGEVT_CONNDESTROY) {
         PGEventConnDestroy *e = info;
-        free(PQinstanceData(e->conn, conn_event));
+        pgconn *c = PQinstanceData(e->conn, conn_event);
+        if (c) free(c->pending);
+        free(c);
     } else if (id == PGEVT_CONNRESET) {
         PGEventConnReset *e = info;
         pgconn *c = PQinstanceData(e->conn, conn_event);
@@ -165,6 +177,200 @@ static int run(sl__db *s, const char *sql)
     return rc;
 }
 
+/* ---- pipeline: statements whose results are read later --------------------------------------
+ *
+ * Inside a transaction, a statement that returns no rows and whose changes count nobody reads
+ * (sl__pg_step_deferred) is sent in libpq's pipeline mode without waiting for its result, so a
+ * write transaction costs one round trip per statement whose result it needs rather than one
+ * per statement (the writer lock is held for that long: docs/store.md). The results are read
+ * in order at the next statement that waits (sent into the same pipeline, so it still costs one
+ * round trip), at COMMIT (likewise), at ROLLBACK, and when sl__pg_changes is asked. The first
+ * failure among them is kept in c->failed with its message, prefixed by what the statement did:
+ * the server aborts the transaction there (the statements after it in the pipeline are not
+ * run), and every statement of ours fails with that error until ROLLBACK, so COMMIT cannot
+ * succeed after it. */
+
+enum { MAX_PENDING = 4096 }; /* sync then, so that neither side buffers without bound */
+
+static int pipelined(sl__db *s)
+{
+    return PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF;
+}
+
+static void note_changes(sl__db *s, const PGresult *r)
+{
+    const char *cmd = PQcmdStatus((PGresult *)r);
+    if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6) ||
+        !strncmp(cmd, "MERGE", 5))
+        s->changes = strtoll(PQcmdTuples((PGresult *)r), NULL, 10);
+}
+
+/* Records that one more result is on its way (st: the statement a PREPARE is for). */
+static int expect(sl__db *s, const char *doing, sl__pgst *st, int keep)
+{
+    pgconn *c = state_of(s);
+    if (c->npending == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        pending *grown = realloc(c->pending, cap * sizeof *grown);
+        if (!grown) {
+            set_errmsg(s, "out of memory", NULL);
+            return SL_DB_PG_ERROR;
+        }
+        c->pending = grown;
+        c->cap = cap;
+    }
+    c->pending[c->npending++] = (pending){.doing = doing, .st = st, .keep = keep};
+    return 0;
+}
+
+/* Keeps the first failure of the pipeline, its message prefixed by what failed. */
+static void failed_at(sl__db *s, const PGresult *r, const char *doing)
+{
+    pgconn *c = state_of(s);
+    if (c->failed) return;
+    c->failed = fail(s, r);
+    char msg[sizeof c->errmsg];
+    snprintf(msg, sizeof msg, "%s", c->errmsg);
+    snprintf(c->errmsg, sizeof c->errmsg, "%.40s: %.210s", doing, msg);
+}
+
+/* Ends the pipeline: a sync, then every pending result in order; *kept (when not NULL) receives
+ * the result marked keep (NULL when the server skipped it after an earlier error). Returns
+ * c->failed. Pipeline mode is off afterwards, unless the connection was lost. */
+static int sync_pipeline(sl__db *s, PGresult **kept)
+{
+    pgconn *c = state_of(s);
+    if (kept) *kept = NULL;
+    if (!pipelined(s)) return c->failed;
+    if (!PQpipelineSync(s->conn)) failed_at(s, NULL, "sync");
+    for (size_t k = 0; k < c->npending; k++) {
+        const pending *p = &c->pending[k];
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) { /* the connection is gone: nothing more will come */
+            failed_at(s, NULL, p->doing);
+            break;
+        }
+        ExecStatusType t = PQresultStatus(r);
+        if (p->keep && kept && t != PGRES_PIPELINE_ABORTED) {
+            *kept = r; /* the caller reads it as if it had waited for it alone */
+        } else {
+            if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) {
+                note_changes(s, r);
+            } else {
+                /* skipped after an earlier error, or failed: a PREPARE that did not happen
+                 * must not be taken as done, so its statement forgets its plans */
+                if (p->st) p->st->generation = c->generation - 1;
+                if (t != PGRES_PIPELINE_ABORTED) failed_at(s, r, p->doing);
+            }
+            PQclear(r);
+        }
+        PQclear(PQgetResult(s->conn)); /* the NULL that ends each statement's results */
+    }
+    c->npending = 0;
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC) failed_at(s, r, "sync");
+        PQclear(r);
+        if (!PQexitPipelineMode(s->conn)) failed_at(s, NULL, "leave pipeline mode");
+    }
+    if (c->failed && kept && *kept) {
+        PQclear(*kept);
+        *kept = NULL;
+    }
+    return c->failed;
+}
+
+/* Sends the statement into the pipeline (deferred: doing names it; else the caller waits for
+ * its result, which sync_pipeline returns). */
+static int send_pipelined(sl__pgst *st, const char *name, int n, const Oid *types,
+                          const char *const *values, const int *lengths, const int *formats,
+                          const char *doing)
+{
+    sl__db *s = st->db;
+    int ok = name ? PQsendQueryPrepared(s->conn, name, n, values, lengths, formats, 0)
+                  : PQsendQueryParams(s->conn, st->sql, n, types, values, lengths, formats, 0);
+    if (!ok) {
+        failed_at(s, NULL, doing ? doing : "send");
+        return state_of(s)->failed;
+    }
+    int rc = expect(s, doing ? doing : "statement", NULL, !doing);
+    if (!rc && doing && state_of(s)->npending >= MAX_PENDING) rc = sync_pipeline(s, NULL);
+    return rc;
+}
+
+/* A deferred statement may wait only inside a transaction (outside, each would be its own). */
+static int enter_pipeline(sl__db *s)
+{
+    if (pipelined(s)) return 1;
+    if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS) return 0;
+    return PQenterPipelineMode(s->conn);
+}
+
+/* PREPARE inside the pipeline; its outcome is read with the others. */
+static int send_prepare(sl__pgst *st, const char *name, const Oid *types)
+{
+    sl__db *s = st->db;
+    if (!PQsendPrepare(s->conn, name, st->sql, st->nparams, types)) {
+        failed_at(s, NULL, "prepare");
+        return state_of(s)->failed;
+    }
+    return expect(s, "prepare", st, 0);
+}
+
+/* sl__pg_exec while a pipeline is open or has failed: ROLLBACK reads what is pending and
+ * forgets the failure; COMMIT joins the pipeline (one round trip); anything else waits for
+ * the pipeline first. */
+static int exec_after_pipeline(sl__db *s, const char *sql)
+{
+    pgconn *c = state_of(s);
+    if (!strcmp(sql, "ROLLBACK")) {
+        sync_pipeline(s, NULL);
+        c->failed = 0;
+        return run(s, sql);
+    }
+    if (strcmp(sql, "COMMIT") || c->failed || !pipelined(s)) {
+        int rc = sync_pipeline(s, NULL);
+        return rc ? rc : run(s, sql);
+    }
+    PGresult *r = NULL;
+    int rc = PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 0)
+                 ? expect(s, "commit", NULL, 1)
+                 : (failed_at(s, NULL, "commit"), c->failed);
+    int synced = sync_pipeline(s, &r);
+    if (!rc) rc = synced;
+    if (!rc && (!r || PQresultStatus(r) != PGRES_COMMAND_OK)) rc = fail(s, r);
+    if (!rc && strcmp(PQcmdStatus(r), "COMMIT")) {
+        /* an aborted transaction's COMMIT answers "ROLLBACK" */
+        set_errmsg(s, "the transaction was rolled back after an error in it", "25P02");
+        rc = SL_DB_PG_ERROR;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int64_t sl__pg_changes(sl__db *s)
+{
+    pgconn *c = state_of(s);
+    if (c && c->npending) sync_pipeline(s, NULL); /* a failure stays for the next statement */
+    return s->changes;
+}
+
+/* Whether the pipeline holds anything: pending results or a failure not rolled back. */
+static int pipeline_busy(sl__db *s)
+{
+    pgconn *c = state_of(s);
+    return c && (c->failed || c->npending || pipelined(s));
+}
+
+/* Before a new write transaction: nothing pending, no failure left from the last one. */
+static void pipeline_reset(sl__db *s)
+{
+    pgconn *c = state_of(s);
+    if (!c) return;
+    sync_pipeline(s, NULL);
+    c->failed = 0;
+}
+
 /* The settings every session of ours runs with (again after a reconnection). */
 static int session_setup(sl__db *s)
 {
@@ -188,6 +394,7 @@ static int ensure_connected(sl__db *s)
 
 int sl__pg_exec(sl__db *s, const char *sql)
 {
+    if (pipeline_busy(s)) return exec_after_pipeline(s, sql);
     int rc = ensure_connected(s);
     if (rc) return rc;
     /* SQLite's read transaction sees one snapshot; BEGIN IMMEDIATE is a write transaction */
@@ -215,6 +422,7 @@ int sl__pg_exec(sl__db *s, const char *sql)
 
 int sl__pg_begin_write(sl__db *s)
 {
+    pipeline_reset(s);
     int rc = ensure_connected(s);
     if (rc) return rc;
     pgconn *c = state_of(s);
@@ -415,6 +623,14 @@ static const prepared *prepared_for(sl__pgst *st, const Oid *types, int *rc)
     if (!pr->types) return NULL;
     if (size) memcpy(pr->types, types, size);
     snprintf(pr->name, sizeof pr->name, "sl%" PRIuFAST64, atomic_fetch_add(&statement_names, 1));
+    if (pipelined(st->db)) {
+        if ((*rc = send_prepare(st, pr->name, types))) {
+            free(pr->types);
+            return NULL;
+        }
+        st->nprep++;
+        return pr;
+    }
     PGresult *r = PQprepare(st->db->conn, pr->name, st->sql, st->nparams, types);
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
         *rc = fail(st->db, r);
@@ -476,11 +692,15 @@ static int open_cursor(sl__pgst *st, const Oid *types, const char *const *values
 }
 
 /* Sends the statement with its parameters; the result stays in st->res. */
-static int execute(sl__pgst *st)
+static int execute(sl__pgst *st, const char *defer)
 {
+    /* defer (what the statement does): into the pipeline without waiting, in a transaction */
     sl__db *s = st->db;
-    int rc = ensure_connected(s);
+    pgconn *c = state_of(s);
+    if (c && c->failed) return c->failed;
+    int rc = pipelined(s) ? 0 : ensure_connected(s);
     if (rc) return rc;
+    if (defer && !enter_pipeline(s)) defer = NULL;
     enum { SMALL = 16 };
     Oid types_small[SMALL];
     const char *values_small[SMALL];
@@ -518,8 +738,14 @@ static int execute(sl__pgst *st)
     }
     const prepared *pr = prepared_for(st, types, &rc);
     if (rc) goto done;
-    st->res = pr ? PQexecPrepared(s->conn, pr->name, n, values, lengths, formats, 0)
-                 : PQexecParams(s->conn, st->sql, n, types, values, lengths, formats, 0);
+    if (pipelined(s)) {
+        rc = send_pipelined(st, pr ? pr->name : NULL, n, types, values, lengths, formats, defer);
+        if (!rc && !defer) rc = sync_pipeline(s, &st->res);
+        if (rc || defer) goto done;
+    } else {
+        st->res = pr ? PQexecPrepared(s->conn, pr->name, n, values, lengths, formats, 0)
+                     : PQexecParams(s->conn, st->sql, n, types, values, lengths, formats, 0);
+    }
     ExecStatusType t = st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
     if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
         rc = fail(s, st->res);
@@ -527,10 +753,7 @@ static int execute(sl__pgst *st)
         st->res = NULL;
         goto done;
     }
-    const char *cmd = PQcmdStatus(st->res);
-    if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6) ||
-        !strncmp(cmd, "MERGE", 5))
-        s->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+    note_changes(s, st->res);
     st->nrows = t == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
     st->ncols = t == PGRES_TUPLES_OK ? PQnfields(st->res) : 0;
 done:
@@ -548,7 +771,7 @@ int sl__pg_step(sl__pgst *st)
     if (st->state == ST_DONE) sl__pg_reset(st); /* stepping a finished statement runs it again */
     free_row(st);
     if (st->state == ST_READY) {
-        int rc = execute(st);
+        int rc = execute(st, NULL);
         if (rc) return rc;
         st->state = ST_ROWS;
         st->row = -1;
@@ -559,6 +782,19 @@ int sl__pg_step(sl__pgst *st)
         if (rc) return rc;
         st->row = 0;
         if (st->nrows > 0) return SL_DB_ROW;
+    }
+    st->state = ST_DONE;
+    return SL_DB_DONE;
+}
+
+int sl__pg_step_deferred(sl__pgst *st, const char *doing)
+{
+    sl__pg_reset(st);
+    int rc = execute(st, doing);
+    if (rc) return rc;
+    if (st->res) { /* run at once (outside a transaction): its rows are not wanted */
+        PQclear(st->res);
+        st->res = NULL;
     }
     st->state = ST_DONE;
     return SL_DB_DONE;

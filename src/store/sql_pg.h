@@ -25,6 +25,13 @@ void sl__pg_finalize(sl__pgst *st);
 int sl__pg_bind(sl__pgst *st, int i, int type, int64_t iv, double dv, const void *p, int n,
                 sl__db_lifetime life);
 int sl__pg_step(sl__pgst *st); /* SL_DB_ROW, SL_DB_DONE or an error code (below) */
+/* Runs a statement whose rows and changes count are not wanted, inside a transaction without
+ * waiting for it (pipeline mode): SL_DB_DONE once sent. Its error, prefixed by doing (a string
+ * literal), is returned by the next statement that waits, or by COMMIT; until ROLLBACK every
+ * statement then fails with it. Outside a transaction it runs at once. */
+int sl__pg_step_deferred(sl__pgst *st, const char *doing);
+/* s->changes, after reading the results of deferred statements. */
+int64_t sl__pg_changes(sl__db *s);
 void sl__pg_reset(sl__pgst *st);
 void sl__pg_clear(sl__pgst *st); /* unbinds every parameter */
 

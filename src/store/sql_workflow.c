@@ -13,6 +13,7 @@
 
 #include "store/cursor.h"
 #include "store/sql_db.h"
+#include "store/sql_rows.h"
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
 
@@ -268,13 +269,20 @@ static const char *const sql_notice_insert =
     "rule_clause, created_at, appeal_until, appeal_lookup, appeal_hash) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
-sl_status sl__db_notice_create(sl__db *s, int64_t org, const char *org_id, int64_t item,
-                               const char *kind, int64_t decision, int64_t appeal,
-                               const sl_store_rule_ref *rule, const sl__notice_new *n, int64_t now,
-                               int64_t actor, int64_t *appeal_until, sl_error *err)
+/* The notice's row: one deferred INSERT, or gathered with its batch's rows (sql_rows.h). */
+static sl_status notice_row(sl__db *s, int64_t org, int64_t item, const char *kind,
+                            int64_t decision, int64_t appeal, const sl_store_rule_ref *rule,
+                            const sl__notice_new *n, int64_t now, int64_t until, sl_error *err)
 {
     bool appealable = n->token[0] != '\0';
-    int64_t until = appealable ? now + n->window_ms : 0;
+    const char *rule_id = rule && rule->id ? rule->id : "";
+    const char *category = rule && rule->category ? rule->category : "";
+    const char *clause = rule && rule->clause ? rule->clause : "";
+    if (s->rows)
+        return sl__rows_notice(s->rows, n->id, org, item, kind, decision, appeal, rule_id, category,
+                               clause, now, until, n->lookup, appealable ? n->hash : NULL)
+                   ? oom(err)
+                   : SL_OK;
     sl__dbst *st;
     sl_status status = sl__db_prepare(s, sql_notice_insert, &st, err);
     if (status) return status;
@@ -284,16 +292,26 @@ sl_status sl__db_notice_create(sl__db *s, int64_t org, const char *org_id, int64
     sl__db_bind_text(st, 4, kind, -1, SL_DB_STATIC);
     sl__db_bind_id(st, 5, decision);
     sl__db_bind_id(st, 6, appeal);
-    sl__db_bind_text(st, 7, rule && rule->id ? rule->id : "", -1, SL_DB_STATIC);
-    sl__db_bind_text(st, 8, rule && rule->category ? rule->category : "", -1, SL_DB_STATIC);
-    sl__db_bind_text(st, 9, rule && rule->clause ? rule->clause : "", -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 7, rule_id, -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 8, category, -1, SL_DB_STATIC);
+    sl__db_bind_text(st, 9, clause, -1, SL_DB_STATIC);
     sl__db_bind_int64(st, 10, now);
     sl__db_bind_int64(st, 11, until);
     if (appealable) {
         sl__db_bind_int64(st, 12, n->lookup);
         sl__db_bind_blob(st, 13, n->hash, SL_STORE_HASH_LEN, SL_DB_STATIC);
     }
-    if ((status = sl__db_run(s, st, "create notice", err))) return status;
+    return sl__db_run_deferred(s, st, "create notice", err);
+}
+
+sl_status sl__db_notice_create(sl__db *s, int64_t org, const char *org_id, int64_t item,
+                               const char *kind, int64_t decision, int64_t appeal,
+                               const sl_store_rule_ref *rule, const sl__notice_new *n, int64_t now,
+                               int64_t actor, int64_t *appeal_until, sl_error *err)
+{
+    int64_t until = n->token[0] ? now + n->window_ms : 0;
+    sl_status status = notice_row(s, org, item, kind, decision, appeal, rule, n, now, until, err);
+    if (status) return status;
     if ((status = sl__db_add_event(s, item, now, actor, "notice", -1, -1, kind, err)))
         return status;
     char target[48];

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "sangloc/store.h"
 #include "store/migrations.h"
 #include "store/sql_pg.h"
 #include "store/sql_pg_params.h"
@@ -706,6 +708,307 @@ static void test_connect_errors(void **state)
     assert_null(strstr(err.message, "s3cret"));
 }
 
+/* ---- deferred statements (pipeline mode) ----------------------------------------------------- */
+
+static void step_deferred_ok(sl__db *db, sl__pgst *st, const char *doing)
+{
+    int rc = sl__pg_step_deferred(st, doing);
+    if (rc != SL_DB_DONE) fail_msg("deferred %s: %d: %s", doing, rc, sl__pg_errmsg(db));
+}
+
+/* Deferred inserts are seen by the next statement of the transaction, changes counts stay
+ * right, COMMIT keeps them; outside a transaction a deferred statement runs at once. */
+static void test_deferred_visible(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "CREATE TEMP TABLE d (k BIGINT PRIMARY KEY, v TEXT)");
+    sl__pgst *ins = prep(&db, "INSERT INTO d (k, v) VALUES (?1, ?2)");
+    sl__pgst *count = prep(&db, "SELECT count(*), coalesce(sum(k), 0) FROM d");
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    for (int k = 1; k <= 10; k++) {
+        sl__pg_reset(ins);
+        BIND_INT(ins, 1, k);
+        BIND_TEXT(ins, 2, "giá trị"); /* STATIC: the caller's buffer need not outlive the send */
+        step_deferred_ok(&db, ins, "insert d");
+    }
+    sl__pg_reset(count);
+    assert_int_equal(sl__pg_step(count), SL_DB_ROW);
+    assert_int_equal(sl__pg_column_int64(count, 0), 10);
+    assert_int_equal(sl__pg_column_int64(count, 1), 55);
+    /* a deferred UPDATE: its count is there when asked */
+    sl__pgst *up = prep(&db, "UPDATE d SET v = 'x' WHERE k > ?1");
+    BIND_INT(up, 1, 6);
+    step_deferred_ok(&db, up, "update d");
+    assert_int_equal(sl__pg_changes(&db), 4);
+    BIND_INT(ins, 1, 11);
+    BIND_TEXT(ins, 2, "last");
+    step_deferred_ok(&db, ins, "insert d");
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d"), 11);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d WHERE v = 'x'"), 4);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d WHERE v = 'giá trị'"), 6);
+    /* outside a transaction: at once */
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 12);
+    BIND_TEXT(ins, 2, "alone");
+    step_deferred_ok(&db, ins, "insert d");
+    assert_int_equal(db.changes, 1);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d"), 12);
+    /* more than one pipeline's worth in one transaction */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    for (int k = 100; k < 10100; k++) {
+        sl__pg_reset(ins);
+        BIND_INT(ins, 1, k);
+        BIND_TEXT(ins, 2, "many");
+        step_deferred_ok(&db, ins, "insert d");
+    }
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM d WHERE v = 'many'"), 10000);
+    sl__pg_finalize(ins);
+    sl__pg_finalize(count);
+    sl__pg_finalize(up);
+    sl__pg_close(&db);
+}
+
+/* A deferred statement that fails makes COMMIT fail with its message (naming what it did),
+ * and so does every statement after it; ROLLBACK ends that and the connection works again. */
+static void test_deferred_error(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "CREATE TEMP TABLE e (k BIGINT PRIMARY KEY)");
+    sl__pgst *ins = prep(&db, "INSERT INTO e (k) VALUES (?1)");
+    sl__pgst *other = prep(&db, "INSERT INTO e (k) VALUES (?1 + 1000)");
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    BIND_INT(ins, 1, 1);
+    step_deferred_ok(&db, ins, "insert first");
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 1);
+    step_deferred_ok(&db, ins, "insert duplicate"); /* fails on the server, later */
+    BIND_INT(other, 1, 2); /* first use: prepared inside the failed pipeline */
+    step_deferred_ok(&db, other, "insert other");
+    assert_int_equal(sl__pg_exec(&db, "COMMIT"), SL_DB_PG_ERROR);
+    const char *msg = sl__pg_errmsg(&db);
+    assert_non_null(strstr(msg, "insert duplicate: "));
+    assert_non_null(strstr(msg, "duplicate key"));
+    assert_non_null(strstr(msg, "23505"));
+    /* until ROLLBACK, everything fails with that error */
+    sl__pgst *q = prep(&db, "SELECT 1");
+    assert_int_equal(sl__pg_step(q), SL_DB_PG_ERROR);
+    assert_non_null(strstr(sl__pg_errmsg(&db), "insert duplicate: "));
+    exec_ok(&db, "ROLLBACK");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM e"), 0);
+    /* the statement whose PREPARE was skipped is prepared again */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    sl__pg_reset(other);
+    BIND_INT(other, 1, 3);
+    step_deferred_ok(&db, other, "insert other");
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT sum(k) FROM e"), 1003);
+    /* the failure also comes back from the next statement that waits for a result */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 1003);
+    step_deferred_ok(&db, ins, "insert again");
+    sl__pg_reset(q);
+    assert_int_equal(sl__pg_step(q), SL_DB_PG_ERROR);
+    assert_non_null(strstr(sl__pg_errmsg(&db), "insert again: "));
+    assert_int_equal(sl__pg_exec(&db, "COMMIT"), SL_DB_PG_ERROR);
+    exec_ok(&db, "ROLLBACK");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM e"), 1);
+    sl__pg_finalize(ins);
+    sl__pg_finalize(other);
+    sl__pg_finalize(q);
+    sl__pg_close(&db);
+}
+
+/* ROLLBACK discards deferred work, sent or not yet answered. */
+static void test_deferred_rollback(void **state)
+{
+    sl__db db;
+    open_db(&db, 2000);
+    exec_ok(&db, "CREATE TEMP TABLE r2 (k BIGINT)");
+    sl__pgst *ins = prep(&db, "INSERT INTO r2 (k) VALUES (?1)");
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    for (int k = 0; k < 50; k++) {
+        sl__pg_reset(ins);
+        BIND_INT(ins, 1, k);
+        step_deferred_ok(&db, ins, "insert r2");
+    }
+    exec_ok(&db, "ROLLBACK");
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM r2"), 0);
+    /* and a new write transaction after it works */
+    assert_int_equal(sl__pg_begin_write(&db), 0);
+    sl__pg_reset(ins);
+    BIND_INT(ins, 1, 7);
+    step_deferred_ok(&db, ins, "insert r2");
+    exec_ok(&db, "COMMIT");
+    assert_int_equal(query_int(&db, "SELECT sum(k) FROM r2"), 7);
+    sl__pg_finalize(ins);
+    sl__pg_close(&db);
+}
+
+/* ---- a batch ingested at once, as row by row --------------------------------------------------
+ */
+
+enum { NB = 9 };
+static const char *const batch_ids[NB] = {"a", "pre", "b", "a", "c", "pre", "d", "b", "e"};
+static const sl_store_action batch_actions[NB] = {SL_STORE_REVIEW, SL_STORE_ALLOW, SL_STORE_HIDE,
+                                                  SL_STORE_HIDE,   SL_STORE_ALLOW, SL_STORE_ALLOW,
+                                                  SL_STORE_HIDE,   SL_STORE_ALLOW, SL_STORE_REVIEW};
+
+static sl_store_item batch_item(const char *channel, int k)
+{
+    const char *id = k < 0 ? "pre" : batch_ids[k];
+    sl_store_action a = k < 0 ? SL_STORE_REVIEW : batch_actions[k];
+    return (sl_store_item){.id = id,
+                           .id_len = strlen(id),
+                           .channel = channel,
+                           .channel_len = strlen(channel),
+                           .kind = "comment",
+                           .kind_len = 7,
+                           .author = "reader",
+                           .author_len = 6,
+                           .text = "Bình luận",
+                           .text_len = strlen("Bình luận"),
+                           .verdict_json = "{\"hits\":[]}",
+                           .verdict_len = 11,
+                           .action = a,
+                           .score = a == SL_STORE_ALLOW ? 0.1 : 0.9,
+                           .policy_version = "p@1",
+                           .policy_version_len = 3};
+}
+
+/* An entry's "action" and the kind of its "target" (before the colon): what the comparison
+ * keeps of it (numbers, times and notice ids differ between two runs). */
+static void entry_shape(const char *e, char *out, size_t cap)
+{
+    const char *a = strstr(e, "\"action\":\""), *t = strstr(e, "\"target\":\"");
+    assert_non_null(a);
+    assert_non_null(t);
+    a += 10;
+    t += 10;
+    snprintf(out, cap, "%.*s %.*s", (int)strcspn(a, "\""), a, (int)strcspn(t, ":\""), t);
+}
+
+/* Ingests "pre" alone, then the NB items of the batch in channel: all at once (batched) or
+ * one call each; the results, and the shapes of the audit entries the batch added. */
+static void ingest_run(sl_store *st, const char *channel, bool batched, sl_ingest_result *res,
+                       char shapes[][64], size_t *nshapes, int64_t *first_seq)
+{
+    sl_error err = {0};
+    sl_store_item items[NB];
+    sl_ingest_result pre;
+    sl_store_item p = batch_item(channel, -1);
+    if (sl_store_ingest(st, "default", 0, &p, 1, &pre, &err)) fail_msg("%s", err.message);
+    assert_int_equal(pre.status, SL_INGEST_CREATED);
+    int64_t size0 = 0, size1 = 0;
+    assert_int_equal(sl_store_audit_size(st, &size0, &err), SL_OK);
+    for (int k = 0; k < NB; k++) items[k] = batch_item(channel, k);
+    memset(res, 0, NB * sizeof *res);
+    if (batched) {
+        if (sl_store_ingest(st, "default", 0, items, NB, res, &err)) fail_msg("%s", err.message);
+    } else {
+        for (int k = 0; k < NB; k++)
+            if (sl_store_ingest(st, "default", 0, &items[k], 1, &res[k], &err))
+                fail_msg("%s", err.message);
+    }
+    assert_int_equal(sl_store_audit_size(st, &size1, &err), SL_OK);
+    sl_audit_entry *e = NULL;
+    size_t n = 0;
+    assert_int_equal(sl_store_audit_entries(st, size0, size1, &e, &n, &err), SL_OK);
+    assert_int_equal(n, (size_t)(size1 - size0));
+    for (size_t k = 0; k < n; k++) entry_shape(e[k].entry, shapes[k], 64);
+    *nshapes = n;
+    *first_seq = size0;
+    /* the stored "pre" is the one ingested alone */
+    assert_int_equal(res[1].item, pre.item);
+    assert_int_equal(res[1].state, SL_ITEM_PUBLISHED);
+    sl_store_audit_entries_free(e, n);
+}
+
+static void test_batch_ingest_as_row_by_row(void **state)
+{
+    if (!url() || !*url()) skip();
+    char key[64];
+    snprintf(key, sizeof key, "/tmp/sl_test_pg_batch_%d.key", (int)getpid());
+    sl_store_options o = {.key_file = key};
+    sl_store *st = NULL;
+    sl_error err = {0};
+    if (sl_store_open(url(), &o, &st, &err)) fail_msg("open: %s", err.message);
+    sl_ingest_result rows[NB], batch[NB];
+    char rshape[64][64], bshape[64][64];
+    size_t nr = 0, nb = 0;
+    int64_t rseq, bseq;
+    ingest_run(st, "rows", false, rows, rshape, &nr, &rseq);
+    ingest_run(st, "batch", true, batch, bshape, &nb, &bseq);
+    /* the same outcome, item by item */
+    int64_t last_new = 0;
+    for (int k = 0; k < NB; k++) {
+        assert_int_equal(batch[k].status, rows[k].status);
+        assert_int_equal(batch[k].state, rows[k].state);
+        assert_int_equal(batch[k].notice.id[0] != '\0', rows[k].notice.id[0] != '\0');
+        for (int j = 0; j < NB; j++)
+            assert_int_equal(batch[k].item == batch[j].item, rows[k].item == rows[j].item);
+        if (batch[k].status == SL_INGEST_CREATED) { /* numbered in batch order */
+            assert_true(batch[k].item > last_new);
+            last_new = batch[k].item;
+        }
+    }
+    assert_int_equal(batch[3].status, SL_INGEST_DUPLICATE); /* "a" again: as the first was */
+    assert_int_equal(batch[3].state, SL_ITEM_PUBLISHED);
+    assert_int_equal(batch[7].state, SL_ITEM_HIDDEN);
+    /* the same audit entries in the same order, right after each other */
+    assert_int_equal(nb, nr);
+    assert_true(nb >= 5); /* an item.ingest per new item, and notices */
+    for (size_t k = 0; k < nb; k++) assert_string_equal(bshape[k], rshape[k]);
+    /* each stored item has the same history as its row-by-row twin */
+    for (int k = 0; k < NB; k++) {
+        sl_store_record *a = NULL, *b = NULL;
+        assert_int_equal(sl_store_item_get(st, "default", "rows", 4, batch_ids[k],
+                                           strlen(batch_ids[k]), &a, &err),
+                         SL_OK);
+        assert_int_equal(sl_store_item_get(st, "default", "batch", 5, batch_ids[k],
+                                           strlen(batch_ids[k]), &b, &err),
+                         SL_OK);
+        assert_int_equal(b->item, batch[k].item);
+        assert_int_equal(b->state, a->state);
+        assert_int_equal(b->nevents, a->nevents);
+        for (size_t j = 0; j < a->nevents; j++)
+            assert_string_equal(b->events[j].what, a->events[j].what);
+        sl_store_record_free(a);
+        sl_store_record_free(b);
+    }
+    /* each automated hide's notice is stored, its appeal token proves it */
+    for (int k = 0; k < NB; k++) {
+        if (!batch[k].notice.id[0]) continue;
+        sl_store_notice nt = {0};
+        const sl_store_notice_out *o = &batch[k].notice;
+        assert_int_equal(sl_store_notice_get(st, "default", o->id, strlen(o->id), o->appeal_token,
+                                             strlen(o->appeal_token), &nt, &err),
+                         SL_OK);
+        assert_string_equal(nt.kind, "automated_hide");
+        assert_int_equal(nt.item, batch[k].item);
+        assert_int_equal(nt.appeal_until, o->appeal_until);
+        assert_true(nt.appeal_until > 0);
+        sl_store_notice_free(&nt);
+    }
+    /* the log, its leaves and the tables derived from it agree */
+    sl_audit_report rep = {0};
+    assert_int_equal(sl_store_audit_verify(st, NULL, &rep, &err), SL_OK);
+    if (!rep.ok) fail_msg("audit verify: %s", rep.problem);
+    /* a batch of duplicates only takes no new numbers */
+    sl_store_item again[2] = {batch_item("batch", 0), batch_item("batch", 2)};
+    sl_ingest_result res2[2];
+    assert_int_equal(sl_store_ingest(st, "default", 0, again, 2, res2, &err), SL_OK);
+    assert_int_equal(res2[0].item, batch[0].item);
+    assert_int_equal(res2[1].item, batch[2].item);
+    assert_int_equal(res2[1].state, SL_ITEM_HIDDEN);
+    sl_store_close(st);
+    unlink(key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,10 +1023,15 @@ int main(void)
         cmocka_unit_test(test_changes_and_returning),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rollback),
+        cmocka_unit_test(test_deferred_visible),
+        cmocka_unit_test(test_deferred_error),
+        cmocka_unit_test(test_deferred_rollback),
         cmocka_unit_test(test_writers_exclude_each_other),
         cmocka_unit_test(test_writer_waits),
         cmocka_unit_test(test_migrations),
         cmocka_unit_test(test_schema_triggers),
+        /* after the schema tests, which want an empty audit log */
+        cmocka_unit_test(test_batch_ingest_as_row_by_row),
         cmocka_unit_test(test_injection_stored_verbatim),
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_read_transaction_streams),
