@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs packages, then
-#   1. release build + unit, golden and data tests (ctest),
-#   2. clang ASan+UBSan build of the same tests plus every libFuzzer target for a short run,
+#   1. release build + unit, golden, data, service, PostgreSQL, Kafka-worker and browser tests
+#      (ctest; the PostgreSQL servers and Kafka mock clusters are started by the tests),
+#   2. clang ASan+UBSan build of the same tests but the long ones, plus every libFuzzer target
+#      for a short run,
 #   3. a formatting check.
 # SL_FUZZ_SECONDS (default 30) sets each fuzz target's run time.
 set -euo pipefail
@@ -18,8 +20,11 @@ echo "== sanitizer build (ASan + UBSan, clang) with fuzz targets"
 CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSL_SANITIZE=ON -DSL_FUZZ=ON \
     -DSL_FUZZ_SECONDS="${SL_FUZZ_SECONDS:-30}" >/dev/null
 cmake --build build-asan -j"$jobs"
+# the tests labelled "long" (the service scripts again on PostgreSQL, the Kafka workers' long
+# runs) ran in the release pass; here the PostgreSQL driver runs under the sanitizers through
+# the store tests, multi.sh and restart.sh
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE long
 
 echo "== format check"
 scripts/check-format.sh
