@@ -329,7 +329,7 @@ sl_status sl_store_queue_claim(sl_store *store, const char *org, const char *que
                                int64_t reviewer, size_t n, int64_t lease_seconds,
                                sl_queue_entry *out, size_t *n_out, sl_error *err);
 
-/* ---- rescreen (src/store/sqlite_rescreen.c) ----------------------------------------------- */
+/* ---- rescreen (src/store/sql_rescreen.c) -------------------------------------------------- */
 
 #define SL_STORE_MAX_RESCREEN_PAGE 1000
 
@@ -389,7 +389,7 @@ sl_status sl_store_rescreen_apply(sl_store *store, const char *org, int64_t acto
                                   const sl_rescreen_update *updates, size_t n,
                                   sl_rescreen_result *results, sl_error *err);
 
-/* ---- retention (src/store/sqlite_retention.c) --------------------------------------------- */
+/* ---- retention (src/store/sql_retention.c) ------------------------------------------------ */
 
 #define SL_STORE_DEFAULT_RETENTION_DAYS 180
 #define SL_STORE_MAX_RETENTION_DAYS     36500
@@ -718,7 +718,7 @@ typedef struct sl_webhook_stats {
 sl_status sl_store_webhook_stats(sl_store *store, const char *org, sl_webhook_stats *stats,
                                  sl_error *err);
 
-/* ---- transparency: statements of reasons (src/store/sqlite_transparency.c) ---------------- *
+/* ---- transparency: statements of reasons (src/store/sql_transparency.c) ------------------- *
  *
  * Every restriction of an item of the org, as the DSA statement of reasons needs it
  * (server/dsa.h): a person's decision that left the item restricted (remove; keep of a hidden or
@@ -902,7 +902,7 @@ sl_status sl_store_session_find(sl_store *store, const char *id, size_t len, sl_
  * no live session. */
 sl_status sl_store_session_end(sl_store *store, const char *id, size_t len, sl_error *err);
 
-/* ---- dashboard statistics (src/store/sqlite_stats.c; docs/api.md, GET /v1/stats) ---------- */
+/* ---- dashboard statistics (src/store/sql_stats.c; docs/api.md, GET /v1/stats) ---------- */
 
 /* Counts of an organization over a window [since, until) cut into buckets of width_ms: items
  * received by their action and by the categories their verdict's hits name, the rules that
