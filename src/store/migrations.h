@@ -21,4 +21,12 @@ extern const int sl__store_nmigrations;
 extern const sl_store_migration sl__store_pg_migrations[];
 extern const int sl__store_pg_nmigrations;
 
+#include "sangloc/status.h"
+
+/* One applied migration (version v, named name) read back from schema_migrations, checked
+ * against a driver's compiled-in list of n: the next after *version, not newer than the list,
+ * and of the same name. On success *version becomes v; else SL_ERR_SCHEMA saying which. */
+sl_status sl__migration_check(const sl_store_migration *list, int n, int v, const char *name,
+                              int *version, sl_error *err);
+
 #endif

@@ -258,20 +258,8 @@ static sl_status read_version(sl__db *s, int *version, sl_error *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !status) {
         int v = sqlite3_column_int(st, 0);
         const char *name = col_text(st, 1);
-        if (v != *version + 1)
-            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
-                                  "database schema has a gap before migration %d", v);
-        else if (v > sl__store_nmigrations)
-            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
-                                  "database schema version %d (%s) is newer than this sangloc "
-                                  "(%d): upgrade sangloc",
-                                  v, name, sl__store_nmigrations);
-        else if (strcmp(name, sl__store_migrations[v - 1].name))
-            status = sl_error_set(err, SL_ERR_SCHEMA, SL_NO_POS,
-                                  "database migration %d is '%s', this sangloc's is '%s'", v, name,
-                                  sl__store_migrations[v - 1].name);
-        else
-            *version = v;
+        status =
+            sl__migration_check(sl__store_migrations, sl__store_nmigrations, v, name, version, err);
     }
     sqlite3_finalize(st);
     if (!status && rc != SQLITE_DONE && rc != SQLITE_ROW)
