@@ -14,27 +14,8 @@ export SL_TEST_STORE=pg
 db=$(store_url s) || fail "store"
 integ=$(token integration)
 
-pids=() urls=()
-serve() { # K
-    local k=$1 p=
-    "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 2 "${store_keys[@]}" 2>"$tmp/err$k" &
-    pids[k]=$!
-    for _ in $(seq 1 600); do
-        p=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/err$k")
-        [ -n "$p" ] && break
-        kill -0 "${pids[k]}" 2>/dev/null || fail "server $k exited at start: $(cat "$tmp/err$k")"
-        sleep 0.05
-    done
-    [ -n "$p" ] || fail "server $k did not print its port"
-    urls[k]=http://127.0.0.1:$p
-}
-cleanup_restart() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    cleanup
-}
-trap cleanup_restart EXIT
-serve 1
-serve 2
+start_server_k 1
+start_server_k 2
 
 # post K ID: one item to server K; prints the HTTP status
 post() {

@@ -6,6 +6,8 @@ pid=
 pgdir=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    local p
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
     wait 2>/dev/null
     [ -n "$pgdir" ] && { sl_pg_stop; rm -rf "$pgdir"; }
     rm -rf "$tmp"
@@ -63,6 +65,19 @@ fail() {
     exit 1
 }
 
+# wait_listening PID ERRFILE WHAT: waits for the "listening on" line of a server started in the
+# background (a bounded poll: the first start may compile the patterns); sets port
+wait_listening() {
+    port=
+    for _ in $(seq 1 600); do # at most ~30 s
+        port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$2")
+        [ -n "$port" ] && return 0
+        kill -0 "$1" 2>/dev/null || fail "$3 exited at start: $(cat "$2")"
+        sleep 0.05
+    done
+    fail "$3 did not print its port"
+}
+
 # start_server DB [OPTIONS...]: sets pid, port, url
 start_server() {
     local db=$1
@@ -70,15 +85,20 @@ start_server() {
     : >"$tmp/err"
     "$bin" serve --listen 127.0.0.1:0 --db "$db" "${store_keys[@]}" "$@" 2>"$tmp/err" &
     pid=$!
-    port=
-    for _ in $(seq 1 600); do # at most ~30 s (the first start may compile the patterns)
-        port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/err")
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || fail "the server exited at start: $(cat "$tmp/err")"
-        sleep 0.05
-    done
-    [ -n "$port" ] || fail "the server did not print its port"
+    wait_listening "$pid" "$tmp/err" "the server"
     url=http://127.0.0.1:$port
+}
+
+# start_server_k K: one of several servers on $db (2 threads, its stderr in $tmp/errK); sets
+# pids[K] and urls[K] (killed at exit like the single server)
+pids=()
+urls=()
+start_server_k() {
+    local k=$1
+    "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 2 "${store_keys[@]}" 2>"$tmp/err$k" &
+    pids[k]=$!
+    wait_listening "${pids[k]}" "$tmp/err$k" "server $k"
+    urls[k]=http://127.0.0.1:$port
 }
 
 # stop_server: SIGTERM, then the exit status must be 0 (bounded wait)

@@ -19,30 +19,9 @@ person() { # ROLE NAME
 rev1=$(person reviewer "Lê Văn Cường")
 rev2=$(person reviewer "Đỗ Minh")
 
-pids=() urls=()
-# serve K: starts server K (its own stderr file) and records its pid and URL
-serve() {
-    local k=$1 p=
-    "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 2 "${store_keys[@]}" \
-        2>"$tmp/err$k" &
-    pids[k]=$!
-    for _ in $(seq 1 600); do
-        p=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/err$k")
-        [ -n "$p" ] && break
-        kill -0 "${pids[k]}" 2>/dev/null || fail "server $k exited at start: $(cat "$tmp/err$k")"
-        sleep 0.05
-    done
-    [ -n "$p" ] || fail "server $k did not print its port"
-    urls[k]=http://127.0.0.1:$p
-}
-cleanup_multi() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    cleanup
-}
-trap cleanup_multi EXIT
-serve 1
-serve 2
-serve 3
+start_server_k 1
+start_server_k 2
+start_server_k 3
 
 # client C N: N batches of 20 items; batch k goes to servers (C+k)%3+1 and (C+k+1)%3+1, so
 # every item is sent twice, to two servers, concurrently with the other clients. A batch that
@@ -77,7 +56,7 @@ c3=$!
 sleep 1.5
 kill -9 "${pids[2]}" # server 2 dies mid-stream; the others go on
 sleep 0.5
-serve 2
+start_server_k 2
 wait "$c1" "$c2" "$c3"
 [ -s "$tmp/lost" ] && fail "$(cat "$tmp/lost")"
 
