@@ -26,4 +26,11 @@ double sl_metrics_pos_f1(const long conf[4]);
 double sl_metrics_span_f1(const char *text, size_t len, const uint32_t *pred, size_t np,
                           const uint32_t *gold, size_t ng);
 
+/* Character-level counts (the ViHOS character macro-F1 pools them over a data set): adds one
+ * to conf[gold * 2 + predicted] for every code point of text, where 1 means inside a span.
+ * The macro-F1 of the pooled counts is sl_metrics_macro_f1(conf, 2, NULL). -1 when out of
+ * memory (nothing added), else 0. */
+int sl_metrics_span_chars(const char *text, size_t len, const uint32_t *pred, size_t np,
+                          const uint32_t *gold, size_t ng, long conf[4]);
+
 #endif

@@ -3,7 +3,9 @@
  *
  *   --classify FILE   macro-F1, per-class P/R/F1 and the confusion matrix of `label` (ViHSD)
  *   --spans FILE      ViHOS span F1 of `offensive_spans` (the tagger's spans and the policy's
- *                     lexicon hits, merged), and of the model's tagger alone
+ *                     lexicon hits, merged), and of the model's tagger alone; beside each,
+ *                     the character-level macro-F1 (every code point 0/1, both classes,
+ *                     pooled over the file)
  *   --ctsd FILE       ViCTSD toxic macro-F1 of `toxic` > 0.5 (and, for comparison, of reading
  *                     `label` != clean or `action` != allow as toxic), constructive F1 of
  *                     `constructive` > 0.5, and the neutrality count: civil constructive
@@ -218,6 +220,7 @@ typedef struct figures {
     long toxic_by_label[4], toxic_by_action[4]; /* label != clean, action != allow */
     double span_sum, tagger_span_sum;           /* offensive_spans; the model's tagger alone */
     long nspan;
+    long span_chars[4], tagger_chars[4]; /* code points: gold * 2 + predicted, pooled */
     long neutral_n, neutral_label, neutral_action;
 } figures;
 
@@ -274,13 +277,15 @@ static int is_neutral_topic(const cJSON *o)
            !strcmp(t->valuestring, "TheGioi");
 }
 
-/* The tagger's own spans for text, or -1 when the text layer or the model fails. */
-static double tagger_span_f1(eval_ctx *c, const char *text, size_t len, size_t ngold)
+/* The tagger's own spans for text (its character counts added to chars), or -1 when the
+ * text layer or the model fails. */
+static double tagger_span_f1(eval_ctx *c, const char *text, size_t len, size_t ngold, long chars[4])
 {
     sl_error err = {0};
     sl_prediction p;
     if (sl_text_build(c->text, text, len, &err) || sl_model_predict(c->model, c->ms, c->text, &p))
         return -1;
+    if (sl_metrics_span_chars(text, len, p.spans, p.nspans, c->spans, ngold, chars)) return -1;
     return sl_metrics_span_f1(text, len, p.spans, p.nspans, c->spans, ngold);
 }
 
@@ -322,8 +327,15 @@ static void score(eval_ctx *c, data_kind kind, const sl_input_record *r, const c
         if (!parse_spans(r->object, c->spans, r->text_len, &n)) return;
         for (size_t i = 0; c->rw.kind != P_NONE && i < 2 * n; i++)
             c->spans[i] = c->rw.map[c->spans[i]];
-        double tagger = tagger_span_f1(c, text, len, n);
-        if (tagger < 0) return;
+        long tagger_chars[4] = {0}, chars[4] = {0};
+        double tagger = tagger_span_f1(c, text, len, n, tagger_chars);
+        if (tagger < 0 || sl_metrics_span_chars(text, len, v->offensive_spans, v->noffensive_spans,
+                                                c->spans, n, chars))
+            return;
+        for (int i = 0; i < 4; i++) {
+            f->tagger_chars[i] += tagger_chars[i];
+            f->span_chars[i] += chars[i];
+        }
         f->tagger_span_sum += tagger;
         f->span_sum +=
             sl_metrics_span_f1(text, len, v->offensive_spans, v->noffensive_spans, c->spans, n);
@@ -401,8 +413,11 @@ static void report(const figures *f)
 {
     if (total(f->conf, 9)) report_classify(f);
     if (f->nspan)
-        printf("spans.n: %ld\nspans.f1: %.4f\nspans.tagger_f1: %.4f\n", f->nspan,
-               f->span_sum / (double)f->nspan, f->tagger_span_sum / (double)f->nspan);
+        printf("spans.n: %ld\nspans.f1: %.4f\nspans.tagger_f1: %.4f\n"
+               "spans.char_macro_f1: %.4f\nspans.tagger_char_macro_f1: %.4f\n",
+               f->nspan, f->span_sum / (double)f->nspan, f->tagger_span_sum / (double)f->nspan,
+               sl_metrics_macro_f1(f->span_chars, 2, NULL),
+               sl_metrics_macro_f1(f->tagger_chars, 2, NULL));
     if (total(f->toxic, 4))
         printf("ctsd.n: %ld\nctsd.toxic_macro_f1: %.4f\nctsd.constructive_f1: %.4f\n"
                "ctsd.toxic_macro_f1_of_label: %.4f\nctsd.toxic_macro_f1_of_action: %.4f\n",

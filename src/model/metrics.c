@@ -70,14 +70,27 @@ static size_t mark(const char *text, size_t len, const uint32_t *s, size_t n, ui
     return count;
 }
 
+/* Marks the code points of text that pred (flag 1) and gold (flag 2) cover, in bits (len
+ * bytes, or a malloc'd buffer when len exceeds the small one); NULL when out of memory. */
+static uint8_t *mark_both(const char *text, size_t len, const uint32_t *pred, size_t np,
+                          const uint32_t *gold, size_t ng, uint8_t *small, size_t small_len,
+                          size_t *P, size_t *G)
+{
+    uint8_t *bits = len <= small_len ? small : calloc(len, 1);
+    if (!bits) return NULL;
+    memset(bits, 0, len <= small_len ? len : 0);
+    *P = mark(text, len, pred, np, bits, 1);
+    *G = mark(text, len, gold, ng, bits, 2);
+    return bits;
+}
+
 double sl__span_f1(const char *text, size_t len, const uint32_t *pred, size_t np,
                    const uint32_t *gold, size_t ng)
 {
     uint8_t small[4096];
-    uint8_t *bits = len <= sizeof small ? small : calloc(len, 1);
+    size_t P, G, tp = 0;
+    uint8_t *bits = mark_both(text, len, pred, np, gold, ng, small, sizeof small, &P, &G);
     if (!bits) return 0;
-    memset(bits, 0, len <= sizeof small ? len : 0);
-    size_t P = mark(text, len, pred, np, bits, 1), G = mark(text, len, gold, ng, bits, 2), tp = 0;
     for (size_t j = 0; j < len; j++) tp += bits[j] == 3;
     if (bits != small) free(bits);
     if (!P && !G) return 1;
@@ -89,6 +102,21 @@ double sl_metrics_span_f1(const char *text, size_t len, const uint32_t *pred, si
                           const uint32_t *gold, size_t ng)
 {
     return sl__span_f1(text, len, pred, np, gold, ng);
+}
+
+int sl_metrics_span_chars(const char *text, size_t len, const uint32_t *pred, size_t np,
+                          const uint32_t *gold, size_t ng, long conf[4])
+{
+    uint8_t small[4096];
+    size_t P, G;
+    uint8_t *bits = mark_both(text, len, pred, np, gold, ng, small, sizeof small, &P, &G);
+    if (!bits) return -1;
+    for (size_t j = 0; j < len; j++) {
+        if (((unsigned char)text[j] & 0xc0) == 0x80) continue; /* one count per code point */
+        conf[(bits[j] >> 1 & 1) * 2 + (bits[j] & 1)]++;
+    }
+    if (bits != small) free(bits);
+    return 0;
 }
 
 static int only_space(const char *orig, size_t a, size_t b)

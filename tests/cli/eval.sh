@@ -54,6 +54,8 @@ printf '{"text": "đ.m thằng ngu", "spans": [[0, 4], [5, 16]]}\n' >"$tmp/spans
 "$bin" eval --spans "$tmp/spans.jsonl" >"$tmp/eval" || fail "eval --spans exit status $?"
 grep -q '^spans.f1: [01]\.[0-9]*$' "$tmp/eval" || fail "spans.f1"
 grep -q '^spans.tagger_f1: [01]\.[0-9]*$' "$tmp/eval" || fail "spans.tagger_f1"
+grep -q '^spans.char_macro_f1: [01]\.[0-9]*$' "$tmp/eval" || fail "spans.char_macro_f1"
+grep -q '^spans.tagger_char_macro_f1: [01]\.[0-9]*$' "$tmp/eval" || fail "spans.tagger_char_macro_f1"
 
 # usage errors exit 2; a missing model exits 1 with its path
 s=0; "$bin" eval >/dev/null 2>&1 || s=$?

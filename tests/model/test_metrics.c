@@ -40,12 +40,33 @@ static void test_span_f1_counts_code_points(void **state)
     assert_true(sl_metrics_span_f1(t, len, pred, 1, NULL, 0) == 0);
 }
 
+static void test_span_chars_pool_code_points(void **state)
+{
+    const char *t = "đồ ngu"; /* 6 code points: đ ồ space n g u */
+    size_t len = strlen(t);
+    const uint32_t gold[2] = {0, 5}, pred[4] = {0, 2, 6, 9}; /* gold "đồ"; pred "đ", "ngu" */
+    long conf[4] = {0};
+    assert_int_equal(sl_metrics_span_chars(t, len, pred, 2, gold, 1, conf), 0);
+    assert_int_equal(conf[0], 1); /* space: gold 0, predicted 0 */
+    assert_int_equal(conf[1], 3); /* n g u */
+    assert_int_equal(conf[2], 1); /* ồ */
+    assert_int_equal(conf[3], 1); /* đ */
+    /* pooled: a second text adds to the same counts */
+    assert_int_equal(sl_metrics_span_chars(t, len, NULL, 0, NULL, 0, conf), 0);
+    assert_int_equal(conf[0], 7);
+    /* class 0: P 7/8 R 7/10; class 1: P 1/4 R 1/2 */
+    double f0 = 2.0 * 7 / (8 + 10), f1 = 2.0 * 1 / (4 + 2);
+    double m = sl_metrics_macro_f1(conf, 2, NULL);
+    assert_true(m > (f0 + f1) / 2 - 1e-9 && m < (f0 + f1) / 2 + 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_macro_f1_by_hand),
         cmocka_unit_test(test_pos_f1_by_hand),
         cmocka_unit_test(test_span_f1_counts_code_points),
+        cmocka_unit_test(test_span_chars_pool_code_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
