@@ -80,6 +80,8 @@ typedef enum sl_train_task {
     SL_TASK_CONSTRUCTIVE = 2, /* label: constructive 0/1, label2: toxic 0/1 */
 } sl_train_task;
 
+enum { SL_VEC_COMMENT = 1, SL_VEC_SPANS = 2 };
+
 typedef struct sl_train_config {
     unsigned cls_bits;  /* log2 buckets of the comment feature table; 0: 20 */
     unsigned span_bits; /* log2 buckets of the token feature table; 0: 19 */
@@ -109,6 +111,15 @@ void sl_trainer_free(sl_trainer *t);
  * classifier's decision biases and epoch count are chosen by cross-validation on the training
  * examples of the data set of the first classifier example. */
 sl_status sl_trainer_add_source(sl_trainer *t, const char *name, const char *licence);
+
+/* Gives the trainer pretrained vectors (a file written by `sangloc pretrain`, see
+ * sangloc/pretrain.h), to be embedded in the model and read as dense features: `use` is
+ * SL_VEC_COMMENT (the comment heads read the mean and maximum of the comment's word vectors),
+ * SL_VEC_SPANS (the span tagger reads each token's and its neighbours' vectors) or both. The
+ * bytes are copied. Call it before adding examples (SL_ERR_ARG after); a file that does not
+ * check out is SL_ERR_MODEL with the reason in err. */
+sl_status sl_trainer_set_vectors(sl_trainer *t, const void *bytes, size_t len, unsigned use,
+                                 sl_error *err);
 
 /* Adds one example. `dev` selects the dev split. For SL_TASK_SPANS, spans holds 2*nspans byte
  * offsets of the original text; label is unused. The text is copied. Bad UTF-8 gives the text

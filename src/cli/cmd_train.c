@@ -3,6 +3,7 @@
  * file, line and byte and skipped, so one broken record never loses a training run. The data
  * sets' names and licences go into the model header (known data sets are recognised by their
  * folder name; --source NAME=LICENCE names any other). */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +62,9 @@ static void usage(FILE *f)
             "  --cls-bits N             log2 rows of the comment feature table, 10..24 (20)\n"
             "  --span-bits N            log2 rows of the token feature table, 10..24 (19)\n"
             "  --seed N                 shuffling seed\n"
+            "  --vectors FILE           pretrained vectors (sangloc pretrain) read as features\n"
+            "                           and embedded in the model\n"
+            "  --vectors-for WHAT       comment, spans or both (both)\n"
             "  --no-augment             no unaccented copies of classifier texts\n"
             "  --no-ctsd-clean          no non-toxic ViCTSD texts as clean classifier examples\n"
             "  --quiet                  no progress on stderr\n"
@@ -176,6 +180,8 @@ typedef struct train_args {
     const char *out;
     const char *sources[MAX_FILES];
     int nsources;
+    const char *vectors; /* --vectors FILE */
+    unsigned vec_use;
     sl_train_config cfg;
 } train_args;
 
@@ -252,7 +258,8 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
         return 1;
     }
     bool other = !strcmp(opt, "--seed") || !strcmp(opt, "-o") || !strcmp(opt, "--output") ||
-                 !strcmp(opt, "--source");
+                 !strcmp(opt, "--source") || !strcmp(opt, "--vectors") ||
+                 !strcmp(opt, "--vectors-for");
     if (other && !val) return -2;
     if (!strcmp(opt, "--seed")) {
         unsigned long long v;
@@ -260,7 +267,18 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
         c->seed = v;
     } else if (!strcmp(opt, "-o") || !strcmp(opt, "--output"))
         a->out = val;
-    else if (!strcmp(opt, "--source")) {
+    else if (!strcmp(opt, "--vectors"))
+        a->vectors = val;
+    else if (!strcmp(opt, "--vectors-for")) {
+        a->vec_use = !strcmp(val, "comment") ? SL_VEC_COMMENT
+                     : !strcmp(val, "spans") ? SL_VEC_SPANS
+                     : !strcmp(val, "both")  ? SL_VEC_COMMENT | SL_VEC_SPANS
+                                             : 0;
+        if (!a->vec_use) {
+            sl__cli_usage_error("train", NULL, "--vectors-for is comment, spans or both");
+            return -1;
+        }
+    } else if (!strcmp(opt, "--source")) {
         if (a->nsources == MAX_FILES) {
             sl__cli_usage_error("train", NULL, "at most %d --source options", MAX_FILES);
             return -1;
@@ -299,6 +317,33 @@ static int parse_args(train_args *a, int argc, char **argv)
     return 0;
 }
 
+/* Reads the vector file into memory and gives it to the trainer; -1 when it fails (reported). */
+static int add_vectors(sl_trainer *t, const train_args *a)
+{
+    FILE *f = fopen(a->vectors, "rb");
+    long size = -1;
+    if (f && !fseek(f, 0, SEEK_END)) size = ftell(f);
+    if (!f || size < 0 || (unsigned long)size > SL_MODEL_MAX_BYTES || fseek(f, 0, SEEK_SET)) {
+        sl__cli_error("train", a->vectors, 0, "%s",
+                      f ? "not a readable file of at most 256 MB" : strerror(errno));
+        if (f) fclose(f);
+        return -1;
+    }
+    char *buf = malloc((size_t)size + 1);
+    int ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
+    fclose(f);
+    sl_error err = {0};
+    unsigned use = a->vec_use ? a->vec_use : SL_VEC_COMMENT | SL_VEC_SPANS;
+    if (!ok)
+        sl__cli_error("train", a->vectors, 0, "cannot read the file");
+    else if (sl_trainer_set_vectors(t, buf, (size_t)size, use, &err)) {
+        sl__cli_error("train", a->vectors, 0, "%s", err.message);
+        ok = 0;
+    }
+    free(buf);
+    return ok ? 0 : -1;
+}
+
 static int add_sources(sl_trainer *t, const train_args *a)
 {
     for (int i = 0; i < a->nfiles; i++) name_source(t, a->files[i].path);
@@ -328,7 +373,7 @@ int sl_cmd_train(int argc, char **argv)
         return 1;
     }
     uint32_t *spans = malloc(2 * MAX_SPANS * sizeof *spans);
-    int rc = spans && !add_sources(t, &a) ? 0 : 1;
+    int rc = spans && !add_sources(t, &a) && (!a.vectors || !add_vectors(t, &a)) ? 0 : 1;
     for (int i = 0; !rc && i < a.nfiles; i++) {
         name_source(t, a.files[i].path);
         if (read_file(t, &a.files[i], spans)) rc = 1;

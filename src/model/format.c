@@ -84,18 +84,28 @@ static void add_section(layout *l, uint32_t id, size_t size)
     l->end += size;
 }
 
+size_t sl__dense_floats(const sl__params *p)
+{
+    return (size_t)p->cls_dense * (2 + SL__CLS_COLS) + (size_t)p->span_dense * 3;
+}
+
 static void plan(const sl__weights *w, layout *l)
 {
     size_t cls_rows = (size_t)1 << w->params.cls_bits;
     size_t span_rows = (size_t)1 << w->params.span_bits;
+    int vecs = w->params.vec_dim > 0;
     memset(l, 0, sizeof *l);
-    l->end = SL__HEADER_BYTES + 6 * sizeof(sec_entry);
+    l->end = SL__HEADER_BYTES + (vecs ? 8 : 6) * sizeof(sec_entry);
     add_section(l, SL__SEC_META, strlen(w->meta) + 1);
     add_section(l, SL__SEC_PARAMS, sizeof(sl__params));
     add_section(l, SL__SEC_CLS_W, cls_rows * SL__CLS_COLS);
     add_section(l, SL__SEC_CLS_S, cls_rows / SL__BLOCK_ROWS * SL__CLS_COLS * sizeof(float));
     add_section(l, SL__SEC_SPAN_W, span_rows);
     add_section(l, SL__SEC_SPAN_S, span_rows / SL__BLOCK_ROWS * sizeof(float));
+    if (vecs) {
+        add_section(l, SL__SEC_VECS, w->vecs_len);
+        add_section(l, SL__SEC_DENSE, sl__dense_floats(&w->params) * sizeof(float));
+    }
     l->end = align_up(l->end);
 }
 
@@ -111,6 +121,10 @@ static void fill_sections(const sl__weights *w, const layout *l, unsigned char *
     if (w->span)
         quantize(w->span, span_rows, 1, (int8_t *)(buf + l->sec[4].off),
                  (float *)(buf + l->sec[5].off));
+    if (w->params.vec_dim) {
+        memcpy(buf + l->sec[6].off, w->vecs, w->vecs_len);
+        memcpy(buf + l->sec[7].off, w->dense, l->sec[7].size);
+    }
 }
 
 sl_status sl__model_serialize(const sl__weights *w, unsigned char **out, size_t *len, sl_error *err)
@@ -119,6 +133,9 @@ sl_status sl__model_serialize(const sl__weights *w, unsigned char **out, size_t 
     if (p->cls_bits < SL__MIN_BITS || p->cls_bits > SL__MAX_BITS || p->span_bits < SL__MIN_BITS ||
         p->span_bits > SL__MAX_BITS)
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "feature bits out of range");
+    if (p->vec_dim &&
+        (!w->vecs || !w->dense || p->cls_dense > 2 * p->vec_dim || p->span_dense > 3 * p->vec_dim))
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "vector settings without vectors");
     layout l;
     plan(w, &l);
     unsigned char *buf = calloc(1, l.end);
@@ -175,8 +192,8 @@ static sl_status check_header(const sl_model *m, uint32_t *nsec, sl_error *err)
     memcpy(nsec, m->base + 12, 4);
     memcpy(&size, m->base + 16, 8);
     memcpy(&sum, m->base + 24, 8);
-    if (fmt != SL__MODEL_FORMAT)
-        return BAD("model format %u, this build reads format %u", fmt, SL__MODEL_FORMAT);
+    if (fmt < 1 || fmt > SL__MODEL_FORMAT)
+        return BAD("model format %u, this build reads formats 1 to %u", fmt, SL__MODEL_FORMAT);
     if (size != m->len)
         return BAD("model file truncated or padded: header says %llu bytes, file has %zu",
                    (unsigned long long)size, m->len);
@@ -219,6 +236,36 @@ static sl_status check_params(const sl__params *p, sl_error *err)
     const float *f = p->cls_bias;
     for (size_t i = 0; i < 11; i++)
         if (!isfinite(f[i])) return BAD("non-finite decision constant");
+    if (p->vec_dim > SL__VEC_MAX_DIM || (p->cls_dense != 0 && p->cls_dense != 2 * p->vec_dim) ||
+        (p->span_dense != 0 && p->span_dense != 3 * p->vec_dim))
+        return BAD("unsupported vector settings");
+    return SL_OK;
+}
+
+/* The embedded vectors and the dense weights, when the model has them. */
+static sl_status bind_vectors(sl_model *m, uint32_t nsec, sl_error *err)
+{
+    const sl__params *p = m->p;
+    if (!p->vec_dim) return SL_OK;
+    const unsigned char *a, *b;
+    size_t sz, nd = sl__dense_floats(p);
+    sl_status st = find_section(m, nsec, SL__SEC_VECS, 0, &a, &sz, err);
+    if (!st) st = sl__vectors_bind(&m->vec, a, sz, err);
+    if (st) return st;
+    if (m->vec.dim != p->vec_dim)
+        return BAD("vectors have %u dimensions, expected %u", m->vec.dim, p->vec_dim);
+    st = find_section(m, nsec, SL__SEC_DENSE, nd * sizeof(float), &b, &sz, err);
+    if (st) return st;
+    const float *f = (const float *)(const void *)b;
+    for (size_t i = 0; i < nd; i++)
+        if (!isfinite(f[i])) return BAD("non-finite dense weight %zu", i);
+    sl__dense *d = &m->dense;
+    d->cls_mu = f;
+    d->cls_inv = d->cls_mu + p->cls_dense;
+    d->cls_w = d->cls_inv + p->cls_dense;
+    d->span_mu = d->cls_w + (size_t)p->cls_dense * SL__CLS_COLS;
+    d->span_inv = d->span_mu + p->span_dense;
+    d->span_w = d->span_inv + p->span_dense;
     return SL_OK;
 }
 
@@ -266,6 +313,7 @@ sl_status sl__model_bind(sl_model *m, sl_error *err)
     m->p = (const sl__params *)(const void *)sec;
     st = check_params(m->p, err);
     if (!st) st = bind_tables(m, nsec, err);
+    if (!st) st = bind_vectors(m, nsec, err);
     if (st) return st;
     uint64_t sum;
     memcpy(&sum, m->base + 24, 8);

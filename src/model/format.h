@@ -5,7 +5,9 @@
  *            u64 checksum (FNV-1a 64 of every byte after the header), zero padding
  *   table    nsections x {u32 id, u32 zero, u64 offset, u64 size}
  *   sections META (text, NUL-terminated), PARAMS (sl__params), CLS_W (int8 rows x cols),
- *            CLS_S (float scales, blocks x cols), SPAN_W (int8 rows), SPAN_S (float per block)
+ *            CLS_S (float scales, blocks x cols), SPAN_W (int8 rows), SPAN_S (float per block);
+ *            format 2 adds, when vec_dim > 0, VECS (a whole vector file, model/vectors.h) and
+ *            DENSE (floats, sl__dense below): the weights of the features read from vectors
  * The loader checks every size, offset and alignment against the header and PARAMS before
  * any weight is read, so no bytes can make it read outside the file. */
 #ifndef SL_MODEL_FORMAT_H
@@ -15,10 +17,11 @@
 #include <stdint.h>
 
 #include "model/feat.h"
+#include "model/vectors.h"
 #include "sangloc/model.h"
 
 #define SL__MODEL_MAGIC  "SLMODEL"
-#define SL__MODEL_FORMAT 1u
+#define SL__MODEL_FORMAT 2u /* written; 1 (no vectors) is still read */
 #define SL__HEADER_BYTES 64u
 #define SL__ALIGN        64u
 #define SL__MAX_SECTIONS 16u
@@ -33,7 +36,9 @@ enum {
     SL__SEC_CLS_W = 3,
     SL__SEC_CLS_S = 4,
     SL__SEC_SPAN_W = 5,
-    SL__SEC_SPAN_S = 6
+    SL__SEC_SPAN_S = 6,
+    SL__SEC_VECS = 7,
+    SL__SEC_DENSE = 8
 };
 
 enum { SL__COL_TOXIC = 3, SL__COL_CONSTRUCTIVE = 4 };
@@ -50,8 +55,23 @@ typedef struct sl__params {
     float span_bias;
     float span_threshold; /* a token is offensive when its probability is above */
     float span_gate;      /* no spans when P(clean) is above */
-    uint32_t reserved[13];
+    uint32_t vec_dim;     /* dimension of the embedded vectors; 0: none (and no DENSE) */
+    uint32_t cls_dense;   /* dense comment features (pooled vectors), 0 or 2 * vec_dim */
+    uint32_t span_dense;  /* dense token features (token and neighbours), 0 or 3 * vec_dim */
+    uint32_t reserved[10];
 } sl__params;
+
+/* The DENSE section, in this order: comment features' mean[cls_dense], inverse scale
+ * [cls_dense] and weights [cls_dense x SL__CLS_COLS]; then the token features' mean, inverse
+ * scale and weights [span_dense each]. A dense feature's value is (x - mean) * inverse scale,
+ * exactly as in training. */
+typedef struct sl__dense {
+    const float *cls_mu, *cls_inv, *cls_w;
+    const float *span_mu, *span_inv, *span_w;
+} sl__dense;
+
+/* Floats in the DENSE section for these settings. */
+size_t sl__dense_floats(const sl__params *p);
 
 struct sl_model {
     unsigned char *base; /* the file's bytes */
@@ -65,6 +85,8 @@ struct sl_model {
     const float *span_s;
     char version[32];
     sl__targets targets;
+    sl__vectors vec; /* when p->vec_dim > 0 */
+    sl__dense dense;
 };
 
 /* Float weights as produced by training, quantized by the writer. */
@@ -73,6 +95,9 @@ typedef struct sl__weights {
     const float *cls;  /* (1 << cls_bits) x SL__CLS_COLS, row-major; NULL when absent */
     const float *span; /* 1 << span_bits; NULL when absent */
     const char *meta;  /* "key: value" lines */
+    const void *vecs;  /* a vector file to embed (params.vec_dim > 0), vecs_len bytes */
+    size_t vecs_len;
+    const float *dense; /* sl__dense_floats(&params) floats, the DENSE section */
 } sl__weights;
 
 uint64_t sl__checksum(const void *data, size_t len);

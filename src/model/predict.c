@@ -15,6 +15,7 @@
 #include "model/feat.h"
 #include "model/format.h"
 #include "model/metrics.h"
+#include "model/vecfeat.h"
 
 struct sl_model_scratch {
     sl__tok *ntok, *ftok;
@@ -23,6 +24,9 @@ struct sl_model_scratch {
     uint32_t spans[2 * SL_MODEL_MAX_SPANS];
     uint32_t os[SL__MAX_TOKENS], oe[SL__MAX_TOKENS]; /* token spans for the merge */
     uint8_t on[SL__MAX_TOKENS];                      /* token tagged offensive */
+    float *tokvec; /* models with vectors: each NORM token's vector (SL__MAX_TOKENS x dim) */
+    float *pooled; /* the comment's dense features (2 x dim) */
+    float *window; /* one token's dense features (3 x dim) */
 };
 
 sl_status sl_model_scratch_new(const sl_model *m, sl_model_scratch **out)
@@ -34,7 +38,14 @@ sl_status sl_model_scratch_new(const sl_model *m, sl_model_scratch **out)
         s->ftok = malloc(SL__MAX_TOKENS * sizeof *s->ftok);
         s->feats = malloc(SL__MAX_FEATS * sizeof *s->feats);
     }
-    if (!s || !s->ntok || !s->ftok || !s->feats) {
+    size_t dim = m->p->vec_dim;
+    if (s && dim) {
+        s->tokvec = malloc(SL__MAX_TOKENS * dim * sizeof *s->tokvec);
+        s->pooled = malloc(2 * dim * sizeof *s->pooled);
+        s->window = malloc(3 * dim * sizeof *s->window);
+    }
+    if (!s || !s->ntok || !s->ftok || !s->feats ||
+        (dim && (!s->tokvec || !s->pooled || !s->window))) {
         sl_model_scratch_free(s);
         *out = NULL;
         return SL_ERR_NOMEM;
@@ -49,6 +60,9 @@ void sl_model_scratch_free(sl_model_scratch *s)
     free(s->ntok);
     free(s->ftok);
     free(s->feats);
+    free(s->tokvec);
+    free(s->pooled);
+    free(s->window);
     free(s);
 }
 
@@ -93,13 +107,14 @@ static void softmax3(const float z[3], float p[3])
     p[2] = e2 / sum;
 }
 
-static void comment_heads(const sl_model *m, const float acc[SL__CLS_COLS], size_t n,
-                          sl_prediction *out)
+/* acc: the hashed features' sums; dense: the dense features' part of each column's logit. */
+static void comment_heads(const sl_model *m, const float acc[SL__CLS_COLS],
+                          const float dense[SL__CLS_COLS], size_t n, sl_prediction *out)
 {
     const sl__params *p = m->p;
     float v = n ? 1.0f / sqrtf((float)n) : 0;
     float z[3], best = -INFINITY;
-    for (int c = 0; c < 3; c++) z[c] = acc[c] * v + p->cls_bias[c];
+    for (int c = 0; c < 3; c++) z[c] = acc[c] * v + dense[c] + p->cls_bias[c];
     softmax3(z, out->probs);
     out->label = SL_LABEL_CLEAN;
     for (int c = 0; c < 3; c++) {
@@ -113,28 +128,35 @@ static void comment_heads(const sl_model *m, const float acc[SL__CLS_COLS], size
         out->probs[0] = 1, out->probs[1] = out->probs[2] = 0;
         out->label = SL_LABEL_CLEAN;
     }
-    out->toxic = p->toxic_from_cls ? out->probs[1] + out->probs[2]
-                                   : sigmoid(acc[SL__COL_TOXIC] * v + p->ctsd_bias[0]);
-    out->constructive = p->has_ctsd ? sigmoid(acc[SL__COL_CONSTRUCTIVE] * v + p->ctsd_bias[1]) : 0;
+    float zt = acc[SL__COL_TOXIC] * v + dense[SL__COL_TOXIC] + p->ctsd_bias[0];
+    float zc = acc[SL__COL_CONSTRUCTIVE] * v + dense[SL__COL_CONSTRUCTIVE] + p->ctsd_bias[1];
+    out->toxic = p->toxic_from_cls ? out->probs[1] + out->probs[2] : sigmoid(zt);
+    out->constructive = p->has_ctsd ? sigmoid(zc) : 0;
 }
 
-float sl__span_token_score(const sl_model *m, const uint32_t *f, size_t n);
-
-float sl__span_token_score(const sl_model *m, const uint32_t *f, size_t n)
+/* P(offensive) of a token from its hashed features f and the dense part of its logit. */
+static float span_token_score(const sl_model *m, const uint32_t *f, size_t n, float dense)
 {
     float acc = 0;
     for (size_t i = 0; i < n; i++) acc += (float)m->span_w[f[i]] * m->span_s[f[i] / SL__BLOCK_ROWS];
-    return sigmoid(acc * (n ? 1.0f / sqrtf((float)n) : 0) + m->p->span_bias);
+    return sigmoid(acc * (n ? 1.0f / sqrtf((float)n) : 0) + dense + m->p->span_bias);
 }
 
 static void tag_spans(const sl_model *m, sl_model_scratch *s, size_t nn, const sl_view *norm,
                       const char *orig, size_t len, float p_bad, sl_prediction *out)
 {
     const sl__rows rows = {m->span_w, sizeof *m->span_w};
+    size_t sd = m->p->span_dense;
     for (size_t t = 0; t < nn; t++) {
         size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, &rows,
                                       s->tfeats, SL__TOKEN_FEATS);
-        s->on[t] = sl__span_token_score(m, s->tfeats, k) > m->p->span_threshold;
+        float dense = 0;
+        if (sd) {
+            sl__vec_token(s->tokvec, nn, t, m->p->vec_dim, s->window);
+            dense = sl__dense_dot(s->window, m->dense.span_mu, m->dense.span_inv, m->dense.span_w,
+                                  1, sd);
+        }
+        s->on[t] = span_token_score(m, s->tfeats, k, dense) > m->p->span_threshold;
         s->os[t] = s->ntok[t].os;
         s->oe[t] = s->ntok[t].oe;
     }
@@ -156,9 +178,17 @@ sl_status sl__model_predict_views(const sl_model *m, sl_model_scratch *s, const 
     const sl__rows rows = {m->cls_w, SL__CLS_COLS};
     size_t n = sl__comment_features(s->ntok, nn, s->ftok, nf, fold, m->p->cls_bits, &rows, s->feats,
                                     SL__MAX_FEATS);
-    float acc[SL__CLS_COLS];
+    float acc[SL__CLS_COLS], dense[SL__CLS_COLS] = {0};
     comment_sums(m, s->feats, n, acc);
-    comment_heads(m, acc, n, out);
+    if (m->p->vec_dim) {
+        /* the token vectors serve the span tagger too */
+        sl__vec_comment(&m->vec, s->ntok, nn, norm, s->tokvec, s->pooled);
+        const sl__dense *d = &m->dense;
+        for (size_t c = 0; m->p->cls_dense && c < SL__CLS_COLS; c++)
+            dense[c] = sl__dense_dot(s->pooled, d->cls_mu, d->cls_inv, d->cls_w + c, SL__CLS_COLS,
+                                     m->p->cls_dense);
+    }
+    comment_heads(m, acc, dense, n, out);
     float p_bad = out->probs[1] + out->probs[2];
     if (m->p->has_span && out->probs[0] <= m->p->span_gate)
         tag_spans(m, s, nn, norm, orig, orig_len, p_bad, out);

@@ -28,6 +28,7 @@
 #include "model/metrics.h"
 #include "model/mtext.h"
 #include "model/predict.h"
+#include "model/vecfeat.h"
 #include "sangloc/buf.h"
 
 /* ---- setup ------------------------------------------------------------------------------------
@@ -71,6 +72,39 @@ sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out)
     return SL_OK;
 }
 
+sl_status sl_trainer_set_vectors(sl_trainer *t, const void *bytes, size_t len, unsigned use,
+                                 sl_error *err)
+{
+    if (!t || !bytes || t->vbytes || t->npool || !(use & (SL_VEC_COMMENT | SL_VEC_SPANS)))
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
+                            "vectors must be given once, before any example");
+    /* an aligned copy: the file's sections are 64-byte aligned relative to its start */
+    size_t cap = (len + 63) & ~(size_t)63;
+    t->vbytes = aligned_alloc(64, cap ? cap : 64);
+    if (!t->vbytes) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    memcpy(t->vbytes, bytes, len);
+    t->vbytes_len = len;
+    sl_status st = sl__vectors_bind(&t->vec, t->vbytes, len, err);
+    if (st) {
+        free(t->vbytes);
+        t->vbytes = NULL;
+        memset(&t->vec, 0, sizeof t->vec);
+        return st;
+    }
+    size_t dim = t->vec.dim;
+    t->dn = use & SL_VEC_COMMENT ? 2 * dim : 0;
+    t->sn = use & SL_VEC_SPANS ? 3 * dim : 0;
+    t->tokvec = malloc(SL__MAX_TOKENS * dim * sizeof *t->tokvec);
+    t->dbuf = malloc(3 * dim * sizeof *t->dbuf);
+    t->dmu = calloc(2 * dim, sizeof *t->dmu);
+    t->dinv = calloc(2 * dim, sizeof *t->dinv);
+    t->smu = calloc(3 * dim, sizeof *t->smu);
+    t->sinv = calloc(3 * dim, sizeof *t->sinv);
+    if (!t->tokvec || !t->dbuf || !t->dmu || !t->dinv || !t->smu || !t->sinv)
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    return SL_OK;
+}
+
 static void free_docs(docs *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -105,6 +139,14 @@ void sl_trainer_free(sl_trainer *t)
     free(t->SG);
     free(t->oof_th);
     free(t->oof_pbad);
+    free(t->vbytes);
+    free(t->dpool);
+    free(t->tokvec);
+    free(t->dbuf);
+    free(t->dmu);
+    free(t->dinv);
+    free(t->smu);
+    free(t->sinv);
     sl_buf_free(&t->figures);
     free(t);
 }
@@ -145,6 +187,96 @@ sl_status sl__train_pool_append(sl_trainer *t, const uint32_t *f, size_t n, size
     return SL_OK;
 }
 
+sl_status sl__train_dense_append(sl_trainer *t, const float *x, size_t n, size_t *off)
+{
+    if (t->ndpool + n > t->dcap) {
+        size_t cap = t->dcap ? t->dcap * 2 : (size_t)1 << 20;
+        while (cap < t->ndpool + n) cap *= 2;
+        float *p = realloc(t->dpool, cap * sizeof *p);
+        if (!p) return SL_ERR_NOMEM;
+        t->dpool = p;
+        t->dcap = cap;
+    }
+    float *dst = t->dpool + t->ndpool;
+    memcpy(dst, x, n * sizeof *x);
+    if (t->dstd && n == t->dn)
+        for (size_t i = 0; i < n; i++) dst[i] = (dst[i] - t->dmu[i]) * t->dinv[i];
+    *off = t->ndpool;
+    t->ndpool += n;
+    return SL_OK;
+}
+
+void sl__train_dense_scale(const float *rows, size_t count, size_t stride, size_t n, float *mu,
+                           float *inv)
+{
+    for (size_t i = 0; i < n; i++) {
+        double s = 0, ss = 0;
+        for (size_t k = 0; k < count; k++) {
+            double v = rows[k * stride + i];
+            s += v;
+            ss += v * v;
+        }
+        double m = count ? s / (double)count : 0, var = count ? ss / (double)count - m * m : 0;
+        mu[i] = (float)m;
+        /* a feature that never varies says nothing: weight 0 rather than a huge scale */
+        inv[i] = var > 1e-12 ? (float)(1.0 / sqrt(var) / sqrt((double)n)) : 0.0f;
+    }
+}
+
+sl_status sl__train_standardize_comments(sl_trainer *t)
+{
+    if (!t->dn || t->dstd) return SL_OK;
+    const docs *d = t->cls[0].n ? &t->cls[0] : &t->ctsd[0];
+    float *rows = malloc((d->n + 1) * t->dn * sizeof *rows);
+    if (!rows) return SL_ERR_NOMEM;
+    for (size_t i = 0; i < d->n; i++)
+        memcpy(rows + i * t->dn, t->dpool + d->v[i].doff, t->dn * sizeof *rows);
+    sl__train_dense_scale(rows, d->n, t->dn, t->dn, t->dmu, t->dinv);
+    free(rows);
+    /* every comment example so far, once: copies of a text (DOC_CTSD_CLEAN) share its values */
+    for (size_t off = 0; off + t->dn <= t->ndpool; off += t->dn)
+        for (size_t i = 0; i < t->dn; i++)
+            t->dpool[off + i] = (t->dpool[off + i] - t->dmu[i]) * t->dinv[i];
+    t->dstd = 1;
+    return SL_OK;
+}
+
+size_t sl__train_cls_rows(const sl_trainer *t)
+{
+    return ((size_t)1 << t->cfg.cls_bits) + t->dn;
+}
+
+size_t sl__train_span_rows(const sl_trainer *t)
+{
+    return ((size_t)1 << t->cfg.span_bits) + t->sn;
+}
+
+float sl__train_cls_logit(const sl_trainer *t, const float *W, size_t stride, size_t col,
+                          const uint32_t *f, size_t n, const float *xd)
+{
+    float acc = sl__train_logit(W, stride, col, f, n);
+    if (xd && t->dn) {
+        const float *wd = W + ((size_t)1 << t->cfg.cls_bits) * stride + col;
+        for (size_t i = 0; i < t->dn; i++) acc += wd[i * stride] * xd[i];
+    }
+    return acc;
+}
+
+void sl__train_cls_step(const sl_trainer *t, float *W, float *G, size_t stride, size_t col,
+                        const uint32_t *f, size_t n, const float *xd, float g)
+{
+    float lr = t->cfg.lr;
+    sl__train_adagrad(W, G, stride, col, f, n, g, lr);
+    if (!xd || !t->dn) return;
+    size_t base = ((size_t)1 << t->cfg.cls_bits) * stride + col;
+    for (size_t i = 0; i < t->dn; i++) {
+        size_t k = base + i * stride;
+        float gi = g * xd[i];
+        G[k] += gi * gi;
+        W[k] -= lr * gi / sqrtf(G[k] + 1e-6f);
+    }
+}
+
 size_t sl__train_comment_feats(sl_trainer *t, size_t *nn)
 {
     const sl_view *nv = &t->mt.view[0], *fv = &t->mt.view[1];
@@ -152,6 +284,7 @@ size_t sl__train_comment_feats(sl_trainer *t, size_t *nn)
     size_t nf = sl__tokenize(fv, t->ftok, SL__MAX_TOKENS);
     sl__mask_targets(&t->tg, t->ntok, *nn);
     sl__mask_align(t->ntok, *nn, t->ftok, nf);
+    if (t->vec.dim) sl__vec_comment(&t->vec, t->ntok, *nn, nv, t->tokvec, t->dbuf);
     return sl__comment_features(t->ntok, *nn, t->ftok, nf, fv, t->cfg.cls_bits, NULL, t->fbuf,
                                 SL__MAX_FEATS);
 }
@@ -195,6 +328,7 @@ static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
     if (!st) {
         size_t nn, n = sl__train_comment_feats(t, &nn);
         st = sl__train_pool_append(t, t->fbuf, n, &x.off);
+        if (!st && t->dn) st = sl__train_dense_append(t, t->dbuf, t->dn, &x.doff);
         x.n = (uint32_t)n;
     }
     if (!st) st = sl__docs_push(&t->cls[0], &x);
@@ -222,6 +356,7 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
     if (task != SL_TASK_SPANS) {
         size_t nn, n = sl__train_comment_feats(t, &nn);
         if ((st = sl__train_pool_append(t, t->fbuf, n, &x.off))) return st;
+        if (t->dn && (st = sl__train_dense_append(t, t->dbuf, t->dn, &x.doff))) return st;
         x.n = (uint32_t)n;
     }
     if (keep_text) {
@@ -305,7 +440,7 @@ void sl__train_adagrad(float *W, float *G, size_t stride, size_t col, const uint
 
 sl_status sl__train_alloc_table(sl_trainer *t)
 {
-    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    size_t rows = sl__train_cls_rows(t);
     if (t->W) return SL_OK;
     t->W = calloc(rows * SL__CLS_COLS, sizeof *t->W);
     t->G = calloc(rows * SL__CLS_COLS, sizeof *t->G);

@@ -13,6 +13,7 @@
 #include "model/feat.h"
 #include "model/format.h"
 #include "model/mtext.h"
+#include "model/vectors.h"
 #include "sangloc/model.h"
 #include "sangloc/buf.h"
 
@@ -31,6 +32,7 @@ typedef struct doc {
     uint64_t th;     /* hash of the text, to keep span dev texts out of classifier training */
     uint8_t src;     /* index of the data set it came from (SRC_NONE: unnamed) */
     uint8_t kind;    /* classifier examples: DOC_ORIGINAL, DOC_UNACCENTED or DOC_CTSD_CLEAN */
+    size_t doff;     /* its dense features in the dense pool (t->dn floats, or t->sn for tokens) */
 } doc;
 
 #define SRC_NONE 0xff
@@ -70,12 +72,54 @@ struct sl_trainer {
     docs tok[2]; /* span tagger tokens; spx[s].v[i].off/n index them */
     sl__params params;
     sl_buf figures;
+    /* pretrained vectors: dense features after the hashed rows of W (t->dn rows) and of SW
+     * (t->sn rows); their values are kept standardized ((x - mu) * inv) in dpool */
+    sl__vectors vec;
+    void *vbytes; /* an aligned copy of the vector file, vbytes_len bytes */
+    size_t vbytes_len;
+    size_t dn, sn;
+    float *dpool;
+    size_t ndpool, dcap;
+    float *tokvec, *dbuf; /* scratch: token vectors, one example's dense features */
+    float *dmu, *dinv, *smu, *sinv;
+    int dstd; /* comment features standardized (mu and inv known) */
 };
+
+/* Rows of the comment table and of the span table: the hashed rows, then one per dense
+ * feature. */
+size_t sl__train_cls_rows(const sl_trainer *t);
+size_t sl__train_span_rows(const sl_trainer *t);
+
+/* Appends n dense values to the dense pool (standardizing comment features once their scale is
+ * known when std is set); *off receives their position. */
+sl_status sl__train_dense_append(sl_trainer *t, const float *x, size_t n, size_t *off);
+
+/* Mean and inverse scale of count rows of n values (stride apart): each feature ends with unit
+ * variance, and the block of n with the squared norm of the hashed features (1), so neither
+ * dominates the steps. */
+void sl__train_dense_scale(const float *rows, size_t count, size_t stride, size_t n, float *mu,
+                           float *inv);
+
+/* The comment features' standardization from the classifier's (else the ViCTSD) training
+ * examples, applied to every comment example added so far. */
+sl_status sl__train_standardize_comments(sl_trainer *t);
+
+/* Logit of column col of a comment table W (stride columns) for hashed features f[0, n) and
+ * standardized dense features xd (t->dn values; NULL or t->dn == 0: none), and one Adagrad
+ * step on it with gradient g. */
+float sl__train_cls_logit(const sl_trainer *t, const float *W, size_t stride, size_t col,
+                          const uint32_t *f, size_t n, const float *xd);
+void sl__train_cls_step(const sl_trainer *t, float *W, float *G, size_t stride, size_t col,
+                        const uint32_t *f, size_t n, const float *xd, float g);
+/* The same for a document of the pool (its features and dense features). */
+#define SL__DOC_F(t, x)  ((t)->pool + (x)->off)
+#define SL__DOC_XD(t, x) ((t)->dn ? (t)->dpool + (x)->doff : NULL)
 
 /* Appends n features to the pool; *off receives their position. */
 sl_status sl__train_pool_append(sl_trainer *t, const uint32_t *f, size_t n, size_t *off);
 /* For the views in t->mt: tokenizes into t->ntok (*nn tokens) and t->ftok, masks group
- * references and writes the comment features to t->fbuf; returns their count. */
+ * references and writes the comment features to t->fbuf (returns their count), and with
+ * vectors the token vectors to t->tokvec and the raw dense features to t->dbuf. */
 size_t sl__train_comment_feats(sl_trainer *t, size_t *nn);
 
 /* Helpers shared by the heads. */

@@ -98,7 +98,8 @@ typedef struct fitter {
 static void logits(const sl_trainer *t, const float *w, size_t stride, const float b[3],
                    const doc *x, float z[3])
 {
-    for (int c = 0; c < 3; c++) z[c] = sl__train_logit(w, stride, c, t->pool + x->off, x->n) + b[c];
+    for (int c = 0; c < 3; c++)
+        z[c] = sl__train_cls_logit(t, w, stride, c, SL__DOC_F(t, x), x->n, SL__DOC_XD(t, x)) + b[c];
 }
 
 /* Examples from a data set other than the scored one teach the same labels with another
@@ -113,7 +114,7 @@ static float example_weight(const fitter *f, const doc *x)
 static void reset(fitter *f)
 {
     sl_trainer *t = f->t;
-    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    size_t rows = sl__train_cls_rows(t);
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < 3; c++) t->W[r * COLS + c] = t->G[r * COLS + c] = 0;
     memset(f->avg, 0, rows * 3 * sizeof *f->avg);
@@ -125,7 +126,7 @@ static void reset(fitter *f)
 static void epoch(fitter *f, size_t *order, size_t n, unsigned e)
 {
     sl_trainer *t = f->t;
-    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    size_t rows = sl__train_cls_rows(t);
     float ls = t->cfg.label_smoothing;
     sl__train_shuffle(order, n, &f->rng);
     for (size_t k = 0; k < n; k++) {
@@ -137,7 +138,7 @@ static void epoch(fitter *f, size_t *order, size_t n, unsigned e)
         for (int c = 0; c < 3; c++) {
             float target = c == x->y ? 1.0f - ls + ls / 3 : ls / 3;
             float g = w * (p[c] - target);
-            sl__train_adagrad(t->W, t->G, COLS, c, t->pool + x->off, x->n, g, t->cfg.lr);
+            sl__train_cls_step(t, t->W, t->G, COLS, c, SL__DOC_F(t, x), x->n, SL__DOC_XD(t, x), g);
             f->b[c] -= 0.01f * g;
         }
     }
@@ -270,7 +271,7 @@ static sl_status keep_oof(sl_trainer *t, const scored *s, const float *z)
 static sl_status final_fit(fitter *f, size_t *order, const cv_result *r)
 {
     sl_trainer *t = f->t;
-    size_t rows = (size_t)1 << t->cfg.cls_bits, n = t->cls[0].n;
+    size_t rows = sl__train_cls_rows(t), n = t->cls[0].n;
     unsigned runs = t->cfg.runs ? t->cfg.runs : 3;
     float *sum = calloc(rows * 3, sizeof *sum), bsum[3] = {0, 0, 0};
     if (!sum) return SL_ERR_NOMEM;
@@ -349,7 +350,7 @@ static sl_status cross_validate(fitter *f, size_t *order, cv_result *r)
 
 sl_status sl__train_classifier(sl_trainer *t, sl_error *err)
 {
-    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    size_t rows = sl__train_cls_rows(t);
     if (sl__train_alloc_table(t))
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     fitter f = {t, calloc(rows * 3, sizeof(float)), {0}, {0}, {0}, 0, -1};

@@ -39,7 +39,8 @@ static void save_cols(float *W, float *saved, size_t rows, size_t c0, size_t nc,
 static void cls_logits(const sl_trainer *t, const doc *x, const float b[3], float z[3])
 {
     const uint32_t *f = t->pool + x->off;
-    for (int c = 0; c < 3; c++) z[c] = sl__train_logit(t->W, COLS, c, f, x->n) + b[c];
+    for (int c = 0; c < 3; c++)
+        z[c] = sl__train_cls_logit(t, t->W, COLS, c, f, x->n, SL__DOC_XD(t, x)) + b[c];
 }
 
 /* ---- binary heads ---------------------------------------------------------------------------- */
@@ -80,10 +81,11 @@ static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t 
     for (size_t k = 0; k < tr->n; k++) {
         const doc *x = &tr->v[order[k]];
         const uint32_t *f = t->pool + x->off;
-        float p = sigmoidf_(sl__train_logit(t->W, COLS, h->col, f, x->n) + *b);
+        const float *xd = SL__DOC_XD(t, x);
+        float p = sigmoidf_(sl__train_cls_logit(t, t->W, COLS, h->col, f, x->n, xd) + *b);
         int y = label_of(x, h);
         float g = cw[y] * (p - (float)y);
-        sl__train_adagrad(t->W, t->G, COLS, h->col, f, x->n, g, t->cfg.lr);
+        sl__train_cls_step(t, t->W, t->G, COLS, h->col, f, x->n, xd, g);
         *b -= 0.01f * g;
     }
 }
@@ -92,7 +94,7 @@ static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t 
 static sl_status train_binary(sl_trainer *t, const bin_head *h, double *best_f, float *bias)
 {
     const docs *dv = &t->ctsd[1];
-    size_t rows = (size_t)1 << t->cfg.cls_bits;
+    size_t rows = sl__train_cls_rows(t);
     float *saved = malloc(rows * sizeof *saved), *p = malloc((dv->n + 1) * sizeof *p);
     size_t *order = sl__train_identity(t->ctsd[0].n);
     float cw[2], b = 0, thr = 0.5f;
@@ -103,8 +105,9 @@ static sl_status train_binary(sl_trainer *t, const bin_head *h, double *best_f, 
     for (unsigned e = 0; !st && e < t->cfg.epochs; e++) {
         bin_epoch(t, h, order, &rng, cw, &b);
         for (size_t i = 0; i < dv->n; i++)
-            p[i] = sigmoidf_(
-                sl__train_logit(t->W, COLS, h->col, t->pool + dv->v[i].off, dv->v[i].n) + b);
+            p[i] = sigmoidf_(sl__train_cls_logit(t, t->W, COLS, h->col, SL__DOC_F(t, &dv->v[i]),
+                                                 dv->v[i].n, SL__DOC_XD(t, &dv->v[i])) +
+                             b);
         float th = 0.5f;
         double f = dv->n ? tune_threshold(dv, h, p, &th) : 0;
         sl__train_log(t, "%s epoch %u: dev F1 %.4f (threshold %.2f)\n", h->name, e + 1, f, th);

@@ -29,6 +29,20 @@ static sl_status meta_head(const sl_trainer *t, sl_buf *b)
         t->params.span_bits, SL__BLOCK_ROWS);
     for (size_t i = 0; !st && i < t->nsrc; i++)
         st = sl_buf_printf(b, "data: %s (%s)\n", t->src_name[i], t->src_lic[i]);
+    if (!st && t->vec.dim)
+        st = sl_buf_printf(b,
+                           "vectors: %u dimensions, %u words, 2^%u n-gram rows; dense "
+                           "features: %s%s\n",
+                           t->vec.dim, t->vec.nwords, t->vec.bucket_bits,
+                           t->dn ? "comment mean and max" : "",
+                           t->sn ? (t->dn ? ", token window" : "token window") : "");
+    /* the vectors' own record (settings, texts and their licences), line by line */
+    for (const char *l = t->vec.dim ? t->vec.meta : ""; !st && *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (n) st = sl_buf_printf(b, "vectors.%.*s\n", (int)n, l);
+        l += n + (e != NULL);
+    }
     if (!st && t->cv_folds)
         st = sl_buf_printf(b,
                            "classifier_cv: %u folds of %zu training texts, %u epochs (%s weights), "
@@ -107,7 +121,8 @@ static sl_status drop_span_dev_texts(sl_trainer *t)
 
 static sl_status train_all(sl_trainer *t, sl_error *err)
 {
-    if (drop_span_dev_texts(t)) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    if (drop_span_dev_texts(t) || sl__train_standardize_comments(t))
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     sl__train_log(t, "examples: classify %zu/%zu, spans %zu/%zu, ctsd %zu/%zu (train/dev)\n",
                   t->cls[0].n, t->cls[1].n, t->spx[0].n, t->spx[1].n, t->ctsd[0].n, t->ctsd[1].n);
     sl_status st = SL_OK;
@@ -119,10 +134,27 @@ static sl_status train_all(sl_trainer *t, sl_error *err)
 
 static sl_status zero_tables(sl_trainer *t, sl_error *err)
 {
-    if (!t->W) t->W = calloc(((size_t)1 << t->cfg.cls_bits) * SL__CLS_COLS, sizeof *t->W);
-    if (!t->SW) t->SW = calloc((size_t)1 << t->cfg.span_bits, sizeof *t->SW);
+    if (!t->W) t->W = calloc(sl__train_cls_rows(t) * SL__CLS_COLS, sizeof *t->W);
+    if (!t->SW) t->SW = calloc(sl__train_span_rows(t), sizeof *t->SW);
     if (!t->W || !t->SW) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     return SL_OK;
+}
+
+/* The DENSE section (model/format.h) from the trained dense rows and their scales. */
+static float *dense_section(const sl_trainer *t)
+{
+    const sl__params *p = &t->params;
+    float *d = calloc(sl__dense_floats(p) + 1, sizeof *d), *o = d;
+    if (!d) return NULL;
+    size_t cb = (size_t)1 << t->cfg.cls_bits, sb = (size_t)1 << t->cfg.span_bits;
+    memcpy(o, t->dmu, p->cls_dense * sizeof *o), o += p->cls_dense;
+    memcpy(o, t->dinv, p->cls_dense * sizeof *o), o += p->cls_dense;
+    memcpy(o, t->W + cb * SL__CLS_COLS, p->cls_dense * SL__CLS_COLS * sizeof *o);
+    o += p->cls_dense * SL__CLS_COLS;
+    memcpy(o, t->smu, p->span_dense * sizeof *o), o += p->span_dense;
+    memcpy(o, t->sinv, p->span_dense * sizeof *o), o += p->span_dense;
+    memcpy(o, t->SW + sb, p->span_dense * sizeof *o);
+    return d;
 }
 
 sl_status sl_trainer_run(sl_trainer *t, const char *out_path, sl_error *err)
@@ -137,11 +169,17 @@ sl_status sl_trainer_run(sl_trainer *t, const char *out_path, sl_error *err)
     p->block_rows = SL__BLOCK_ROWS;
     p->span_gate = 2.0f;
     p->span_threshold = 0.5f;
+    p->vec_dim = t->vec.dim;
+    p->cls_dense = (uint32_t)t->dn;
+    p->span_dense = (uint32_t)t->sn;
     sl_status st = train_all(t, err);
     if (!st) st = zero_tables(t, err);
     sl_buf meta = {0};
     if (!st) st = meta_head(t, &meta);
-    sl__weights w = {*p, t->W, t->SW, NULL};
+    float *dense = !st && p->vec_dim ? dense_section(t) : NULL;
+    if (!st && p->vec_dim && !dense)
+        st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
+    sl__weights w = {*p, t->W, t->SW, NULL, t->vbytes, t->vbytes_len, dense};
     unsigned char *bytes = NULL;
     size_t len = 0;
     sl_model *m = NULL;
@@ -158,6 +196,7 @@ sl_status sl_trainer_run(sl_trainer *t, const char *out_path, sl_error *err)
     }
     sl_model_free(m);
     free(bytes);
+    free(dense);
     sl_buf_free(&meta);
     return st;
 }

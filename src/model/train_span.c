@@ -10,18 +10,22 @@
 #include <string.h>
 
 #include "model/metrics.h"
+#include "sangloc/metrics.h"
 #include "model/train.h"
+#include "model/vecfeat.h"
 
 static float sigmoidf_(float x)
 {
     return 1.0f / (1.0f + expf(-x));
 }
 
-static float classifier_pclean(const sl_trainer *t, const uint32_t *f, size_t n, float *p_bad)
+/* xd: the comment's standardized dense features, or NULL. */
+static float classifier_pclean(const sl_trainer *t, const uint32_t *f, size_t n, const float *xd,
+                               float *p_bad)
 {
     float z[3], mx, s = 0, e[3];
     for (int c = 0; c < 3; c++)
-        z[c] = sl__train_logit(t->W, SL__CLS_COLS, c, f, n) + t->params.cls_bias[c];
+        z[c] = sl__train_cls_logit(t, t->W, SL__CLS_COLS, c, f, n, xd) + t->params.cls_bias[c];
     mx = fmaxf(z[0], fmaxf(z[1], z[2]));
     for (int c = 0; c < 3; c++) s += e[c] = expf(z[c] - mx);
     *p_bad = (e[1] + e[2]) / s;
@@ -63,8 +67,9 @@ static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err
     sl_status st = sl__mtext_build(&t->mt, x->text, x->len, err);
     if (st) return st;
     size_t nn, n = sl__train_comment_feats(t, &nn);
-    float p_bad;
-    x->pclean = t->params.has_cls ? classifier_pclean(t, t->fbuf, n, &p_bad) : 0.5f;
+    float p_bad, *xd = t->dn && t->dstd ? t->dbuf : NULL;
+    for (size_t i = 0; xd && i < t->dn; i++) xd[i] = (xd[i] - t->dmu[i]) * t->dinv[i];
+    x->pclean = t->params.has_cls ? classifier_pclean(t, t->fbuf, n, xd, &p_bad) : 0.5f;
     if (!t->params.has_cls) p_bad = 0.5f;
     if (toks == &t->tok[0] && oof_pbad(t, x->th, &p_bad)) x->pclean = 1 - p_bad;
     x->off = toks->n;
@@ -79,6 +84,10 @@ static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err
         tk.y = (int8_t)gold_label(x, tk.os, tk.oe);
         tk.n = (uint32_t)k;
         st = sl__train_pool_append(t, f, k, &tk.off);
+        if (!st && t->sn) {
+            sl__vec_token(t->tokvec, nn, i, t->vec.dim, t->dbuf);
+            st = sl__train_dense_append(t, t->dbuf, t->sn, &tk.doff);
+        }
         if (!st) st = sl__docs_push(toks, &tk);
     }
     return st ? sl_error_set(err, st, SL_NO_POS, "out of memory") : SL_OK;
@@ -91,10 +100,13 @@ typedef struct span_eval {
     size_t maxtok;
 } span_eval;
 
-static double dev_span_f1(const sl_trainer *t, span_eval *ev, float thr, float gate)
+/* Dev span F1 (per comment, averaged) for a threshold and gate; *chars receives the pooled
+ * character-level macro-F1 of the same spans. */
+static double dev_span_f1(const sl_trainer *t, span_eval *ev, float thr, float gate, double *chars)
 {
     const docs *dv = &t->spx[1];
     double sum = 0;
+    long conf[4] = {0};
     for (size_t i = 0; i < dv->n; i++) {
         const doc *x = &dv->v[i];
         size_t np = 0;
@@ -109,7 +121,9 @@ static double dev_span_f1(const sl_trainer *t, span_eval *ev, float thr, float g
                                  SL_MODEL_MAX_SPANS);
         }
         sum += sl__span_f1(x->text, x->len, ev->out, np, x->spans, x->nspans);
+        sl_metrics_span_chars(x->text, x->len, ev->out, np, x->spans, x->nspans, conf);
     }
+    *chars = sl__macro_f1(conf, 2, NULL);
     return dv->n ? sum / (double)dv->n : 0;
 }
 
@@ -118,14 +132,14 @@ static double dev_span_f1(const sl_trainer *t, span_eval *ev, float thr, float g
  * best F1, the lowest gate wins. */
 #define GATE_SLACK 0.003
 
-static double tune_spans(const sl_trainer *t, span_eval *ev, float *thr, float *gate)
+static double tune_spans(const sl_trainer *t, span_eval *ev, float *thr, float *gate, double *chars)
 {
     static const float gates[] = {0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f, 0.98f, 2.0f};
     enum { NG = sizeof gates / sizeof gates[0], NT = 41 };
-    double f[NG][NT], best = -1;
+    double f[NG][NT], c[NG][NT], best = -1;
     for (size_t g = 0; g < NG; g++)
         for (int k = 0; k < NT; k++) {
-            f[g][k] = dev_span_f1(t, ev, (10 + 2 * k) / 100.0f, gates[g]);
+            f[g][k] = dev_span_f1(t, ev, (10 + 2 * k) / 100.0f, gates[g], &c[g][k]);
             if (f[g][k] > best) best = f[g][k];
         }
     for (size_t g = 0; g < NG; g++) {
@@ -135,9 +149,32 @@ static double tune_spans(const sl_trainer *t, span_eval *ev, float *thr, float *
         if (bk < 0) continue;
         *thr = (10 + 2 * bk) / 100.0f;
         *gate = gates[g];
+        *chars = c[g][bk];
         return f[g][bk];
     }
     return best;
+}
+
+/* A token's logit without the intercept: hashed features, then the dense ones (standardized,
+ * in the rows after the hashed table). */
+static float span_logit(const sl_trainer *t, const doc *x)
+{
+    float acc = sl__train_logit(t->SW, 1, 0, t->pool + x->off, x->n);
+    const float *wd = t->SW + ((size_t)1 << t->cfg.span_bits), *xd = t->dpool + x->doff;
+    for (size_t i = 0; i < t->sn; i++) acc += wd[i] * xd[i];
+    return acc;
+}
+
+static void span_step(sl_trainer *t, const doc *x, float g)
+{
+    sl__train_adagrad(t->SW, t->SG, 1, 0, t->pool + x->off, x->n, g, t->cfg.lr);
+    size_t base = (size_t)1 << t->cfg.span_bits;
+    const float *xd = t->dpool + x->doff;
+    for (size_t i = 0; i < t->sn; i++) {
+        float gi = g * xd[i];
+        t->SG[base + i] += gi * gi;
+        t->SW[base + i] -= t->cfg.lr * gi / sqrtf(t->SG[base + i] + 1e-6f);
+    }
 }
 
 static void span_epoch(sl_trainer *t, size_t *order, uint64_t *rng, const float cw[2], float *b)
@@ -146,12 +183,29 @@ static void span_epoch(sl_trainer *t, size_t *order, uint64_t *rng, const float 
     sl__train_shuffle(order, tr->n, rng);
     for (size_t k = 0; k < tr->n; k++) {
         const doc *x = &tr->v[order[k]];
-        const uint32_t *f = t->pool + x->off;
-        float p = sigmoidf_(sl__train_logit(t->SW, 1, 0, f, x->n) + *b);
+        float p = sigmoidf_(span_logit(t, x) + *b);
         float g = cw[x->y] * (p - (float)x->y);
-        sl__train_adagrad(t->SW, t->SG, 1, 0, f, x->n, g, t->cfg.lr);
+        span_step(t, x, g);
         *b -= 0.01f * g;
     }
+}
+
+/* The token features' scale from the training tokens, applied to every token. */
+static sl_status standardize_tokens(sl_trainer *t)
+{
+    const docs *tr = &t->tok[0];
+    float *rows = malloc((tr->n + 1) * t->sn * sizeof *rows);
+    if (!rows) return SL_ERR_NOMEM;
+    for (size_t i = 0; i < tr->n; i++)
+        memcpy(rows + i * t->sn, t->dpool + tr->v[i].doff, t->sn * sizeof *rows);
+    sl__train_dense_scale(rows, tr->n, t->sn, t->sn, t->smu, t->sinv);
+    free(rows);
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < t->tok[s].n; i++) {
+            float *xd = t->dpool + t->tok[s].v[i].doff;
+            for (size_t j = 0; j < t->sn; j++) xd[j] = (xd[j] - t->smu[j]) * t->sinv[j];
+        }
+    return SL_OK;
 }
 
 static sl_status build_tokens(sl_trainer *t, sl_error *err)
@@ -161,19 +215,20 @@ static sl_status build_tokens(sl_trainer *t, sl_error *err)
             sl_status st = comment_tokens(t, &t->spx[s].v[i], &t->tok[s], err);
             if (st) return st;
         }
+    if (t->sn && standardize_tokens(t))
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "out of memory");
     return SL_OK;
 }
 
 static void dev_probs(const sl_trainer *t, float b, float *p)
 {
     const docs *d = &t->tok[1];
-    for (size_t i = 0; i < d->n; i++)
-        p[i] = sigmoidf_(sl__train_logit(t->SW, 1, 0, t->pool + d->v[i].off, d->v[i].n) + b);
+    for (size_t i = 0; i < d->n; i++) p[i] = sigmoidf_(span_logit(t, &d->v[i]) + b);
 }
 
 static sl_status fit(sl_trainer *t, span_eval *ev, float *saved, size_t *order)
 {
-    size_t rows = (size_t)1 << t->cfg.span_bits;
+    size_t rows = sl__train_span_rows(t);
     float cw[2], b = 0, thr = 0.5f, gate = 2.0f;
     double best = -1;
     uint64_t rng = t->cfg.seed ^ 0x5a;
@@ -181,9 +236,11 @@ static sl_status fit(sl_trainer *t, span_eval *ev, float *saved, size_t *order)
     for (unsigned e = 0; e < t->cfg.epochs; e++) {
         span_epoch(t, order, &rng, cw, &b);
         dev_probs(t, b, ev->p);
-        double f = t->spx[1].n ? tune_spans(t, ev, &thr, &gate) : 0;
-        sl__train_log(t, "spans epoch %u: dev span F1 %.4f (threshold %.2f, gate %.2f)\n", e + 1, f,
-                      thr, gate);
+        double chars = 0, f = t->spx[1].n ? tune_spans(t, ev, &thr, &gate, &chars) : 0;
+        sl__train_log(t,
+                      "spans epoch %u: dev span F1 %.4f, character macro-F1 %.4f (threshold "
+                      "%.2f, gate %.2f)\n",
+                      e + 1, f, chars, thr, gate);
         if (f > best || !t->spx[1].n) {
             best = f;
             memcpy(saved, t->SW, rows * sizeof *saved);
@@ -199,7 +256,7 @@ static sl_status fit(sl_trainer *t, span_eval *ev, float *saved, size_t *order)
 
 sl_status sl__train_spans(sl_trainer *t, sl_error *err)
 {
-    size_t rows = (size_t)1 << t->cfg.span_bits;
+    size_t rows = sl__train_span_rows(t);
     sl_status st = build_tokens(t, err);
     if (st) return st;
     t->SW = calloc(rows, sizeof *t->SW);
