@@ -79,4 +79,9 @@ typedef struct sl_pretrain_neighbour {
 size_t sl_pretrainer_nearest(sl_pretrainer *p, const char *word, size_t len,
                              sl_pretrain_neighbour *out, size_t k);
 
+/* Reads and checks a vector file as the model will (every check of the format); on success
+ * *meta is a malloc'd copy of its meta text, preceded by a "dim: N, words: N, n-gram rows: N"
+ * line. SL_ERR_IO, SL_ERR_TOO_LARGE, SL_ERR_MODEL (what is wrong), SL_ERR_NOMEM. */
+sl_status sl_vectors_check(const char *path, char **meta, sl_error *err);
+
 #endif

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: sangloc pretrain --text FILE [--text FILE]... -o VECTORS [options]\n"
+            "       sangloc pretrain --check VECTORS\n"
             "Learns subword-aware word vectors (skip-gram with character n-grams) from the\n"
             "\"text\" fields of JSON-lines files (.xz read directly); docs/model.md gives the\n"
             "command that builds the shipped vectors and how long it takes.\n"
@@ -51,9 +52,11 @@ static void usage(FILE *f)
             "  --bucket-bits N         log2 n-gram rows, 0 (none) or 10..24 (18)\n"
             "  --min-count N           fewer occurrences leave a word out (5)\n"
             "  --max-words N           most frequent words kept (200000)\n"
+            "  --sample X              subsampling threshold of frequent words (1e-4; 0: none)\n"
             "  --threads N             training threads, 1..256 (the number of cores)\n"
             "  --seed N                random seed (one thread: the same file for a seed)\n"
             "  --nearest WORD          after training, print WORD's 10 nearest words\n"
+            "  --check VECTORS         check a vector file and print its settings and sources\n"
             "  --quiet                 no progress on stderr\n"
             "  -h, --help              this help\n"
             "Exit status: 0 vectors written, 1 training failed, 2 usage error.\n");
@@ -66,7 +69,7 @@ typedef struct args {
     int nsources;
     const char *nearest[MAX_NEAREST];
     int nnearest;
-    const char *out;
+    const char *out, *check;
     sl_pretrain_config cfg;
 } args;
 
@@ -113,10 +116,20 @@ static int parse_opt(args *a, const char *opt, const char *val)
         c->lr = (float)d;
         return 1;
     }
+    if (!strcmp(opt, "--sample")) {
+        double d;
+        if (!sl__cli_parse_real("pretrain", opt, val, 0, 0.5, &d)) return -1;
+        c->sample = (float)d;
+        return 1;
+    }
     if (!strcmp(opt, "--seed")) {
         unsigned long long v;
         if (!sl__cli_parse_uint("pretrain", opt, val, 0, UINT64_MAX, &v)) return -1;
         c->seed = v;
+        return 1;
+    }
+    if (!strcmp(opt, "--check")) {
+        a->check = val;
         return 1;
     }
     if (!strcmp(opt, "-o") || !strcmp(opt, "--output")) {
@@ -148,6 +161,11 @@ static int parse_args(args *a, int argc, char **argv)
         if (r <= 0) return 3;
         i++;
     }
+    if (a->check && (a->out || a->nfiles)) {
+        sl__cli_usage_error("pretrain", usage, "--check takes no other files");
+        return 3;
+    }
+    if (a->check) return 0;
     if (!a->out || !a->nfiles) {
         sl__cli_usage_error("pretrain", usage, "give -o VECTORS and at least one --text FILE");
         return 3;
@@ -295,6 +313,25 @@ static void print_nearest(sl_pretrainer *p, const char *word)
     fputc('\n', stdout);
 }
 
+static int check(const char *path)
+{
+    char *meta;
+    sl_error err = {0};
+    if (sl_vectors_check(path, &meta, &err)) {
+        sl__cli_error("pretrain", path, 0, "%s", err.message);
+        return 1;
+    }
+    for (const char *s = meta; *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        sl__cli_fput_visible(stdout, s, n);
+        fputc('\n', stdout);
+        s += n + (nl ? 1 : 0);
+    }
+    free(meta);
+    return 0;
+}
+
 static double now_s(void)
 {
     struct timespec t;
@@ -308,6 +345,7 @@ int sl_cmd_pretrain(int argc, char **argv)
     int r = parse_args(&a, argc, argv);
     if (r == 1) usage(stdout);
     if (r) return r == 1 ? 0 : 2;
+    if (a.check) return check(a.check);
     double t0 = now_s();
     sl_pretrainer *p;
     sl_error err = {0};

@@ -24,6 +24,7 @@
 #include "model/feat.h"
 #include "model/vectors.h"
 #include "sangloc/text.h"
+#include "util/file.h"
 
 #define END_OF_TEXT  UINT32_MAX
 #define NEG_TABLE    (1u << 23)
@@ -326,6 +327,12 @@ sl_status sl_pretrainer_add_text(sl_pretrainer *p, const char *text, size_t len,
     if (st) return st;
     const sl_view *v = sl_text_view(p->text, SL_VIEW_NORM);
     size_t n = sl__tokenize(v, p->toks, SL__MAX_TOKENS);
+    p->ntexts++;
+    p->ntokens += n;
+    if (p->nfiles) {
+        p->files[p->nfiles - 1].texts++;
+        p->files[p->nfiles - 1].tokens += n;
+    }
     if (!n) return SL_OK;
     for (size_t i = 0; i < n; i++)
         if (add_token(p, &p->toks[i], v))
@@ -339,12 +346,6 @@ sl_status sl_pretrainer_add_text(sl_pretrainer *p, const char *text, size_t len,
         p->corpus_cap = nc;
     }
     p->corpus[p->ncorpus++] = END_OF_TEXT;
-    p->ntexts++;
-    p->ntokens += n;
-    if (p->nfiles) {
-        p->files[p->nfiles - 1].texts++;
-        p->files[p->nfiles - 1].tokens += n;
-    }
     return SL_OK;
 }
 
@@ -811,4 +812,39 @@ size_t sl_pretrainer_nearest(sl_pretrainer *p, const char *word, size_t len,
     }
     free(q);
     return got;
+}
+
+/* ---- checking a file ----------------------------------------------------------------------- */
+
+sl_status sl_vectors_check(const char *path, char **meta, sl_error *err)
+{
+    *meta = NULL;
+    char *data;
+    size_t len;
+    sl_status st = sl__file_read(path, (size_t)1 << 32, &data, &len, err);
+    if (st) return st;
+    unsigned char *copy = aligned_alloc(64, (len + 64) / 64 * 64);
+    if (!copy) {
+        free(data);
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for %s", path);
+    }
+    memcpy(copy, data, len);
+    free(data);
+    sl__vectors v;
+    st = sl__vectors_bind(&v, copy, len, err);
+    if (!st) {
+        char head[160];
+        int n = snprintf(head, sizeof head, "dim: %u, words: %u, n-gram rows: %llu, %zu bytes\n",
+                         v.dim, v.nwords, v.bucket_bits ? 1ull << v.bucket_bits : 0ull, len);
+        size_t ml = strlen(v.meta);
+        *meta = malloc((size_t)n + ml + 1);
+        if (!*meta)
+            st = sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for %s", path);
+        else {
+            memcpy(*meta, head, (size_t)n);
+            memcpy(*meta + n, v.meta, ml + 1);
+        }
+    }
+    free(copy);
+    return st;
 }
