@@ -359,13 +359,16 @@ void sl_pretrainer_counts(const sl_pretrainer *p, uint64_t *texts, uint64_t *tok
 
 /* ---- vocabulary ---------------------------------------------------------------------------- */
 
-static const uint64_t *sort_counts;
+typedef struct ranked {
+    uint64_t count;
+    uint32_t id;
+} ranked;
 
 static int by_count(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (sort_counts[x] != sort_counts[y]) return sort_counts[x] > sort_counts[y] ? -1 : 1;
-    return x < y ? -1 : x > y; /* first seen first: the order does not depend on qsort */
+    const ranked *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id; /* first seen first: qsort's order is not used */
 }
 
 static int build_vocab(sl_pretrainer *p)
@@ -377,12 +380,18 @@ static int build_vocab(sl_pretrainer *p)
         free(order);
         return -1;
     }
+    ranked *r = malloc((nd ? nd : 1) * sizeof *r);
+    if (!r) {
+        free(order);
+        return -1;
+    }
     size_t keep = 0;
     for (size_t i = 0; i < nd; i++)
-        if (p->count[i] >= p->c.min_count) order[keep++] = (uint32_t)i;
-    sort_counts = p->count;
-    qsort(order, keep, sizeof *order, by_count);
+        if (p->count[i] >= p->c.min_count) r[keep++] = (ranked){p->count[i], (uint32_t)i};
+    qsort(r, keep, sizeof *r, by_count);
     if (keep > p->c.max_words) keep = p->c.max_words;
+    for (size_t w = 0; w < keep; w++) order[w] = r[w].id;
+    free(r);
     for (size_t i = 0; i < nd; i++) p->word_of_id[i] = END_OF_TEXT;
     for (size_t w = 0; w < keep; w++) p->word_of_id[order[w]] = (uint32_t)w;
     p->id_of_word = order;
