@@ -119,10 +119,14 @@ static inline void add_row(float *restrict out, const int8_t *restrict w, float 
     for (uint32_t d = 0; d < dim; d++) out[d] += s * (float)w[d];
 }
 
+static inline void set_row(float *restrict out, const int8_t *restrict w, float s, uint32_t dim)
+{
+    for (uint32_t d = 0; d < dim; d++) out[d] = s * (float)w[d];
+}
+
 int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *norm, float *out)
 {
     const uint32_t dim = v->dim;
-    memset(out, 0, dim * sizeof *out);
     const uint64_t key = sl__vectors_key(t->h);
     const uint64_t mask = ((uint64_t)1 << v->slot_bits) - 1;
     /* bind checked that a slot is empty, so the probe ends */
@@ -130,20 +134,25 @@ int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *nor
         uint64_t k = v->keys[i];
         if (k == key) {
             uint32_t r = v->rows[i];
-            add_row(out, v->word_w + (size_t)r * dim, v->word_s[r], dim);
+            set_row(out, v->word_w + (size_t)r * dim, v->word_s[r], dim);
             return 1;
         }
         if (!k) break;
     }
-    if (!t->word || !v->bucket_bits || t->ve > norm->len || t->vs >= t->ve) return 0;
     uint32_t b[SL__VEC_MAX_NGRAMS];
-    size_t n =
-        sl__vectors_ngrams(norm->data + t->vs, t->ve - t->vs, v->minn, v->maxn, v->bucket_bits, b);
-    if (!n) return 0;
-    for (size_t j = 0; j < n; j++)
-        add_row(out, v->ngram_w + (size_t)b[j] * dim, v->ngram_s[b[j]], dim);
+    size_t n = 0;
+    if (t->word && v->bucket_bits && t->ve <= norm->len && t->vs < t->ve)
+        n = sl__vectors_ngrams(norm->data + t->vs, t->ve - t->vs, v->minn, v->maxn, v->bucket_bits,
+                               b);
+    if (!n) {
+        memset(out, 0, dim * sizeof *out);
+        return 0;
+    }
+    /* the mean: the scale of each row divided by n once, no division per element */
     const float inv = 1.0f / (float)n;
-    for (uint32_t d = 0; d < dim; d++) out[d] *= inv;
+    set_row(out, v->ngram_w + (size_t)b[0] * dim, v->ngram_s[b[0]] * inv, dim);
+    for (size_t j = 1; j < n; j++)
+        add_row(out, v->ngram_w + (size_t)b[j] * dim, v->ngram_s[b[j]] * inv, dim);
     return 2;
 }
 
