@@ -150,6 +150,29 @@ static void test_round_trip(void **state)
     for (int d = 0; d < DIM; d++) assert_true(out[d] == 0.0f);
 }
 
+/* Pooling: the mean and max over the tokens that have a vector (symbols without one skipped). */
+static void test_pool(void **state)
+{
+    fixture *f = *state;
+    sl__vectors v;
+    sl_error err;
+    assert_int_equal(sl__vectors_bind(&v, f->file, f->len, &err), SL_OK);
+    const sl_view *nv = tokens(f, "!? ngu !? đẹp");
+    float mean[DIM], max[DIM], scratch[DIM], a[DIM], b[DIM], want_mean[DIM], want_max[DIM];
+    assert_int_equal(sl__vectors_pool(&v, f->toks, f->ntoks, nv, mean, max, scratch), 2);
+    assert_int_equal(sl__vectors_token(&v, &f->toks[1], nv, a), 1);
+    assert_int_equal(sl__vectors_token(&v, &f->toks[3], nv, b), 1);
+    for (int d = 0; d < DIM; d++) {
+        want_mean[d] = (a[d] + b[d]) / 2;
+        want_max[d] = a[d] > b[d] ? a[d] : b[d];
+    }
+    assert_close(mean, want_mean, 1e-6f);
+    assert_memory_equal(max, want_max, sizeof max);
+    nv = tokens(f, "!? ...");
+    assert_int_equal(sl__vectors_pool(&v, f->toks, f->ntoks, nv, mean, max, scratch), 0);
+    for (int d = 0; d < DIM; d++) assert_true(mean[d] == 0 && max[d] == 0);
+}
+
 /* An unaccented spelling of an unknown word gets its accented spelling's n-gram vector. */
 static void test_folded_ngrams(void **state)
 {
@@ -301,6 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folded_ngrams, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_ngrams_and_zero_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_files, setup, teardown),
