@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `sangloc pretrain` on a small corpus built here: the vector file is written and passes
 # --check (every check of the format) with its inputs and licences, --nearest puts the word that
-# shares all of kiwa's contexts first, .xz input reads the same texts, and a bad JSON line or a
-# record without text is reported with file:line and skipped while the run still succeeds.
+# shares all of kiwa's contexts first, .xz input reads the same texts, and a bad JSON line, a
+# record without text or a text line that is not UTF-8 is reported with file:line and skipped
+# while the run still succeeds.
 # $1: the sangloc binary.
 set -euo pipefail
 bin=$1
@@ -20,6 +21,7 @@ awk 'BEGIN {
         printf "{\"text\": \"%s %s %s %s\\n== heading ==\\n%s %s\"}\n", x[int(rand()*6)+1], x[int(rand()*6)+1], c, x[int(rand()*6)+1], x[int(rand()*6)+1], c
         if (i == 10) print "{\"text\": \"broken"
         if (i == 20) print "{\"title\": \"no text\"}"
+        if (i == 30) printf "{\"text\": \"ok\\nab\377\"}\n"
     }
 }' >"$tmp/vihsd/train.jsonl"
 opts=(--dim 16 --epochs 5 --min-count 2 --bucket-bits 10 --threads 1 --seed 3 --sample 0)
@@ -31,14 +33,16 @@ grep -q "vihsd/train.jsonl:12: byte [0-9]*: malformed JSON, skipped" "$tmp/err" 
     fail "bad JSON line not reported with file:line: $(cat "$tmp/err")"
 grep -q "vihsd/train.jsonl:23: no \"text\" string, skipped" "$tmp/err" ||
     fail "record without text not reported: $(cat "$tmp/err")"
-grep -q "2000 records, 4000 texts, 2 skipped" "$tmp/err" || fail "counts: $(cat "$tmp/err")"
+grep -q "vihsd/train.jsonl:34: byte 2 of a text line: .*, skipped" "$tmp/err" ||
+    fail "invalid UTF-8 not reported: $(cat "$tmp/err")"
+grep -q "2001 records, 4001 texts, 3 skipped" "$tmp/err" || fail "counts: $(cat "$tmp/err")"
 first=$(sed -n 's/^nearest kiwa: \([^ ]*\) .*/\1/p' "$tmp/out")
 [ "$first" = lopu ] || fail "nearest kiwa: '$first' first, not lopu: $(cat "$tmp/out")"
 first=$(sed -n 's/^nearest zerd: \([^ ]*\) .*/\1/p' "$tmp/out")
 [ "$first" = qumi ] || fail "nearest zerd: '$first' first, not qumi: $(cat "$tmp/out")"
 "$bin" pretrain --check "$tmp/v.slv" >"$tmp/check" || fail "--check refused the file"
 grep -q "^dim: 16, words: 16, n-gram rows: 1024" "$tmp/check" || fail "check: $(head -1 "$tmp/check")"
-grep -q "^input: .*vihsd/train.jsonl (4000 texts, 12000 tokens)$" "$tmp/check" ||
+grep -q "^input: .*vihsd/train.jsonl (4001 texts, 12001 tokens)$" "$tmp/check" ||
     fail "check: no input line: $(cat "$tmp/check")"
 grep -q "^source: ViHSD (research only)$" "$tmp/check" || fail "check: no ViHSD licence"
 grep -q "^source: Extra (CC0)$" "$tmp/check" || fail "check: no --source licence"
@@ -48,7 +52,7 @@ grep -q "heading" "$tmp/check" && fail "heading lines were learned"
 xz -c "$tmp/vihsd/train.jsonl" >"$tmp/vihsd/train.jsonl.xz"
 "$bin" pretrain --quiet --text "$tmp/vihsd/train.jsonl.xz" "${opts[@]}" --source "Extra=CC0" \
     -o "$tmp/x.slv" 2>"$tmp/err2" || fail "xz input: $(cat "$tmp/err2")"
-grep -q "2000 records, 4000 texts, 2 skipped" "$tmp/err2" || fail "xz counts: $(cat "$tmp/err2")"
+grep -q "2001 records, 4001 texts, 3 skipped" "$tmp/err2" || fail "xz counts: $(cat "$tmp/err2")"
 size=$(stat -c %s "$tmp/v.slv")
 meta=$(grep -c '' "$tmp/check")
 cmp -n 4096 <(tail -c +65 "$tmp/v.slv") <(tail -c +65 "$tmp/x.slv") || fail "xz: other vectors"
