@@ -25,7 +25,7 @@ declare -A below=(
 # The layer of each public header (include/sangloc/NAME.h).
 declare -A public=(
     [status]=util [hit]=util [buf]=util [text]=text [detect]=detect [matcher]=detect [model]=model
-    [metrics]=model [bank]=bank [policy]=engine [engine]=engine [reload]=engine
+    [metrics]=model [pretrain]=model [bank]=bank [policy]=engine [engine]=engine [reload]=engine
     [record]=io [batch]=io [store]=store [server]=server
     [audit]=audit [worker]=worker
 )

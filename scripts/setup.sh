@@ -14,7 +14,7 @@ esac
 packages=(build-essential cmake pkg-config clang-format libicu-dev "$hs_pkg" libcjson-dev
           libyaml-dev libxxhash-dev libsqlite3-dev libsodium-dev libcmocka-dev clang llvm
           libclang-rt-14-dev libevent-dev libcurl4-openssl-dev curl jq sqlite3 openssl
-          libjs-chart.js chromium postgresql-15 libpq-dev librdkafka-dev)
+          libjs-chart.js chromium postgresql-15 libpq-dev librdkafka-dev liblzma-dev)
 # the browser tests (tests/browser) run Node; a Node from elsewhere (it carries its own npm) is fine
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)

@@ -5,6 +5,7 @@
 
 int sl_cmd_normalize(int argc, char **argv);
 int sl_cmd_train(int argc, char **argv);
+int sl_cmd_pretrain(int argc, char **argv);
 int sl_cmd_model(int argc, char **argv);
 int sl_cmd_eval(int argc, char **argv);
 int sl_cmd_bank(int argc, char **argv);

@@ -41,6 +41,7 @@ static const command commands[] = {
     {"policy", sl_cmd_policy, "lint a policy file or run its test cases (policy check|test FILE)"},
     {"normalize", sl_cmd_normalize, "print the normalized views of texts"},
     {"train", sl_cmd_train, "train a model file from JSON-lines data"},
+    {"pretrain", sl_cmd_pretrain, "learn word vectors from unlabeled JSON-lines text"},
     {"model", sl_cmd_model, "describe a model file (sangloc model info FILE)"},
     {"eval", sl_cmd_eval, "measure a model on labelled dev data"},
     {"token", sl_cmd_token, "create, list and revoke the service's access tokens"},

@@ -52,4 +52,56 @@ sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_err
  * else zeros (returns 0: no n-gram rows, or a symbol token that is not a word). */
 int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *norm, float *out);
 
+/* Mean and elementwise max of the vectors of NORM tokens toks[0, n) of view norm, over the
+ * tokens that have one (sl__vectors_token != 0); both zeros when none has. scratch holds dim
+ * floats. Returns how many tokens had a vector. */
+size_t sl__vectors_pool(const sl__vectors *v, const sl__tok *toks, size_t n, const sl_view *norm,
+                        float *mean, float *max, float *scratch);
+
+/* ---- layout and writing (used by sl_pretrain, tests and the fuzzer) ------------------------ */
+
+#define SL__VEC_HEADER_BYTES    64u
+#define SL__VEC_FORMAT          1u
+#define SL__VEC_MAX_SLOT_BITS   26u
+#define SL__VEC_MAX_BUCKET_BITS 24u
+#define SL__VEC_MAX_N           8u /* maxn limit (code points, marks included) */
+/* n-grams of one token: at most SL__NGRAM_MAX_CPS code points plus the two marks, each the
+ * start of at most SL__VEC_MAX_N lengths */
+#define SL__VEC_MAX_NGRAMS ((SL__NGRAM_MAX_CPS + 2) * SL__VEC_MAX_N)
+
+/* The n-gram buckets of a word spelled by NORM bytes s[0, len) (the bytes of a token): its
+ * folded code points between '<' and '>', every run of minn..maxn of them, each hashed (FNV-1a
+ * over code points, then a 64-bit mixer) to its top bucket_bits bits. Writes at most
+ * SL__VEC_MAX_NGRAMS buckets to out and returns how many. The one definition shared by the
+ * trainer and sl__vectors_token. bucket_bits 1..SL__VEC_MAX_BUCKET_BITS, 1 <= minn <= maxn
+ * <= SL__VEC_MAX_N. */
+size_t sl__vectors_ngrams(const char *s, size_t len, unsigned minn, unsigned maxn,
+                          unsigned bucket_bits, uint32_t *out);
+
+/* The key of a token hash: 0 marks empty slots, so a hash of 0 is stored and looked up as 1. */
+static inline uint64_t sl__vectors_key(uint64_t h)
+{
+    return h ? h : 1;
+}
+
+/* What a vector file is made from: nwords keys (token hashes, distinct) with their float
+ * vectors (nwords x dim), 2^bucket_bits n-gram vectors (or none with bucket_bits 0), and the
+ * meta text. */
+typedef struct sl__vectors_src {
+    uint32_t dim, nwords, bucket_bits, minn, maxn;
+    const uint64_t *keys;
+    const float *word_vecs;
+    const float *ngram_vecs;
+    const char *meta;
+} sl__vectors_src;
+
+/* Quantizes (int8 per row, scale = max|x| / 127) and lays out a vector file in a malloc'd
+ * buffer (*out, *len; free() it). Errors: SL_ERR_ARG (sizes out of range, duplicate or
+ * non-finite values), SL_ERR_NOMEM. */
+sl_status sl__vectors_serialize(const sl__vectors_src *src, unsigned char **out, size_t *len,
+                                sl_error *err);
+
+/* sl__vectors_serialize, written to path (through path.tmp, renamed: never half a file). */
+sl_status sl__vectors_write(const sl__vectors_src *src, const char *path, sl_error *err);
+
 #endif
