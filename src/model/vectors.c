@@ -4,7 +4,7 @@
  *   0 magic "SLVECS\0\0"   8 u32 format   12 u32 dim   16 u32 nwords   20 u32 slot_bits
  *   24 u32 bucket_bits   28 u32 minn   32 u32 maxn   36 u32 meta bytes (NUL included)
  *   40 u64 file size   48 u64 checksum of every byte after the header (sl__checksum, the
- *   FNV-1a-64 variant of the model file)   56 u64 zero
+ *   FNV-1a-64 variant of the model file)   56 u32 flags (SL__VEC_FOLDED)   60 u32 zero
  * then, each at the next multiple of 64: keys u64[2^slot_bits], rows u32[2^slot_bits],
  * word_w int8[nwords*dim], word_s float[nwords], ngram_w int8[2^bucket_bits*dim],
  * ngram_s float[2^bucket_bits] (both absent with bucket_bits 0), meta (the file ends with its
@@ -78,7 +78,7 @@ static inline uint64_t mix64(uint64_t h)
 }
 
 size_t sl__vectors_ngrams(const char *s, size_t len, unsigned minn, unsigned maxn,
-                          unsigned bucket_bits, uint32_t *out)
+                          unsigned bucket_bits, int folded, uint32_t *out)
 {
     uint32_t cps[SL__NGRAM_MAX_CPS + 2];
     size_t n = 0, i = 0;
@@ -94,9 +94,11 @@ size_t sl__vectors_ngrams(const char *s, size_t len, unsigned minn, unsigned max
             if (!k) k = 1;
         }
         i += k;
-        uint32_t f = sl__cp_base(cp);
-        if (f == 0 || (f >= 0x300 && f < 0x370)) continue; /* marks: FOLD has none either */
-        cps[n++] = f;
+        if (folded) {
+            cp = sl__cp_base(cp);
+            if (cp == 0 || (cp >= 0x300 && cp < 0x370)) continue; /* marks: FOLD has none */
+        }
+        cps[n++] = cp;
     }
     cps[n++] = '>';
     size_t k = 0;
@@ -143,7 +145,7 @@ int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *nor
     size_t n = 0;
     if (t->word && v->bucket_bits && t->ve <= norm->len && t->vs < t->ve)
         n = sl__vectors_ngrams(norm->data + t->vs, t->ve - t->vs, v->minn, v->maxn, v->bucket_bits,
-                               b);
+                               (int)(v->flags & SL__VEC_FOLDED), b);
     if (!n) {
         memset(out, 0, dim * sizeof *out);
         return 0;
@@ -262,8 +264,10 @@ sl_status sl__vectors_serialize(const sl__vectors_src *src, unsigned char **out,
     memcpy(buf + 8, hdr, sizeof hdr);
     uint64_t size = l.end,
              sum = sl__checksum(buf + SL__VEC_HEADER_BYTES, l.end - SL__VEC_HEADER_BYTES);
+    uint32_t flags = src->flags;
     memcpy(buf + 40, &size, 8);
     memcpy(buf + 48, &sum, 8);
+    memcpy(buf + 56, &flags, 4);
     *out = buf;
     *len = l.end;
     return SL_OK;
@@ -312,11 +316,13 @@ sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_err
     if (len < SL__VEC_HEADER_BYTES) return BAD("vector file truncated: %zu bytes", len);
     if (memcmp(p, MAGIC, 8)) return BAD("not a sangloc vector file (bad magic)");
     uint32_t h[8];
-    uint64_t size, sum, zero;
+    uint64_t size, sum;
+    uint32_t flags, zero;
     memcpy(h, p + 8, sizeof h);
     memcpy(&size, p + 40, 8);
     memcpy(&sum, p + 48, 8);
-    memcpy(&zero, p + 56, 8);
+    memcpy(&flags, p + 56, 4);
+    memcpy(&zero, p + 60, 4);
     if (h[0] != SL__VEC_FORMAT)
         return BAD("vector file format %u, this build reads format %u", h[0], SL__VEC_FORMAT);
     if (size != len)
@@ -335,7 +341,8 @@ sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_err
     if (minn < 1 || minn > maxn || maxn > SL__VEC_MAX_N)
         return BAD("vector file: n-gram lengths %u..%u not within 1..%u", minn, maxn,
                    SL__VEC_MAX_N);
-    if (meta_len < 1 || zero) return BAD("vector file: bad header (meta size or reserved bytes)");
+    if (meta_len < 1 || zero || (flags & ~(uint32_t)SL__VEC_FOLDED))
+        return BAD("vector file: bad header (meta size, flags or reserved bytes)");
     layout l = make_layout(dim, nwords, sb, bb, meta_len);
     if (l.end != len)
         return BAD("vector file: sizes say %llu bytes, the file has %zu", (unsigned long long)l.end,
@@ -365,6 +372,7 @@ sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_err
     v->bucket_bits = bb;
     v->minn = minn;
     v->maxn = maxn;
+    v->flags = flags;
     v->keys = keys;
     v->rows = rows;
     v->word_w = (const int8_t *)(p + l.word_w);

@@ -9,9 +9,12 @@
  *   - 2^bucket_bits character n-gram rows (int8, one scale per row), for words never seen in
  *     pretraining: their vector is the mean of the rows of their n-grams;
  *   - a "key: value" text with the settings, the data it was learned from and their licences.
- * Character n-grams are those of the token's diacritic-folded code points between the marks
- * '<' and '>', of minn..maxn code points (the first SL__NGRAM_MAX_CPS code points only), so an
- * unaccented spelling of an unknown word gets the same vector as its accented one.
+ * Character n-grams are those of the token's code points between the marks '<' and '>', of
+ * minn..maxn code points (the first SL__NGRAM_MAX_CPS code points only). With SL__VEC_FOLDED
+ * they are of its diacritic-folded code points, so an unaccented spelling of an unknown word
+ * gets the vector of its accented one, but a syllable also shares every n-gram with its other
+ * tones ("ngu", "ngủ"), which pulls their vectors together; without it (the default, measured
+ * better in docs/model.md) the tones keep n-grams of their own.
  *
  * The bytes are checked once by sl__vectors_bind (sizes, offsets, alignment, finite scales,
  * checksum); after that, lookups read only inside them. All offsets inside the file are
@@ -27,6 +30,7 @@
 #include "sangloc/text.h"
 
 #define SL__VEC_MAX_DIM 512u
+#define SL__VEC_FOLDED  1u /* flag: n-grams of diacritic-folded code points */
 
 typedef struct sl__vectors {
     uint32_t dim;         /* 1..SL__VEC_MAX_DIM */
@@ -34,6 +38,7 @@ typedef struct sl__vectors {
     uint32_t slot_bits;   /* open-addressing table of 2^slot_bits word keys */
     uint32_t bucket_bits; /* 2^bucket_bits n-gram rows (0: none) */
     uint32_t minn, maxn;  /* n-gram lengths in code points, marks included */
+    uint32_t flags;       /* SL__VEC_FOLDED or 0 */
     const uint64_t *keys; /* slot -> word key (0: empty slot); linear probing */
     const uint32_t *rows; /* slot -> word row */
     const int8_t *word_w; /* nwords x dim */
@@ -70,13 +75,13 @@ size_t sl__vectors_pool(const sl__vectors *v, const sl__tok *toks, size_t n, con
 #define SL__VEC_MAX_NGRAMS ((SL__NGRAM_MAX_CPS + 2) * SL__VEC_MAX_N)
 
 /* The n-gram buckets of a word spelled by NORM bytes s[0, len) (the bytes of a token): its
- * folded code points between '<' and '>', every run of minn..maxn of them, each hashed (FNV-1a
- * over code points, then a 64-bit mixer) to its top bucket_bits bits. Writes at most
+ * code points (folded when `folded`) between '<' and '>', every run of minn..maxn of them, each
+ * hashed (FNV-1a over code points, then a 64-bit mixer) to its top bucket_bits bits. Writes at most
  * SL__VEC_MAX_NGRAMS buckets to out and returns how many. The one definition shared by the
  * trainer and sl__vectors_token. bucket_bits 1..SL__VEC_MAX_BUCKET_BITS, 1 <= minn <= maxn
  * <= SL__VEC_MAX_N. */
 size_t sl__vectors_ngrams(const char *s, size_t len, unsigned minn, unsigned maxn,
-                          unsigned bucket_bits, uint32_t *out);
+                          unsigned bucket_bits, int folded, uint32_t *out);
 
 /* The key of a token hash: 0 marks empty slots, so a hash of 0 is stored and looked up as 1. */
 static inline uint64_t sl__vectors_key(uint64_t h)
@@ -89,6 +94,7 @@ static inline uint64_t sl__vectors_key(uint64_t h)
  * meta text. */
 typedef struct sl__vectors_src {
     uint32_t dim, nwords, bucket_bits, minn, maxn;
+    uint32_t flags; /* SL__VEC_FOLDED or 0 */
     const uint64_t *keys;
     const float *word_vecs;
     const float *ngram_vecs;

@@ -72,8 +72,15 @@ static unsigned char *make_vectors(size_t *len)
     }
     for (size_t i = 0; i < (1u << 8) * DIM; i++) ngrams[i] = 0.05f * frand(&s);
     sl__mtext_free(&mt);
-    sl__vectors_src src = {
-        DIM, (uint32_t)n, 8, 3, 5, keys, vec, ngrams, "data: synthetic vectors (test)\n"};
+    sl__vectors_src src = {.dim = DIM,
+                           .nwords = (uint32_t)n,
+                           .bucket_bits = 8,
+                           .minn = 3,
+                           .maxn = 5,
+                           .keys = keys,
+                           .word_vecs = vec,
+                           .ngram_vecs = ngrams,
+                           .meta = "data: synthetic vectors (test)\n"};
     unsigned char *out = NULL;
     sl_error err = {0};
     assert_int_equal(sl__vectors_serialize(&src, &out, len, &err), SL_OK);

@@ -114,7 +114,7 @@ static void assert_close(const float *a, const float *b, float tol)
 static void ngram_mean(const fixture *f, const sl_view *v, const sl__tok *t, float *out)
 {
     uint32_t b[SL__VEC_MAX_NGRAMS];
-    size_t n = sl__vectors_ngrams(v->data + t->vs, t->ve - t->vs, 3, 6, BBITS, b);
+    size_t n = sl__vectors_ngrams(v->data + t->vs, t->ve - t->vs, 3, 6, BBITS, 0, b);
     assert_true(n > 0);
     memset(out, 0, DIM * sizeof *out);
     for (size_t j = 0; j < n; j++)
@@ -173,13 +173,21 @@ static void test_pool(void **state)
     for (int d = 0; d < DIM; d++) assert_true(mean[d] == 0 && max[d] == 0);
 }
 
-/* An unaccented spelling of an unknown word gets its accented spelling's n-gram vector. */
+/* With folded n-grams an unaccented spelling of an unknown word gets its accented spelling's
+ * n-gram vector; with accented ones (the default) the two differ. */
 static void test_folded_ngrams(void **state)
 {
     fixture *f = *state;
     sl__vectors v;
     sl_error err;
-    assert_int_equal(sl__vectors_bind(&v, f->file, f->len, &err), SL_OK);
+    sl__vectors_src src = source(f, BBITS);
+    src.flags = SL__VEC_FOLDED;
+    unsigned char *file, *copy;
+    size_t len;
+    assert_int_equal(sl__vectors_serialize(&src, &file, &len, &err), SL_OK);
+    copy = aligned_copy(file, len);
+    assert_int_equal(sl__vectors_bind(&v, copy, len, &err), SL_OK);
+    assert_int_equal(v.flags, SL__VEC_FOLDED);
     const sl_view *nv = tokens(f, "thằng khốn");
     float a[DIM], b[DIM];
     assert_int_equal(sl__vectors_token(&v, &f->toks[1], nv, a), 2);
@@ -189,6 +197,16 @@ static void test_folded_ngrams(void **state)
     nv = tokens(f, "khong");
     assert_int_equal(sl__vectors_token(&v, &f->toks[0], nv, b), 2);
     assert_memory_not_equal(a, b, sizeof a);
+
+    assert_int_equal(sl__vectors_bind(&v, f->file, f->len, &err), SL_OK);
+    assert_int_equal(v.flags, 0);
+    nv = tokens(f, "thằng khốn");
+    assert_int_equal(sl__vectors_token(&v, &f->toks[1], nv, a), 2);
+    nv = tokens(f, "thang khon");
+    assert_int_equal(sl__vectors_token(&v, &f->toks[1], nv, b), 2);
+    assert_memory_not_equal(a, b, sizeof a);
+    free(copy);
+    free(file);
 }
 
 /* No n-gram table: unknown words have no vector; a key of 0 is stored and found as 1. */
