@@ -4,7 +4,8 @@
  * Passes of at least one second each:
  *   tokens   sl_text_build() + sl__tokenize() of NORM (what the model does anyway)
  *   lookups  the same + sl__vectors_token() for every token
- *   pooled   sl__vectors_pool(): the mean and max of the token vectors
+ *   pooled   sl__vec_comment(): every token's vector and their mean and max (what the model
+ *            computes per comment)
  * and the shares of tokens found as words, built from n-grams, or without a vector. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "corpus.h"
 #include "model/feat.h"
+#include "model/vecfeat.h"
 #include "model/vectors.h"
 #include "sangloc/text.h"
 
@@ -25,6 +27,7 @@ static double now(void)
 
 static sl__tok toks[SL__MAX_TOKENS];
 static float vec[SL__VEC_MAX_DIM], pool[2 * SL__VEC_MAX_DIM];
+static float tokvec[SL__MAX_TOKENS * SL__VEC_MAX_DIM];
 
 /* Passes until a second has gone; returns texts/s. kinds counts the lookups' results. */
 static double run(const corpus *c, sl_text *t, const sl__vectors *v, int pooled, size_t kinds[3])
@@ -39,7 +42,7 @@ static double run(const corpus *c, sl_text *t, const sl__vectors *v, int pooled,
             size_t n = sl__tokenize(nv, toks, SL__MAX_TOKENS);
             if (!v) continue;
             if (pooled) {
-                sl__vectors_pool(v, toks, n, nv, pool, pool + v->dim, vec);
+                sl__vec_comment(v, toks, n, nv, tokvec, pool);
                 continue;
             }
             for (size_t k = 0; k < n; k++) kinds[sl__vectors_token(v, &toks[k], nv, vec)]++;

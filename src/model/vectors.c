@@ -158,33 +158,6 @@ int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *nor
     return 2;
 }
 
-size_t sl__vectors_pool(const sl__vectors *v, const sl__tok *toks, size_t n, const sl_view *norm,
-                        float *mean, float *max, float *scratch)
-{
-    const uint32_t dim = v->dim;
-    size_t got = 0;
-    for (size_t i = 0; i < n; i++) {
-        float *x = got ? scratch : mean; /* the first vector is written in place */
-        if (!sl__vectors_token(v, &toks[i], norm, x)) continue;
-        if (!got++) {
-            memcpy(max, mean, dim * sizeof *max);
-            continue;
-        }
-        for (uint32_t d = 0; d < dim; d++) {
-            mean[d] += x[d];
-            max[d] = x[d] > max[d] ? x[d] : max[d];
-        }
-    }
-    if (!got) {
-        memset(mean, 0, dim * sizeof *mean);
-        memset(max, 0, dim * sizeof *max);
-        return 0;
-    }
-    const float inv = 1.0f / (float)got;
-    for (uint32_t d = 0; d < dim; d++) mean[d] *= inv;
-    return got;
-}
-
 /* ---- writing ----------------------------------------------------------------------------- */
 
 static int quantize_rows(const float *x, size_t rows, uint32_t dim, int8_t *q, float *scales)

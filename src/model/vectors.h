@@ -57,12 +57,6 @@ sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_err
  * else zeros (returns 0: no n-gram rows, or a symbol token that is not a word). */
 int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *norm, float *out);
 
-/* Mean and elementwise max of the vectors of NORM tokens toks[0, n) of view norm, over the
- * tokens that have one (sl__vectors_token != 0); both zeros when none has. scratch holds dim
- * floats. Returns how many tokens had a vector. */
-size_t sl__vectors_pool(const sl__vectors *v, const sl__tok *toks, size_t n, const sl_view *norm,
-                        float *mean, float *max, float *scratch);
-
 /* ---- layout and writing (used by sl_pretrain, tests and the fuzzer) ------------------------ */
 
 #define SL__VEC_HEADER_BYTES    64u

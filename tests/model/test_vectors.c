@@ -12,6 +12,7 @@
 
 #include "model/feat.h"
 #include "model/format.h"
+#include "model/vecfeat.h"
 #include "model/vectors.h"
 #include "sangloc/text.h"
 
@@ -150,16 +151,20 @@ static void test_round_trip(void **state)
     for (int d = 0; d < DIM; d++) assert_true(out[d] == 0.0f);
 }
 
-/* Pooling: the mean and max over the tokens that have a vector (symbols without one skipped). */
+/* Pooling: the mean and max over the tokens that have a vector (symbols without one and group
+ * references skipped), each token's vector kept for the span tagger. */
 static void test_pool(void **state)
 {
     fixture *f = *state;
     sl__vectors v;
     sl_error err;
     assert_int_equal(sl__vectors_bind(&v, f->file, f->len, &err), SL_OK);
-    const sl_view *nv = tokens(f, "!? ngu !? đẹp");
-    float mean[DIM], max[DIM], scratch[DIM], a[DIM], b[DIM], want_mean[DIM], want_max[DIM];
-    assert_int_equal(sl__vectors_pool(&v, f->toks, f->ntoks, nv, mean, max, scratch), 2);
+    const sl_view *nv = tokens(f, "!? ngu !? đẹp ngu");
+    f->toks[4].masked = 1; /* as if the last word named a group */
+    float pooled[2 * DIM], *mean = pooled, *max = pooled + DIM, tokvec[8 * DIM];
+    float a[DIM], b[DIM], want_mean[DIM], want_max[DIM];
+    sl__vec_comment(&v, f->toks, f->ntoks, nv, tokvec, pooled);
+    for (int d = 0; d < DIM; d++) assert_true(tokvec[4 * DIM + d] == 0 && tokvec[d] == 0);
     assert_int_equal(sl__vectors_token(&v, &f->toks[1], nv, a), 1);
     assert_int_equal(sl__vectors_token(&v, &f->toks[3], nv, b), 1);
     for (int d = 0; d < DIM; d++) {
@@ -167,9 +172,10 @@ static void test_pool(void **state)
         want_max[d] = a[d] > b[d] ? a[d] : b[d];
     }
     assert_close(mean, want_mean, 1e-6f);
-    assert_memory_equal(max, want_max, sizeof max);
+    assert_memory_equal(max, want_max, DIM * sizeof *max);
+    assert_memory_equal(tokvec + 3 * DIM, b, sizeof b);
     nv = tokens(f, "!? ...");
-    assert_int_equal(sl__vectors_pool(&v, f->toks, f->ntoks, nv, mean, max, scratch), 0);
+    sl__vec_comment(&v, f->toks, f->ntoks, nv, tokvec, pooled);
     for (int d = 0; d < DIM; d++) assert_true(mean[d] == 0 && max[d] == 0);
 }
 
