@@ -27,7 +27,7 @@ typedef struct sl_pretrain_config {
     unsigned negatives;   /* negative samples per context word, 1..100 (5) */
     unsigned epochs;      /* passes over the text, 1..1000 (5) */
     unsigned minn, maxn;  /* n-gram lengths in code points with the '<' '>' marks, 1..8 (3, 6) */
-    int folded_ngrams;    /* 1: n-grams of diacritic-folded code points (0: as spelled) */
+    int folded;           /* 1: vectors of diacritic-folded words (0: of words as spelled) */
     unsigned bucket_bits; /* 2^bucket_bits n-gram rows, 0 (no n-grams) or 10..24 (18) */
     unsigned min_count;   /* words seen fewer times are left out, >= 1 (5) */
     unsigned max_words;   /* at most this many most frequent words, 1..2^24 (200000) */

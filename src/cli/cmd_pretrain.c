@@ -49,8 +49,8 @@ static void usage(FILE *f)
             "  --epochs N              passes over the text, 1..1000 (5)\n"
             "  --lr X                  initial learning rate (0.05)\n"
             "  --minn N, --maxn N      n-gram lengths in code points, 1..8 (3, 6)\n"
-            "  --ngrams KIND           accented (as spelled) or folded (diacritics dropped)\n"
-            "                          (accented)\n"
+            "  --fold                  vectors of words with their diacritics dropped (one\n"
+            "                          vector for \"không\" and \"khong\")\n"
             "  --bucket-bits N         log2 n-gram rows, 0 (none) or 10..24 (18)\n"
             "  --min-count N           fewer occurrences leave a word out (5)\n"
             "  --max-words N           most frequent words kept (200000)\n"
@@ -112,14 +112,6 @@ static int parse_opt(args *a, const char *opt, const char *val)
         *nums[i].u = (unsigned)u;
         return 1;
     }
-    if (!strcmp(opt, "--ngrams")) {
-        if (strcmp(val, "accented") && strcmp(val, "folded")) {
-            sl__cli_usage_error("pretrain", NULL, "--ngrams is accented or folded");
-            return -1;
-        }
-        c->folded_ngrams = !strcmp(val, "folded");
-        return 1;
-    }
     if (!strcmp(opt, "--lr")) {
         double d;
         if (!sl__cli_parse_real("pretrain", opt, val, 1e-6, 10, &d)) return -1;
@@ -159,6 +151,10 @@ static int parse_args(args *a, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quiet")) {
             a->cfg.log = NULL;
+            continue;
+        }
+        if (!strcmp(argv[i], "--fold")) {
+            a->cfg.folded = 1;
             continue;
         }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;

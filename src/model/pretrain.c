@@ -325,7 +325,7 @@ sl_status sl_pretrainer_add_text(sl_pretrainer *p, const char *text, size_t len,
     if (p->trained) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "texts added after the run");
     sl_status st = sl_text_build(p->text, text, len, err);
     if (st) return st;
-    const sl_view *v = sl_text_view(p->text, SL_VIEW_NORM);
+    const sl_view *v = sl_text_view(p->text, p->c.folded ? SL_VIEW_FOLD : SL_VIEW_NORM);
     size_t n = sl__tokenize(v, p->toks, SL__MAX_TOKENS);
     p->ntexts++;
     p->ntokens += n;
@@ -422,7 +422,7 @@ static int build_vocab(sl_pretrainer *p)
         uint32_t id = order[w];
         if (!p->c.bucket_bits || !p->is_word[id]) continue;
         size_t k = sl__vectors_ngrams(p->arena + p->str_off[id], p->str_len[id], p->c.minn,
-                                      p->c.maxn, p->c.bucket_bits, p->c.folded_ngrams, b);
+                                      p->c.maxn, p->c.bucket_bits, p->c.folded, b);
         GROW(p->ng, cap, len + k);
         memcpy(p->ng + len, b, k * sizeof *b);
         len += k;
@@ -718,12 +718,12 @@ static sl_status build_meta(const sl_pretrainer *p, char **out)
              "skip-gram, character n-grams, negative sampling (sangloc pretrain)\n"
              "created: %s\n"
              "dim: %u\nwindow: %u\nnegatives: %u\nepochs: %u\nlr: %g\nminn: %u\nmaxn: %u\n"
-             "ngrams: %s\n"
+             "words: %s\n"
              "bucket_bits: %u\nmin_count: %u\nmax_words: %u\nsample: %g\nseed: %llu\n"
              "threads: %u\nwords: %u\ntexts: %llu\ntokens: %llu\nseconds: %.1f",
              when, c->dim, c->window, c->negatives, c->epochs, (double)c->lr, c->minn, c->maxn,
-             c->folded_ngrams ? "folded" : "accented", c->bucket_bits, c->min_count, c->max_words,
-             (double)c->sample, (unsigned long long)c->seed, c->threads, p->nwords,
+             c->folded ? "folded (diacritics dropped)" : "as spelled", c->bucket_bits, c->min_count,
+             c->max_words, (double)c->sample, (unsigned long long)c->seed, c->threads, p->nwords,
              (unsigned long long)p->ntexts, (unsigned long long)p->ntokens, p->seconds);
     sl_status st = !m ? SL_ERR_NOMEM : append(&m, &len, "method: ", buf, "");
     for (size_t i = 0; !st && i < p->nfiles; i++) {
@@ -758,7 +758,7 @@ sl_status sl_pretrainer_write(sl_pretrainer *p, const char *path, sl_error *err)
                            .bucket_bits = p->c.bucket_bits,
                            .minn = p->c.minn,
                            .maxn = p->c.maxn,
-                           .flags = p->c.folded_ngrams ? SL__VEC_FOLDED : 0,
+                           .flags = p->c.folded ? SL__VEC_FOLDED : 0,
                            .keys = keys,
                            .word_vecs = p->vecs,
                            .ngram_vecs = p->in + (size_t)p->nwords * p->c.dim,
@@ -784,7 +784,7 @@ size_t sl_pretrainer_nearest(sl_pretrainer *p, const char *word, size_t len,
     if (!p->trained || !k) return 0;
     sl_error err;
     if (sl_text_build(p->text, word, len, &err)) return 0;
-    const sl_view *v = sl_text_view(p->text, SL_VIEW_NORM);
+    const sl_view *v = sl_text_view(p->text, p->c.folded ? SL_VIEW_FOLD : SL_VIEW_NORM);
     if (!sl__tokenize(v, p->toks, 1)) return 0;
     const sl__tok *t = &p->toks[0];
     uint32_t dim = p->c.dim;
@@ -797,7 +797,7 @@ size_t sl_pretrainer_nearest(sl_pretrainer *p, const char *word, size_t len,
     } else if (t->word && p->c.bucket_bits) {
         uint32_t b[SL__VEC_MAX_NGRAMS];
         size_t n = sl__vectors_ngrams(v->data + t->vs, t->ve - t->vs, p->c.minn, p->c.maxn,
-                                      p->c.bucket_bits, p->c.folded_ngrams, b);
+                                      p->c.bucket_bits, p->c.folded, b);
         for (size_t j = 0; j < n; j++) {
             const float *r = p->in + ((size_t)p->nwords + b[j]) * dim;
             for (uint32_t d = 0; d < dim; d++) q[d] += r[d];

@@ -4,7 +4,8 @@
  *   0 magic "SLVECS\0\0"   8 u32 format   12 u32 dim   16 u32 nwords   20 u32 slot_bits
  *   24 u32 bucket_bits   28 u32 minn   32 u32 maxn   36 u32 meta bytes (NUL included)
  *   40 u64 file size   48 u64 checksum of every byte after the header (sl__checksum, the
- *   FNV-1a-64 variant of the model file)   56 u32 flags (SL__VEC_FOLDED)   60 u32 zero
+ *   FNV-1a-64 variant of the model file)   56 u32 flags (SL__VEC_FOLDED: the words and
+ *   n-grams are of diacritic-folded code points)   60 u32 zero
  * then, each at the next multiple of 64: keys u64[2^slot_bits], rows u32[2^slot_bits],
  * word_w int8[nwords*dim], word_s float[nwords], ngram_w int8[2^bucket_bits*dim],
  * ngram_s float[2^bucket_bits] (both absent with bucket_bits 0), meta (the file ends with its
@@ -129,7 +130,7 @@ static inline void set_row(float *restrict out, const int8_t *restrict w, float 
 int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *norm, float *out)
 {
     const uint32_t dim = v->dim;
-    const uint64_t key = sl__vectors_key(t->h);
+    const uint64_t key = sl__vectors_key(v->flags & SL__VEC_FOLDED ? t->fh : t->h);
     const uint64_t mask = ((uint64_t)1 << v->slot_bits) - 1;
     /* bind checked that a slot is empty, so the probe ends */
     for (uint64_t i = slot_of(key, v->slot_bits);; i = (i + 1) & mask) {

@@ -10,11 +10,14 @@
  *     pretraining: their vector is the mean of the rows of their n-grams;
  *   - a "key: value" text with the settings, the data it was learned from and their licences.
  * Character n-grams are those of the token's code points between the marks '<' and '>', of
- * minn..maxn code points (the first SL__NGRAM_MAX_CPS code points only). With SL__VEC_FOLDED
- * they are of its diacritic-folded code points, so an unaccented spelling of an unknown word
- * gets the vector of its accented one, but a syllable also shares every n-gram with its other
- * tones ("ngu", "ngủ"), which pulls their vectors together; without it (the default, measured
- * better in docs/model.md) the tones keep n-grams of their own.
+ * minn..maxn code points (the first SL__NGRAM_MAX_CPS code points only).
+ *
+ * With SL__VEC_FOLDED the words are diacritic-folded: the key is the hash of the token's folded
+ * code points (the `fh` of sl__tok) and the n-grams are of folded code points, so "không" and
+ * "khong" have one vector, whether diacritics were typed or not; the price is that a syllable's
+ * tones ("ngu", "ngủ") share it too. Without the flag each spelling has its own vector, which
+ * separates tones but moves a comment's features when its diacritics are left out
+ * (docs/model.md measures both).
  *
  * The bytes are checked once by sl__vectors_bind (sizes, offsets, alignment, finite scales,
  * checksum); after that, lookups read only inside them. All offsets inside the file are
@@ -30,7 +33,7 @@
 #include "sangloc/text.h"
 
 #define SL__VEC_MAX_DIM 512u
-#define SL__VEC_FOLDED  1u /* flag: n-grams of diacritic-folded code points */
+#define SL__VEC_FOLDED  1u /* flag: words and n-grams of diacritic-folded code points */
 
 typedef struct sl__vectors {
     uint32_t dim;         /* 1..SL__VEC_MAX_DIM */
@@ -53,8 +56,9 @@ typedef struct sl__vectors {
 sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_error *err);
 
 /* The vector of NORM token t of view norm, written to out[0..dim): the stored vector when the
- * token's key is a vocabulary word (returns 1), else the mean of its n-gram rows (returns 2),
- * else zeros (returns 0: no n-gram rows, or a symbol token that is not a word). */
+ * token's key (t->h, or t->fh with SL__VEC_FOLDED) is a vocabulary word (returns 1), else the mean
+ * of its n-gram rows (returns 2), else zeros (returns 0: no n-gram rows, or a symbol token that is
+ * not a word). */
 int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *norm, float *out);
 
 /* ---- layout and writing (used by sl_pretrain, tests and the fuzzer) ------------------------ */

@@ -179,15 +179,21 @@ static void test_pool(void **state)
     for (int d = 0; d < DIM; d++) assert_true(mean[d] == 0 && max[d] == 0);
 }
 
-/* With folded n-grams an unaccented spelling of an unknown word gets its accented spelling's
- * n-gram vector; with accented ones (the default) the two differ. */
-static void test_folded_ngrams(void **state)
+/* Folded vectors: a word and an unknown word have one vector whether their diacritics were
+ * typed or not; as spelled (the default) the two spellings differ. */
+static void test_folded_words(void **state)
 {
     fixture *f = *state;
     sl__vectors v;
     sl_error err;
+    uint64_t keys[NWORDS];
+    for (int w = 0; w < NWORDS; w++) {
+        tokens(f, vocab[w]);
+        keys[w] = f->toks[0].fh;
+    }
     sl__vectors_src src = source(f, BBITS);
     src.flags = SL__VEC_FOLDED;
+    src.keys = keys;
     unsigned char *file, *copy;
     size_t len;
     assert_int_equal(sl__vectors_serialize(&src, &file, &len, &err), SL_OK);
@@ -203,6 +209,10 @@ static void test_folded_ngrams(void **state)
     nv = tokens(f, "khong");
     assert_int_equal(sl__vectors_token(&v, &f->toks[0], nv, b), 2);
     assert_memory_not_equal(a, b, sizeof a);
+    nv = tokens(f, "đẹp dep");
+    assert_int_equal(sl__vectors_token(&v, &f->toks[0], nv, a), 1);
+    assert_int_equal(sl__vectors_token(&v, &f->toks[1], nv, b), 1);
+    assert_memory_equal(a, b, sizeof a);
 
     assert_int_equal(sl__vectors_bind(&v, f->file, f->len, &err), SL_OK);
     assert_int_equal(v.flags, 0);
@@ -347,7 +357,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_folded_ngrams, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folded_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_ngrams_and_zero_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_file, setup, teardown),
