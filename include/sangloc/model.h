@@ -97,8 +97,10 @@ typedef struct sl_train_config {
     uint64_t seed;         /* shuffling; 0: a fixed default */
     int no_augment;    /* 1: do not also train the classifier on unaccented copies of its texts */
     int no_ctsd_clean; /* 1: do not use non-toxic constructiveness texts as clean examples */
-    unsigned folds;    /* classifier cross-validation folds (2..10; 1: none); 0: 10 */
-    FILE *log;         /* progress and dev figures; NULL: silent */
+    int no_augment_heads; /* 1: do not also train the toxic, constructive and span heads on
+                             unaccented copies of their texts */
+    unsigned folds;       /* classifier cross-validation folds (2..10; 1: none); 0: 10 */
+    FILE *log;            /* progress and dev figures; NULL: silent */
 } sl_train_config;
 
 typedef struct sl_trainer sl_trainer;

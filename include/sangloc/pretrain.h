@@ -58,6 +58,11 @@ sl_status sl_pretrainer_begin_file(sl_pretrainer *p, const char *name);
  * byte, SL_ERR_TOO_LARGE) leave the trainer as it was; SL_ERR_NOMEM. */
 sl_status sl_pretrainer_add_text(sl_pretrainer *p, const char *text, size_t len, sl_error *err);
 
+/* With on = 1, every text added next (until turned off) is also added as a copy in which each
+ * word loses its diacritics with probability 1/2, so that unaccented spellings learn vectors
+ * near their accented ones (for comment data, which is typed both ways). */
+void sl_pretrainer_set_mixed(sl_pretrainer *p, int on);
+
 /* Builds the vocabulary and trains. Fails with SL_ERR_ARG when no word reaches min_count. */
 sl_status sl_pretrainer_run(sl_pretrainer *p, sl_error *err);
 

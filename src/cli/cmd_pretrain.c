@@ -41,6 +41,8 @@ static void usage(FILE *f)
             "\"text\" fields of JSON-lines files (.xz read directly); docs/model.md gives the\n"
             "command that builds the shipped vectors and how long it takes.\n"
             "  --text FILE             JSON lines with a \"text\" field (FILE.xz: xz-compressed)\n"
+            "  --text-mixed FILE       the same, and a copy of each text with half its words\n"
+            "                          unaccented (for comments, typed both ways)\n"
             "  -o, --output VECTORS    the vector file to write\n"
             "  --source NAME=LICENCE   name a data set that is not recognised by its folder\n"
             "  --dim N                 vector size, 1..512 (100)\n"
@@ -66,6 +68,7 @@ static void usage(FILE *f)
 
 typedef struct args {
     const char *files[MAX_FILES];
+    int mixed[MAX_FILES]; /* given with --text-mixed */
     int nfiles;
     const char *sources[MAX_FILES];
     int nsources;
@@ -138,7 +141,10 @@ static int parse_opt(args *a, const char *opt, const char *val)
         a->out = val;
         return 1;
     }
-    if (!strcmp(opt, "--text")) return push(a->files, &a->nfiles, MAX_FILES, val, opt);
+    if (!strcmp(opt, "--text") || !strcmp(opt, "--text-mixed")) {
+        if (a->nfiles < MAX_FILES) a->mixed[a->nfiles] = !strcmp(opt, "--text-mixed");
+        return push(a->files, &a->nfiles, MAX_FILES, val, opt);
+    }
     if (!strcmp(opt, "--source")) return push(a->sources, &a->nsources, MAX_FILES, val, opt);
     if (!strcmp(opt, "--nearest")) return push(a->nearest, &a->nnearest, MAX_NEAREST, val, opt);
     return 0;
@@ -360,8 +366,10 @@ int sl_cmd_pretrain(int argc, char **argv)
         return 1;
     }
     int rc = add_sources(p, &a) ? 1 : 0;
-    for (int i = 0; !rc && i < a.nfiles; i++)
+    for (int i = 0; !rc && i < a.nfiles; i++) {
+        sl_pretrainer_set_mixed(p, a.mixed[i]);
         if (read_file(p, a.files[i])) rc = 1;
+    }
     double t1 = now_s();
     if (!rc && a.cfg.log) fprintf(a.cfg.log, "pretrain: read the texts in %.1f s\n", t1 - t0);
     if (!rc && sl_pretrainer_run(p, &err)) {

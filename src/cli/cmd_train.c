@@ -67,6 +67,7 @@ static void usage(FILE *f)
             "  --vectors-for WHAT       comment, spans or both (both)\n"
             "  --no-augment             no unaccented copies of classifier texts\n"
             "  --no-ctsd-clean          no non-toxic ViCTSD texts as clean classifier examples\n"
+            "  --no-augment-heads       no unaccented copies of ViCTSD and ViHOS texts\n"
             "  --quiet                  no progress on stderr\n"
             "  -h, --help               this help\n"
             "Exit status: 0 model written, 1 training failed, 2 usage error.\n");
@@ -295,6 +296,10 @@ static int parse_args(train_args *a, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quiet")) {
             a->cfg.log = NULL;
+            continue;
+        }
+        if (!strcmp(argv[i], "--no-augment-heads")) {
+            a->cfg.no_augment_heads = 1;
             continue;
         }
         if (!strcmp(argv[i], "--no-augment") || !strcmp(argv[i], "--no-ctsd-clean")) {

@@ -41,6 +41,9 @@ struct sl_pretrainer {
     sl_pretrain_config c;
     sl_text *text;
     sl__tok *toks;
+    sl__tok *ftoks; /* tokens of the FOLD view, for mixed copies */
+    int mixed;      /* texts added now also add a copy with half their words unaccented */
+    uint64_t mix_rng;
     /* distinct tokens: key -> id (open addressing, at most half full) */
     uint64_t *hkeys;
     uint32_t *hids;
@@ -126,11 +129,13 @@ sl_status sl_pretrainer_new(const sl_pretrain_config *c, sl_pretrainer **out, sl
     }
     p->text = sl_text_new();
     p->toks = malloc(SL__MAX_TOKENS * sizeof *p->toks);
+    p->ftoks = malloc(SL__MAX_TOKENS * sizeof *p->ftoks);
+    p->mix_rng = p->c.seed * 0x9e3779b97f4a7c15ull + 1;
     p->hcap = 1u << 16;
     p->hkeys = calloc(p->hcap, sizeof *p->hkeys);
     p->hids = malloc(p->hcap * sizeof *p->hids);
     p->sources = calloc(1, 1);
-    if (!p->text || !p->toks || !p->hkeys || !p->hids || !p->sources) {
+    if (!p->text || !p->toks || !p->ftoks || !p->hkeys || !p->hids || !p->sources) {
         sl_pretrainer_free(p);
         return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the trainer");
     }
@@ -143,6 +148,7 @@ void sl_pretrainer_free(sl_pretrainer *p)
     if (!p) return;
     sl_text_free(p->text);
     free(p->toks);
+    free(p->ftoks);
     free(p->hkeys);
     free(p->hids);
     free(p->key);
@@ -320,6 +326,42 @@ static int add_token(sl_pretrainer *p, const sl__tok *t, const sl_view *v)
     return 0;
 }
 
+/* Ends the current text in the corpus; -1 when out of memory. */
+static int end_text(sl_pretrainer *p)
+{
+    size_t cap = p->corpus_cap;
+    if (p->ncorpus + 1 > cap) {
+        size_t nc = cap * 2;
+        uint32_t *c = realloc(p->corpus, nc * sizeof *c);
+        if (!c) return -1;
+        p->corpus = c;
+        p->corpus_cap = nc;
+    }
+    p->corpus[p->ncorpus++] = END_OF_TEXT;
+    return 0;
+}
+
+/* A copy of the text just added (n NORM tokens of view v) in which each word is replaced, with
+ * probability 1/2, by its spelling without diacritics (the FOLD view's token). Comments are
+ * typed both ways: the unaccented spellings then share the contexts of the accented ones and
+ * get vectors near theirs, so a comment keeps its features when its diacritics are left out.
+ * Texts whose FOLD view splits into other tokens, or has nothing to strip, add no copy. */
+static int add_mixed_copy(sl_pretrainer *p, const sl_view *v, size_t n)
+{
+    const sl_view *fv = sl_text_view(p->text, SL_VIEW_FOLD);
+    if (fv->len == v->len && !memcmp(fv->data, v->data, v->len)) return 0;
+    if (sl__tokenize(fv, p->ftoks, SL__MAX_TOKENS) != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        p->mix_rng ^= p->mix_rng << 13;
+        p->mix_rng ^= p->mix_rng >> 7;
+        p->mix_rng ^= p->mix_rng << 17;
+        int plain = (p->mix_rng >> 32) & 1;
+        if (add_token(p, plain ? &p->ftoks[i] : &p->toks[i], plain ? fv : v)) return -1;
+    }
+    p->ntokens += n;
+    return end_text(p);
+}
+
 sl_status sl_pretrainer_add_text(sl_pretrainer *p, const char *text, size_t len, sl_error *err)
 {
     if (p->trained) return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "texts added after the run");
@@ -337,16 +379,14 @@ sl_status sl_pretrainer_add_text(sl_pretrainer *p, const char *text, size_t len,
     for (size_t i = 0; i < n; i++)
         if (add_token(p, &p->toks[i], v))
             return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the corpus");
-    size_t cap = p->corpus_cap;
-    if (p->ncorpus + 1 > cap) {
-        size_t nc = cap * 2;
-        uint32_t *c = realloc(p->corpus, nc * sizeof *c);
-        if (!c) return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the corpus");
-        p->corpus = c;
-        p->corpus_cap = nc;
-    }
-    p->corpus[p->ncorpus++] = END_OF_TEXT;
+    if (end_text(p) || (p->mixed && !p->c.folded && add_mixed_copy(p, v, n)))
+        return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the corpus");
     return SL_OK;
+}
+
+void sl_pretrainer_set_mixed(sl_pretrainer *p, int on)
+{
+    p->mixed = on;
 }
 
 void sl_pretrainer_counts(const sl_pretrainer *p, uint64_t *texts, uint64_t *tokens,

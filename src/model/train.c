@@ -311,7 +311,7 @@ static docs *task_docs(sl_trainer *t, sl_train_task task, int dev)
 
 /* Diacritics are often left out when typing; an unaccented copy of each classifier example
  * (the FOLD view used as text) teaches the NORM features the unaccented spellings too. */
-static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
+static sl_status add_unaccented(sl_trainer *t, const doc *orig, docs *into, sl_error *err)
 {
     const sl_view *fv = &t->mt.view[1];
     if (fv->len == t->mt.view[0].len && !memcmp(fv->data, t->mt.view[0].data, fv->len))
@@ -322,6 +322,7 @@ static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
     sl_status st = sl__mtext_build(&t->mt, copy, fv->len, err);
     doc x = {0};
     x.y = orig->y;
+    x.y2 = orig->y2;
     x.th = orig->th;
     x.src = orig->src;
     x.kind = DOC_UNACCENTED;
@@ -331,9 +332,44 @@ static sl_status add_unaccented(sl_trainer *t, const doc *orig, sl_error *err)
         if (!st && t->dn) st = sl__train_dense_append(t, t->dbuf, t->dn, &x.doff);
         x.n = (uint32_t)n;
     }
-    if (!st) st = sl__docs_push(&t->cls[0], &x);
+    if (!st) st = sl__docs_push(into, &x);
     free(copy);
     return st ? sl_error_set(err, st, SL_NO_POS, "cannot add an unaccented copy") : SL_OK;
+}
+
+/* The unaccented copy of a span example: the FOLD view as its text, each gold span moved to the
+ * view bytes that come from inside it (the view maps every byte to the original). */
+static sl_status add_unaccented_spans(sl_trainer *t, const doc *orig, sl_error *err)
+{
+    const sl_view *fv = &t->mt.view[1];
+    if (fv->len == t->mt.view[0].len && !memcmp(fv->data, t->mt.view[0].data, fv->len))
+        return SL_OK;
+    doc x = {0};
+    x.th = orig->th;
+    x.src = orig->src;
+    x.text = malloc(fv->len + 1);
+    x.spans = malloc((2 * orig->nspans + 1) * sizeof *x.spans);
+    if (!x.text || !x.spans) goto nomem;
+    memcpy(x.text, fv->data, fv->len);
+    x.text[fv->len] = '\0';
+    x.len = fv->len;
+    for (size_t s = 0; s < orig->nspans; s++) {
+        uint32_t a = orig->spans[2 * s], b = orig->spans[2 * s + 1], lo = UINT32_MAX, hi = 0;
+        for (size_t i = 0; i < fv->len; i++)
+            if (fv->orig_start[i] >= a && fv->orig_end[i] <= b) {
+                if (lo == UINT32_MAX) lo = (uint32_t)i;
+                hi = (uint32_t)i + 1;
+            }
+        if (lo == UINT32_MAX) continue; /* nothing of it is left in the view */
+        x.spans[2 * x.nspans] = lo;
+        x.spans[2 * x.nspans + 1] = hi;
+        x.nspans++;
+    }
+    if (!sl__docs_push(&t->spx[0], &x)) return SL_OK;
+nomem:
+    free(x.text);
+    free(x.spans);
+    return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "cannot add an unaccented copy");
 }
 
 sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char *text, size_t len,
@@ -382,7 +418,13 @@ sl_status sl_trainer_add(sl_trainer *t, sl_train_task task, int dev, const char 
         if (sl__docs_push(&t->cls[0], &c))
             return sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory");
     }
-    if (task == SL_TASK_CLASSIFY && !dev && !t->cfg.no_augment) return add_unaccented(t, &x, err);
+    if (task == SL_TASK_CLASSIFY && !dev && !t->cfg.no_augment)
+        return add_unaccented(t, &x, &t->cls[0], err);
+    /* the other heads read the comment's word vectors, which differ with and without
+     * diacritics: they learn both spellings too */
+    if (dev || t->cfg.no_augment || t->cfg.no_augment_heads) return SL_OK;
+    if (task == SL_TASK_CONSTRUCTIVE) return add_unaccented(t, &x, &t->ctsd[0], err);
+    if (task == SL_TASK_SPANS) return add_unaccented_spans(t, &t->spx[0].v[t->spx[0].n - 1], err);
     return SL_OK;
 nomem:
     free(x.text);

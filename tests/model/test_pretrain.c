@@ -178,6 +178,51 @@ static void test_refusals(void **state)
     sl_pretrainer_free(p);
 }
 
+/* Mixed copies: "kíwa" and "zérd" are only ever typed with their diacritics, yet their
+ * unaccented spellings get vectors next to them, not next to each other. */
+static void test_mixed_copies(void **state)
+{
+    (void)state;
+    sl_pretrain_config c;
+    sl_pretrain_defaults(&c);
+    c.dim = 16;
+    c.window = 3;
+    c.epochs = 8;
+    c.min_count = 1;
+    c.bucket_bits = 10;
+    c.sample = 0;
+    c.threads = 1;
+    sl_pretrainer *p;
+    sl_error err;
+    assert_int_equal(sl_pretrainer_new(&c, &p, &err), SL_OK);
+    sl_pretrainer_set_mixed(p, 1);
+    uint64_t r = 5;
+    for (int i = 0; i < 2000; i++) {
+        int b = i % 2;
+        const char *const *ctx = b ? ctx_b : ctx_a;
+        char text[128];
+        snprintf(text, sizeof text, "%s %s %s %s %s", ctx[next(&r) % 6], ctx[next(&r) % 6],
+                 b ? "zérd" : "kíwa", ctx[next(&r) % 6], ctx[next(&r) % 6]);
+        assert_int_equal(sl_pretrainer_add_text(p, text, strlen(text), &err), SL_OK);
+    }
+    /* plain texts add no copy: nothing to strip */
+    assert_int_equal(sl_pretrainer_add_text(p, "bedo fani", 9, &err), SL_OK);
+    assert_int_equal(sl_pretrainer_run(p, &err), SL_OK);
+    uint32_t words;
+    uint64_t texts, tokens;
+    sl_pretrainer_counts(p, &texts, &tokens, &words);
+    assert_int_equal(texts, 2001);
+    assert_int_equal(tokens, 2000 * 5 * 2 + 2);
+    assert_int_equal(words, 16); /* 12 context words, both centres in two spellings */
+    sl_pretrain_neighbour nb[16];
+    size_t n = sl_pretrainer_nearest(p, "kíwa", strlen("kíwa"), nb, 16);
+    float same = cosine_to(nb, n, "kiwa"), other = cosine_to(nb, n, "zerd");
+    printf("kíwa: kiwa %.3f, zerd %.3f\n", (double)same, (double)other);
+    assert_true(same > 0.8f);
+    assert_true(same > other + 0.3f);
+    sl_pretrainer_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_one_thread_is_deterministic),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_mixed_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
