@@ -242,6 +242,66 @@ static sl_status check_params(const sl__params *p, sl_error *err)
     return SL_OK;
 }
 
+/* The dots of one vector x (vec_dim floats) with the folded weights, SL__WORD_DOTS to out. */
+void sl__model_vector_dots(const sl_model *m, const float *x, float *out)
+{
+    size_t dim = m->p->vec_dim, cd = m->p->cls_dense, sd = m->p->span_dense;
+    for (size_t k = 0; k < SL__WORD_DOTS; k++) {
+        const float *w = k < SL__CLS_COLS ? (cd ? m->cls_wd + k * cd : NULL)
+                                          : (sd ? m->span_wd + (k - SL__CLS_COLS) * dim : NULL);
+        float acc = 0;
+        for (size_t i = 0; w && i < dim; i++) acc += x[i] * w[i];
+        out[k] = acc;
+    }
+}
+
+/* Every vocabulary word's dots (model/format.h). -1 when out of memory. */
+static int word_dots(sl_model *m)
+{
+    const sl__vectors *v = &m->vec;
+    m->word_dots = malloc(((size_t)v->nwords + 1) * SL__WORD_DOTS * sizeof *m->word_dots);
+    float *x = malloc(v->dim * sizeof *x);
+    if (!m->word_dots || !x) {
+        free(x);
+        return -1;
+    }
+    for (size_t r = 0; r < v->nwords; r++) {
+        const int8_t *q = v->word_w + r * v->dim;
+        for (size_t i = 0; i < v->dim; i++) x[i] = v->word_s[r] * (float)q[i];
+        sl__model_vector_dots(m, x, m->word_dots + r * SL__WORD_DOTS);
+    }
+    free(x);
+    return 0;
+}
+
+/* Folds each dense feature's standardization into its weight (model/format.h), so prediction
+ * computes plain dot products over contiguous rows. -1 when out of memory. */
+static int fold_dense(sl_model *m)
+{
+    const sl__params *p = m->p;
+    const sl__dense *d = &m->dense;
+    size_t cd = p->cls_dense, sd = p->span_dense;
+    m->cls_wd = malloc((cd ? cd : 1) * SL__CLS_COLS * sizeof *m->cls_wd);
+    m->span_wd = malloc((sd ? sd : 1) * sizeof *m->span_wd);
+    if (!m->cls_wd || !m->span_wd) return -1;
+    for (size_t c = 0; c < SL__CLS_COLS; c++) {
+        double b = 0;
+        for (size_t i = 0; i < cd; i++) {
+            float w = d->cls_w[i * SL__CLS_COLS + c] * d->cls_inv[i];
+            m->cls_wd[c * cd + i] = w;
+            b -= (double)d->cls_mu[i] * w;
+        }
+        m->cls_bd[c] = (float)b;
+    }
+    double b = 0;
+    for (size_t i = 0; i < sd; i++) {
+        m->span_wd[i] = d->span_w[i] * d->span_inv[i];
+        b -= (double)d->span_mu[i] * m->span_wd[i];
+    }
+    m->span_bd = (float)b;
+    return word_dots(m);
+}
+
 /* The embedded vectors and the dense weights, when the model has them. */
 static sl_status bind_vectors(sl_model *m, uint32_t nsec, sl_error *err)
 {
@@ -266,7 +326,8 @@ static sl_status bind_vectors(sl_model *m, uint32_t nsec, sl_error *err)
     d->span_mu = d->cls_w + (size_t)p->cls_dense * SL__CLS_COLS;
     d->span_inv = d->span_mu + p->span_dense;
     d->span_w = d->span_inv + p->span_dense;
-    return SL_OK;
+    return fold_dense(m) ? sl_error_set(err, SL_ERR_NOMEM, SL_NO_POS, "no memory for the model")
+                         : SL_OK;
 }
 
 static sl_status check_scales(const float *s, size_t n, sl_error *err)
@@ -394,6 +455,9 @@ void sl_model_free(sl_model *m)
     else
         free(m->base);
     sl__targets_free(&m->targets);
+    free(m->cls_wd);
+    free(m->span_wd);
+    free(m->word_dots);
     free(m);
 }
 

@@ -87,7 +87,21 @@ struct sl_model {
     sl__targets targets;
     sl__vectors vec; /* when p->vec_dim > 0 */
     sl__dense dense;
+    /* the dense weights with the standardization folded in, laid out for prediction:
+     * logit part = sum_i x[i] * w[i] + bias, where w = weight * inverse scale and
+     * bias = -sum_i mean[i] * w[i]; one contiguous row per comment column, one per token
+     * slot (self, previous, next) */
+    float *cls_wd; /* SL__CLS_COLS x cls_dense */
+    float cls_bd[SL__CLS_COLS];
+    float *span_wd; /* 3 x vec_dim */
+    float span_bd;  /* the three slots' biases summed */
+    /* per vocabulary word, SL__WORD_DOTS floats: its vector's dot with each comment column's
+     * mean-part weights (5), then with the token slots' weights (3). The mean and the slots
+     * are linear in the vectors, so prediction adds these up instead of the vectors. */
+    float *word_dots;
 };
+
+#define SL__WORD_DOTS 8
 
 /* Float weights as produced by training, quantized by the writer. */
 typedef struct sl__weights {
@@ -108,6 +122,9 @@ sl_status sl__model_write(const sl__weights *w, const char *path, sl_error *err)
 /* The file bytes for w in a malloc'd buffer (used by the writer and the tests). */
 sl_status sl__model_serialize(const sl__weights *w, unsigned char **out, size_t *len,
                               sl_error *err);
+
+/* The dots of one vector x (vec_dim floats) with the folded dense weights (see word_dots). */
+void sl__model_vector_dots(const sl_model *m, const float *x, float *out);
 
 /* Checks the bytes and points the model's fields into them. */
 sl_status sl__model_bind(sl_model *m, sl_error *err);

@@ -24,9 +24,10 @@ struct sl_model_scratch {
     uint32_t spans[2 * SL_MODEL_MAX_SPANS];
     uint32_t os[SL__MAX_TOKENS], oe[SL__MAX_TOKENS]; /* token spans for the merge */
     uint8_t on[SL__MAX_TOKENS];                      /* token tagged offensive */
-    float *tokvec; /* models with vectors: each NORM token's vector (SL__MAX_TOKENS x dim) */
-    float *pooled; /* the comment's dense features (2 x dim) */
-    float *window; /* one token's dense features (3 x dim) */
+    /* models with vectors */
+    int32_t *rows; /* each NORM token's vocabulary row, or -1 */
+    float *pooled; /* a vector built from n-grams (dim), then the maximum of the vectors (dim) */
+    float *tdot;   /* per token: its vector's dot with the self, previous, next weights */
 };
 
 sl_status sl_model_scratch_new(const sl_model *m, sl_model_scratch **out)
@@ -40,12 +41,11 @@ sl_status sl_model_scratch_new(const sl_model *m, sl_model_scratch **out)
     }
     size_t dim = m->p->vec_dim;
     if (s && dim) {
-        s->tokvec = malloc(SL__MAX_TOKENS * dim * sizeof *s->tokvec);
+        s->rows = malloc(SL__MAX_TOKENS * sizeof *s->rows);
         s->pooled = malloc(2 * dim * sizeof *s->pooled);
-        s->window = malloc(3 * dim * sizeof *s->window);
+        s->tdot = malloc(3 * SL__MAX_TOKENS * sizeof *s->tdot);
     }
-    if (!s || !s->ntok || !s->ftok || !s->feats ||
-        (dim && (!s->tokvec || !s->pooled || !s->window))) {
+    if (!s || !s->ntok || !s->ftok || !s->feats || (dim && (!s->rows || !s->pooled || !s->tdot))) {
         sl_model_scratch_free(s);
         *out = NULL;
         return SL_ERR_NOMEM;
@@ -60,9 +60,9 @@ void sl_model_scratch_free(sl_model_scratch *s)
     free(s->ntok);
     free(s->ftok);
     free(s->feats);
-    free(s->tokvec);
+    free(s->rows);
     free(s->pooled);
-    free(s->window);
+    free(s->tdot);
     free(s);
 }
 
@@ -151,17 +151,61 @@ static void tag_spans(const sl_model *m, sl_model_scratch *s, size_t nn, const s
         size_t k = sl__token_features(s->ntok, nn, t, norm, p_bad, m->p->span_bits, &rows,
                                       s->tfeats, SL__TOKEN_FEATS);
         float dense = 0;
-        if (sd) {
-            sl__vec_token(s->tokvec, nn, t, m->p->vec_dim, s->window);
-            dense = sl__dense_dot(s->window, m->dense.span_mu, m->dense.span_inv, m->dense.span_w,
-                                  1, sd);
-        }
+        if (sd)
+            dense = m->span_bd + s->tdot[3 * t] + (t > 0 ? s->tdot[3 * (t - 1) + 1] : 0) +
+                    (t + 1 < nn ? s->tdot[3 * (t + 1) + 2] : 0);
         s->on[t] = span_token_score(m, s->tfeats, k, dense) > m->p->span_threshold;
         s->os[t] = s->ntok[t].os;
         s->oe[t] = s->ntok[t].oe;
     }
     out->spans = s->spans;
     out->nspans = sl__merge_spans(orig, len, s->os, s->oe, s->on, nn, s->spans, SL_MODEL_MAX_SPANS);
+}
+
+/* The mean and the token slots are linear in the vectors, so each vocabulary word brings its
+ * precomputed dots (model/format.h) and only the maximum reads the vectors. */
+void sl__model_vector_logits(const sl_model *m, sl_model_scratch *s, const sl__tok *toks, size_t nn,
+                             const sl_view *norm, float dense[SL__CLS_COLS], const float **tdot)
+{
+    const sl__vectors *v = &m->vec;
+    size_t dim = v->dim, cd = m->p->cls_dense, have = 0;
+    float sum[SL__WORD_DOTS] = {0}, built[SL__WORD_DOTS];
+    float *restrict x = s->pooled, *restrict max = s->pooled + dim;
+    *tdot = s->tdot;
+    sl__vectors_rows(v, toks, nn, s->rows);
+    for (size_t t = 0; t < nn; t++) {
+        float *td = s->tdot + 3 * t;
+        const float *dots;
+        td[0] = td[1] = td[2] = 0;
+        if (toks[t].masked) continue; /* group references have no vector */
+        if (s->rows[t] >= 0) {
+            size_t r = (size_t)s->rows[t];
+            const int8_t *restrict q = v->word_w + r * dim;
+            float sc = v->word_s[r];
+            dots = m->word_dots + r * SL__WORD_DOTS;
+            if (!have)
+                for (size_t d = 0; d < dim; d++) max[d] = sc * (float)q[d];
+            else
+                for (size_t d = 0; d < dim; d++) {
+                    float y = sc * (float)q[d];
+                    max[d] = y > max[d] ? y : max[d];
+                }
+        } else {
+            if (!sl__vectors_token(v, &toks[t], norm, x)) continue;
+            sl__model_vector_dots(m, x, built);
+            dots = built;
+            for (size_t d = 0; d < dim; d++) max[d] = !have || x[d] > max[d] ? x[d] : max[d];
+        }
+        for (size_t k = 0; k < SL__CLS_COLS; k++) sum[k] += dots[k];
+        td[0] = dots[SL__CLS_COLS];
+        td[1] = dots[SL__CLS_COLS + 1];
+        td[2] = dots[SL__CLS_COLS + 2];
+        have++;
+    }
+    for (size_t c = 0; cd && c < SL__CLS_COLS; c++) {
+        dense[c] = m->cls_bd[c];
+        if (have) dense[c] += sum[c] / (float)have + sl__dot(max, m->cls_wd + c * cd + dim, dim);
+    }
 }
 
 sl_status sl__model_predict_views(const sl_model *m, sl_model_scratch *s, const sl_view *norm,
@@ -181,12 +225,8 @@ sl_status sl__model_predict_views(const sl_model *m, sl_model_scratch *s, const 
     float acc[SL__CLS_COLS], dense[SL__CLS_COLS] = {0};
     comment_sums(m, s->feats, n, acc);
     if (m->p->vec_dim) {
-        /* the token vectors serve the span tagger too */
-        sl__vec_comment(&m->vec, s->ntok, nn, norm, s->tokvec, s->pooled);
-        const sl__dense *d = &m->dense;
-        for (size_t c = 0; m->p->cls_dense && c < SL__CLS_COLS; c++)
-            dense[c] = sl__dense_dot(s->pooled, d->cls_mu, d->cls_inv, d->cls_w + c, SL__CLS_COLS,
-                                     m->p->cls_dense);
+        const float *tdot;
+        sl__model_vector_logits(m, s, s->ntok, nn, norm, dense, &tdot);
     }
     comment_heads(m, acc, dense, n, out);
     float p_bad = out->probs[1] + out->probs[2];

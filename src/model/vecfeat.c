@@ -4,20 +4,22 @@
 #include <string.h>
 
 void sl__vec_comment(const sl__vectors *v, const sl__tok *norm, size_t nn, const sl_view *nv,
-                     float *tokvec, float *out)
+                     float *restrict tokvec, float *restrict out)
 {
     size_t dim = v->dim, have = 0;
-    float *mean = out, *max = out + dim;
-    memset(out, 0, 2 * dim * sizeof *out);
+    float *restrict mean = out, *restrict max = out + dim;
+    uint8_t kind[SL__MAX_TOKENS];
+    if (nn > SL__MAX_TOKENS) nn = SL__MAX_TOKENS;
+    sl__vectors_tokens(v, norm, nn, nv, tokvec, kind);
+    for (size_t d = 0; d < 2 * dim; d++) out[d] = 0;
     for (size_t i = 0; i < nn; i++) {
-        float *x = tokvec + i * dim;
-        if (norm[i].masked || !sl__vectors_token(v, &norm[i], nv, x)) {
-            memset(x, 0, dim * sizeof *x);
+        float *restrict x = tokvec + i * dim;
+        if (norm[i].masked || !kind[i]) {
+            for (size_t d = 0; d < dim; d++) x[d] = 0;
             continue;
         }
         if (!have++) {
-            memcpy(mean, x, dim * sizeof *x);
-            memcpy(max, x, dim * sizeof *x);
+            for (size_t d = 0; d < dim; d++) mean[d] = max[d] = x[d];
             continue;
         }
         for (size_t d = 0; d < dim; d++) {
@@ -25,8 +27,10 @@ void sl__vec_comment(const sl__vectors *v, const sl__tok *norm, size_t nn, const
             max[d] = x[d] > max[d] ? x[d] : max[d];
         }
     }
-    if (have > 1)
-        for (size_t d = 0; d < dim; d++) mean[d] /= (float)have;
+    if (have > 1) {
+        float inv = 1.0f / (float)have;
+        for (size_t d = 0; d < dim; d++) mean[d] *= inv;
+    }
 }
 
 void sl__vec_token(const float *tokvec, size_t nn, size_t t, size_t dim, float *out)
@@ -42,10 +46,17 @@ void sl__vec_token(const float *tokvec, size_t nn, size_t t, size_t dim, float *
         memset(out + 2 * dim, 0, dim * sizeof *out);
 }
 
-float sl__dense_dot(const float *x, const float *mu, const float *inv, const float *w,
-                    size_t stride, size_t n)
+float sl__dot(const float *a, const float *b, size_t n)
 {
-    float acc = 0;
-    for (size_t i = 0; i < n; i++) acc += (x[i] - mu[i]) * inv[i] * w[i * stride];
-    return acc;
+    /* four partial sums: the compiler keeps them in vector registers */
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
 }

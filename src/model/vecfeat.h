@@ -18,14 +18,13 @@
  * references and tokens without a vector) and the pooled comment features to out[0, 2 * dim):
  * the mean over tokens with a vector, then their maximum (zeros when no token has one). */
 void sl__vec_comment(const sl__vectors *v, const sl__tok *norm, size_t nn, const sl_view *nv,
-                     float *tokvec, float *out);
+                     float *restrict tokvec, float *restrict out);
 
 /* The token features of token t: its vector, the previous token's, the next token's (zeros
  * past either end), 3 * dim floats to out. */
 void sl__vec_token(const float *tokvec, size_t nn, size_t t, size_t dim, float *out);
 
-/* The dense part of a logit: sum over i < n of (x[i] - mu[i]) * inv[i] * w[i * stride]. */
-float sl__dense_dot(const float *x, const float *mu, const float *inv, const float *w,
-                    size_t stride, size_t n);
+/* sum over i < n of a[i] * b[i] */
+float sl__dot(const float *a, const float *b, size_t n);
 
 #endif

@@ -159,6 +159,67 @@ int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *nor
     return 2;
 }
 
+/* The slot holding key, or -1 when the key is not a word. */
+static inline long find_slot(const sl__vectors *v, uint64_t key)
+{
+    const uint64_t mask = ((uint64_t)1 << v->slot_bits) - 1;
+    for (uint64_t i = slot_of(key, v->slot_bits);; i = (i + 1) & mask) {
+        uint64_t k = v->keys[i];
+        if (k == key) return (long)i;
+        if (!k) return -1;
+    }
+}
+
+void sl__vectors_rows(const sl__vectors *v, const sl__tok *toks, size_t n, int32_t *rows)
+{
+    const int folded = (v->flags & SL__VEC_FOLDED) != 0;
+    /* two passes so that the tokens' cache misses overlap: the key slots, then the rows */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = sl__vectors_key(folded ? toks[i].fh : toks[i].h);
+        __builtin_prefetch(&v->keys[slot_of(key, v->slot_bits)]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        long s = find_slot(v, sl__vectors_key(folded ? toks[i].fh : toks[i].h));
+        rows[i] = s < 0 ? -1 : (int32_t)v->rows[s];
+        if (s >= 0) __builtin_prefetch(v->word_w + (size_t)rows[i] * v->dim);
+    }
+}
+
+void sl__vectors_tokens(const sl__vectors *v, const sl__tok *toks, size_t n, const sl_view *norm,
+                        float *out, uint8_t *kind)
+{
+    const uint32_t dim = v->dim;
+    const int folded = (v->flags & SL__VEC_FOLDED) != 0;
+    /* three passes so that each token's cache misses overlap the others': the key slots, then
+     * the rows of the words found, then the rows themselves (the tables are megabytes and
+     * every token's row is a miss) */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = sl__vectors_key(folded ? toks[i].fh : toks[i].h);
+        __builtin_prefetch(&v->keys[slot_of(key, v->slot_bits)]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        long s = find_slot(v, sl__vectors_key(folded ? toks[i].fh : toks[i].h));
+        uint32_t r = s < 0 ? UINT32_MAX : v->rows[s];
+        kind[i] = s < 0 ? 0 : 1;
+        /* the row index waits in the first floats of the token's output */
+        memcpy(out + i * dim, &r, sizeof r);
+        if (s >= 0) {
+            __builtin_prefetch(v->word_w + (size_t)r * dim);
+            __builtin_prefetch(&v->word_s[r]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        float *o = out + i * dim;
+        if (kind[i]) {
+            uint32_t r;
+            memcpy(&r, o, sizeof r);
+            set_row(o, v->word_w + (size_t)r * dim, v->word_s[r], dim);
+        } else {
+            kind[i] = (uint8_t)sl__vectors_token(v, &toks[i], norm, o);
+        }
+    }
+}
+
 /* ---- writing ----------------------------------------------------------------------------- */
 
 static int quantize_rows(const float *x, size_t rows, uint32_t dim, int8_t *q, float *scales)

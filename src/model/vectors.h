@@ -61,6 +61,15 @@ sl_status sl__vectors_bind(sl__vectors *v, const void *bytes, size_t len, sl_err
  * not a word). */
 int sl__vectors_token(const sl__vectors *v, const sl__tok *t, const sl_view *norm, float *out);
 
+/* sl__vectors_token for each of n tokens: vectors to out[i * dim], results (0, 1, 2) to kind[i].
+ * The same values, faster: the lookups' memory reads overlap. */
+void sl__vectors_tokens(const sl__vectors *v, const sl__tok *toks, size_t n, const sl_view *norm,
+                        float *out, uint8_t *kind);
+
+/* The vocabulary row of each of n tokens to rows[i], or -1 for a token that is not a word of
+ * the vocabulary; the rows' bytes are prefetched. */
+void sl__vectors_rows(const sl__vectors *v, const sl__tok *toks, size_t n, int32_t *rows);
+
 /* ---- layout and writing (used by sl_pretrain, tests and the fuzzer) ------------------------ */
 
 #define SL__VEC_HEADER_BYTES    64u

@@ -18,6 +18,7 @@
 #include "model/metrics.h"
 #include "model/mtext.h"
 #include "model/predict.h"
+#include "model/vecfeat.h"
 #include "model/vectors.h"
 #include "sangloc/model.h"
 
@@ -194,6 +195,54 @@ static void test_unseen_insult_found_through_vectors(void **state)
     free(vecs);
 }
 
+/* The fast dense logits of a prediction (precomputed word dots) equal the features of
+ * model/vecfeat.c, as training computes them, times the DENSE weights. */
+static void test_fast_dense_logits_match_training_features(void **state)
+{
+    (void)state;
+    size_t vlen;
+    unsigned char *vecs = make_vectors(&vlen);
+    sl_model *m = train(vecs, vlen);
+    sl_model_scratch *s;
+    sl__mtext mt = {0};
+    sl_error err = {0};
+    assert_int_equal(sl_model_scratch_new(m, &s), SL_OK);
+    const char *texts[] = {"xe này mày hâm lắm", "bài này mày giỏi lắm, công an nói thế",
+                           "từ lạ chưa thấy bao giờ 😒 !!!", ""};
+    size_t dim = m->p->vec_dim, cd = m->p->cls_dense, sd = m->p->span_dense;
+    assert_true(cd == 2 * dim && sd == 3 * dim);
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        assert_int_equal(sl__mtext_build(&mt, texts[k], strlen(texts[k]), &err), SL_OK);
+        sl__tok toks[64];
+        size_t nn = sl__tokenize(&mt.view[0], toks, 64);
+        sl__mask_targets(&m->targets, toks, nn);
+        float fast[SL__CLS_COLS];
+        const float *tdot;
+        sl__model_vector_logits(m, s, toks, nn, &mt.view[0], fast, &tdot);
+        float tokvec[64 * DIM], pooled[2 * DIM], window[3 * DIM];
+        sl__vec_comment(&m->vec, toks, nn, &mt.view[0], tokvec, pooled);
+        const sl__dense *d = &m->dense;
+        for (size_t c = 0; c < SL__CLS_COLS; c++) {
+            double ref = 0;
+            for (size_t i = 0; i < cd; i++)
+                ref += (pooled[i] - d->cls_mu[i]) * d->cls_inv[i] * d->cls_w[i * SL__CLS_COLS + c];
+            assert_float_equal(fast[c], ref, 1e-4);
+        }
+        for (size_t t = 0; t < nn; t++) {
+            sl__vec_token(tokvec, nn, t, dim, window);
+            double ref = 0, got = m->span_bd + tdot[3 * t] + (t > 0 ? tdot[3 * (t - 1) + 1] : 0) +
+                                  (t + 1 < nn ? tdot[3 * (t + 1) + 2] : 0);
+            for (size_t i = 0; i < sd; i++)
+                ref += (window[i] - d->span_mu[i]) * d->span_inv[i] * d->span_w[i];
+            assert_float_equal(got, ref, 1e-4);
+        }
+    }
+    sl__mtext_free(&mt);
+    sl_model_scratch_free(s);
+    sl_model_free(m);
+    free(vecs);
+}
+
 /* A serialized model with vectors and random dense weights. */
 static unsigned char *model_with_vectors(size_t *len, const unsigned char *vecs, size_t vlen,
                                          float **dense_out)
@@ -285,6 +334,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unseen_insult_found_through_vectors),
+        cmocka_unit_test(test_fast_dense_logits_match_training_features),
         cmocka_unit_test(test_file_round_trip_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
