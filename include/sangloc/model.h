@@ -80,7 +80,9 @@ typedef enum sl_train_task {
     SL_TASK_CONSTRUCTIVE = 2, /* label: constructive 0/1, label2: toxic 0/1 */
 } sl_train_task;
 
-enum { SL_VEC_COMMENT = 1, SL_VEC_SPANS = 2 };
+/* Which heads read pretrained vectors: the classifier and the constructive head, the span
+ * tagger, the toxic head. */
+enum { SL_VEC_COMMENT = 1, SL_VEC_SPANS = 2, SL_VEC_TOXIC = 4 };
 
 typedef struct sl_train_config {
     unsigned cls_bits;  /* log2 buckets of the comment feature table; 0: 20 */
@@ -115,11 +117,12 @@ void sl_trainer_free(sl_trainer *t);
 sl_status sl_trainer_add_source(sl_trainer *t, const char *name, const char *licence);
 
 /* Gives the trainer pretrained vectors (a file written by `sangloc pretrain`, see
- * sangloc/pretrain.h), to be embedded in the model and read as dense features: `use` is
- * SL_VEC_COMMENT (the comment heads read the mean and maximum of the comment's word vectors),
- * SL_VEC_SPANS (the span tagger reads each token's and its neighbours' vectors) or both. The
- * bytes are copied. Call it before adding examples (SL_ERR_ARG after); a file that does not
- * check out is SL_ERR_MODEL with the reason in err. */
+ * sangloc/pretrain.h), to be embedded in the model and read as dense features. `use` says
+ * which heads read them, any of SL_VEC_COMMENT (the classifier and the constructive head read
+ * the mean and maximum of the comment's word vectors), SL_VEC_TOXIC (the toxic head too) and
+ * SL_VEC_SPANS (the span tagger reads each token's and its neighbours' vectors). The bytes are
+ * copied. Call it before adding examples (SL_ERR_ARG after); a file that does not check out is
+ * SL_ERR_MODEL with the reason in err. */
 sl_status sl_trainer_set_vectors(sl_trainer *t, const void *bytes, size_t len, unsigned use,
                                  sl_error *err);
 

@@ -64,7 +64,8 @@ static void usage(FILE *f)
             "  --seed N                 shuffling seed\n"
             "  --vectors FILE           pretrained vectors (sangloc pretrain) read as features\n"
             "                           and embedded in the model\n"
-            "  --vectors-for WHAT       comment, spans or both (both)\n"
+            "  --vectors-for LIST       heads that read them: comment (classifier and\n"
+            "                           constructive), toxic, spans (comment,toxic,spans)\n"
             "  --no-augment             no unaccented copies of classifier texts\n"
             "  --no-ctsd-clean          no non-toxic ViCTSD texts as clean classifier examples\n"
             "  --no-augment-heads       no unaccented copies of ViCTSD and ViHOS texts\n"
@@ -271,20 +272,22 @@ static int parse_num_opt(train_args *a, const char *opt, const char *val)
     else if (!strcmp(opt, "--vectors"))
         a->vectors = val;
     else if (!strcmp(opt, "--vectors-for")) {
-        a->vec_use = !strcmp(val, "comment") ? SL_VEC_COMMENT
-                     : !strcmp(val, "spans") ? SL_VEC_SPANS
-                     : !strcmp(val, "both")  ? SL_VEC_COMMENT | SL_VEC_SPANS
-                                             : 0;
-        if (!a->vec_use) {
-            sl__cli_usage_error("train", NULL, "--vectors-for is comment, spans or both");
-            return -1;
+        /* a comma-separated list of comment, toxic, spans */
+        a->vec_use = 0;
+        for (const char *p = val; *p;) {
+            size_t n = strcspn(p, ",");
+            unsigned bit = n == 7 && !strncmp(p, "comment", 7) ? SL_VEC_COMMENT
+                           : n == 5 && !strncmp(p, "toxic", 5) ? SL_VEC_TOXIC
+                           : n == 5 && !strncmp(p, "spans", 5) ? SL_VEC_SPANS
+                                                               : 0;
+            if (!bit) {
+                sl__cli_usage_error("train", NULL,
+                                    "--vectors-for is a list of comment, toxic and spans");
+                return -1;
+            }
+            a->vec_use |= bit;
+            p += n + (p[n] == ',');
         }
-    } else if (!strcmp(opt, "--source")) {
-        if (a->nsources == MAX_FILES) {
-            sl__cli_usage_error("train", NULL, "at most %d --source options", MAX_FILES);
-            return -1;
-        }
-        a->sources[a->nsources++] = val;
     } else
         return 0;
     return 1;
@@ -338,7 +341,7 @@ static int add_vectors(sl_trainer *t, const train_args *a)
     int ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
     fclose(f);
     sl_error err = {0};
-    unsigned use = a->vec_use ? a->vec_use : SL_VEC_COMMENT | SL_VEC_SPANS;
+    unsigned use = a->vec_use ? a->vec_use : SL_VEC_COMMENT | SL_VEC_TOXIC | SL_VEC_SPANS;
     if (!ok)
         sl__cli_error("train", a->vectors, 0, "cannot read the file");
     else if (sl_trainer_set_vectors(t, buf, (size_t)size, use, &err)) {

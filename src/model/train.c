@@ -75,7 +75,8 @@ sl_status sl_trainer_new(const sl_train_config *cfg, sl_trainer **out)
 sl_status sl_trainer_set_vectors(sl_trainer *t, const void *bytes, size_t len, unsigned use,
                                  sl_error *err)
 {
-    if (!t || !bytes || t->vbytes || t->npool || !(use & (SL_VEC_COMMENT | SL_VEC_SPANS)))
+    if (!t || !bytes || t->vbytes || t->npool ||
+        !(use & (SL_VEC_COMMENT | SL_VEC_SPANS | SL_VEC_TOXIC)))
         return sl_error_set(err, SL_ERR_ARG, SL_NO_POS,
                             "vectors must be given once, before any example");
     /* an aligned copy: the file's sections are 64-byte aligned relative to its start */
@@ -92,7 +93,8 @@ sl_status sl_trainer_set_vectors(sl_trainer *t, const void *bytes, size_t len, u
         return st;
     }
     size_t dim = t->vec.dim;
-    t->dn = use & SL_VEC_COMMENT ? 2 * dim : 0;
+    t->vec_use = use;
+    t->dn = use & (SL_VEC_COMMENT | SL_VEC_TOXIC) ? 2 * dim : 0;
     t->sn = use & SL_VEC_SPANS ? 3 * dim : 0;
     t->tokvec = malloc(SL__MAX_TOKENS * dim * sizeof *t->tokvec);
     t->dbuf = malloc(3 * dim * sizeof *t->dbuf);

@@ -78,6 +78,7 @@ struct sl_trainer {
     void *vbytes; /* an aligned copy of the vector file, vbytes_len bytes */
     size_t vbytes_len;
     size_t dn, sn;
+    unsigned vec_use; /* SL_VEC_* */
     float *dpool;
     size_t ndpool, dcap;
     float *tokvec, *dbuf; /* scratch: token vectors, one example's dense features */
@@ -114,6 +115,8 @@ void sl__train_cls_step(const sl_trainer *t, float *W, float *G, size_t stride, 
 /* The same for a document of the pool (its features and dense features). */
 #define SL__DOC_F(t, x)  ((t)->pool + (x)->off)
 #define SL__DOC_XD(t, x) ((t)->dn ? (t)->dpool + (x)->doff : NULL)
+/* ... for the classifier, which reads them with SL_VEC_COMMENT only */
+#define SL__CLS_XD(t, x) ((t)->vec_use & SL_VEC_COMMENT ? SL__DOC_XD(t, x) : NULL)
 
 /* Appends n features to the pool; *off receives their position. */
 sl_status sl__train_pool_append(sl_trainer *t, const uint32_t *f, size_t n, size_t *off);

@@ -99,7 +99,7 @@ static void logits(const sl_trainer *t, const float *w, size_t stride, const flo
                    const doc *x, float z[3])
 {
     for (int c = 0; c < 3; c++)
-        z[c] = sl__train_cls_logit(t, w, stride, c, SL__DOC_F(t, x), x->n, SL__DOC_XD(t, x)) + b[c];
+        z[c] = sl__train_cls_logit(t, w, stride, c, SL__DOC_F(t, x), x->n, SL__CLS_XD(t, x)) + b[c];
 }
 
 /* Examples from a data set other than the scored one teach the same labels with another
@@ -138,7 +138,7 @@ static void epoch(fitter *f, size_t *order, size_t n, unsigned e)
         for (int c = 0; c < 3; c++) {
             float target = c == x->y ? 1.0f - ls + ls / 3 : ls / 3;
             float g = w * (p[c] - target);
-            sl__train_cls_step(t, t->W, t->G, COLS, c, SL__DOC_F(t, x), x->n, SL__DOC_XD(t, x), g);
+            sl__train_cls_step(t, t->W, t->G, COLS, c, SL__DOC_F(t, x), x->n, SL__CLS_XD(t, x), g);
             f->b[c] -= 0.01f * g;
         }
     }

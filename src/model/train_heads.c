@@ -40,7 +40,7 @@ static void cls_logits(const sl_trainer *t, const doc *x, const float b[3], floa
 {
     const uint32_t *f = t->pool + x->off;
     for (int c = 0; c < 3; c++)
-        z[c] = sl__train_cls_logit(t, t->W, COLS, c, f, x->n, SL__DOC_XD(t, x)) + b[c];
+        z[c] = sl__train_cls_logit(t, t->W, COLS, c, f, x->n, SL__CLS_XD(t, x)) + b[c];
 }
 
 /* ---- binary heads ---------------------------------------------------------------------------- */
@@ -73,6 +73,14 @@ static double tune_threshold(const docs *dv, const bin_head *h, const float *p, 
     return best;
 }
 
+/* The dense features a head reads (NULL: none, its dense weights stay 0, which prediction
+ * reads as no contribution). */
+static const float *head_dense(const sl_trainer *t, const bin_head *h, const doc *x)
+{
+    unsigned need = h->col == SL__COL_TOXIC ? SL_VEC_TOXIC : SL_VEC_COMMENT;
+    return t->vec_use & need ? SL__DOC_XD(t, x) : NULL;
+}
+
 static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t *rng,
                       const float cw[2], float *b)
 {
@@ -81,7 +89,7 @@ static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t 
     for (size_t k = 0; k < tr->n; k++) {
         const doc *x = &tr->v[order[k]];
         const uint32_t *f = t->pool + x->off;
-        const float *xd = SL__DOC_XD(t, x);
+        const float *xd = head_dense(t, h, x);
         float p = sigmoidf_(sl__train_cls_logit(t, t->W, COLS, h->col, f, x->n, xd) + *b);
         int y = label_of(x, h);
         float g = cw[y] * (p - (float)y);
@@ -106,7 +114,7 @@ static sl_status train_binary(sl_trainer *t, const bin_head *h, double *best_f, 
         bin_epoch(t, h, order, &rng, cw, &b);
         for (size_t i = 0; i < dv->n; i++)
             p[i] = sigmoidf_(sl__train_cls_logit(t, t->W, COLS, h->col, SL__DOC_F(t, &dv->v[i]),
-                                                 dv->v[i].n, SL__DOC_XD(t, &dv->v[i])) +
+                                                 dv->v[i].n, head_dense(t, h, &dv->v[i])) +
                              b);
         float th = 0.5f;
         double f = dv->n ? tune_threshold(dv, h, p, &th) : 0;

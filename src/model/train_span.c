@@ -67,7 +67,7 @@ static sl_status comment_tokens(sl_trainer *t, doc *x, docs *toks, sl_error *err
     sl_status st = sl__mtext_build(&t->mt, x->text, x->len, err);
     if (st) return st;
     size_t nn, n = sl__train_comment_feats(t, &nn);
-    float p_bad, *xd = t->dn && t->dstd ? t->dbuf : NULL;
+    float p_bad, *xd = t->dn && t->dstd && (t->vec_use & SL_VEC_COMMENT) ? t->dbuf : NULL;
     for (size_t i = 0; xd && i < t->dn; i++) xd[i] = (xd[i] - t->dmu[i]) * t->dinv[i];
     x->pclean = t->params.has_cls ? classifier_pclean(t, t->fbuf, n, xd, &p_bad) : 0.5f;
     if (!t->params.has_cls) p_bad = 0.5f;
