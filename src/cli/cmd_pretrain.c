@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/defaults.h"
 #include "cli/lines.h"
 #include "cli/output.h"
 #include "sangloc/pretrain.h"
@@ -21,16 +22,6 @@
 #define MAX_FILES   32
 #define MAX_NEAREST 32
 #define MAX_LINE    ((size_t)64 * 1024 * 1024)
-
-static const struct known {
-    const char *folder, *name, *licence;
-} known_sets[] = {
-    {"vihsd", "ViHSD", "research only"},
-    {"vlsp2019", "VLSP2019 hate speech", "research only"},
-    {"vihos", "ViHOS", "MIT"},
-    {"victsd", "UIT-ViCTSD", "research only"},
-    {"unlabeled", "Vietnamese Wikipedia", "CC BY-SA 3.0, https://vi.wikipedia.org/"},
-};
 
 static void usage(FILE *f)
 {
@@ -286,14 +277,15 @@ static int read_file(sl_pretrainer *p, const char *path)
 
 static int add_sources(sl_pretrainer *p, const args *a)
 {
-    for (size_t i = 0; i < sizeof known_sets / sizeof known_sets[0]; i++) {
-        char needle[64];
-        snprintf(needle, sizeof needle, "%s/", known_sets[i].folder);
-        for (int f = 0; f < a->nfiles; f++) {
-            if (!strstr(a->files[f], needle)) continue;
-            if (sl_pretrainer_add_source(p, known_sets[i].name, known_sets[i].licence)) return -1;
-            break;
+    for (int f = 0; f < a->nfiles; f++) {
+        const char *licence, *name = sl__cli_data_set(a->files[f], &licence);
+        /* each data set once, however many of its files are read */
+        int seen = 0;
+        for (int g = 0; name && g < f; g++) {
+            const char *l2, *n2 = sl__cli_data_set(a->files[g], &l2);
+            seen |= n2 && !strcmp(n2, name);
         }
+        if (name && !seen && sl_pretrainer_add_source(p, name, licence)) return -1;
     }
     for (int i = 0; i < a->nsources; i++) {
         char buf[512];

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/defaults.h"
 #include "cli/input.h"
 #include "cli/output.h"
 #include "sangloc/model.h"
@@ -25,15 +26,6 @@ typedef struct train_file {
     sl_train_task task;
     int dev;
 } train_file;
-
-static const struct known {
-    const char *folder, *name, *licence;
-} known_sets[] = {
-    {"vihsd", "ViHSD", "research only"},
-    {"vlsp2019", "VLSP2019 hate speech", "research only"},
-    {"vihos", "ViHOS", "MIT"},
-    {"victsd", "UIT-ViCTSD", "research only"},
-};
 
 static void usage(FILE *f)
 {
@@ -166,14 +158,8 @@ static int read_file(sl_trainer *t, const train_file *f, uint32_t *spans)
 /* Names the data set of a file from its folder and makes it the trainer's current one. */
 static void name_source(sl_trainer *t, const char *path)
 {
-    for (size_t i = 0; i < sizeof known_sets / sizeof known_sets[0]; i++) {
-        char needle[64];
-        snprintf(needle, sizeof needle, "%s/", known_sets[i].folder);
-        if (strstr(path, needle)) {
-            sl_trainer_add_source(t, known_sets[i].name, known_sets[i].licence);
-            return;
-        }
-    }
+    const char *licence, *name = sl__cli_data_set(path, &licence);
+    if (name) sl_trainer_add_source(t, name, licence);
 }
 
 typedef struct train_args {

@@ -54,3 +54,22 @@ char *sl__cli_beside_db(const char *db, const char *suffix)
     if (out) snprintf(out, n, "%s%s", path, suffix);
     return out;
 }
+
+const char *sl__cli_data_set(const char *path, const char **licence)
+{
+    static const struct {
+        const char *folder, *name, *licence;
+    } sets[] = {
+        {"vihsd/", "ViHSD", "research only"},
+        {"vlsp2019/", "VLSP2019 hate speech", "research only"},
+        {"vihos/", "ViHOS", "MIT"},
+        {"victsd/", "UIT-ViCTSD", "research only"},
+        {"unlabeled/", "Vietnamese Wikipedia", "CC BY-SA 3.0, https://vi.wikipedia.org/"},
+    };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (strstr(path, sets[i].folder)) {
+            *licence = sets[i].licence;
+            return sets[i].name;
+        }
+    return NULL;
+}

@@ -12,4 +12,8 @@ char *sl__cli_find_default(const char *rel);
  * sqlite:PATH (malloc'ed; NULL when out of memory). */
 char *sl__cli_beside_db(const char *db, const char *suffix);
 
+/* The data set a file of ../shared/data belongs to, from its folder ("vihsd/", "unlabeled/"
+ * ...): its name, with its licence in *licence; NULL for a file of no known data set. */
+const char *sl__cli_data_set(const char *path, const char **licence);
+
 #endif

@@ -161,21 +161,9 @@ sl_status sl__model_write(const sl__weights *w, const char *path, sl_error *err)
     size_t len;
     sl_status st = sl__model_serialize(w, &buf, &len, err);
     if (st) return st;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        free(buf);
-        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "output path too long");
-    }
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(buf, 1, len, f) == len;
-    if (f && fclose(f)) ok = 0;
+    st = sl__file_write_atomic(path, buf, len, err);
     free(buf);
-    if (!ok || rename(tmp, path)) {
-        int e = errno;
-        remove(tmp);
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(e));
-    }
-    return SL_OK;
+    return st;
 }
 
 /* ---- checking and binding -------------------------------------------------------------------- */

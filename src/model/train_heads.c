@@ -86,8 +86,13 @@ static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t 
 {
     const docs *tr = &t->ctsd[0];
     sl__train_shuffle(order, tr->n, rng);
+    int reads_vectors =
+        t->dn && (t->vec_use & (h->col == SL__COL_TOXIC ? SL_VEC_TOXIC : SL_VEC_COMMENT));
     for (size_t k = 0; k < tr->n; k++) {
         const doc *x = &tr->v[order[k]];
+        /* the unaccented copies are there for the vectors (model/train.c): a head that does
+         * not read them trains on the texts as written, as it did before vectors */
+        if (x->kind == DOC_UNACCENTED && !reads_vectors) continue;
         const uint32_t *f = t->pool + x->off;
         const float *xd = head_dense(t, h, x);
         float p = sigmoidf_(sl__train_cls_logit(t, t->W, COLS, h->col, f, x->n, xd) + *b);

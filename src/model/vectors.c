@@ -24,6 +24,7 @@
 #include "model/format.h"
 #include "text/chars.h"
 #include "text/utf8.h"
+#include "util/file.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "vector files are little-endian and read in place: port the reader before using this host"
@@ -314,21 +315,9 @@ sl_status sl__vectors_write(const sl__vectors_src *src, const char *path, sl_err
     size_t len;
     sl_status st = sl__vectors_serialize(src, &buf, &len, err);
     if (st) return st;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        free(buf);
-        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "output path too long");
-    }
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(buf, 1, len, f) == len;
-    if (f && fclose(f)) ok = 0;
+    st = sl__file_write_atomic(path, buf, len, err);
     free(buf);
-    if (!ok || rename(tmp, path)) {
-        int e = errno;
-        remove(tmp);
-        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(e));
-    }
-    return SL_OK;
+    return st;
 }
 
 /* ---- checking ---------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,5 +111,21 @@ sl_status sl__file_read(const char *path, size_t max, char **data, size_t *len, 
     buf[n] = '\0';
     *data = buf;
     *len = n;
+    return SL_OK;
+}
+
+sl_status sl__file_write_atomic(const char *path, const void *data, size_t len, sl_error *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return sl_error_set(err, SL_ERR_ARG, SL_NO_POS, "output path too long");
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f)) ok = 0;
+    if (!ok || rename(tmp, path)) {
+        int e = errno;
+        remove(tmp);
+        return sl_error_set(err, SL_ERR_IO, SL_NO_POS, "%s: %s", path, strerror(e));
+    }
     return SL_OK;
 }

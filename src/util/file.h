@@ -23,6 +23,11 @@ sl_status sl__file_open_regular(const char *path, size_t max, int *fd, size_t *s
  * refused too. */
 sl_status sl__file_read(const char *path, size_t max, char **data, size_t *len, sl_error *err);
 
+/* Writes len bytes to path.tmp, then renames it to path, so that a reader never sees half a
+ * file. SL_ERR_ARG for a path too long, SL_ERR_IO ("PATH: reason"); path.tmp is removed on
+ * failure. */
+sl_status sl__file_write_atomic(const char *path, const void *data, size_t len, sl_error *err);
+
 /* "a FIFO", "a directory", ... for an st_mode, for messages. */
 const char *sl__file_kind(unsigned mode);
 
