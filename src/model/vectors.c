@@ -15,7 +15,6 @@
  * slot_bits bits of key * golden ratio: a known word costs one or two cache lines of keys. */
 #include "model/vectors.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
