@@ -160,6 +160,7 @@ static double tune_spans(const sl_trainer *t, span_eval *ev, float *thr, float *
 static float span_logit(const sl_trainer *t, const doc *x)
 {
     float acc = sl__train_logit(t->SW, 1, 0, t->pool + x->off, x->n);
+    if (!t->sn) return acc;
     const float *wd = t->SW + ((size_t)1 << t->cfg.span_bits), *xd = t->dpool + x->doff;
     for (size_t i = 0; i < t->sn; i++) acc += wd[i] * xd[i];
     return acc;
@@ -168,6 +169,7 @@ static float span_logit(const sl_trainer *t, const doc *x)
 static void span_step(sl_trainer *t, const doc *x, float g)
 {
     sl__train_adagrad(t->SW, t->SG, 1, 0, t->pool + x->off, x->n, g, t->cfg.lr);
+    if (!t->sn) return;
     size_t base = (size_t)1 << t->cfg.span_bits;
     const float *xd = t->dpool + x->doff;
     for (size_t i = 0; i < t->sn; i++) {
