@@ -73,12 +73,19 @@ static double tune_threshold(const docs *dv, const bin_head *h, const float *p, 
     return best;
 }
 
+/* Whether a head reads the vectors: the toxic head with SL_VEC_TOXIC, the others with
+ * SL_VEC_COMMENT. */
+static int head_reads_vectors(const sl_trainer *t, const bin_head *h)
+{
+    unsigned need = h->col == SL__COL_TOXIC ? SL_VEC_TOXIC : SL_VEC_COMMENT;
+    return t->dn && (t->vec_use & need);
+}
+
 /* The dense features a head reads (NULL: none, its dense weights stay 0, which prediction
  * reads as no contribution). */
 static const float *head_dense(const sl_trainer *t, const bin_head *h, const doc *x)
 {
-    unsigned need = h->col == SL__COL_TOXIC ? SL_VEC_TOXIC : SL_VEC_COMMENT;
-    return t->vec_use & need ? SL__DOC_XD(t, x) : NULL;
+    return head_reads_vectors(t, h) ? SL__DOC_XD(t, x) : NULL;
 }
 
 static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t *rng,
@@ -86,8 +93,7 @@ static void bin_epoch(sl_trainer *t, const bin_head *h, size_t *order, uint64_t 
 {
     const docs *tr = &t->ctsd[0];
     sl__train_shuffle(order, tr->n, rng);
-    int reads_vectors =
-        t->dn && (t->vec_use & (h->col == SL__COL_TOXIC ? SL_VEC_TOXIC : SL_VEC_COMMENT));
+    int reads_vectors = head_reads_vectors(t, h);
     for (size_t k = 0; k < tr->n; k++) {
         const doc *x = &tr->v[order[k]];
         /* the unaccented copies are there for the vectors (model/train.c): a head that does

@@ -181,7 +181,9 @@ void sl__vectors_rows(const sl__vectors *v, const sl__tok *toks, size_t n, int32
     for (size_t i = 0; i < n; i++) {
         long s = find_slot(v, sl__vectors_key(folded ? toks[i].fh : toks[i].h));
         rows[i] = s < 0 ? -1 : (int32_t)v->rows[s];
-        if (s >= 0) __builtin_prefetch(v->word_w + (size_t)rows[i] * v->dim);
+        if (s < 0) continue;
+        __builtin_prefetch(v->word_w + (size_t)rows[i] * v->dim);
+        __builtin_prefetch(&v->word_s[rows[i]]);
     }
 }
 
@@ -189,33 +191,19 @@ void sl__vectors_tokens(const sl__vectors *v, const sl__tok *toks, size_t n, con
                         float *out, uint8_t *kind)
 {
     const uint32_t dim = v->dim;
-    const int folded = (v->flags & SL__VEC_FOLDED) != 0;
-    /* three passes so that each token's cache misses overlap the others': the key slots, then
-     * the rows of the words found, then the rows themselves (the tables are megabytes and
-     * every token's row is a miss) */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t key = sl__vectors_key(folded ? toks[i].fh : toks[i].h);
-        __builtin_prefetch(&v->keys[slot_of(key, v->slot_bits)]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        long s = find_slot(v, sl__vectors_key(folded ? toks[i].fh : toks[i].h));
-        uint32_t r = s < 0 ? UINT32_MAX : v->rows[s];
-        kind[i] = s < 0 ? 0 : 1;
-        /* the row index waits in the first floats of the token's output */
-        memcpy(out + i * dim, &r, sizeof r);
-        if (s >= 0) {
-            __builtin_prefetch(v->word_w + (size_t)r * dim);
-            __builtin_prefetch(&v->word_s[r]);
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        float *o = out + i * dim;
-        if (kind[i]) {
-            uint32_t r;
-            memcpy(&r, o, sizeof r);
-            set_row(o, v->word_w + (size_t)r * dim, v->word_s[r], dim);
-        } else {
-            kind[i] = (uint8_t)sl__vectors_token(v, &toks[i], norm, o);
+    int32_t rows[64];
+    /* in chunks, so that the chunk's lookups (sl__vectors_rows) overlap their cache misses */
+    for (size_t c = 0; c < n; c += 64) {
+        size_t m = n - c < 64 ? n - c : 64;
+        sl__vectors_rows(v, toks + c, m, rows);
+        for (size_t i = 0; i < m; i++) {
+            float *o = out + (c + i) * dim;
+            if (rows[i] >= 0) {
+                set_row(o, v->word_w + (size_t)rows[i] * dim, v->word_s[rows[i]], dim);
+                kind[c + i] = 1;
+            } else {
+                kind[c + i] = (uint8_t)sl__vectors_token(v, &toks[c + i], norm, o);
+            }
         }
     }
 }
