@@ -25,7 +25,8 @@ static uint32_t next(uint64_t *s)
 }
 
 /* kiwa and lopu only ever appear among the words of ctx_a; zerd and qumi among ctx_b. */
-static sl_pretrainer *train(uint64_t seed, unsigned threads)
+/* Settings for a small synthetic corpus: every word kept, nothing subsampled. */
+static sl_pretrain_config small_config(uint64_t seed, unsigned threads)
 {
     sl_pretrain_config c;
     sl_pretrain_defaults(&c);
@@ -37,6 +38,12 @@ static sl_pretrainer *train(uint64_t seed, unsigned threads)
     c.sample = 0;
     c.threads = threads;
     c.seed = seed;
+    return c;
+}
+
+static sl_pretrainer *train(uint64_t seed, unsigned threads)
+{
+    sl_pretrain_config c = small_config(seed, threads);
     sl_pretrainer *p;
     sl_error err;
     assert_int_equal(sl_pretrainer_new(&c, &p, &err), SL_OK);
@@ -183,15 +190,7 @@ static void test_refusals(void **state)
 static void test_mixed_copies(void **state)
 {
     (void)state;
-    sl_pretrain_config c;
-    sl_pretrain_defaults(&c);
-    c.dim = 16;
-    c.window = 3;
-    c.epochs = 8;
-    c.min_count = 1;
-    c.bucket_bits = 10;
-    c.sample = 0;
-    c.threads = 1;
+    sl_pretrain_config c = small_config(1, 1);
     sl_pretrainer *p;
     sl_error err;
     assert_int_equal(sl_pretrainer_new(&c, &p, &err), SL_OK);
